@@ -1,0 +1,21 @@
+//! Baton's pure domain.
+//!
+//! Owns: the types every other crate speaks (ids, members, spaces, threads, posts), the rules
+//! that decide what is valid and who may see what, Markdown rendering, and time maths.
+//! Does not own: storage, HTTP, the clock or randomness sources beyond id generation. Nothing
+//! here performs IO or awaits; every function that depends on time takes `now` as an argument.
+#![forbid(unsafe_code)]
+
+pub mod error;
+pub mod expectation;
+pub mod id;
+pub mod markdown;
+pub mod model;
+pub mod page;
+pub mod role;
+pub mod token;
+pub mod validate;
+pub mod visibility;
+
+pub use error::{CoreError, CoreResult};
+pub use id::Id;

@@ -1,0 +1,210 @@
+//! The records Baton keeps, as the rest of the code sees them (not as tables store them).
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use crate::expectation::Expectation;
+use crate::role::Role;
+use crate::visibility::Visibility;
+use crate::Id;
+
+/// A team's workspace: the boundary of every query and every permission.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Workspace {
+    /// Public id.
+    pub id: Id,
+    /// Display name.
+    pub name: String,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// A person in a workspace.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Member {
+    /// Public id.
+    pub id: Id,
+    /// The workspace they belong to.
+    pub workspace_id: Id,
+    /// Lowercased email, unique in the workspace.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// Role in the workspace.
+    pub role: Role,
+    /// False once deactivated: they can no longer sign in or use tokens.
+    pub active: bool,
+    /// When the account was created.
+    pub created_at: Timestamp,
+    /// Position in the member list (internal, for cursors).
+    pub seq: i64,
+}
+
+/// Everything needed to create a member. `password_hash` is already an argon2id PHC string.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMember {
+    /// Public id, chosen by the caller.
+    pub id: Id,
+    /// Lowercased email.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// Role.
+    pub role: Role,
+    /// argon2id hash, or `None` for a member who cannot sign in with a password yet.
+    pub password_hash: Option<String>,
+    /// Creation instant.
+    pub created_at: Timestamp,
+}
+
+/// An API token as listed (never its secret).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenInfo {
+    /// Public id of the token.
+    pub id: Id,
+    /// Whose token it is.
+    pub member_id: Id,
+    /// What the owner called it.
+    pub label: Option<String>,
+    /// When it was issued.
+    pub created_at: Timestamp,
+}
+
+/// A token to store: its public facts and the SHA-256 of its secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    /// Public facts.
+    pub info: TokenInfo,
+    /// `token::hash_token` of the secret.
+    pub hash: String,
+}
+
+/// A space: a topic area holding threads.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Space {
+    /// Public id.
+    pub id: Id,
+    /// Display name.
+    pub name: String,
+    /// Who may read it.
+    pub visibility: Visibility,
+    /// Who created it (and so was its first member).
+    pub created_by: Id,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Position in lists (internal).
+    pub seq: i64,
+}
+
+/// A thread: a titled conversation in a space.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Thread {
+    /// Public id.
+    pub id: Id,
+    /// The space it lives in.
+    pub space_id: Id,
+    /// Required title.
+    pub title: String,
+    /// Who started it.
+    pub author_id: Id,
+    /// What the opening post expects of its readers.
+    pub expectation: Expectation,
+    /// When it was started.
+    pub created_at: Timestamp,
+    /// When its latest post was written.
+    pub last_post_at: Timestamp,
+    /// Sequence number of its latest post (compared with read cursors for unread state).
+    pub last_post_seq: i64,
+    /// Number of posts.
+    pub post_count: i64,
+    /// Position in lists (internal).
+    pub seq: i64,
+}
+
+/// A post: Markdown source and its sanitized HTML.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Post {
+    /// Public id.
+    pub id: Id,
+    /// The thread it belongs to.
+    pub thread_id: Id,
+    /// Who wrote it.
+    pub author_id: Id,
+    /// Markdown as written.
+    pub body: String,
+    /// Sanitized HTML rendering of `body`.
+    pub html: String,
+    /// What it expects of its readers, if it says.
+    pub expectation: Option<Expectation>,
+    /// When it was written.
+    pub created_at: Timestamp,
+    /// When it was last edited.
+    pub edited_at: Option<Timestamp>,
+    /// Sequence number (internal, increasing in write order).
+    pub seq: i64,
+}
+
+/// A post to write. `html` must come from `markdown::render(body)`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewPost {
+    /// Public id, chosen by the caller.
+    pub id: Id,
+    /// The thread to post in.
+    pub thread_id: Id,
+    /// The author.
+    pub author_id: Id,
+    /// Markdown source.
+    pub body: String,
+    /// Sanitized HTML.
+    pub html: String,
+    /// What it expects.
+    pub expectation: Option<Expectation>,
+    /// Creation instant.
+    pub created_at: Timestamp,
+}
+
+/// A thread to start, with its opening post (whose `thread_id` must equal `id`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewThread {
+    /// Public id.
+    pub id: Id,
+    /// Space to start it in.
+    pub space_id: Id,
+    /// Validated title.
+    pub title: String,
+    /// The opening post.
+    pub first_post: NewPost,
+}
+
+/// What creating a thread produced.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CreatedThread {
+    /// The thread.
+    pub thread: Thread,
+    /// Its opening post.
+    pub post: Post,
+}
+
+/// A thread in a list, with the viewer's unread count.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ThreadSummary {
+    /// The thread.
+    pub thread: Thread,
+    /// Posts newer than the viewer's read cursor.
+    pub unread: i64,
+}
+
+/// An earlier version of an edited post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PostRevision {
+    /// The body before the edit.
+    pub body: String,
+    /// Its sanitized HTML.
+    pub html: String,
+    /// When this version was replaced.
+    pub replaced_at: Timestamp,
+}

@@ -1,0 +1,175 @@
+//! Validation of the text fields people type: names, titles, bodies, emails, zones, passwords.
+//!
+//! Each function trims where trimming is harmless, enforces a size limit and returns the value
+//! to store, or a [`CoreError`] naming the field with a sentence a person can act on.
+
+use crate::{CoreError, CoreResult};
+
+/// Largest post body, in bytes. Long enough for a design doc, short enough to render quickly.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+/// Longest thread title, in characters.
+pub const MAX_TITLE_CHARS: usize = 200;
+/// Longest display, space or workspace name, in characters.
+pub const MAX_NAME_CHARS: usize = 100;
+/// Shortest accepted password, in characters (OWASP ASVS 6.2.1).
+pub const MIN_PASSWORD_CHARS: usize = 8;
+/// Longest accepted password, in characters: long passphrases are welcome, megabytes are not.
+pub const MAX_PASSWORD_CHARS: usize = 1024;
+
+/// A required, trimmed, single-line text of at most `max` characters.
+fn line(field: &'static str, what: &str, text: &str, max: usize) -> CoreResult<String> {
+    let trimmed = text.trim();
+    if trimmed.is_empty() {
+        return Err(CoreError::invalid(field, format!("{what} cannot be empty")));
+    }
+    if trimmed.chars().count() > max {
+        return Err(CoreError::invalid(field, format!("{what} is longer than {max} characters")));
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(CoreError::invalid(field, format!("{what} cannot contain line breaks or control characters")));
+    }
+    Ok(trimmed.to_owned())
+}
+
+/// A thread title: required, one line, at most [`MAX_TITLE_CHARS`].
+pub fn title(text: &str) -> CoreResult<String> {
+    line("title", "a thread title", text, MAX_TITLE_CHARS)
+}
+
+/// A person's display name.
+pub fn person_name(text: &str) -> CoreResult<String> {
+    line("name", "a name", text, MAX_NAME_CHARS)
+}
+
+/// A space's name.
+pub fn space_name(text: &str) -> CoreResult<String> {
+    line("name", "a space name", text, MAX_NAME_CHARS)
+}
+
+/// A workspace's name.
+pub fn workspace_name(text: &str) -> CoreResult<String> {
+    line("workspace", "a workspace name", text, MAX_NAME_CHARS)
+}
+
+/// An optional token label.
+pub fn token_label(text: Option<&str>) -> CoreResult<Option<String>> {
+    text.map(|t| line("label", "a token label", t, MAX_NAME_CHARS)).transpose()
+}
+
+/// A post body: required, Markdown, at most [`MAX_BODY_BYTES`]. Kept exactly as typed (no trim)
+/// apart from refusing an all-blank body.
+pub fn body(text: &str) -> CoreResult<String> {
+    if text.trim().is_empty() {
+        return Err(CoreError::invalid("body", "a post cannot be empty"));
+    }
+    if text.len() > MAX_BODY_BYTES {
+        return Err(CoreError::invalid(
+            "body",
+            format!("a post can be at most {} KiB; this one is {} KiB", MAX_BODY_BYTES / 1024, text.len().div_ceil(1024)),
+        ));
+    }
+    Ok(text.to_owned())
+}
+
+/// An email address, lowercased. Checks the shape only (one `@`, a dot in the domain, no
+/// spaces); whether mail arrives is for the mail system to say.
+pub fn email(text: &str) -> CoreResult<String> {
+    let e = text.trim().to_lowercase();
+    let bad = || CoreError::invalid("email", format!("'{}' is not an email address", e.chars().take(60).collect::<String>()));
+    if e.len() > 254 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        return Err(bad());
+    }
+    let (local, domain) = e.split_once('@').ok_or_else(bad)?;
+    if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+        return Err(bad());
+    }
+    Ok(e)
+}
+
+/// An IANA time zone name known to the bundled time-zone database.
+pub fn timezone(text: &str) -> CoreResult<String> {
+    let name = text.trim();
+    match jiff::tz::db().get(name) {
+        Ok(_) if !name.is_empty() => Ok(name.to_owned()),
+        _ => Err(CoreError::invalid(
+            "timezone",
+            format!("'{}' is not a known IANA time zone (for example Europe/Berlin)", name.chars().take(60).collect::<String>()),
+        )),
+    }
+}
+
+/// A new password: long enough, not absurdly long, and not one of the most common passwords.
+/// Checked exactly as typed: no trimming, no truncation.
+pub fn password(text: &str) -> CoreResult<&str> {
+    let n = text.chars().count();
+    if n < MIN_PASSWORD_CHARS {
+        return Err(CoreError::invalid("password", format!("a password needs at least {MIN_PASSWORD_CHARS} characters")));
+    }
+    if n > MAX_PASSWORD_CHARS {
+        return Err(CoreError::invalid("password", format!("a password can be at most {MAX_PASSWORD_CHARS} characters")));
+    }
+    if COMMON_PASSWORDS.contains(&text.to_lowercase().as_str()) {
+        return Err(CoreError::invalid("password", "this password is among the most common ones; choose another"));
+    }
+    Ok(text)
+}
+
+/// The most common leaked passwords of eight characters or more.
+const COMMON_PASSWORDS: &[&str] = &[
+    "password", "password1", "password12", "password123", "12345678", "123456789", "1234567890", "qwertyuiop",
+    "11111111", "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1", "abc12345", "qwerty123",
+    "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "passw0rd", "p@ssw0rd", "trustno1", "superman", "starwars", "whatever",
+    "88888888", "00000000", "987654321", "qwertyui", "asdfghjk", "letmein1", "changeme", "administrator",
+    "michelle", "jennifer", "charlie1", "computer", "internet", "q1w2e3r4", "aa123456", "password!",
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn titles_are_trimmed_and_must_not_be_blank() {
+        assert_eq!(title("  Q3 plan ").unwrap(), "Q3 plan");
+        assert_eq!(title("   ").unwrap_err().field, "title");
+        assert!(title(&"x".repeat(201)).is_err());
+        assert!(title("two\nlines").is_err());
+    }
+
+    #[test]
+    fn bodies_over_the_limit_are_refused() {
+        assert!(body(&"x".repeat(MAX_BODY_BYTES)).is_ok());
+        let err = body(&"x".repeat(MAX_BODY_BYTES + 1)).unwrap_err();
+        assert!(err.message.contains("64 KiB"), "{err}");
+    }
+
+    #[test]
+    fn emails_are_lowercased_and_shape_checked() {
+        assert_eq!(email(" Ana@Example.COM ").unwrap(), "ana@example.com");
+        for bad in ["", "ana", "ana@", "@x.com", "ana@x", "a b@x.com", "a@b@c.com", "ana@x."] {
+            assert!(email(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn only_known_zones_are_accepted() {
+        for good in ["Europe/Berlin", "Asia/Kathmandu", "Australia/Lord_Howe", "America/Sao_Paulo", "UTC"] {
+            assert_eq!(timezone(good).unwrap(), good);
+        }
+        for bad in ["", "Mars/Olympus", "Europe/Berlinn", "../etc/passwd"] {
+            assert_eq!(timezone(bad).unwrap_err().field, "timezone", "{bad}");
+        }
+    }
+
+    #[test]
+    fn the_password_length_matrix_holds() {
+        assert!(password("short7!").is_err());
+        assert!(password("eight ch").is_ok());
+        assert!(password(&"p".repeat(15)).is_ok());
+        assert!(password(&"p".repeat(64)).is_ok());
+        assert!(password(&"p".repeat(200)).is_ok());
+        assert!(password(&"p".repeat(1025)).is_err());
+        assert!(password("Password123").is_err());
+        assert!(password("  spaces kept  ").is_ok());
+        assert!(password("päßwörd-ünïcode").is_ok());
+    }
+}

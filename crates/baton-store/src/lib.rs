@@ -1,0 +1,154 @@
+//! Storage for Baton.
+//!
+//! Owns: the [`Store`] trait (split into small role traits), its SQLite and PostgreSQL
+//! backends with their own SQL and migrations, and the conformance suite both must pass.
+//! Does not own: rules (baton-core decides validity and visibility), HTTP or time (every
+//! write carries its own instants, chosen by the caller's clock).
+//!
+//! Every method takes the workspace id and every query is scoped by it.
+#![forbid(unsafe_code)]
+
+use async_trait::async_trait;
+use baton_core::model::{
+    CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, PostRevision, Space, Thread, ThreadSummary,
+    TokenInfo, Workspace,
+};
+use baton_core::page::{Page, PageRequest};
+use baton_core::role::Role;
+use baton_core::visibility::Visibility;
+use baton_core::Id;
+use jiff::Timestamp;
+
+#[cfg(any(test, feature = "conformance"))]
+pub mod conformance;
+mod error;
+mod idempotency;
+pub mod postgres;
+pub mod sqlite;
+
+pub use error::{StoreError, StoreResult};
+pub use idempotency::IdempotencyKey;
+
+/// A member as seen by the authentication step: who they are and whether they may act.
+pub type Principal = Member;
+
+/// Workspace-level operations.
+#[async_trait]
+pub trait WorkspaceStore: Send + Sync {
+    /// Creates a workspace, its owner and the owner's first API token in one transaction.
+    async fn bootstrap(&self, workspace: Workspace, owner: NewMember, token: NewToken) -> StoreResult<()>;
+    /// Looks a workspace up.
+    async fn workspace(&self, id: Id) -> StoreResult<Workspace>;
+    /// All workspaces, oldest first (there are few; used by the demo and first-run checks).
+    async fn workspaces(&self) -> StoreResult<Vec<Workspace>>;
+}
+
+/// Members and their credentials.
+#[async_trait]
+pub trait MemberStore: Send + Sync {
+    /// Adds a member. `Conflict { constraint: "members_email" }` when the email is taken.
+    async fn create_member(&self, ws: Id, member: NewMember, idem: Option<&IdempotencyKey>) -> StoreResult<Member>;
+    /// One member of the workspace.
+    async fn member(&self, ws: Id, id: Id) -> StoreResult<Member>;
+    /// One member by email (for password sign-in).
+    async fn member_by_email(&self, ws: Id, email: &str) -> StoreResult<Member>;
+    /// The stored argon2id hash, if the member has a password.
+    async fn password_hash(&self, ws: Id, id: Id) -> StoreResult<Option<String>>;
+    /// Members in creation order.
+    async fn list_members(&self, ws: Id, page: PageRequest) -> StoreResult<Page<Member>>;
+    /// Changes a member's role.
+    async fn set_role(&self, ws: Id, id: Id, role: Role) -> StoreResult<Member>;
+    /// Deactivates a member and revokes all their tokens, in one transaction.
+    async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member>;
+    /// Stores a new API token (only its hash).
+    async fn create_token(&self, ws: Id, token: NewToken) -> StoreResult<TokenInfo>;
+    /// Live tokens of a member.
+    async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>>;
+    /// Revokes a token of `member`; `NotFound` if it is not theirs or already revoked.
+    async fn revoke_token(&self, ws: Id, member: Id, token: Id, at: Timestamp) -> StoreResult<()>;
+    /// The active member owning a live token with this hash, if any.
+    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
+}
+
+/// Spaces and their membership.
+#[async_trait]
+pub trait SpaceStore: Send + Sync {
+    /// Creates a space; its creator becomes its first member in the same transaction.
+    async fn create_space(&self, ws: Id, space: Space, idem: Option<&IdempotencyKey>) -> StoreResult<Space>;
+    /// A space with whether `viewer` is one of its members.
+    async fn space_for(&self, ws: Id, space: Id, viewer: Id) -> StoreResult<(Space, bool)>;
+    /// Every space of the workspace with whether `viewer` is a member, oldest first. The caller
+    /// filters with `baton_core::visibility::can_see_space`.
+    async fn spaces_for(&self, ws: Id, viewer: Id) -> StoreResult<Vec<(Space, bool)>>;
+    /// Adds a member of the same workspace to a space (no-op if already there).
+    async fn add_space_member(&self, ws: Id, space: Id, member: Id, at: Timestamp) -> StoreResult<()>;
+    /// Removes a member from a space (`NotFound` if they were not in it).
+    async fn remove_space_member(&self, ws: Id, space: Id, member: Id) -> StoreResult<()>;
+    /// Members of a space, in the order they joined.
+    async fn space_members(&self, ws: Id, space: Id) -> StoreResult<Vec<Member>>;
+    /// Changes a space's visibility.
+    async fn set_visibility(&self, ws: Id, space: Id, visibility: Visibility) -> StoreResult<Space>;
+}
+
+/// Threads, posts, edits and read cursors.
+#[async_trait]
+pub trait ThreadStore: Send + Sync {
+    /// Starts a thread with its opening post in one transaction.
+    async fn create_thread(&self, ws: Id, thread: NewThread, idem: Option<&IdempotencyKey>) -> StoreResult<CreatedThread>;
+    /// One thread.
+    async fn thread(&self, ws: Id, id: Id) -> StoreResult<Thread>;
+    /// Threads of a space, most recently active first, with `viewer`'s unread counts.
+    /// The cursor is over `last_post_seq`, descending.
+    async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>>;
+    /// Adds a post to a thread and bumps the thread's activity, in one transaction.
+    async fn create_post(&self, ws: Id, post: NewPost, idem: Option<&IdempotencyKey>) -> StoreResult<Post>;
+    /// One post.
+    async fn post(&self, ws: Id, id: Id) -> StoreResult<Post>;
+    /// Posts of a thread in write order.
+    async fn list_posts(&self, ws: Id, thread: Id, page: PageRequest) -> StoreResult<Page<Post>>;
+    /// Replaces a post's body, keeping the previous version as a revision.
+    async fn edit_post(&self, ws: Id, id: Id, body: String, html: String, at: Timestamp) -> StoreResult<Post>;
+    /// Earlier versions of a post, oldest first.
+    async fn post_revisions(&self, ws: Id, id: Id) -> StoreResult<Vec<PostRevision>>;
+    /// Moves `member`'s read cursor in `thread` forward to `seq` (never backwards).
+    async fn mark_read(&self, ws: Id, member: Id, thread: Id, seq: i64) -> StoreResult<()>;
+    /// `member`'s read cursor in `thread` (0 when never read).
+    async fn read_cursor(&self, ws: Id, member: Id, thread: Id) -> StoreResult<i64>;
+}
+
+/// Health of the connection to the database.
+#[async_trait]
+pub trait HealthStore: Send + Sync {
+    /// Succeeds when a trivial query round-trips.
+    async fn ping(&self) -> StoreResult<()>;
+}
+
+/// Everything Baton stores. Both backends implement all of it.
+pub trait Store: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + HealthStore {}
+impl<T: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + HealthStore> Store for T {}
+
+/// Opens the backend a URL names: `postgres://…` or `postgresql://…` for PostgreSQL,
+/// otherwise a SQLite file at `sqlite_path`. Runs migrations.
+pub async fn open(database_url: Option<&str>, sqlite_path: &std::path::Path) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+    match database_url {
+        Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
+            Ok(std::sync::Arc::new(postgres::PgStore::connect(url).await?))
+        }
+        Some(url) => anyhow::bail!("unsupported --database-url '{}': use postgres://…, or leave it out for SQLite", redact(url)),
+        None => Ok(std::sync::Arc::new(sqlite::SqliteStore::open(sqlite_path).await?)),
+    }
+}
+
+/// A database URL with any password replaced, safe to print.
+pub fn redact(url: &str) -> String {
+    match (url.find("://"), url.rfind('@')) {
+        (Some(s), Some(at)) if at > s => {
+            let creds = &url[s + 3..at];
+            match creds.split_once(':') {
+                Some((user, _)) => format!("{}{}:***{}", &url[..s + 3], user, &url[at..]),
+                None => url.to_owned(),
+            }
+        }
+        _ => url.to_owned(),
+    }
+}
