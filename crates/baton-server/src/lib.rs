@@ -1,1 +1,37 @@
-//! placeholder
+//! Baton's HTTP server.
+//!
+//! Owns: the JSON API under `/api/v1` (routes, request and response types, OpenAPI), bearer
+//! token authentication, the translation of every error into RFC 9457 problem+json, request
+//! size limits, idempotency keys, health and metrics, and serving with graceful shutdown.
+//! Does not own: rules (baton-core) or SQL (baton-store). Handlers stay thin: authenticate,
+//! parse into core types, call a service function, map the result to a response.
+#![forbid(unsafe_code)]
+
+pub mod auth;
+pub mod clock;
+pub mod error;
+pub mod extract;
+pub mod idempotency;
+pub mod metrics;
+pub mod password;
+pub mod routes;
+pub mod services;
+pub mod state;
+
+use std::future::Future;
+
+pub use routes::router;
+pub use state::AppState;
+
+/// Serves `state` on `listener` until `shutdown` completes, then finishes in-flight requests.
+/// `baton serve` and the tests share this one path.
+///
+/// # Errors
+/// When accepting connections fails.
+pub async fn serve_with(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}

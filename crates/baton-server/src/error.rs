@@ -1,0 +1,132 @@
+//! Errors become HTTP responses here and nowhere else: RFC 9457 problem+json with a status, a
+//! title and a sentence for a person. Server faults are logged with their cause and answered
+//! with a generic detail, so internals never leak to clients.
+
+use axum::Json;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use baton_core::CoreError;
+use baton_store::StoreError;
+use serde::Serialize;
+
+/// An error on its way to becoming a problem+json response.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    detail: String,
+    field: Option<&'static str>,
+}
+
+/// The problem+json body.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct Problem {
+    /// Always `about:blank`: the status says what kind of problem it is.
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    /// The status's reason phrase.
+    pub title: String,
+    /// HTTP status code.
+    pub status: u16,
+    /// What went wrong, for a person.
+    pub detail: String,
+    /// The request field at fault, when there is one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<&'static str>,
+}
+
+/// Result type of handlers and services.
+pub type ApiResult<T> = Result<T, ApiError>;
+
+impl ApiError {
+    /// Any status with a detail.
+    pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
+        Self { status, detail: detail.into(), field: None }
+    }
+
+    /// 404 for `what` ("thread", "space"…). Deliberately the same for "does not exist" and
+    /// "exists but you may not see it", so responses reveal nothing about private objects.
+    pub fn not_found(what: &str) -> Self {
+        Self::new(StatusCode::NOT_FOUND, format!("There is no {what} with this id."))
+    }
+
+    /// 401: no valid credentials.
+    pub fn unauthorized() -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "Send a valid API token as 'Authorization: Bearer TOKEN'.")
+    }
+
+    /// 403: authenticated, visible, but not allowed to do this.
+    pub fn forbidden(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::FORBIDDEN, detail)
+    }
+
+    /// 422 naming a field.
+    pub fn invalid(field: &'static str, detail: impl Into<String>) -> Self {
+        Self { status: StatusCode::UNPROCESSABLE_ENTITY, detail: detail.into(), field: Some(field) }
+    }
+
+    /// 409: the request conflicts with the current state.
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, detail)
+    }
+
+    /// The sentence for a person.
+    pub fn detail(&self) -> &str {
+        &self.detail
+    }
+
+    /// The status this error will answer with.
+    pub fn status(&self) -> StatusCode {
+        self.status
+    }
+
+    /// 500 with a generic detail; the cause goes to the log only.
+    pub fn internal(cause: &dyn std::fmt::Display) -> Self {
+        tracing::error!(error = %cause, "internal error: {cause}");
+        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged.")
+    }
+}
+
+impl From<CoreError> for ApiError {
+    fn from(e: CoreError) -> Self {
+        Self::invalid(e.field, e.message)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::NotFound => Self::new(StatusCode::NOT_FOUND, "There is no such record."),
+            StoreError::Conflict { constraint: "members_email" } => {
+                Self { status: StatusCode::CONFLICT, detail: "A member with this email already exists.".into(), field: Some("email") }
+            }
+            StoreError::Conflict { constraint } => Self::conflict(format!("This conflicts with existing data ({constraint}).")),
+            StoreError::IdempotencyMismatch => Self::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "This Idempotency-Key was already used with a different request; use a new key for a new request.",
+            ),
+            StoreError::Unavailable(cause) => {
+                tracing::warn!(error = %cause, "database unavailable: {cause}");
+                Self::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; try again shortly.")
+            }
+            StoreError::Other(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = Problem {
+            kind: "about:blank",
+            title: self.status.canonical_reason().unwrap_or("Error").to_owned(),
+            status: self.status.as_u16(),
+            detail: self.detail,
+            field: self.field,
+        };
+        let mut response = (self.status, Json(body)).into_response();
+        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        response
+    }
+}

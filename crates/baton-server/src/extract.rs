@@ -1,0 +1,114 @@
+//! Request extractors that answer bad input with problem+json instead of axum's plain text.
+
+use axum::body::Bytes;
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequest, FromRequestParts, Request};
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use serde::de::DeserializeOwned;
+use sha2::{Digest, Sha256};
+
+use crate::error::ApiError;
+
+/// A JSON body, plus a fingerprint of the request (method, path and exact body bytes) used to
+/// recognise an idempotent retry.
+#[derive(Debug)]
+pub struct JsonBody<T> {
+    /// The parsed body.
+    pub value: T,
+    /// SHA-256 of method, path and body, hex.
+    pub fingerprint: String,
+}
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
+    type Rejection = ApiError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let mut hasher = Sha256::new();
+        hasher.update(req.method().as_str().as_bytes());
+        hasher.update(b" ");
+        hasher.update(req.uri().path().as_bytes());
+        hasher.update(b"\n");
+        let axum::Json(bytes_value) = axum::Json::<serde_json::Value>::from_request(req, state).await.map_err(json_rejection)?;
+        let bytes = Bytes::from(serde_json::to_vec(&bytes_value).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?);
+        hasher.update(&bytes);
+        let value = serde_json::from_value(bytes_value).map_err(|e| {
+            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("The request body does not have the expected shape: {e}."))
+        })?;
+        Ok(Self { value, fingerprint: baton_core::token::hex(&hasher.finalize()) })
+    }
+}
+
+fn json_rejection(rejection: JsonRejection) -> ApiError {
+    let status = rejection.status();
+    let detail = match &rejection {
+        JsonRejection::MissingJsonContentType(_) => "Send the body as JSON with 'Content-Type: application/json'.".to_owned(),
+        JsonRejection::JsonSyntaxError(_) => format!("The body is not valid JSON: {}.", rejection.body_text()),
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than the 1 MiB limit.".to_owned(),
+        _ => format!("The request body could not be read: {}.", rejection.body_text()),
+    };
+    ApiError::new(status, detail)
+}
+
+/// Query parameters, refused with problem+json when malformed.
+#[derive(Debug)]
+pub struct QueryParams<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        axum::extract::Query::<T>::from_request_parts(parts, state)
+            .await
+            .map(|q| Self(q.0))
+            .map_err(|e: QueryRejection| ApiError::new(StatusCode::BAD_REQUEST, format!("Bad query string: {}.", e.body_text())))
+    }
+}
+
+/// One id in the path, parsed into a [`baton_core::Id`]. A malformed id cannot name anything,
+/// so it answers 404 exactly like an id that does not exist.
+#[derive(Debug, Clone, Copy)]
+pub struct PathId(pub baton_core::Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path(text) =
+            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(path_rejection)?;
+        text.parse().map(Self).map_err(|_| ApiError::not_found(resource_of(parts.uri.path())))
+    }
+}
+
+/// Two ids in the path (e.g. a space and a member).
+#[derive(Debug, Clone, Copy)]
+pub struct PathIds(pub baton_core::Id, pub baton_core::Id);
+
+impl<S: Send + Sync> FromRequestParts<S> for PathIds {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let axum::extract::Path((a, b)) =
+            axum::extract::Path::<(String, String)>::from_request_parts(parts, state).await.map_err(path_rejection)?;
+        let what = resource_of(parts.uri.path());
+        match (a.parse(), b.parse()) {
+            (Ok(a), Ok(b)) => Ok(Self(a, b)),
+            _ => Err(ApiError::not_found(what)),
+        }
+    }
+}
+
+fn path_rejection(e: PathRejection) -> ApiError {
+    ApiError::new(StatusCode::BAD_REQUEST, format!("Bad path: {}.", e.body_text()))
+}
+
+/// The resource a path names, for 404 messages: `/api/v1/threads/…` → "thread".
+fn resource_of(path: &str) -> &'static str {
+    match path.trim_start_matches("/api/v1/").split('/').next() {
+        Some("members") => "member",
+        Some("spaces") => "space",
+        Some("threads") => "thread",
+        Some("posts") => "post",
+        _ => "record",
+    }
+}

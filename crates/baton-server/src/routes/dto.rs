@@ -1,0 +1,202 @@
+//! Request and response bodies of the JSON API, separate from core and storage types. Each
+//! maps from a core type in one `From` impl; field names follow CONTRACT.md.
+
+use baton_core::expectation::{Expectation, ExpectationKind};
+use baton_core::model::{Member, Post, Space, Thread, TokenInfo};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::services::threads::ExpectationInput;
+
+/// A timestamp as the API writes it: RFC 3339 in UTC with `Z`.
+pub fn time(t: jiff::Timestamp) -> String {
+    t.to_string()
+}
+
+/// What a thread or post expects of its readers.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ExpectationBody {
+    /// `fyi`, `reply` or `urgent`.
+    #[schema(value_type = String, example = "reply")]
+    pub kind: ExpectationKind,
+    /// For `reply`: working minutes each listed member has to answer.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub within_minutes: Option<u32>,
+    /// Member ids asked.
+    #[serde(default)]
+    pub of: Vec<String>,
+}
+
+impl From<ExpectationBody> for ExpectationInput {
+    fn from(b: ExpectationBody) -> Self {
+        Self { kind: b.kind, within_minutes: b.within_minutes, of: b.of }
+    }
+}
+
+impl From<&Expectation> for ExpectationBody {
+    fn from(e: &Expectation) -> Self {
+        Self { kind: e.kind, within_minutes: e.within_minutes, of: e.of.iter().map(ToString::to_string).collect() }
+    }
+}
+
+/// A member as the API shows them.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberOut {
+    /// Member id.
+    pub id: String,
+    /// Email address.
+    pub email: String,
+    /// Display name.
+    pub name: String,
+    /// IANA time zone.
+    pub timezone: String,
+    /// owner, admin, member or guest.
+    pub role: String,
+    /// False once deactivated.
+    pub active: bool,
+}
+
+impl From<&Member> for MemberOut {
+    fn from(m: &Member) -> Self {
+        Self {
+            id: m.id.to_string(),
+            email: m.email.clone(),
+            name: m.name.clone(),
+            timezone: m.timezone.clone(),
+            role: m.role.as_str().to_owned(),
+            active: m.active,
+        }
+    }
+}
+
+/// A token's public facts (never the secret).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TokenOut {
+    /// Token id (for revoking).
+    pub id: String,
+    /// Label given at creation.
+    pub label: Option<String>,
+    /// When it was issued.
+    pub created_at: String,
+}
+
+impl From<&TokenInfo> for TokenOut {
+    fn from(t: &TokenInfo) -> Self {
+        Self { id: t.id.to_string(), label: t.label.clone(), created_at: time(t.created_at) }
+    }
+}
+
+/// A space.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpaceOut {
+    /// Space id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// public or private.
+    pub visibility: String,
+    /// Whether the caller is a member (absent on creation, where they always are).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub member: Option<bool>,
+}
+
+impl SpaceOut {
+    /// A space, with the caller's membership when known.
+    pub fn new(s: &Space, member: Option<bool>) -> Self {
+        Self { id: s.id.to_string(), name: s.name.clone(), visibility: s.visibility.as_str().to_owned(), member }
+    }
+}
+
+/// A post.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PostOut {
+    /// Post id.
+    pub id: String,
+    /// The thread it belongs to.
+    pub thread_id: String,
+    /// Author's member id.
+    pub author_id: String,
+    /// Markdown source.
+    pub body: String,
+    /// Sanitized HTML.
+    pub html: String,
+    /// What it expects, if stated.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expectation: Option<ExpectationBody>,
+    /// When it was written.
+    pub created_at: String,
+    /// When it was last edited.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub edited_at: Option<String>,
+}
+
+impl From<&Post> for PostOut {
+    fn from(p: &Post) -> Self {
+        Self {
+            id: p.id.to_string(),
+            thread_id: p.thread_id.to_string(),
+            author_id: p.author_id.to_string(),
+            body: p.body.clone(),
+            html: p.html.clone(),
+            expectation: p.expectation.as_ref().map(Into::into),
+            created_at: time(p.created_at),
+            edited_at: p.edited_at.map(time),
+        }
+    }
+}
+
+/// A thread's header fields.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadHead {
+    /// Thread id.
+    pub id: String,
+    /// The space it lives in.
+    pub space_id: String,
+    /// Title.
+    pub title: String,
+    /// Who started it.
+    pub author_id: String,
+    /// What the opening post expects.
+    pub expectation: ExpectationBody,
+    /// When it was started.
+    pub created_at: String,
+    /// When its latest post was written.
+    pub last_post_at: String,
+    /// Number of posts.
+    pub post_count: i64,
+}
+
+impl From<&Thread> for ThreadHead {
+    fn from(t: &Thread) -> Self {
+        Self {
+            id: t.id.to_string(),
+            space_id: t.space_id.to_string(),
+            title: t.title.clone(),
+            author_id: t.author_id.to_string(),
+            expectation: (&t.expectation).into(),
+            created_at: time(t.created_at),
+            last_post_at: time(t.last_post_at),
+            post_count: t.post_count,
+        }
+    }
+}
+
+/// An ask created by a post's `reply` expectation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AskOut {
+    /// Who is asked.
+    pub member_id: String,
+    /// When their answer is due.
+    pub due_at: String,
+}
+
+/// Query of list endpoints.
+#[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct PageQuery {
+    /// Cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Items per page, 1 to 200 (default 50).
+    pub limit: Option<u32>,
+}

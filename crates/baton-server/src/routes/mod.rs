@@ -1,0 +1,83 @@
+//! Every route in one place, and the OpenAPI document listing the same handlers.
+
+pub mod dto;
+pub mod members;
+pub mod spaces;
+pub mod system;
+pub mod threads;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{delete, get, post};
+use utoipa::OpenApi;
+
+use crate::state::AppState;
+
+/// Largest request body: a 64 KiB post plus generous room for JSON escaping and fields.
+pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
+
+/// The OpenAPI document: every `/api/v1` handler is listed here (a test checks the router and
+/// this list agree).
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Baton API", description = "Async-first work hub: members, spaces, threads and posts."),
+    paths(
+        members::create, members::list, members::read, members::me, members::update, members::deactivate,
+        members::create_token, members::list_tokens, members::revoke_token,
+        spaces::create, spaces::list, spaces::read, spaces::update, spaces::add_member, spaces::remove_member,
+        spaces::members, spaces::list_threads,
+        threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
+        threads::read_post, threads::edit_post, threads::revisions,
+    ),
+    components(schemas(crate::error::Problem)),
+    modifiers(&BearerAuth),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+    }
+}
+
+/// The `/api/v1` routes.
+fn api() -> Router<AppState> {
+    Router::new()
+        .route("/members", post(members::create).get(members::list))
+        .route("/members/{id}", get(members::read).patch(members::update))
+        .route("/members/{id}/deactivate", post(members::deactivate))
+        .route("/members/{id}/tokens", post(members::create_token).get(members::list_tokens))
+        .route("/members/{id}/tokens/{token_id}", delete(members::revoke_token))
+        .route("/me", get(members::me))
+        .route("/spaces", post(spaces::create).get(spaces::list))
+        .route("/spaces/{id}", get(spaces::read).patch(spaces::update))
+        .route("/spaces/{id}/members", post(spaces::add_member).get(spaces::members))
+        .route("/spaces/{id}/members/{member_id}", delete(spaces::remove_member))
+        .route("/spaces/{id}/threads", get(spaces::list_threads))
+        .route("/threads", post(threads::create))
+        .route("/threads/{id}", get(threads::read))
+        .route("/threads/{id}/posts", post(threads::create_post).get(threads::list_posts))
+        .route("/threads/{id}/read", post(threads::mark_read))
+        .route("/posts/{id}", get(threads::read_post).patch(threads::edit_post))
+        .route("/posts/{id}/revisions", get(threads::revisions))
+        .route("/openapi.json", get(system::openapi))
+}
+
+/// The whole application: API, health, metrics, with size limits and request metrics.
+pub fn router(state: AppState) -> Router {
+    let metrics = state.metrics.clone();
+    Router::new()
+        .nest("/api/v1", api())
+        .route("/healthz", get(system::healthz))
+        .route("/metrics", get(system::metrics))
+        // A route layer runs after routing, so it sees the matched route pattern.
+        .route_layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
+        .fallback(system::not_found)
+        .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
+        .with_state(state)
+}

@@ -1,0 +1,8 @@
+//! Service functions: one per use case. Each applies baton-core's rules (validation,
+//! visibility, roles), makes one store call that writes in one transaction, and returns core
+//! types. Handlers call these; pages will call the same ones.
+
+pub mod access;
+pub mod members;
+pub mod spaces;
+pub mod threads;

@@ -1,0 +1,120 @@
+//! Threads and posts: starting threads, replying, editing with history, reading, unread state.
+
+use baton_core::expectation::{Expectation, ExpectationKind};
+use baton_core::model::{CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Thread, ThreadSummary};
+use baton_core::page::{Page, PageRequest};
+use baton_core::{Id, markdown, validate};
+use baton_store::IdempotencyKey;
+
+use super::access::{visible_post, visible_space, visible_thread};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// An expectation as a client states it, before validation.
+#[derive(Debug, Clone)]
+pub struct ExpectationInput {
+    /// `fyi`, `reply` or `urgent`.
+    pub kind: ExpectationKind,
+    /// Working minutes to answer (reply only).
+    pub within_minutes: Option<u32>,
+    /// Member ids as text.
+    pub of: Vec<String>,
+}
+
+/// Validates an expectation; every listed member must exist in the workspace.
+async fn expectation(state: &AppState, caller: &Member, input: Option<ExpectationInput>) -> ApiResult<Option<Expectation>> {
+    let Some(input) = input else { return Ok(None) };
+    let of = input.of.iter().map(|s| Id::parse("expectation.of", s)).collect::<Result<Vec<_>, _>>()?;
+    let exp = Expectation::validate(input.kind, input.within_minutes, of)?;
+    for id in &exp.of {
+        state
+            .store
+            .member(caller.workspace_id, *id)
+            .await
+            .map_err(|_| ApiError::invalid("expectation.of", format!("There is no member {id} in this workspace.")))?;
+    }
+    Ok(Some(exp))
+}
+
+fn new_post(state: &AppState, caller: &Member, thread: Id, body: &str, expectation: Option<Expectation>) -> ApiResult<NewPost> {
+    let body = validate::body(body)?;
+    let html = markdown::render(&body);
+    Ok(NewPost { id: Id::random(), thread_id: thread, author_id: caller.id, body, html, expectation, created_at: state.clock.now() })
+}
+
+/// Starts a thread in a space the caller can see.
+pub async fn create_thread(
+    state: &AppState,
+    caller: &Member,
+    space: &str,
+    title: &str,
+    body: &str,
+    exp: Option<ExpectationInput>,
+    idem: Option<&IdempotencyKey>,
+) -> ApiResult<CreatedThread> {
+    let space = Id::parse("space_id", space)?;
+    let title = validate::title(title)?;
+    let expectation = expectation(state, caller, exp).await?;
+    let space = visible_space(state, caller, space)
+        .await
+        .map_err(|_| ApiError::invalid("space_id", "There is no space with this id that you can post in."))?;
+    let id = Id::random();
+    let first_post = new_post(state, caller, id, body, expectation)?;
+    let new = NewThread { id, space_id: space.id, title, first_post };
+    Ok(state.store.create_thread(caller.workspace_id, new, idem).await?)
+}
+
+/// Replies in a thread the caller can see.
+pub async fn create_post(state: &AppState, caller: &Member, thread: Id, body: &str, exp: Option<ExpectationInput>, idem: Option<&IdempotencyKey>) -> ApiResult<Post> {
+    let thread = visible_thread(state, caller, thread).await?;
+    let expectation = expectation(state, caller, exp).await?;
+    let post = new_post(state, caller, thread.id, body, expectation)?;
+    Ok(state.store.create_post(caller.workspace_id, post, idem).await?)
+}
+
+/// A thread with its first page of posts.
+pub async fn read_thread(state: &AppState, caller: &Member, thread: Id, page: PageRequest) -> ApiResult<(Thread, Page<Post>)> {
+    let thread = visible_thread(state, caller, thread).await?;
+    let posts = state.store.list_posts(caller.workspace_id, thread.id, page).await?;
+    Ok((thread, posts))
+}
+
+/// Threads of a visible space, most recently active first, with unread counts.
+pub async fn list_threads(state: &AppState, caller: &Member, space: Id, page: PageRequest) -> ApiResult<Page<ThreadSummary>> {
+    let space = visible_space(state, caller, space).await?;
+    Ok(state.store.list_threads(caller.workspace_id, space.id, caller.id, page).await?)
+}
+
+/// Marks a visible thread read up to `post` (or its latest post).
+pub async fn mark_read(state: &AppState, caller: &Member, thread: Id, post: Option<&str>) -> ApiResult<i64> {
+    let thread = visible_thread(state, caller, thread).await?;
+    let seq = match post {
+        Some(text) => {
+            let post = visible_post(state, caller, Id::parse("post_id", text)?).await?;
+            if post.thread_id != thread.id {
+                return Err(ApiError::invalid("post_id", "This post is not in this thread."));
+            }
+            post.seq
+        }
+        None => thread.last_post_seq,
+    };
+    state.store.mark_read(caller.workspace_id, caller.id, thread.id, seq).await?;
+    Ok(seq)
+}
+
+/// Edits a post: only its author, and only while they can still see it. History is kept.
+pub async fn edit_post(state: &AppState, caller: &Member, post: Id, body: &str) -> ApiResult<Post> {
+    let post = visible_post(state, caller, post).await?;
+    if post.author_id != caller.id {
+        return Err(ApiError::forbidden("Only the author can edit a post."));
+    }
+    let body = validate::body(body)?;
+    let html = markdown::render(&body);
+    Ok(state.store.edit_post(caller.workspace_id, post.id, body, html, state.clock.now()).await?)
+}
+
+/// Earlier versions of a visible post.
+pub async fn revisions(state: &AppState, caller: &Member, post: Id) -> ApiResult<Vec<PostRevision>> {
+    let post = visible_post(state, caller, post).await?;
+    Ok(state.store.post_revisions(caller.workspace_id, post.id).await?)
+}

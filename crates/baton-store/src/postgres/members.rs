@@ -1,0 +1,241 @@
+//! Workspaces, members and API tokens on PostgreSQL.
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::model::{Member, NewMember, NewToken, TokenInfo, Workspace};
+use baton_core::page::{Page, PageRequest};
+use baton_core::role::Role;
+use deadpool_postgres::GenericClient;
+use jiff::Timestamp;
+
+use super::PgStore;
+use super::query::{self, Params, found};
+use super::rows::{self, member_cols, ms, token_cols, workspace_cols};
+use crate::{IdempotencyKey, MemberStore, Principal, StoreResult, WorkspaceStore};
+
+const MEMBER_BY_ID: &str = concat!(
+    "SELECT ",
+    member_cols!(),
+    " FROM members m WHERE m.workspace_id = $1 AND m.id = $2"
+);
+
+async fn insert_member(c: &impl GenericClient, ws: &str, m: &NewMember) -> StoreResult<Member> {
+    let sql = concat!(
+        "INSERT INTO members AS m
+             (workspace_id, id, email, name, timezone, role, password_hash, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         RETURNING ",
+        member_cols!()
+    );
+    let params: Params = &[
+        &ws,
+        &m.id.to_string(),
+        &m.email,
+        &m.name,
+        &m.timezone,
+        &m.role.as_str(),
+        &m.password_hash,
+        &ms(m.created_at),
+    ];
+    query::one(c, sql, params, rows::member).await
+}
+
+/// Stores a token for a member of `ws` (`NotFound` otherwise). Selecting the member in the
+/// insert keeps a token from pointing at another workspace's member, which the foreign key
+/// alone would allow.
+async fn insert_token(c: &impl GenericClient, ws: &str, t: &NewToken) -> StoreResult<TokenInfo> {
+    let sql = concat!(
+        "INSERT INTO api_tokens (workspace_id, id, member_id, label, token_hash, created_at)
+         SELECT $1, $2, m.id, $4, $5, $6 FROM members m WHERE m.workspace_id = $1 AND m.id = $3
+         RETURNING ",
+        token_cols!()
+    );
+    let params: Params = &[
+        &ws,
+        &t.info.id.to_string(),
+        &t.info.member_id.to_string(),
+        &t.info.label,
+        &t.hash,
+        &ms(t.info.created_at),
+    ];
+    query::one(c, sql, params, rows::token).await
+}
+
+#[async_trait]
+impl WorkspaceStore for PgStore {
+    async fn bootstrap(
+        &self,
+        workspace: Workspace,
+        owner: NewMember,
+        token: NewToken,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let ws = workspace.id.to_string();
+        query::exec(
+            &tx,
+            "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)",
+            &[&ws, &workspace.name, &ms(workspace.created_at)],
+        )
+        .await?;
+        insert_member(&tx, &ws, &owner).await?;
+        insert_token(&tx, &ws, &token).await?;
+        Ok(tx.commit().await?)
+    }
+
+    async fn workspace(&self, id: Id) -> StoreResult<Workspace> {
+        let sql = concat!(
+            "SELECT ",
+            workspace_cols!(),
+            " FROM workspaces WHERE id = $1"
+        );
+        query::one(
+            &self.client().await?,
+            sql,
+            &[&id.to_string()],
+            rows::workspace,
+        )
+        .await
+    }
+
+    async fn workspaces(&self) -> StoreResult<Vec<Workspace>> {
+        let sql = concat!(
+            "SELECT ",
+            workspace_cols!(),
+            " FROM workspaces ORDER BY seq"
+        );
+        query::all(&self.client().await?, sql, &[], rows::workspace).await
+    }
+}
+
+#[async_trait]
+impl MemberStore for PgStore {
+    async fn create_member(
+        &self,
+        ws: Id,
+        member: NewMember,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Member> {
+        let at = member.created_at;
+        self.idempotent(ws, idem, at, move |tx| {
+            Box::pin(async move { insert_member(tx, &ws.to_string(), &member).await })
+        })
+        .await
+    }
+
+    async fn member(&self, ws: Id, id: Id) -> StoreResult<Member> {
+        let params: Params = &[&ws.to_string(), &id.to_string()];
+        query::one(&self.client().await?, MEMBER_BY_ID, params, rows::member).await
+    }
+
+    async fn member_by_email(&self, ws: Id, email: &str) -> StoreResult<Member> {
+        let sql = concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members m WHERE m.workspace_id = $1 AND m.email = $2"
+        );
+        query::one(
+            &self.client().await?,
+            sql,
+            &[&ws.to_string(), &email],
+            rows::member,
+        )
+        .await
+    }
+
+    async fn password_hash(&self, ws: Id, id: Id) -> StoreResult<Option<String>> {
+        let sql = "SELECT password_hash FROM members WHERE workspace_id = $1 AND id = $2";
+        let params: Params = &[&ws.to_string(), &id.to_string()];
+        query::one(
+            &self.client().await?,
+            sql,
+            params,
+            |row| Ok(row.try_get(0)?),
+        )
+        .await
+    }
+
+    async fn list_members(&self, ws: Id, page: PageRequest) -> StoreResult<Page<Member>> {
+        let sql = concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members m WHERE m.workspace_id = $1 AND m.seq > $2 ORDER BY m.seq LIMIT $3"
+        );
+        let params: Params = &[
+            &ws.to_string(),
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let rows = query::all(&self.client().await?, sql, params, rows::member).await?;
+        Ok(Page::from_rows(rows, page, |m| m.seq))
+    }
+
+    async fn set_role(&self, ws: Id, id: Id, role: Role) -> StoreResult<Member> {
+        let sql = concat!(
+            "UPDATE members AS m SET role = $3 WHERE m.workspace_id = $1 AND m.id = $2 RETURNING ",
+            member_cols!()
+        );
+        let params: Params = &[&ws.to_string(), &id.to_string(), &role.as_str()];
+        query::one(&self.client().await?, sql, params, rows::member).await
+    }
+
+    async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let sql = concat!(
+            "UPDATE members AS m SET active = FALSE, deactivated_at = $3
+             WHERE m.workspace_id = $1 AND m.id = $2 RETURNING ",
+            member_cols!()
+        );
+        let params: Params = &[&ws.to_string(), &id.to_string(), &ms(at)];
+        let member = query::one(&tx, sql, params, rows::member).await?;
+        query::exec(
+            &tx,
+            "UPDATE api_tokens SET revoked_at = $3
+             WHERE workspace_id = $1 AND member_id = $2 AND revoked_at IS NULL",
+            params,
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    async fn create_token(&self, ws: Id, token: NewToken) -> StoreResult<TokenInfo> {
+        insert_token(&self.client().await?, &ws.to_string(), &token).await
+    }
+
+    async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>> {
+        let sql = concat!(
+            "SELECT ",
+            token_cols!(),
+            " FROM api_tokens
+             WHERE workspace_id = $1 AND member_id = $2 AND revoked_at IS NULL ORDER BY seq"
+        );
+        let params: Params = &[&ws.to_string(), &member.to_string()];
+        query::all(&self.client().await?, sql, params, rows::token).await
+    }
+
+    async fn revoke_token(&self, ws: Id, member: Id, token: Id, at: Timestamp) -> StoreResult<()> {
+        let sql = "UPDATE api_tokens SET revoked_at = $4
+                   WHERE workspace_id = $1 AND member_id = $2 AND id = $3 AND revoked_at IS NULL";
+        let params: Params = &[
+            &ws.to_string(),
+            &member.to_string(),
+            &token.to_string(),
+            &ms(at),
+        ];
+        found(query::exec(&self.client().await?, sql, params).await?)
+    }
+
+    async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>> {
+        // The hot path: one lookup on the unique token_hash index, then the member by its key.
+        let sql = concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM api_tokens t
+             JOIN members m ON m.id = t.member_id AND m.workspace_id = t.workspace_id
+             WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND m.active"
+        );
+        query::opt(&self.client().await?, sql, &[&token_hash], rows::member).await
+    }
+}

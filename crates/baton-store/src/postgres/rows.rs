@@ -1,0 +1,203 @@
+//! PostgreSQL rows into baton-core records, and values into their stored form.
+//!
+//! The column lists here (as macros, so queries stay `&'static str` built with `concat!`) are
+//! the only place that knows which columns make each record; rows are read by column name.
+
+use baton_core::Id;
+use baton_core::expectation::Expectation;
+use baton_core::model::{
+    Member, Post, PostRevision, Space, Thread, ThreadSummary, TokenInfo, Workspace,
+};
+use baton_core::role::Role;
+use baton_core::visibility::Visibility;
+use jiff::Timestamp;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio_postgres::Row;
+
+use super::error::corrupt;
+use crate::{StoreError, StoreResult};
+
+/// Columns of [`member`], for a query over `members m`.
+macro_rules! member_cols {
+    () => {
+        "m.id, m.workspace_id, m.email, m.name, m.timezone, m.role, m.active, m.created_at, m.seq"
+    };
+}
+/// Columns of [`space`], for a query over `spaces s`.
+macro_rules! space_cols {
+    () => {
+        "s.id, s.name, s.visibility, s.created_by, s.created_at, s.seq"
+    };
+}
+/// Columns of [`thread`], for a query over `threads t`.
+macro_rules! thread_cols {
+    () => {
+        "t.id, t.space_id, t.title, t.author_id, t.expectation, t.created_at, t.last_post_at, \
+         t.last_post_seq, t.post_count, t.seq"
+    };
+}
+/// Columns of [`post`], for a query over `posts p`.
+macro_rules! post_cols {
+    () => {
+        "p.id, p.thread_id, p.author_id, p.body, p.html, p.expectation, p.created_at, \
+         p.edited_at, p.seq"
+    };
+}
+/// Columns of [`token`], for a query over `api_tokens`.
+macro_rules! token_cols {
+    () => {
+        "id, member_id, label, created_at"
+    };
+}
+/// Columns of [`workspace`], for a query over `workspaces`.
+macro_rules! workspace_cols {
+    () => {
+        "id, name, created_at"
+    };
+}
+/// Columns of [`revision`], for a query over `post_revisions`.
+macro_rules! revision_cols {
+    () => {
+        "body, html, replaced_at"
+    };
+}
+pub(super) use {
+    member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols, workspace_cols,
+};
+
+/// An instant as stored: unix milliseconds.
+pub(super) fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+/// A value for a JSON text column.
+pub(super) fn to_json<T: Serialize>(value: &T) -> StoreResult<String> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
+}
+
+/// A value read back from a JSON text column.
+pub(super) fn from_json<T: DeserializeOwned>(text: &str) -> StoreResult<T> {
+    serde_json::from_str(text).map_err(|e| corrupt(format!("JSON {text:?}: {e}")))
+}
+
+fn id(row: &Row, column: &str) -> StoreResult<Id> {
+    let text: &str = row.try_get(column)?;
+    text.parse()
+        .map_err(|_| corrupt(format!("{column} {text:?} is not an id")))
+}
+
+fn ts(row: &Row, column: &str) -> StoreResult<Timestamp> {
+    let millis: i64 = row.try_get(column)?;
+    Timestamp::from_millisecond(millis).map_err(|e| corrupt(format!("{column} {millis}: {e}")))
+}
+
+fn ts_opt(row: &Row, column: &str) -> StoreResult<Option<Timestamp>> {
+    let millis: Option<i64> = row.try_get(column)?;
+    millis
+        .map(|m| Timestamp::from_millisecond(m).map_err(|e| corrupt(format!("{column} {m}: {e}"))))
+        .transpose()
+}
+
+/// A workspace from [`workspace_cols`].
+pub(super) fn workspace(row: &Row) -> StoreResult<Workspace> {
+    Ok(Workspace {
+        id: id(row, "id")?,
+        name: row.try_get("name")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+/// A member from [`member_cols`].
+pub(super) fn member(row: &Row) -> StoreResult<Member> {
+    let role: &str = row.try_get("role")?;
+    Ok(Member {
+        id: id(row, "id")?,
+        workspace_id: id(row, "workspace_id")?,
+        email: row.try_get("email")?,
+        name: row.try_get("name")?,
+        timezone: row.try_get("timezone")?,
+        role: Role::parse(role).map_err(|_| corrupt(format!("role {role:?}")))?,
+        active: row.try_get("active")?,
+        created_at: ts(row, "created_at")?,
+        seq: row.try_get("seq")?,
+    })
+}
+
+/// A token from [`token_cols`].
+pub(super) fn token(row: &Row) -> StoreResult<TokenInfo> {
+    Ok(TokenInfo {
+        id: id(row, "id")?,
+        member_id: id(row, "member_id")?,
+        label: row.try_get("label")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+/// A space from [`space_cols`].
+pub(super) fn space(row: &Row) -> StoreResult<Space> {
+    let visibility: &str = row.try_get("visibility")?;
+    Ok(Space {
+        id: id(row, "id")?,
+        name: row.try_get("name")?,
+        visibility: Visibility::parse(visibility)
+            .map_err(|_| corrupt(format!("visibility {visibility:?}")))?,
+        created_by: id(row, "created_by")?,
+        created_at: ts(row, "created_at")?,
+        seq: row.try_get("seq")?,
+    })
+}
+
+/// A space from [`space_cols`] followed by an `is_member` column.
+pub(super) fn space_with_membership(row: &Row) -> StoreResult<(Space, bool)> {
+    Ok((space(row)?, row.try_get("is_member")?))
+}
+
+/// A thread from [`thread_cols`].
+pub(super) fn thread(row: &Row) -> StoreResult<Thread> {
+    Ok(Thread {
+        id: id(row, "id")?,
+        space_id: id(row, "space_id")?,
+        title: row.try_get("title")?,
+        author_id: id(row, "author_id")?,
+        expectation: from_json::<Expectation>(row.try_get("expectation")?)?,
+        created_at: ts(row, "created_at")?,
+        last_post_at: ts(row, "last_post_at")?,
+        last_post_seq: row.try_get("last_post_seq")?,
+        post_count: row.try_get("post_count")?,
+        seq: row.try_get("seq")?,
+    })
+}
+
+/// A post from [`post_cols`].
+pub(super) fn post(row: &Row) -> StoreResult<Post> {
+    let expectation: Option<&str> = row.try_get("expectation")?;
+    Ok(Post {
+        id: id(row, "id")?,
+        thread_id: id(row, "thread_id")?,
+        author_id: id(row, "author_id")?,
+        body: row.try_get("body")?,
+        html: row.try_get("html")?,
+        expectation: expectation.map(from_json::<Expectation>).transpose()?,
+        created_at: ts(row, "created_at")?,
+        edited_at: ts_opt(row, "edited_at")?,
+        seq: row.try_get("seq")?,
+    })
+}
+
+/// A revision from [`revision_cols`].
+pub(super) fn revision(row: &Row) -> StoreResult<PostRevision> {
+    Ok(PostRevision {
+        body: row.try_get("body")?,
+        html: row.try_get("html")?,
+        replaced_at: ts(row, "replaced_at")?,
+    })
+}
+
+/// A thread from [`thread_cols`] followed by the viewer's `unread` count.
+pub(super) fn thread_summary(row: &Row) -> StoreResult<ThreadSummary> {
+    Ok(ThreadSummary {
+        thread: thread(row)?,
+        unread: row.try_get("unread")?,
+    })
+}

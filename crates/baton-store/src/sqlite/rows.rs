@@ -1,0 +1,143 @@
+//! Mapping between SQLite rows and baton-core records, and SQLite errors into [`StoreError`].
+//! The column lists here are the only place that knows each table's column order.
+
+use baton_core::Id;
+use baton_core::expectation::Expectation;
+use baton_core::model::{Member, Post, Space, Thread};
+use baton_core::role::Role;
+use baton_core::visibility::Visibility;
+use jiff::Timestamp;
+use rusqlite::{ErrorCode, Row};
+
+use crate::StoreError;
+
+impl From<rusqlite::Error> for StoreError {
+    fn from(e: rusqlite::Error) -> Self {
+        match &e {
+            rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+            rusqlite::Error::SqliteFailure(f, msg) => match f.code {
+                ErrorCode::ConstraintViolation => {
+                    let msg = msg.as_deref().unwrap_or_default();
+                    if msg.contains("FOREIGN KEY") {
+                        StoreError::NotFound
+                    } else if msg.contains("members.email") {
+                        StoreError::Conflict { constraint: "members_email" }
+                    } else {
+                        StoreError::Conflict { constraint: "unique" }
+                    }
+                }
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable(e.to_string()),
+                ErrorCode::CannotOpen | ErrorCode::DiskFull | ErrorCode::SystemIoFailure => {
+                    StoreError::Unavailable(e.to_string())
+                }
+                _ => StoreError::Other(e.into()),
+            },
+            _ => StoreError::Other(e.into()),
+        }
+    }
+}
+
+/// Unix milliseconds to a timestamp, as a rusqlite conversion error when out of range.
+pub(super) fn ts(ms: i64) -> rusqlite::Result<Timestamp> {
+    Timestamp::from_millisecond(ms).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+}
+
+/// A timestamp as stored.
+pub(super) fn ms(t: Timestamp) -> i64 {
+    t.as_millisecond()
+}
+
+fn conversion(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(e))
+}
+
+/// Reads an id column.
+pub(super) fn id(row: &Row<'_>, idx: usize) -> rusqlite::Result<Id> {
+    let text: String = row.get(idx)?;
+    text.parse().map_err(|_| conversion(std::io::Error::other(format!("bad id in database: {text}"))))
+}
+
+fn json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
+    serde_json::from_str(text).map_err(conversion)
+}
+
+/// Serializes a value for a JSON text column.
+pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
+    serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
+}
+
+/// Columns of [`member`], in order, for `SELECT … FROM members m`.
+pub(super) const MEMBER_COLS: &str = "m.id, m.workspace_id, m.email, m.name, m.timezone, m.role, m.active, m.created_at, m.seq";
+
+/// A member from [`MEMBER_COLS`].
+pub(super) fn member(row: &Row<'_>) -> rusqlite::Result<Member> {
+    let role: String = row.get(5)?;
+    Ok(Member {
+        id: id(row, 0)?,
+        workspace_id: id(row, 1)?,
+        email: row.get(2)?,
+        name: row.get(3)?,
+        timezone: row.get(4)?,
+        role: Role::parse(&role).map_err(conversion)?,
+        active: row.get(6)?,
+        created_at: ts(row.get(7)?)?,
+        seq: row.get(8)?,
+    })
+}
+
+/// Columns of [`space`], in order.
+pub(super) const SPACE_COLS: &str = "s.id, s.name, s.visibility, s.created_by, s.created_at, s.seq";
+
+/// A space from [`SPACE_COLS`].
+pub(super) fn space(row: &Row<'_>) -> rusqlite::Result<Space> {
+    let visibility: String = row.get(2)?;
+    Ok(Space {
+        id: id(row, 0)?,
+        name: row.get(1)?,
+        visibility: Visibility::parse(&visibility).map_err(conversion)?,
+        created_by: id(row, 3)?,
+        created_at: ts(row.get(4)?)?,
+        seq: row.get(5)?,
+    })
+}
+
+/// Columns of [`thread`], in order.
+pub(super) const THREAD_COLS: &str =
+    "t.id, t.space_id, t.title, t.author_id, t.expectation, t.created_at, t.last_post_at, t.last_post_seq, t.post_count, t.seq";
+
+/// A thread from [`THREAD_COLS`].
+pub(super) fn thread(row: &Row<'_>) -> rusqlite::Result<Thread> {
+    let expectation: String = row.get(4)?;
+    Ok(Thread {
+        id: id(row, 0)?,
+        space_id: id(row, 1)?,
+        title: row.get(2)?,
+        author_id: id(row, 3)?,
+        expectation: json::<Expectation>(&expectation)?,
+        created_at: ts(row.get(5)?)?,
+        last_post_at: ts(row.get(6)?)?,
+        last_post_seq: row.get(7)?,
+        post_count: row.get(8)?,
+        seq: row.get(9)?,
+    })
+}
+
+/// Columns of [`post`], in order.
+pub(super) const POST_COLS: &str = "p.id, p.thread_id, p.author_id, p.body, p.html, p.expectation, p.created_at, p.edited_at, p.seq";
+
+/// A post from [`POST_COLS`].
+pub(super) fn post(row: &Row<'_>) -> rusqlite::Result<Post> {
+    let expectation: Option<String> = row.get(5)?;
+    let edited_at: Option<i64> = row.get(7)?;
+    Ok(Post {
+        id: id(row, 0)?,
+        thread_id: id(row, 1)?,
+        author_id: id(row, 2)?,
+        body: row.get(3)?,
+        html: row.get(4)?,
+        expectation: expectation.as_deref().map(json).transpose()?,
+        created_at: ts(row.get(6)?)?,
+        edited_at: edited_at.map(ts).transpose()?,
+        seq: row.get(8)?,
+    })
+}

@@ -1,0 +1,41 @@
+//! The store conformance suite, run against SQLite and PostgreSQL.
+//!
+//! Owns nothing but the list of resource files: the harness, the `store_test!` macro and the
+//! fixtures are in `baton_store::conformance`, and the tests in `src/conformance/<resource>.rs`
+//! (see that module's header for why they are included here by path). Each test appears as
+//! `<resource>::<sentence>::{sqlite,postgres}`.
+//!
+//! `BATON_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/postgres cargo nextest run -p baton-store --features conformance`
+
+#[path = "../src/conformance/workspaces.rs"]
+mod workspaces;
+
+#[path = "../src/conformance/members.rs"]
+mod members;
+
+#[path = "../src/conformance/tokens.rs"]
+mod tokens;
+
+#[path = "../src/conformance/spaces.rs"]
+mod spaces;
+
+#[path = "../src/conformance/threads.rs"]
+mod threads;
+
+#[path = "../src/conformance/posts.rs"]
+mod posts;
+
+#[path = "../src/conformance/reads.rs"]
+mod reads;
+
+#[path = "../src/conformance/idempotency.rs"]
+mod idempotency;
+
+#[path = "../src/conformance/isolation.rs"]
+mod isolation;
+
+#[path = "../src/conformance/isolation_threads.rs"]
+mod isolation_threads;
+
+#[path = "../src/conformance/contention.rs"]
+mod contention;

@@ -1,0 +1,93 @@
+//! The command line, as clap types. Every flag also reads a `BATON_*` environment variable.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// Baton: an async-first work hub for distributed teams.
+#[derive(Debug, Parser)]
+#[command(name = "baton", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the server (migrates the database first).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DbArgs),
+    /// Administrative tasks.
+    Admin {
+        /// Which task.
+        #[command(subcommand)]
+        command: AdminCommand,
+    },
+    /// Seed a realistic demo workspace and print how to log in.
+    Demo(DbArgs),
+}
+
+/// Administrative subcommands.
+#[derive(Debug, Subcommand)]
+pub enum AdminCommand {
+    /// Create a workspace and its owner; reads the owner's password from stdin's first line.
+    Bootstrap(BootstrapArgs),
+}
+
+/// Where the data lives.
+#[derive(Debug, Clone, Args)]
+pub struct DbArgs {
+    /// Directory for the embedded SQLite database.
+    #[arg(long, env = "BATON_DATA_DIR", default_value = "./baton-data")]
+    pub data_dir: PathBuf,
+    /// `postgres://…` to use PostgreSQL instead of SQLite.
+    #[arg(long, env = "BATON_DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+/// Flags of `baton serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Storage.
+    #[command(flatten)]
+    pub db: DbArgs,
+    /// Address to listen on.
+    #[arg(long, env = "BATON_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Seed the demo workspace on first start (when the database has no workspace yet).
+    #[arg(long, env = "BATON_DEMO")]
+    pub demo: bool,
+}
+
+/// Flags of `baton admin bootstrap`.
+#[derive(Debug, Args)]
+pub struct BootstrapArgs {
+    /// Workspace name.
+    #[arg(long)]
+    pub workspace: String,
+    /// Owner's email.
+    #[arg(long)]
+    pub email: String,
+    /// Owner's display name.
+    #[arg(long)]
+    pub name: String,
+    /// Owner's IANA time zone.
+    #[arg(long)]
+    pub timezone: String,
+    /// Storage.
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_valid() {
+        super::Cli::command().debug_assert();
+    }
+}

@@ -1,0 +1,59 @@
+//! `baton serve` and `baton migrate`: open the store, bind, serve until a signal.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use baton_server::AppState;
+use baton_store::Store;
+
+use crate::cli::{DbArgs, ServeArgs};
+
+/// Opens the configured store, creating the SQLite data directory when needed.
+pub async fn open_store(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
+    if db.database_url.is_none() {
+        std::fs::create_dir_all(&db.data_dir).with_context(|| format!("cannot create data directory {}", db.data_dir.display()))?;
+    }
+    baton_store::open(db.database_url.as_deref(), &db.data_dir.join("baton.sqlite3")).await
+}
+
+/// `baton migrate`.
+pub async fn migrate(db: DbArgs) -> anyhow::Result<()> {
+    open_store(&db).await?;
+    println!("migrations applied");
+    Ok(())
+}
+
+/// `baton serve`.
+pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let store = open_store(&args.db).await?;
+    let listener =
+        tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let state = AppState::new(store);
+    if args.demo {
+        crate::demo::seed_if_empty(&state).await?;
+    }
+    let url = format!("http://{}", listener.local_addr().map_or(args.listen.clone(), |a| a.to_string()));
+    println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
+    tracing::info!(%url, "serving");
+    baton_server::serve_with(listener, state, shutdown_signal()).await.context("serving HTTP")?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+}
