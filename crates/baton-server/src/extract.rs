@@ -104,7 +104,7 @@ fn path_rejection(e: PathRejection) -> ApiError {
 
 /// The resource a path names, for 404 messages: `/api/v1/threads/…` → "thread".
 fn resource_of(path: &str) -> &'static str {
-    match path.trim_start_matches("/api/v1/").split('/').next() {
+    match path.trim_start_matches("/api/v1").trim_start_matches('/').split('/').next() {
         Some("members") => "member",
         Some("spaces") => "space",
         Some("threads") => "thread",

@@ -24,6 +24,8 @@ CREATE TABLE members (
     CONSTRAINT members_email UNIQUE (workspace_id, email)
 );
 
+CREATE INDEX members_workspace ON members (workspace_id, seq);
+
 CREATE TABLE api_tokens (
     seq          INTEGER PRIMARY KEY,
     workspace_id TEXT NOT NULL REFERENCES workspaces(id),

@@ -1,10 +1,9 @@
 //! Fixtures for the conformance suite: values to write and small builders that write them.
 //!
 //! Owns: fixed instants (every timestamp is `T0` plus a few seconds, so results compare
-//! exactly), random ids, rendered HTML, and assertion helpers for store errors.
-//! Does not own: any rule; builders call the store exactly as the server would.
-
-use std::fmt::Debug;
+//! exactly), random ids, rendered HTML, and the builders `tenant`, `world` and friends.
+//! Does not own: any rule (builders call the store exactly as the server would), or checks on
+//! what the store returns (see `checks`).
 
 use baton_core::Id;
 use baton_core::markdown::render;
@@ -12,13 +11,12 @@ use baton_core::model::{
     CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, Space, TokenInfo,
     Workspace,
 };
-use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
 use baton_core::token::{TOKEN_PREFIX, hash_token};
 use baton_core::visibility::Visibility;
 use jiff::Timestamp;
 
-use crate::{IdempotencyKey, Store, StoreError, StoreResult};
+use crate::{IdempotencyKey, Store};
 
 /// The suite's epoch, in unix seconds.
 pub const T0: i64 = 1_780_000_000;

@@ -2,7 +2,8 @@
 //!
 //! Owns: the harness that opens a fresh, migrated store per test (a SQLite file in a temporary
 //! directory, or a fresh PostgreSQL schema), the [`store_test!`](crate::store_test) macro that
-//! runs one test body against both backends, and the [`fixtures`] the tests build on.
+//! runs one test body against both backends, the [`fixtures`] the tests build on and the
+//! [`checks`] they assert with.
 //! Does not own: the tests themselves. They sit next to this file, one file per resource
 //! (`workspaces.rs`, `members.rs`, `threads.rs`, …), and are compiled into the `conformance`
 //! integration test binary (`tests/conformance.rs`), not into the library.
@@ -28,7 +29,7 @@ use crate::sqlite::SqliteStore;
 pub mod checks;
 pub mod fixtures;
 
-/// What the suite's test files import: the store traits, errors and every fixture.
+/// What the suite's test files import: the store traits, errors, domain types, fixtures and checks.
 pub mod prelude {
     pub use super::checks::*;
     pub use super::fixtures::*;
@@ -140,7 +141,8 @@ where
 
 /// Defines one conformance test, run once per backend: `store_test!(name, |store| async move { … })`
 /// expands into a module `name` holding the tests `sqlite` and `postgres`. The body gets an
-/// `Arc<dyn Store>` on a fresh, migrated database of its own.
+/// `Arc<dyn Store>` on a fresh, migrated database of its own. The invoking module's imports are
+/// visible in the body; the invoking crate needs `tokio` (`macros`, `rt-multi-thread`).
 #[macro_export]
 macro_rules! store_test {
     ($name:ident, $body:expr $(,)?) => {

@@ -25,9 +25,11 @@ fn post_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Post> {
 fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
     let thread = p.thread_id.to_string();
     let expectation = p.expectation.as_ref().map(to_json).transpose()?;
-    // The thread must be in this workspace: a foreign key alone would accept another
-    // workspace's thread id.
+    // The thread and the author must be in this workspace: foreign keys alone would accept
+    // another workspace's ids.
     c.prepare_cached("SELECT 1 FROM threads WHERE workspace_id = ?1 AND id = ?2")?.query_row((ws, &thread), |_| Ok(()))?;
+    c.prepare_cached("SELECT 1 FROM members WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row((ws, p.author_id.to_string()), |_| Ok(()))?;
     c.prepare_cached(
         "INSERT INTO posts (workspace_id, id, thread_id, author_id, body, html, expectation, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",

@@ -1,0 +1,124 @@
+//! A tiny JSON-over-HTTP/1.1 client for one server, keeping its connection alive between requests.
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use anyhow::Context;
+use http_body_util::{BodyExt, Full};
+use hyper::body::Bytes;
+use hyper::{Method, Request, StatusCode, Uri, header};
+use hyper_util::client::legacy::Client;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+
+/// How long one request may take before it counts as failed.
+const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// A status and the raw response body.
+#[derive(Debug)]
+pub struct Reply {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The whole response body.
+    pub body: Bytes,
+}
+
+/// An HTTP/1.1 client bound to one server; each instance has its own connection pool.
+#[derive(Debug, Clone)]
+pub struct Api {
+    client: Client<HttpConnector, Full<Bytes>>,
+    addr: SocketAddr,
+}
+
+impl Api {
+    /// A client for the server at `addr`.
+    pub fn new(addr: SocketAddr) -> Self {
+        let client = Client::builder(TokioExecutor::new())
+            .pool_max_idle_per_host(1)
+            .build_http();
+        Self { client, addr }
+    }
+
+    /// The absolute URI of `path` on this server.
+    pub fn uri(&self, path: &str) -> anyhow::Result<Uri> {
+        format!("http://{}{path}", self.addr)
+            .parse()
+            .with_context(|| format!("building a URI for {path}"))
+    }
+
+    /// Sends one request (JSON when `body` is given) and reads the whole response.
+    pub async fn send(
+        &self,
+        method: Method,
+        uri: Uri,
+        token: Option<&str>,
+        body: Option<Bytes>,
+    ) -> anyhow::Result<Reply> {
+        let mut request = Request::builder().method(method.clone()).uri(uri.clone());
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        if body.is_some() {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        let request = request
+            .body(Full::new(body.unwrap_or_default()))
+            .context("building the request")?;
+        let exchange = async {
+            let response = self.client.request(request).await?;
+            let status = response.status();
+            let body = response.into_body().collect().await?.to_bytes();
+            anyhow::Ok(Reply { status, body })
+        };
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .with_context(|| format!("{method} {uri} took longer than {REQUEST_TIMEOUT:?}"))?
+            .with_context(|| format!("{method} {uri}"))
+    }
+
+    /// POSTs `body` as JSON to `path`, requires the `expected` status and parses the answer
+    /// (`Null` when it is empty).
+    pub async fn post_json(
+        &self,
+        path: &str,
+        token: &str,
+        body: &serde_json::Value,
+        expected: StatusCode,
+    ) -> anyhow::Result<serde_json::Value> {
+        let bytes = Bytes::from(serde_json::to_vec(body).context("encoding the request body")?);
+        let reply = self
+            .send(Method::POST, self.uri(path)?, Some(token), Some(bytes))
+            .await?;
+        if reply.status != expected {
+            anyhow::bail!(
+                "POST {path} answered {} (expected {expected}): {}",
+                reply.status,
+                excerpt(&reply.body)
+            );
+        }
+        if reply.body.is_empty() {
+            return Ok(serde_json::Value::Null);
+        }
+        serde_json::from_slice(&reply.body)
+            .with_context(|| format!("POST {path} answered something other than JSON"))
+    }
+}
+
+/// The start of a response body, as text, for error messages.
+pub fn excerpt(body: &[u8]) -> String {
+    let text = String::from_utf8_lossy(body);
+    let mut cut: String = text.chars().take(200).collect();
+    if cut.len() < text.len() {
+        cut.push('…');
+    }
+    cut
+}
+
+/// Reads a string field of a JSON object, with a clear error when it is missing.
+pub fn field(value: &serde_json::Value, name: &str) -> anyhow::Result<String> {
+    value
+        .get(name)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+        .with_context(|| format!("the answer has no string field {name:?}: {value}"))
+}

@@ -1,0 +1,181 @@
+//! The test harness: a fresh app per test on a fresh database, actors with tokens, and a JSON
+//! request helper. `app_test!` runs one body on both backends.
+
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Request, StatusCode};
+use baton_server::AppState;
+use baton_server::clock::ManualClock;
+use baton_store::Store;
+use baton_store::conformance::StoreGuard;
+use http_body_util::BodyExt;
+use serde_json::{Value, json};
+use tower::ServiceExt;
+
+/// A running app on its own database.
+pub struct TestApp {
+    router: Router,
+    /// The app's clock, for tests that move time.
+    #[allow(dead_code)]
+    pub clock: Arc<ManualClock>,
+    /// The store behind the app, for checks the API cannot make.
+    pub store: Arc<dyn Store>,
+    _guard: StoreGuard,
+}
+
+/// Someone who can call the API.
+#[derive(Debug, Clone)]
+pub struct Actor {
+    /// Member id.
+    pub id: String,
+    /// API token.
+    pub token: String,
+}
+
+/// A response: status, JSON (or the text as a JSON string), headers.
+#[derive(Debug)]
+pub struct Reply {
+    pub status: StatusCode,
+    pub json: Value,
+    pub headers: HeaderMap,
+    pub bytes: Vec<u8>,
+}
+
+impl Reply {
+    /// The value at a JSON pointer as text ("" when absent).
+    pub fn str(&self, pointer: &str) -> String {
+        self.json.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_owned()
+    }
+}
+
+impl TestApp {
+    /// Wraps an opened store.
+    pub fn new((store, guard): (Arc<dyn Store>, StoreGuard)) -> Self {
+        let clock = Arc::new(ManualClock::new("2026-03-02T12:00:00Z".parse().expect("a valid instant")));
+        let state = AppState::builder(store.clone()).clock(clock.clone()).build();
+        Self { router: baton_server::router(state), clock, store, _guard: guard }
+    }
+
+    /// Sends a request; `body` is sent as JSON.
+    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+        let mut req = Request::builder().method(method).uri(path);
+        if let Some(t) = token {
+            req = req.header("authorization", format!("Bearer {t}"));
+        }
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
+        let body = match body {
+            Some(b) => {
+                req = req.header("content-type", "application/json");
+                Body::from(serde_json::to_vec(&b).expect("serializable body"))
+            }
+            None => Body::empty(),
+        };
+        self.send(req.body(body).expect("a valid request")).await
+    }
+
+    /// Sends a prepared request.
+    pub async fn send(&self, request: Request<Body>) -> Reply {
+        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = response.into_body().collect().await.expect("a readable body").to_bytes().to_vec();
+        let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Reply { status, json, headers, bytes }
+    }
+
+    /// GET with a token.
+    pub async fn get(&self, path: &str, who: &Actor) -> Reply {
+        self.call("GET", path, Some(&who.token), None, &[]).await
+    }
+
+    /// POST JSON with a token.
+    pub async fn post(&self, path: &str, who: &Actor, body: Value) -> Reply {
+        self.call("POST", path, Some(&who.token), Some(body), &[]).await
+    }
+
+    /// A new workspace with its owner, created as `baton admin bootstrap` does.
+    pub async fn workspace(&self, name: &str) -> Actor {
+        let now = jiff::Timestamp::from_second(1_780_000_000).expect("a valid instant");
+        let input = baton_server::services::members::MemberInput {
+            email: format!("owner@{}.example", name.to_lowercase()),
+            name: format!("{name} Owner"),
+            timezone: "Europe/Berlin".into(),
+            password: None,
+            role: None,
+        };
+        let owner = baton_server::services::members::prepare_member(&input, baton_core::role::Role::Owner, now).expect("valid owner");
+        let (token, secret) = baton_server::services::members::new_token(owner.id, None, now).expect("a token");
+        let ws = baton_core::model::Workspace { id: baton_core::Id::random(), name: name.into(), created_at: now };
+        let id = owner.id.to_string();
+        self.store.bootstrap(ws, owner, token).await.expect("bootstrap");
+        Actor { id, token: secret }
+    }
+
+    /// A new member of `admin`'s workspace with a token.
+    pub async fn member(&self, admin: &Actor, handle: &str, role: &str) -> Actor {
+        let r = self
+            .post("/api/v1/members", admin, json!({"email": format!("{handle}-{}@example.com", &admin.id[..8]), "name": handle, "timezone": "Asia/Tokyo", "role": role}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "create member {handle}: {:?}", r.json);
+        let id = r.str("/id");
+        let t = self.post(&format!("/api/v1/members/{id}/tokens"), admin, json!({})).await;
+        assert_eq!(t.status, StatusCode::CREATED, "token for {handle}: {:?}", t.json);
+        Actor { id, token: t.str("/token") }
+    }
+
+    /// A space created by `who`; returns its id.
+    pub async fn space(&self, who: &Actor, name: &str, visibility: &str) -> String {
+        let r = self.post("/api/v1/spaces", who, json!({"name": name, "visibility": visibility})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        r.str("/id")
+    }
+
+    /// Adds `member` to `space` as `by`.
+    pub async fn join(&self, by: &Actor, space: &str, member: &Actor) {
+        let r = self.post(&format!("/api/v1/spaces/{space}/members"), by, json!({"member_id": member.id})).await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.json);
+    }
+
+    /// A thread started by `who`; returns (thread id, first post id).
+    pub async fn thread(&self, who: &Actor, space: &str, title: &str) -> (String, String) {
+        let r = self.post("/api/v1/threads", who, json!({"space_id": space, "title": title, "body": "First post"})).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        (r.str("/id"), r.str("/post_id"))
+    }
+}
+
+/// Defines one API test run on both backends: `app_test!(name, |app| async move { … })`.
+#[macro_export]
+macro_rules! app_test {
+    ($name:ident, $body:expr $(,)?) => {
+        mod $name {
+            use super::*;
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let app = $crate::common::TestApp::new(baton_store::conformance::sqlite_store().await);
+                ($body)(app).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(opened) = baton_store::conformance::postgres_store().await {
+                    ($body)($crate::common::TestApp::new(opened)).await;
+                }
+            }
+        }
+    };
+}
+
+/// Asserts a response is problem+json with a non-empty human detail.
+pub fn assert_problem(r: &Reply, status: StatusCode, context: &str) {
+    assert_eq!(r.status, status, "{context}: {:?}", r.json);
+    let ctype = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    assert_eq!(ctype, "application/problem+json", "{context}");
+    assert!(!r.str("/detail").is_empty(), "{context}: no detail in {:?}", r.json);
+    assert_eq!(r.json["status"], json!(status.as_u16()), "{context}");
+}

@@ -1,0 +1,10 @@
+//! The HTTP API, driven in-process through the real router (`oneshot`), on SQLite and on
+//! PostgreSQL. One integration binary; one file per concern.
+
+mod common;
+
+mod authz;
+mod bad_input;
+mod idempotency;
+mod threads;
+mod tokens;
