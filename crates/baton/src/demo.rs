@@ -109,7 +109,7 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
         within_minutes: Some(minutes),
         of: of.iter().map(|m| m.id.to_string()).collect(),
     };
-    let script: Vec<(Id, &str, &str, &str, Option<ExpectationInput>, Vec<(&str, &str)>)> = vec![
+    let script = [
         (general.id, "maya", "How we work: async first",
          "Welcome to Relay Labs. We span **15 hours** of time zones, so:\n\n- Threads, not pings. Give every thread a clear title.\n- Say what you need and by when, in *their* working hours.\n- Meetings only for what truly needs real time.\n\nReply here with one thing that would make your week calmer.",
          None, vec![("olivia", "Fewer 7 am calls. Recording the demo and letting us comment async would be great."), ("chidi", "A clear handoff note at the end of each day so I can pick things up without waiting for Berlin.")]),
