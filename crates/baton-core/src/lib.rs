@@ -13,6 +13,7 @@ pub mod markdown;
 pub mod model;
 pub mod page;
 pub mod role;
+pub mod schedule;
 pub mod token;
 pub mod validate;
 pub mod visibility;

@@ -163,6 +163,8 @@ pub struct NewPost {
     pub html: String,
     /// What it expects.
     pub expectation: Option<Expectation>,
+    /// Asks to create with it (one per member its `reply` expectation names).
+    pub asks: Vec<NewAsk>,
     /// Creation instant.
     pub created_at: Timestamp,
 }
@@ -207,4 +209,37 @@ pub struct PostRevision {
     pub html: String,
     /// When this version was replaced.
     pub replaced_at: Timestamp,
+}
+
+/// An ask to create with a post: `to_id` must answer by `due_at` (computed from their own
+/// working schedule).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewAsk {
+    /// Public id.
+    pub id: Id,
+    /// Who is asked.
+    pub to_id: Id,
+    /// When their answer is due.
+    pub due_at: Timestamp,
+}
+
+/// A member asked to reply in a thread, with their own due instant.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Ask {
+    /// Public id.
+    pub id: Id,
+    /// The thread the answer goes in.
+    pub thread_id: Id,
+    /// The post that asked.
+    pub post_id: Id,
+    /// Who asked.
+    pub from_id: Id,
+    /// Who is asked.
+    pub to_id: Id,
+    /// When the answer is due, in the asked member's working time.
+    pub due_at: Timestamp,
+    /// When it was asked.
+    pub created_at: Timestamp,
+    /// When the asked member posted in the thread, answering it.
+    pub answered_at: Option<Timestamp>,
 }

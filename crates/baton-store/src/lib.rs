@@ -10,9 +10,10 @@
 
 use async_trait::async_trait;
 use baton_core::model::{
-    CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, PostRevision, Space, Thread, ThreadSummary,
+    Ask, CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, PostRevision, Space, Thread, ThreadSummary,
     TokenInfo, Workspace,
 };
+use baton_core::schedule::ScheduleSpec;
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
@@ -100,7 +101,9 @@ pub trait ThreadStore: Send + Sync {
     /// Threads of a space, most recently active first, with `viewer`'s unread counts.
     /// The cursor is over `last_post_seq`, descending.
     async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>>;
-    /// Adds a post to a thread and bumps the thread's activity, in one transaction.
+    /// Adds a post to a thread and bumps the thread's activity, in one transaction. The same
+    /// transaction creates the post's asks and answers every open ask of the author in the
+    /// thread.
     async fn create_post(&self, ws: Id, post: NewPost, idem: Option<&IdempotencyKey>) -> StoreResult<Post>;
     /// One post.
     async fn post(&self, ws: Id, id: Id) -> StoreResult<Post>;
@@ -116,6 +119,26 @@ pub trait ThreadStore: Send + Sync {
     async fn read_cursor(&self, ws: Id, member: Id, thread: Id) -> StoreResult<i64>;
 }
 
+/// Asks: who must answer what, by when.
+#[async_trait]
+pub trait AskStore: Send + Sync {
+    /// The asks a post created, in the order they were listed.
+    async fn asks_for_post(&self, ws: Id, post: Id) -> StoreResult<Vec<Ask>>;
+    /// Asks to `member`, soonest due first; only unanswered ones when `open_only`. At most `limit`.
+    async fn asks_to(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>>;
+    /// Asks from `member`, soonest due first; only unanswered ones when `open_only`. At most `limit`.
+    async fn asks_from(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>>;
+}
+
+/// Members' working schedules.
+#[async_trait]
+pub trait ScheduleStore: Send + Sync {
+    /// Stores `member`'s schedule and sets their time zone to the schedule's, in one transaction.
+    async fn set_schedule(&self, ws: Id, member: Id, schedule: ScheduleSpec, at: Timestamp) -> StoreResult<()>;
+    /// The stored schedules of these members (members without one are absent).
+    async fn schedules(&self, ws: Id, members: &[Id]) -> StoreResult<Vec<(Id, ScheduleSpec)>>;
+}
+
 /// Health of the connection to the database.
 #[async_trait]
 pub trait HealthStore: Send + Sync {
@@ -124,8 +147,8 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything Baton stores. Both backends implement all of it.
-pub trait Store: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + HealthStore {}
-impl<T: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + HealthStore> Store for T {}
+pub trait Store: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + AskStore + ScheduleStore + HealthStore {}
+impl<T: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + AskStore + ScheduleStore + HealthStore> Store for T {}
 
 /// Opens the backend a URL names: `postgres://…` or `postgresql://…` for PostgreSQL,
 /// otherwise a SQLite file at `sqlite_path`. Runs migrations.

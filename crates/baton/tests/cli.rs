@@ -25,7 +25,10 @@ fn serve_on_a_busy_port_exits_non_zero_with_one_line_naming_the_address() {
     let out = deployment.baton(&["serve", "--listen", &addr], "");
 
     let line = out.assert_one_line_failure("baton serve on a busy port");
-    assert!(line.contains(&addr), "the error line should name {addr}: {line}");
+    assert!(
+        line.contains(&addr),
+        "the error line should name {addr}: {line}"
+    );
     drop(taken);
 }
 
@@ -41,7 +44,11 @@ fn serve_with_an_unreachable_postgresql_exits_non_zero_within_seconds_with_one_c
         line.contains("PostgreSQL") || line.contains("127.0.0.1:1"),
         "the error line should mention PostgreSQL or its address: {line}"
     );
-    assert!(out.elapsed < Duration::from_secs(6), "giving up on an unreachable database took {:?}", out.elapsed);
+    assert!(
+        out.elapsed < Duration::from_secs(6),
+        "giving up on an unreachable database took {:?}",
+        out.elapsed
+    );
 }
 
 #[test]
@@ -52,8 +59,14 @@ fn serve_refuses_a_mysql_database_url_with_one_clear_line() {
     let out = deployment.baton(&["serve", "--listen", &listen], "");
 
     let line = out.assert_one_line_failure("baton serve --database-url mysql://x");
-    assert!(line.contains("mysql://x"), "the error line should quote the refused URL: {line}");
-    assert!(line.contains("postgres://"), "the error line should say what is supported: {line}");
+    assert!(
+        line.contains("mysql://x"),
+        "the error line should quote the refused URL: {line}"
+    );
+    assert!(
+        line.contains("postgres://"),
+        "the error line should say what is supported: {line}"
+    );
 }
 
 // ----------------------------------------------------------------------------------------
@@ -66,26 +79,56 @@ async fn bootstrap_prints_the_ids_and_a_token_that_authenticates_as_the_owner() 
     let owner = deployment.bootstrap("Acme", "ada@acme.example", "Ada Lovelace", "Europe/London");
 
     let server = Server::start(&deployment).await;
-    let me = Session::new(&server.base(), &owner.token).get("/me").await.expect(200, "GET /me with the bootstrap token");
+    let me = Session::new(&server.base(), &owner.token)
+        .get("/me")
+        .await
+        .expect(200, "GET /me with the bootstrap token");
     assert_eq!(me["id"].as_str(), Some(owner.member_id.as_str()));
     assert_eq!(me["email"].as_str(), Some("ada@acme.example"));
     assert_eq!(me["timezone"].as_str(), Some("Europe/London"));
     assert_eq!(me["role"].as_str(), Some("owner"));
 
     let stranger = Session::new(&server.base(), "not-a-token").get("/me").await;
-    assert_eq!(stranger.status, 401, "an invalid token must be refused: {}", stranger.text);
-    assert!(stranger.content_type.starts_with("application/problem+json"), "401 as problem+json, got {}", stranger.content_type);
+    assert_eq!(
+        stranger.status, 401,
+        "an invalid token must be refused: {}",
+        stranger.text
+    );
+    assert!(
+        stranger
+            .content_type
+            .starts_with("application/problem+json"),
+        "401 as problem+json, got {}",
+        stranger.content_type
+    );
 }
 
 /// Runs a bootstrap that must fail; returns its one stderr line after checking that it
 /// printed nothing on stdout.
 fn failed_bootstrap(deployment: &Deployment, timezone: &str, password: &str) -> String {
     let out = deployment.baton(
-        &["admin", "bootstrap", "--workspace", "Broken", "--email", "bad@acme.example", "--name", "Bad Input", "--timezone", timezone],
+        &[
+            "admin",
+            "bootstrap",
+            "--workspace",
+            "Broken",
+            "--email",
+            "bad@acme.example",
+            "--name",
+            "Bad Input",
+            "--timezone",
+            timezone,
+        ],
         &format!("{password}\n"),
     );
-    let line = out.assert_one_line_failure("baton admin bootstrap with bad input").to_owned();
-    assert!(out.stdout.trim().is_empty(), "a failed bootstrap printed on stdout: {}", out.stdout);
+    let line = out
+        .assert_one_line_failure("baton admin bootstrap with bad input")
+        .to_owned();
+    assert!(
+        out.stdout.trim().is_empty(),
+        "a failed bootstrap printed on stdout: {}",
+        out.stdout
+    );
     line
 }
 
@@ -94,17 +137,30 @@ fn failed_bootstrap(deployment: &Deployment, timezone: &str, password: &str) -> 
 async fn assert_only_the_good_workspace_exists(deployment: &Deployment) {
     let owner = deployment.bootstrap("Acme", "ada@acme.example", "Ada Lovelace", "Europe/London");
     let server = Server::start(deployment).await;
-    let members = Session::new(&server.base(), &owner.token).get_all("/members?limit=200", "members").await;
+    let members = Session::new(&server.base(), &owner.token)
+        .get_all("/members?limit=200", "members")
+        .await;
     assert_eq!(members.len(), 1, "only the owner should exist: {members:?}");
     assert_eq!(members[0]["id"].as_str(), Some(owner.member_id.as_str()));
     drop(server);
 
     let db = deployment.open_sqlite();
     let count = |table: &str| -> i64 {
-        db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| row.get(0)).expect("counting rows")
+        db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+            row.get(0)
+        })
+        .expect("counting rows")
     };
-    assert_eq!(count("workspaces"), 1, "the failed bootstrap left a workspace behind");
-    assert_eq!(count("members"), 1, "the failed bootstrap left a member behind");
+    assert_eq!(
+        count("workspaces"),
+        1,
+        "the failed bootstrap left a workspace behind"
+    );
+    assert_eq!(
+        count("members"),
+        1,
+        "the failed bootstrap left a member behind"
+    );
 }
 
 #[tokio::test]
@@ -112,8 +168,14 @@ async fn bootstrap_with_an_unknown_time_zone_fails_clearly_and_writes_no_workspa
     let deployment = Deployment::sqlite();
 
     let line = failed_bootstrap(&deployment, "Mars/Olympus", common::PASSWORD);
-    assert!(line.contains("Mars/Olympus"), "the error should name the bad zone: {line}");
-    assert!(line.contains("time zone"), "the error should say it is about the time zone: {line}");
+    assert!(
+        line.contains("Mars/Olympus"),
+        "the error should name the bad zone: {line}"
+    );
+    assert!(
+        line.contains("time zone"),
+        "the error should say it is about the time zone: {line}"
+    );
 
     assert_only_the_good_workspace_exists(&deployment).await;
 }
@@ -123,7 +185,10 @@ async fn bootstrap_with_a_three_character_password_fails_clearly_and_writes_no_w
     let deployment = Deployment::sqlite();
 
     let line = failed_bootstrap(&deployment, "Europe/Berlin", "abc");
-    assert!(line.to_lowercase().contains("password"), "the error should say it is about the password: {line}");
+    assert!(
+        line.to_lowercase().contains("password"),
+        "the error should say it is about the password: {line}"
+    );
 
     assert_only_the_good_workspace_exists(&deployment).await;
 }
@@ -138,16 +203,26 @@ fn migrate_twice_succeeds_and_applies_each_migration_once() {
     let applied = || -> i64 {
         deployment
             .open_sqlite()
-            .query_row("SELECT COUNT(*) FROM refinery_schema_history", [], |row| row.get(0))
+            .query_row("SELECT COUNT(*) FROM refinery_schema_history", [], |row| {
+                row.get(0)
+            })
             .expect("reading the migration history")
     };
 
-    deployment.baton(&["migrate"], "").assert_success("first baton migrate");
+    deployment
+        .baton(&["migrate"], "")
+        .assert_success("first baton migrate");
     let first = applied();
-    deployment.baton(&["migrate"], "").assert_success("second baton migrate");
+    deployment
+        .baton(&["migrate"], "")
+        .assert_success("second baton migrate");
 
     assert!(first > 0, "the first migrate applied no migration");
-    assert_eq!(applied(), first, "the second migrate applied migrations again");
+    assert_eq!(
+        applied(),
+        first,
+        "the second migrate applied migrations again"
+    );
 }
 
 // ----------------------------------------------------------------------------------------
@@ -164,7 +239,10 @@ fn run_demo(deployment: &Deployment) -> String {
         .lines()
         .find(|l| l.contains(MARKER))
         .unwrap_or_else(|| panic!("baton demo printed no API token line:\n{}", out.stdout));
-    let token = line.split_once(MARKER).map(|(_, t)| t.trim()).unwrap_or_default();
+    let token = line
+        .split_once(MARKER)
+        .map(|(_, t)| t.trim())
+        .unwrap_or_default();
     assert!(!token.is_empty(), "empty demo token in: {line}");
     token.to_owned()
 }
@@ -172,13 +250,24 @@ fn run_demo(deployment: &Deployment) -> String {
 /// Row counts of the demo's content tables (tokens excluded: every run issues one).
 fn content_counts(deployment: &Deployment) -> Vec<(&'static str, i64)> {
     let db = deployment.open_sqlite();
-    ["workspaces", "members", "spaces", "space_members", "threads", "posts"]
-        .into_iter()
-        .map(|table| {
-            let n = db.query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| row.get(0)).expect("counting rows");
-            (table, n)
-        })
-        .collect()
+    [
+        "workspaces",
+        "members",
+        "spaces",
+        "space_members",
+        "threads",
+        "posts",
+    ]
+    .into_iter()
+    .map(|table| {
+        let n = db
+            .query_row(&format!("SELECT COUNT(*) FROM {table}"), [], |row| {
+                row.get(0)
+            })
+            .expect("counting rows");
+        (table, n)
+    })
+    .collect()
 }
 
 #[tokio::test]
@@ -190,50 +279,101 @@ async fn demo_twice_keeps_one_demo_workspace_with_a_team_across_six_time_zones()
     let token = run_demo(&deployment);
     let second = content_counts(&deployment);
 
-    assert_eq!(second, first, "a second baton demo changed the demo's content");
+    assert_eq!(
+        second, first,
+        "a second baton demo changed the demo's content"
+    );
     let demo_workspaces: i64 = deployment
         .open_sqlite()
-        .query_row("SELECT COUNT(*) FROM workspaces WHERE name LIKE '%(demo)%'", [], |row| row.get(0))
+        .query_row(
+            "SELECT COUNT(*) FROM workspaces WHERE name LIKE '%(demo)%'",
+            [],
+            |row| row.get(0),
+        )
         .expect("counting demo workspaces");
-    assert_eq!(demo_workspaces, 1, "there should be exactly one demo workspace");
+    assert_eq!(
+        demo_workspaces, 1,
+        "there should be exactly one demo workspace"
+    );
 
     let server = Server::start(&deployment).await;
     let maya = Session::new(&server.base(), &token);
     let members = maya.get_all("/members?limit=200", "members").await;
     let zones = common::distinct(&members, "timezone");
-    assert!(members.len() >= 12, "the demo team has only {} members", members.len());
-    assert!(zones.len() >= 6, "the demo team spans only {} time zones: {zones:?}", zones.len());
-    assert_eq!(common::distinct(&members, "email").len(), members.len(), "a demo member is listed twice");
+    assert!(
+        members.len() >= 12,
+        "the demo team has only {} members",
+        members.len()
+    );
+    assert!(
+        zones.len() >= 6,
+        "the demo team spans only {} time zones: {zones:?}",
+        zones.len()
+    );
+    assert_eq!(
+        common::distinct(&members, "email").len(),
+        members.len(),
+        "a demo member is listed twice"
+    );
 
     let spaces = maya.get("/spaces").await.expect(200, "GET /spaces as Maya");
     let spaces = spaces["spaces"].as_array().expect("spaces array");
-    assert!(spaces.len() >= 4, "the demo has only {} spaces Maya can see", spaces.len());
+    assert!(
+        spaces.len() >= 4,
+        "the demo has only {} spaces Maya can see",
+        spaces.len()
+    );
 }
 
 #[tokio::test]
 async fn a_token_from_another_workspace_sees_none_of_the_demo_spaces() {
     let deployment = Deployment::sqlite();
     let maya_token = run_demo(&deployment);
-    let other = deployment.bootstrap("Elsewhere", "eve@elsewhere.example", "Eve Else", "Asia/Tokyo");
+    let other = deployment.bootstrap(
+        "Elsewhere",
+        "eve@elsewhere.example",
+        "Eve Else",
+        "Asia/Tokyo",
+    );
 
     let server = Server::start(&deployment).await;
     let maya = Session::new(&server.base(), &maya_token);
     let eve = Session::new(&server.base(), &other.token);
 
     let demo_spaces = maya.get("/spaces").await.expect(200, "GET /spaces as Maya");
-    let demo_spaces: Vec<Value> = demo_spaces["spaces"].as_array().expect("spaces array").clone();
-    assert!(demo_spaces.len() >= 4, "the demo should show Maya at least 4 spaces");
+    let demo_spaces: Vec<Value> = demo_spaces["spaces"]
+        .as_array()
+        .expect("spaces array")
+        .clone();
+    assert!(
+        demo_spaces.len() >= 4,
+        "the demo should show Maya at least 4 spaces"
+    );
     let demo_ids = common::distinct(&demo_spaces, "id");
 
-    let seen = eve.get("/spaces").await.expect(200, "GET /spaces as the other workspace's owner");
+    let seen = eve
+        .get("/spaces")
+        .await
+        .expect(200, "GET /spaces as the other workspace's owner");
     let seen_ids = common::distinct(seen["spaces"].as_array().expect("spaces array"), "id");
     let leaked: HashSet<&String> = seen_ids.intersection(&demo_ids).collect();
-    assert!(leaked.is_empty(), "another workspace's owner lists demo spaces: {leaked:?}");
+    assert!(
+        leaked.is_empty(),
+        "another workspace's owner lists demo spaces: {leaked:?}"
+    );
 
     for id in &demo_ids {
         let reply = eve.get(&format!("/spaces/{id}")).await;
-        assert_eq!(reply.status, 404, "GET /spaces/{id} of the demo from another workspace: {}", reply.text);
+        assert_eq!(
+            reply.status, 404,
+            "GET /spaces/{id} of the demo from another workspace: {}",
+            reply.text
+        );
     }
     let members = eve.get_all("/members?limit=200", "members").await;
-    assert_eq!(common::distinct(&members, "id"), HashSet::from([other.member_id.clone()]), "other workspace lists demo people");
+    assert_eq!(
+        common::distinct(&members, "id"),
+        HashSet::from([other.member_id.clone()]),
+        "other workspace lists demo people"
+    );
 }

@@ -36,10 +36,19 @@ async fn acknowledged_posts_survive_kill_9_under_load_on_sqlite_without_duplicat
     crash_under_load(&deployment).await;
 
     let db = deployment.open_sqlite();
-    let mut statement = db.prepare("PRAGMA integrity_check").expect("preparing integrity_check");
-    let rows: Vec<String> =
-        statement.query_map([], |row| row.get(0)).expect("running integrity_check").map(|r| r.expect("a result row")).collect();
-    assert_eq!(rows, vec!["ok".to_owned()], "PRAGMA integrity_check after repeated kill -9");
+    let mut statement = db
+        .prepare("PRAGMA integrity_check")
+        .expect("preparing integrity_check");
+    let rows: Vec<String> = statement
+        .query_map([], |row| row.get(0))
+        .expect("running integrity_check")
+        .map(|r| r.expect("a result row"))
+        .collect();
+    assert_eq!(
+        rows,
+        vec!["ok".to_owned()],
+        "PRAGMA integrity_check after repeated kill -9"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -87,17 +96,38 @@ async fn client(load: Arc<Load>, index: usize) -> Result<(), String> {
         }
         let key = format!("crash-{index}-{n}");
         let body = format!("post {n} from client {index}");
-        load.bodies.lock().expect("bodies lock").insert(key.clone(), body.clone());
+        load.bodies
+            .lock()
+            .expect("bodies lock")
+            .insert(key.clone(), body.clone());
         let request = json!({"body": body});
         let mut failed_before = false;
         loop {
             if Instant::now() > load.deadline {
-                return Err(format!("key {key} still unacknowledged after {LOAD_DEADLINE:?}"));
+                return Err(format!(
+                    "key {key} still unacknowledged after {LOAD_DEADLINE:?}"
+                ));
             }
-            let url = format!("{}/api/v1/threads/{}/posts", load.base.read().expect("base lock"), load.thread_id);
-            match http.send("POST", &url, Some(&load.token), &[("idempotency-key", key.as_str())], Some(&request)).await {
+            let url = format!(
+                "{}/api/v1/threads/{}/posts",
+                load.base.read().expect("base lock"),
+                load.thread_id
+            );
+            match http
+                .send(
+                    "POST",
+                    &url,
+                    Some(&load.token),
+                    &[("idempotency-key", key.as_str())],
+                    Some(&request),
+                )
+                .await
+            {
                 Ok(reply) if reply.status == 201 => {
-                    let id = reply.json()["id"].as_str().ok_or_else(|| format!("201 without an id: {}", reply.text))?.to_owned();
+                    let id = reply.json()["id"]
+                        .as_str()
+                        .ok_or_else(|| format!("201 without an id: {}", reply.text))?
+                        .to_owned();
                     if failed_before {
                         load.retried_then_acked.fetch_add(1, Ordering::Relaxed);
                     }
@@ -106,7 +136,12 @@ async fn client(load: Arc<Load>, index: usize) -> Result<(), String> {
                 }
                 // 409: the same key is still running in this process; 5xx: a transient failure.
                 Ok(reply) if reply.status == 409 || reply.status >= 500 => failed_before = true,
-                Ok(reply) => return Err(format!("key {key}: unexpected {}: {}", reply.status, reply.text)),
+                Ok(reply) => {
+                    return Err(format!(
+                        "key {key}: unexpected {}: {}",
+                        reply.status, reply.text
+                    ));
+                }
                 Err(_) => {
                     load.transport_errors.fetch_add(1, Ordering::Relaxed);
                     failed_before = true;
@@ -122,18 +157,32 @@ async fn client(load: Arc<Load>, index: usize) -> Result<(), String> {
 async fn wait_for_progress(load: &Load, before: usize, what: &str) {
     let started = Instant::now();
     while load.acked_count() <= before {
-        assert!(started.elapsed() < Duration::from_secs(10), "no post was acknowledged within 10 s {what}");
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no post was acknowledged within 10 s {what}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 
 async fn crash_under_load(deployment: &Deployment) {
     let started = Instant::now();
-    let owner = deployment.bootstrap("Crash Test", "owner@crash.example", "Olu Owner", "Africa/Lagos");
+    let owner = deployment.bootstrap(
+        "Crash Test",
+        "owner@crash.example",
+        "Olu Owner",
+        "Africa/Lagos",
+    );
     let mut server = Server::start(deployment).await;
     let session = Session::new(&server.base(), &owner.token);
     let space_id = session.create_space("load").await;
-    let (thread_id, opener_id) = session.create_thread(&space_id, "Under load", "Replies arrive while the server dies.").await;
+    let (thread_id, opener_id) = session
+        .create_thread(
+            &space_id,
+            "Under load",
+            "Replies arrive while the server dies.",
+        )
+        .await;
 
     let load = Arc::new(Load {
         base: RwLock::new(server.base()),
@@ -146,28 +195,43 @@ async fn crash_under_load(deployment: &Deployment) {
         stop: AtomicBool::new(false),
         deadline: Instant::now() + LOAD_DEADLINE,
     });
-    let clients: Vec<_> = (0..CLIENTS).map(|i| tokio::spawn(client(load.clone(), i))).collect();
+    let clients: Vec<_> = (0..CLIENTS)
+        .map(|i| tokio::spawn(client(load.clone(), i)))
+        .collect();
 
     let mut acked_at_kill = Vec::new();
     for cycle in 1..=KILLS {
         let load_started = Instant::now();
-        let kill_after = Duration::from_millis(KILL_AFTER_MIN_MS + common::random_u64() % (KILL_AFTER_MAX_MS - KILL_AFTER_MIN_MS + 1));
+        let kill_after = Duration::from_millis(
+            KILL_AFTER_MIN_MS + common::random_u64() % (KILL_AFTER_MAX_MS - KILL_AFTER_MIN_MS + 1),
+        );
         let before = acked_at_kill.last().copied().unwrap_or(0);
         wait_for_progress(&load, before, &format!("before kill {cycle}")).await;
         // The random kill moment: the point of the test, not a wait for something.
         tokio::time::sleep(kill_after.saturating_sub(load_started.elapsed())).await;
         server.kill9();
         acked_at_kill.push(load.acked_count());
-        println!("kill {cycle}: SIGKILL {kill_after:?} into the load, {} posts acknowledged so far", acked_at_kill[cycle - 1]);
+        println!(
+            "kill {cycle}: SIGKILL {kill_after:?} into the load, {} posts acknowledged so far",
+            acked_at_kill[cycle - 1]
+        );
         server = Server::start(deployment).await;
         *load.base.write().expect("base lock") = server.base();
     }
-    wait_for_progress(&load, *acked_at_kill.last().expect("three kills"), "after the last restart").await;
+    wait_for_progress(
+        &load,
+        *acked_at_kill.last().expect("three kills"),
+        "after the last restart",
+    )
+    .await;
 
     // Each client finishes (retrying if needed) the key it is on, then stops.
     load.stop.store(true, Ordering::SeqCst);
     for (i, handle) in clients.into_iter().enumerate() {
-        handle.await.expect("client task panicked").unwrap_or_else(|e| panic!("client {i}: {e}"));
+        handle
+            .await
+            .expect("client task panicked")
+            .unwrap_or_else(|e| panic!("client {i}: {e}"));
     }
 
     // One more crash with the load stopped, so the last acknowledged posts face a kill too.
@@ -185,20 +249,49 @@ async fn crash_under_load(deployment: &Deployment) {
         load.retried_then_acked.load(Ordering::Relaxed),
         started.elapsed()
     );
-    assert!(transport_errors > 0, "the kills never interrupted a client, so nothing was tested");
-    assert_eq!(acked.len(), bodies.len(), "every key a client sent must end acknowledged");
+    assert!(
+        transport_errors > 0,
+        "the kills never interrupted a client, so nothing was tested"
+    );
+    assert_eq!(
+        acked.len(),
+        bodies.len(),
+        "every key a client sent must end acknowledged"
+    );
     let acked_ids: HashSet<&String> = acked.values().collect();
-    assert_eq!(acked_ids.len(), acked.len(), "two different keys were acknowledged with the same post id");
+    assert_eq!(
+        acked_ids.len(),
+        acked.len(),
+        "two different keys were acknowledged with the same post id"
+    );
 
-    let posts = session.get_all(&format!("/threads/{thread_id}/posts?limit=200"), "posts").await;
+    let posts = session
+        .get_all(&format!("/threads/{thread_id}/posts?limit=200"), "posts")
+        .await;
     let by_id: HashMap<String, String> = posts
         .iter()
-        .map(|p| (p["id"].as_str().expect("post id").to_owned(), p["body"].as_str().expect("post body").to_owned()))
+        .map(|p| {
+            (
+                p["id"].as_str().expect("post id").to_owned(),
+                p["body"].as_str().expect("post body").to_owned(),
+            )
+        })
         .collect();
     assert_eq!(by_id.len(), posts.len(), "the thread lists a post twice");
-    assert!(by_id.contains_key(&opener_id), "the opening post is missing");
-    let lost: Vec<(&String, &String)> = acked.iter().filter(|(_, id)| !by_id.contains_key(*id)).collect();
-    assert!(lost.is_empty(), "{} acknowledged posts were lost, e.g. {:?}", lost.len(), &lost[..lost.len().min(5)]);
+    assert!(
+        by_id.contains_key(&opener_id),
+        "the opening post is missing"
+    );
+    let lost: Vec<(&String, &String)> = acked
+        .iter()
+        .filter(|(_, id)| !by_id.contains_key(*id))
+        .collect();
+    assert!(
+        lost.is_empty(),
+        "{} acknowledged posts were lost, e.g. {:?}",
+        lost.len(),
+        &lost[..lost.len().min(5)]
+    );
     assert_eq!(
         posts.len() - 1,
         acked.len(),
@@ -207,7 +300,10 @@ async fn crash_under_load(deployment: &Deployment) {
         acked.len()
     );
     for (key, id) in &acked {
-        assert_eq!(by_id[id], bodies[key], "post {id} (key {key}) has another body than was sent");
+        assert_eq!(
+            by_id[id], bodies[key],
+            "post {id} (key {key}) has another body than was sent"
+        );
     }
 
     // Replaying acknowledged keys (same key, same body) returns the first id and writes nothing.
@@ -217,15 +313,35 @@ async fn crash_under_load(deployment: &Deployment) {
     for key in keys.iter().step_by(step).take(REPLAYS) {
         let url = format!("{}/api/v1/threads/{thread_id}/posts", server.base());
         let reply = Http::new()
-            .send("POST", &url, Some(&owner.token), &[("idempotency-key", key.as_str())], Some(&json!({"body": bodies[*key]})))
+            .send(
+                "POST",
+                &url,
+                Some(&owner.token),
+                &[("idempotency-key", key.as_str())],
+                Some(&json!({"body": bodies[*key]})),
+            )
             .await
             .unwrap_or_else(|e| panic!("replaying {key}: {e}"));
         let replayed = reply.expect(201, &format!("replaying key {key}"));
-        assert_eq!(replayed["id"].as_str(), Some(acked[*key].as_str()), "replaying key {key} returned another id");
+        assert_eq!(
+            replayed["id"].as_str(),
+            Some(acked[*key].as_str()),
+            "replaying key {key} returned another id"
+        );
     }
-    let after_replays = session.get_all(&format!("/threads/{thread_id}/posts?limit=200"), "posts").await;
-    assert_eq!(after_replays.len(), posts.len(), "replaying acknowledged keys wrote new posts");
+    let after_replays = session
+        .get_all(&format!("/threads/{thread_id}/posts?limit=200"), "posts")
+        .await;
+    assert_eq!(
+        after_replays.len(),
+        posts.len(),
+        "replaying acknowledged keys wrote new posts"
+    );
 
     drop(server);
-    assert!(started.elapsed() < Duration::from_secs(30), "the crash test took {:?}, over its 30 s budget", started.elapsed());
+    assert!(
+        started.elapsed() < Duration::from_secs(30),
+        "the crash test took {:?}, over its 30 s budget",
+        started.elapsed()
+    );
 }

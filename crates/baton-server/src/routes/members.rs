@@ -12,7 +12,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, PathId, PathIds, QueryParams};
 use crate::idempotency::KeyHeader;
-use crate::services::{access, members};
+use crate::services::{access, members, schedules};
 use crate::state::AppState;
 
 /// Body of `POST /api/v1/members`.
@@ -60,11 +60,32 @@ pub async fn list(State(state): State<AppState>, Caller(caller): Caller, QueryPa
     Ok(Json(MemberList { members: page.items.iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
 }
 
-/// One member of the caller's workspace.
+/// A member with where they stand in their working day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberDetail {
+    /// The member.
+    #[serde(flatten)]
+    pub member: MemberOut,
+    /// Their local wall-clock time now, `HH:MM`.
+    pub local_time: String,
+    /// Whether they are inside their working hours now.
+    pub working_now: bool,
+    /// When their next working period starts (now, while working), in UTC.
+    pub next_working_start: Option<String>,
+}
+
+/// One member of the caller's workspace, with their local time and working state.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = String, Path)),
-    responses((status = 200, body = MemberOut), (status = 404, body = Problem)))]
-pub async fn read(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<MemberOut>> {
-    Ok(Json((&access::workspace_member(&state, &caller, id).await?).into()))
+    responses((status = 200, body = MemberDetail), (status = 404, body = Problem)))]
+pub async fn read(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<MemberDetail>> {
+    let member = access::workspace_member(&state, &caller, id).await?;
+    let presence = schedules::presence(&state, &member).await?;
+    Ok(Json(MemberDetail {
+        member: (&member).into(),
+        local_time: presence.local_time,
+        working_now: presence.working_now,
+        next_working_start: presence.next_working_start.map(super::dto::time),
+    }))
 }
 
 /// The caller.

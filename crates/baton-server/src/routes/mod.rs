@@ -5,10 +5,11 @@ pub mod members;
 pub mod spaces;
 pub mod system;
 pub mod threads;
+pub mod time;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
-use axum::routing::{delete, get, post};
+use axum::routing::{delete, get, post, put};
 use utoipa::OpenApi;
 
 use crate::state::AppState;
@@ -28,6 +29,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         spaces::members, spaces::list_threads,
         threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
         threads::read_post, threads::edit_post, threads::revisions,
+        time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
@@ -53,6 +55,11 @@ fn api() -> Router<AppState> {
         .route("/members/{id}/deactivate", post(members::deactivate))
         .route("/members/{id}/tokens", post(members::create_token).get(members::list_tokens))
         .route("/members/{id}/tokens/{token_id}", delete(members::revoke_token))
+        .route("/members/{id}/schedule", put(time::put_schedule).get(time::get_schedule))
+        .route("/members/{id}/availability", get(time::availability))
+        .route("/overlap", get(time::overlap))
+        .route("/asks", get(time::list_asks))
+        .route("/inbox", get(time::inbox))
         .route("/me", get(members::me))
         .route("/spaces", post(spaces::create).get(spaces::list))
         .route("/spaces/{id}", get(spaces::read).patch(spaces::update))

@@ -49,7 +49,8 @@ pub async fn create(State(state): State<AppState>, Caller(caller): Caller, key: 
     let b = body.value;
     let created =
         threads::create_thread(&state, &caller, &b.space_id, &b.title, &b.body, b.expectation.map(Into::into), claim.as_ref().map(|c| &c.0)).await?;
-    Ok((StatusCode::CREATED, Json(CreatedThreadOut { id: created.thread.id.to_string(), post_id: created.post.id.to_string(), asks: Vec::new() })))
+    let asks = threads::asks_of(&state, &caller, &created.post).await?;
+    Ok((StatusCode::CREATED, Json(CreatedThreadOut { id: created.thread.id.to_string(), post_id: created.post.id.to_string(), asks })))
 }
 
 /// A thread with its posts.
@@ -102,7 +103,8 @@ pub async fn create_post(State(state): State<AppState>, Caller(caller): Caller, 
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
     let b = body.value;
     let post = threads::create_post(&state, &caller, id, &b.body, b.expectation.map(Into::into), claim.as_ref().map(|c| &c.0)).await?;
-    Ok((StatusCode::CREATED, Json(CreatedPostOut { id: post.id.to_string(), created_at: time(post.created_at), asks: Vec::new() })))
+    let asks = threads::asks_of(&state, &caller, &post).await?;
+    Ok((StatusCode::CREATED, Json(CreatedPostOut { id: post.id.to_string(), created_at: time(post.created_at), asks })))
 }
 
 /// A page of posts.

@@ -3,6 +3,8 @@
 //! types. Handlers call these; pages will call the same ones.
 
 pub mod access;
+pub mod asks;
 pub mod members;
+pub mod schedules;
 pub mod spaces;
 pub mod threads;

@@ -1,12 +1,13 @@
 //! Threads and posts: starting threads, replying, editing with history, reading, unread state.
 
 use baton_core::expectation::{Expectation, ExpectationKind};
-use baton_core::model::{CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Thread, ThreadSummary};
+use baton_core::model::{CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary};
 use baton_core::page::{Page, PageRequest};
 use baton_core::{Id, markdown, validate};
 use baton_store::IdempotencyKey;
 
 use super::access::{visible_post, visible_space, visible_thread};
+use super::asks;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -36,10 +37,13 @@ async fn expectation(state: &AppState, caller: &Member, input: Option<Expectatio
     Ok(Some(exp))
 }
 
-fn new_post(state: &AppState, caller: &Member, thread: Id, body: &str, expectation: Option<Expectation>) -> ApiResult<NewPost> {
+/// A post ready to write, with the asks its expectation creates.
+async fn new_post(state: &AppState, caller: &Member, space: &Space, thread: Id, body: &str, expectation: Option<Expectation>) -> ApiResult<NewPost> {
     let body = validate::body(body)?;
     let html = markdown::render(&body);
-    Ok(NewPost { id: Id::random(), thread_id: thread, author_id: caller.id, body, html, expectation, created_at: state.clock.now() })
+    let now = state.clock.now();
+    let asks = asks::plan(state, caller, space, expectation.as_ref(), now).await?;
+    Ok(NewPost { id: Id::random(), thread_id: thread, author_id: caller.id, body, html, expectation, asks, created_at: now })
 }
 
 /// Starts a thread in a space the caller can see.
@@ -59,7 +63,7 @@ pub async fn create_thread(
         .await
         .map_err(|_| ApiError::invalid("space_id", "There is no space with this id that you can post in."))?;
     let id = Id::random();
-    let first_post = new_post(state, caller, id, body, expectation)?;
+    let first_post = new_post(state, caller, &space, id, body, expectation).await?;
     let new = NewThread { id, space_id: space.id, title, first_post };
     Ok(state.store.create_thread(caller.workspace_id, new, idem).await?)
 }
@@ -67,8 +71,9 @@ pub async fn create_thread(
 /// Replies in a thread the caller can see.
 pub async fn create_post(state: &AppState, caller: &Member, thread: Id, body: &str, exp: Option<ExpectationInput>, idem: Option<&IdempotencyKey>) -> ApiResult<Post> {
     let thread = visible_thread(state, caller, thread).await?;
+    let space = visible_space(state, caller, thread.space_id).await?;
     let expectation = expectation(state, caller, exp).await?;
-    let post = new_post(state, caller, thread.id, body, expectation)?;
+    let post = new_post(state, caller, &space, thread.id, body, expectation).await?;
     Ok(state.store.create_post(caller.workspace_id, post, idem).await?)
 }
 
@@ -117,4 +122,15 @@ pub async fn edit_post(state: &AppState, caller: &Member, post: Id, body: &str) 
 pub async fn revisions(state: &AppState, caller: &Member, post: Id) -> ApiResult<Vec<PostRevision>> {
     let post = visible_post(state, caller, post).await?;
     Ok(state.store.post_revisions(caller.workspace_id, post.id).await?)
+}
+
+/// The asks a post created, as the API lists them. Read back from the store (not from the
+/// request) so that an idempotent replay answers exactly what the first request did.
+pub async fn asks_of(state: &AppState, caller: &Member, post: &Post) -> ApiResult<Vec<crate::routes::dto::AskOut>> {
+    let asks_something = post.expectation.as_ref().is_some_and(|e| e.kind == baton_core::expectation::ExpectationKind::Reply);
+    if !asks_something {
+        return Ok(Vec::new());
+    }
+    let asks = state.store.asks_for_post(caller.workspace_id, post.id).await?;
+    Ok(asks.iter().map(|a| crate::routes::dto::AskOut { member_id: a.to_id.to_string(), due_at: crate::routes::dto::time(a.due_at) }).collect())
 }

@@ -98,6 +98,12 @@ fn rows(w: &World) -> Vec<Row> {
         row("GET", "/api/v1/posts/{id}", format!("/api/v1/posts/{pp}"), None, private_read),
         row("PATCH", "/api/v1/posts/{id}", format!("/api/v1/posts/{pp}"), Some(json!({"body": "edited"})), [401, 401, 401, 404, 404, 200, 404, 403, 404, 404, 401]),
         row("GET", "/api/v1/posts/{id}/revisions", format!("/api/v1/posts/{pp}/revisions"), None, private_read),
+        fresh("PUT", "/api/v1/members/{id}/schedule", "/api/v1/members/{fresh}/schedule", Some(json!({"timezone": "Asia/Tokyo", "weekly": {"mon": [["09:00", "17:00"]]}})), [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401]),
+        row("GET", "/api/v1/members/{id}/schedule", format!("/api/v1/members/{owner}/schedule"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401]),
+        row("GET", "/api/v1/members/{id}/availability", format!("/api/v1/members/{owner}/availability?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401]),
+        row("GET", "/api/v1/overlap", format!("/api/v1/overlap?members={owner},{out}&from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 422, 401]),
+        row("GET", "/api/v1/asks", "/api/v1/asks?direction=to_me".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
+        row("GET", "/api/v1/inbox", "/api/v1/inbox".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
         row("GET", "/api/v1/openapi.json", "/api/v1/openapi.json".into(), None, [200; 11]),
     ]
 }

@@ -7,4 +7,5 @@ mod authz;
 mod bad_input;
 mod idempotency;
 mod threads;
+mod time;
 mod tokens;

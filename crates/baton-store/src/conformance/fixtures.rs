@@ -74,6 +74,7 @@ pub fn new_post(thread: Id, author: Id, body: &str, secs: i64) -> NewPost {
         body: body.to_owned(),
         html: render(body),
         expectation: None,
+        asks: Vec::new(),
         created_at: at(secs),
     }
 }

@@ -7,12 +7,14 @@
 //! Every statement is prepared once per pooled connection (`prepare_cached`) and every write
 //! that spans several statements runs in one transaction.
 
+mod asks;
 mod error;
 mod idempotency;
 mod members;
 mod query;
 mod rows;
 mod spaces;
+mod schedules;
 mod threads;
 
 use std::time::Duration;

@@ -6,7 +6,7 @@
 use baton_core::Id;
 use baton_core::expectation::Expectation;
 use baton_core::model::{
-    Member, Post, PostRevision, Space, Thread, ThreadSummary, TokenInfo, Workspace,
+    Ask, Member, Post, PostRevision, Space, Thread, ThreadSummary, TokenInfo, Workspace,
 };
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
@@ -62,8 +62,14 @@ macro_rules! revision_cols {
         "body, html, replaced_at"
     };
 }
+/// Columns of [`ask`], for a query over `asks a`.
+macro_rules! ask_cols {
+    () => {
+        "a.id, a.thread_id, a.post_id, a.from_id, a.to_id, a.due_at, a.created_at, a.answered_at"
+    };
+}
 pub(super) use {
-    member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols, workspace_cols,
+    ask_cols, member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols, workspace_cols,
 };
 
 /// An instant as stored: unix milliseconds.
@@ -199,5 +205,19 @@ pub(super) fn thread_summary(row: &Row) -> StoreResult<ThreadSummary> {
     Ok(ThreadSummary {
         thread: thread(row)?,
         unread: row.try_get("unread")?,
+    })
+}
+
+/// An ask from [`ask_cols`].
+pub(super) fn ask(row: &Row) -> StoreResult<Ask> {
+    Ok(Ask {
+        id: id(row, "id")?,
+        thread_id: id(row, "thread_id")?,
+        post_id: id(row, "post_id")?,
+        from_id: id(row, "from_id")?,
+        to_id: id(row, "to_id")?,
+        due_at: ts(row, "due_at")?,
+        created_at: ts(row, "created_at")?,
+        answered_at: ts_opt(row, "answered_at")?,
     })
 }

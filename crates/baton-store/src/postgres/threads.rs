@@ -58,7 +58,9 @@ async fn append_post(tx: &Transaction<'_>, ws: &str, post: &NewPost) -> StoreRes
         &expectation,
         &ms(post.created_at),
     ];
-    query::one(tx, sql, params, rows::post).await
+    let written = query::one(tx, sql, params, rows::post).await?;
+    super::asks::record(tx, ws, &written, &post.asks).await?;
+    Ok(written)
 }
 
 /// Inserts a thread into a space of workspace `ws`, by an author of `ws` (`NotFound`

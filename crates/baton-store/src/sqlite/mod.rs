@@ -5,9 +5,11 @@
 //! Durability: WAL with `synchronous=FULL`, so an acknowledged write has been fsynced; group
 //! commit shares each fsync among all the writes that arrived while the previous one ran.
 
+mod asks;
 mod engine;
 mod members;
 mod rows;
+mod schedules;
 mod spaces;
 mod threads;
 

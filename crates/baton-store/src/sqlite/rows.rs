@@ -3,7 +3,7 @@
 
 use baton_core::Id;
 use baton_core::expectation::Expectation;
-use baton_core::model::{Member, Post, Space, Thread};
+use baton_core::model::{Ask, Member, Post, Space, Thread};
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
 use jiff::Timestamp;
@@ -139,5 +139,23 @@ pub(super) fn post(row: &Row<'_>) -> rusqlite::Result<Post> {
         created_at: ts(row.get(6)?)?,
         edited_at: edited_at.map(ts).transpose()?,
         seq: row.get(8)?,
+    })
+}
+
+/// Columns of [`ask`], in order.
+pub(super) const ASK_COLS: &str = "a.id, a.thread_id, a.post_id, a.from_id, a.to_id, a.due_at, a.created_at, a.answered_at";
+
+/// An ask from [`ASK_COLS`].
+pub(super) fn ask(row: &Row<'_>) -> rusqlite::Result<Ask> {
+    let answered_at: Option<i64> = row.get(7)?;
+    Ok(Ask {
+        id: id(row, 0)?,
+        thread_id: id(row, 1)?,
+        post_id: id(row, 2)?,
+        from_id: id(row, 3)?,
+        to_id: id(row, 4)?,
+        due_at: ts(row.get(5)?)?,
+        created_at: ts(row.get(6)?)?,
+        answered_at: answered_at.map(ts).transpose()?,
     })
 }

@@ -41,7 +41,9 @@ fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
          WHERE workspace_id = ?1 AND id = ?2",
     )?
     .execute((ws, &thread, seq, ms(p.created_at)))?;
-    post_by_id(c, ws, &p.id.to_string())
+    let post = post_by_id(c, ws, &p.id.to_string())?;
+    super::asks::record(c, ws, &post, &p.asks)?;
+    Ok(post)
 }
 
 #[async_trait]

@@ -40,7 +40,10 @@ const MAX_PAGES: usize = 1_000;
 pub fn random_u64() -> u64 {
     use std::hash::{BuildHasher, Hasher};
     let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default().as_nanos();
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default()
+        .as_nanos();
     hasher.write_u128(nanos);
     hasher.finish()
 }
@@ -71,15 +74,31 @@ pub struct Outcome {
 impl Outcome {
     /// Panics with the whole output unless the command exited 0.
     pub fn assert_success(&self, what: &str) -> &Self {
-        assert!(self.status.success(), "{what} failed ({}):\nstdout:\n{}\nstderr:\n{}", self.status, self.stdout, self.stderr);
+        assert!(
+            self.status.success(),
+            "{what} failed ({}):\nstdout:\n{}\nstderr:\n{}",
+            self.status,
+            self.stdout,
+            self.stderr
+        );
         self
     }
 
     /// Panics unless the command failed with exactly one line on stderr; returns that line.
     pub fn assert_one_line_failure(&self, what: &str) -> &str {
-        assert!(!self.status.success(), "{what} should have failed but exited 0:\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        assert!(
+            !self.status.success(),
+            "{what} should have failed but exited 0:\nstdout:\n{}\nstderr:\n{}",
+            self.stdout,
+            self.stderr
+        );
         let lines: Vec<&str> = self.stderr.lines().collect();
-        assert_eq!(lines.len(), 1, "{what} should print exactly one line on stderr, got:\n{}", self.stderr);
+        assert_eq!(
+            lines.len(),
+            1,
+            "{what} should print exactly one line on stderr, got:\n{}",
+            self.stderr
+        );
         lines[0]
     }
 }
@@ -88,9 +107,14 @@ impl Outcome {
 /// and panics).
 pub fn run_command(mut command: Command, stdin: &str, timeout: Duration) -> Outcome {
     let what = format!("{command:?}");
-    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     let started = Instant::now();
-    let mut child = command.spawn().unwrap_or_else(|e| panic!("cannot spawn {what}: {e}"));
+    let mut child = command
+        .spawn()
+        .unwrap_or_else(|e| panic!("cannot spawn {what}: {e}"));
     {
         let mut input = child.stdin.take().expect("piped stdin");
         // A command may exit before reading stdin; a broken pipe is then expected.
@@ -110,7 +134,12 @@ pub fn run_command(mut command: Command, stdin: &str, timeout: Duration) -> Outc
         std::thread::sleep(POLL);
     };
     let elapsed = started.elapsed();
-    Outcome { status, stdout: stdout.join().expect("stdout reader"), stderr: stderr.join().expect("stderr reader"), elapsed }
+    Outcome {
+        status,
+        stdout: stdout.join().expect("stdout reader"),
+        stderr: stderr.join().expect("stderr reader"),
+        elapsed,
+    }
 }
 
 fn drain(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
@@ -125,7 +154,13 @@ fn drain(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<String
 pub fn baton_command(args: &[&str]) -> Command {
     let mut command = Command::new(BATON);
     command.args(args);
-    for var in ["BATON_DATA_DIR", "BATON_DATABASE_URL", "BATON_LISTEN", "BATON_DEMO", "BATON_LOG"] {
+    for var in [
+        "BATON_DATA_DIR",
+        "BATON_DATABASE_URL",
+        "BATON_LISTEN",
+        "BATON_DEMO",
+        "BATON_LOG",
+    ] {
         command.env_remove(var);
     }
     command
@@ -155,12 +190,19 @@ impl Deployment {
     pub fn sqlite() -> Self {
         let tmp = tempfile::tempdir().expect("creating a temporary directory");
         let data_dir = tmp.path().join("data");
-        Self { tmp, data_dir, database_url: None }
+        Self {
+            tmp,
+            data_dir,
+            database_url: None,
+        }
     }
 
     /// A deployment on the database at `url` (normally `postgres://…`).
     pub fn with_database_url(url: &str) -> Self {
-        Self { database_url: Some(url.to_owned()), ..Self::sqlite() }
+        Self {
+            database_url: Some(url.to_owned()),
+            ..Self::sqlite()
+        }
     }
 
     /// A scratch directory for logs and the like (not the data dir).
@@ -185,14 +227,29 @@ impl Deployment {
     /// Runs `baton ARGS… --data-dir DIR [--database-url URL]`.
     pub fn baton(&self, args: &[&str], stdin: &str) -> Outcome {
         let db = self.db_args();
-        let all: Vec<&str> = args.iter().copied().chain(db.iter().map(String::as_str)).collect();
+        let all: Vec<&str> = args
+            .iter()
+            .copied()
+            .chain(db.iter().map(String::as_str))
+            .collect();
         baton(&all, stdin)
     }
 
     /// `baton admin bootstrap` with [`PASSWORD`]; panics unless it succeeds.
     pub fn bootstrap(&self, workspace: &str, email: &str, name: &str, timezone: &str) -> Owner {
         let out = self.baton(
-            &["admin", "bootstrap", "--workspace", workspace, "--email", email, "--name", name, "--timezone", timezone],
+            &[
+                "admin",
+                "bootstrap",
+                "--workspace",
+                workspace,
+                "--email",
+                email,
+                "--name",
+                name,
+                "--timezone",
+                timezone,
+            ],
             &format!("{PASSWORD}\n"),
         );
         out.assert_success("baton admin bootstrap");
@@ -220,14 +277,28 @@ impl Owner {
     /// Parses the one JSON line `baton admin bootstrap` prints.
     pub fn parse(stdout: &str) -> Self {
         let lines: Vec<&str> = stdout.lines().collect();
-        assert_eq!(lines.len(), 1, "bootstrap should print exactly one line, got:\n{stdout}");
-        let value: Value = serde_json::from_str(lines[0]).unwrap_or_else(|e| panic!("bootstrap printed no JSON ({e}): {stdout}"));
+        assert_eq!(
+            lines.len(),
+            1,
+            "bootstrap should print exactly one line, got:\n{stdout}"
+        );
+        let value: Value = serde_json::from_str(lines[0])
+            .unwrap_or_else(|e| panic!("bootstrap printed no JSON ({e}): {stdout}"));
         let field = |name: &str| {
-            let text = value[name].as_str().unwrap_or_else(|| panic!("bootstrap output lacks string \"{name}\": {value}"));
-            assert!(!text.is_empty(), "bootstrap output has an empty \"{name}\": {value}");
+            let text = value[name]
+                .as_str()
+                .unwrap_or_else(|| panic!("bootstrap output lacks string \"{name}\": {value}"));
+            assert!(
+                !text.is_empty(),
+                "bootstrap output has an empty \"{name}\": {value}"
+            );
             text.to_owned()
         };
-        Self { workspace_id: field("workspace_id"), member_id: field("member_id"), token: field("token") }
+        Self {
+            workspace_id: field("workspace_id"),
+            member_id: field("member_id"),
+            token: field("token"),
+        }
     }
 }
 
@@ -263,15 +334,26 @@ impl PgDatabase {
     pub fn create(admin_url: &str, prefix: &str) -> Self {
         let name = format!("{prefix}_{:016x}", random_u64());
         psql(admin_url, &format!("CREATE DATABASE {name}")).assert_success("psql CREATE DATABASE");
-        Self { admin_url: admin_url.to_owned(), url: with_database(admin_url, &name), name }
+        Self {
+            admin_url: admin_url.to_owned(),
+            url: with_database(admin_url, &name),
+            name,
+        }
     }
 }
 
 impl Drop for PgDatabase {
     fn drop(&mut self) {
-        let out = psql(&self.admin_url, &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name));
+        let out = psql(
+            &self.admin_url,
+            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        );
         if !out.status.success() {
-            eprintln!("note: could not drop test database {}: {}", self.name, out.stderr.trim());
+            eprintln!(
+                "note: could not drop test database {}: {}",
+                self.name,
+                out.stderr.trim()
+            );
         }
     }
 }
@@ -279,7 +361,17 @@ impl Drop for PgDatabase {
 /// Runs one SQL statement with `psql` (never prompting for a password).
 fn psql(url: &str, sql: &str) -> Outcome {
     let mut command = Command::new("psql");
-    command.args(["-X", "-w", "-q", "-v", "ON_ERROR_STOP=1", "-d", url, "-c", sql]);
+    command.args([
+        "-X",
+        "-w",
+        "-q",
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-d",
+        url,
+        "-c",
+        sql,
+    ]);
     run_command(command, "", Duration::from_secs(30))
 }
 
@@ -290,7 +382,9 @@ pub fn with_database(url: &str, name: &str) -> String {
         None => (url, String::new()),
     };
     let authority_start = base.find("://").map_or(0, |i| i + 3);
-    let authority_end = base[authority_start..].find('/').map_or(base.len(), |i| authority_start + i);
+    let authority_end = base[authority_start..]
+        .find('/')
+        .map_or(base.len(), |i| authority_start + i);
     format!("{}/{name}{query}", &base[..authority_end])
 }
 
@@ -314,7 +408,11 @@ impl Server {
         let http = Http::new();
         for _attempt in 0..3 {
             let addr = free_addr();
-            let log = deployment.scratch().join(format!("serve-{}-{:08x}.log", addr.port(), random_u64() as u32));
+            let log = deployment.scratch().join(format!(
+                "serve-{}-{:08x}.log",
+                addr.port(),
+                random_u64() as u32
+            ));
             let out = File::create(&log).expect("creating the server log");
             let err = out.try_clone().expect("cloning the server log handle");
             let db = deployment.db_args();
@@ -345,13 +443,20 @@ impl Server {
             if let Some(status) = self.child.try_wait().expect("polling baton serve") {
                 return Err(format!("exited with {status}:\n{}", self.log_text()));
             }
-            if http.send("GET", &url, None, &[], None).await.is_ok_and(|reply| reply.status == 200) {
+            if http
+                .send("GET", &url, None, &[], None)
+                .await
+                .is_ok_and(|reply| reply.status == 200)
+            {
                 return Ok(());
             }
             tokio::time::sleep(POLL).await;
         }
         self.kill9();
-        Err(format!("no 200 from /healthz within {START_TIMEOUT:?}:\n{}", self.log_text()))
+        Err(format!(
+            "no 200 from /healthz within {START_TIMEOUT:?}:\n{}",
+            self.log_text()
+        ))
     }
 
     /// `http://ADDR`.
@@ -396,12 +501,17 @@ pub struct Reply {
 impl Reply {
     /// The body as JSON; panics when it is not.
     pub fn json(&self) -> Value {
-        serde_json::from_str(&self.text).unwrap_or_else(|e| panic!("response {} is not JSON ({e}): {}", self.status, self.text))
+        serde_json::from_str(&self.text)
+            .unwrap_or_else(|e| panic!("response {} is not JSON ({e}): {}", self.status, self.text))
     }
 
     /// Panics unless the status is `status`; returns the JSON body.
     pub fn expect(&self, status: u16, what: &str) -> Value {
-        assert_eq!(self.status, status, "{what}: unexpected status, body: {}", self.text);
+        assert_eq!(
+            self.status, status,
+            "{what}: unexpected status, body: {}",
+            self.text
+        );
         self.json()
     }
 }
@@ -421,11 +531,20 @@ impl Default for Http {
 impl Http {
     /// A client with its own connection pool.
     pub fn new() -> Self {
-        Self { client: Client::builder(TokioExecutor::new()).build_http() }
+        Self {
+            client: Client::builder(TokioExecutor::new()).build_http(),
+        }
     }
 
     /// Sends one request; `Err` describes a transport failure or a timeout.
-    pub async fn send(&self, method: &str, url: &str, token: Option<&str>, headers: &[(&str, &str)], body: Option<&Value>) -> Result<Reply, String> {
+    pub async fn send(
+        &self,
+        method: &str,
+        url: &str,
+        token: Option<&str>,
+        headers: &[(&str, &str)],
+        body: Option<&Value>,
+    ) -> Result<Reply, String> {
         let mut builder = hyper::Request::builder().method(method).uri(url);
         if let Some(token) = token {
             builder = builder.header("authorization", format!("Bearer {token}"));
@@ -440,16 +559,37 @@ impl Http {
             }
             None => Bytes::new(),
         };
-        let request = builder.body(Full::new(bytes)).map_err(|e| format!("building the request: {e}"))?;
+        let request = builder
+            .body(Full::new(bytes))
+            .map_err(|e| format!("building the request: {e}"))?;
         let exchange = async {
-            let response = self.client.request(request).await.map_err(|e| format!("{e:?}"))?;
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
             let status = response.status().as_u16();
-            let content_type =
-                response.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_owned();
-            let body = response.into_body().collect().await.map_err(|e| format!("reading the body: {e}"))?.to_bytes();
-            Ok(Reply { status, content_type, text: String::from_utf8_lossy(&body).into_owned() })
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| format!("reading the body: {e}"))?
+                .to_bytes();
+            Ok(Reply {
+                status,
+                content_type,
+                text: String::from_utf8_lossy(&body).into_owned(),
+            })
         };
-        tokio::time::timeout(REQUEST_TIMEOUT, exchange).await.map_err(|_| format!("no response within {REQUEST_TIMEOUT:?}"))?
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .map_err(|_| format!("no response within {REQUEST_TIMEOUT:?}"))?
     }
 }
 
@@ -464,19 +604,29 @@ pub struct Session {
 impl Session {
     /// `token` against the server at `base` (`http://ADDR`).
     pub fn new(base: &str, token: &str) -> Self {
-        Self { http: Http::new(), base: base.to_owned(), token: token.to_owned() }
+        Self {
+            http: Http::new(),
+            base: base.to_owned(),
+            token: token.to_owned(),
+        }
     }
 
     /// `GET /api/v1{path}`; panics on a transport failure.
     pub async fn get(&self, path: &str) -> Reply {
         let url = format!("{}/api/v1{path}", self.base);
-        self.http.send("GET", &url, Some(&self.token), &[], None).await.unwrap_or_else(|e| panic!("GET {url}: {e}"))
+        self.http
+            .send("GET", &url, Some(&self.token), &[], None)
+            .await
+            .unwrap_or_else(|e| panic!("GET {url}: {e}"))
     }
 
     /// `POST /api/v1{path}` with a JSON body; panics on a transport failure.
     pub async fn post(&self, path: &str, body: &Value) -> Reply {
         let url = format!("{}/api/v1{path}", self.base);
-        self.http.send("POST", &url, Some(&self.token), &[], Some(body)).await.unwrap_or_else(|e| panic!("POST {url}: {e}"))
+        self.http
+            .send("POST", &url, Some(&self.token), &[], Some(body))
+            .await
+            .unwrap_or_else(|e| panic!("POST {url}: {e}"))
     }
 
     /// Every item of a cursor-paged list: follows `next_cursor` from `path` (which must already
@@ -489,8 +639,17 @@ impl Session {
                 Some(c) => format!("{path}&cursor={c}"),
                 None => path.to_owned(),
             };
-            let page = self.get(&page_path).await.expect(200, &format!("GET {page_path}"));
-            items.extend(page[field].as_array().unwrap_or_else(|| panic!("no array \"{field}\" in {page}")).iter().cloned());
+            let page = self
+                .get(&page_path)
+                .await
+                .expect(200, &format!("GET {page_path}"));
+            items.extend(
+                page[field]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("no array \"{field}\" in {page}"))
+                    .iter()
+                    .cloned(),
+            );
             match page["next_cursor"].as_str() {
                 Some(next) => cursor = Some(next.to_owned()),
                 None => return items,
@@ -501,21 +660,34 @@ impl Session {
 
     /// Creates a public space; returns its id.
     pub async fn create_space(&self, name: &str) -> String {
-        let created = self.post("/spaces", &json!({"name": name, "visibility": "public"})).await.expect(201, "POST /spaces");
+        let created = self
+            .post("/spaces", &json!({"name": name, "visibility": "public"}))
+            .await
+            .expect(201, "POST /spaces");
         created["id"].as_str().expect("space id").to_owned()
     }
 
     /// Creates a thread; returns `(thread id, opening post id)`.
     pub async fn create_thread(&self, space_id: &str, title: &str, body: &str) -> (String, String) {
         let created = self
-            .post("/threads", &json!({"space_id": space_id, "title": title, "body": body}))
+            .post(
+                "/threads",
+                &json!({"space_id": space_id, "title": title, "body": body}),
+            )
             .await
             .expect(201, "POST /threads");
-        (created["id"].as_str().expect("thread id").to_owned(), created["post_id"].as_str().expect("post id").to_owned())
+        (
+            created["id"].as_str().expect("thread id").to_owned(),
+            created["post_id"].as_str().expect("post id").to_owned(),
+        )
     }
 }
 
 /// The distinct string values of `field` over `items`.
 pub fn distinct(items: &[Value], field: &str) -> HashSet<String> {
-    items.iter().filter_map(|item| item[field].as_str()).map(str::to_owned).collect()
+    items
+        .iter()
+        .filter_map(|item| item[field].as_str())
+        .map(str::to_owned)
+        .collect()
 }
