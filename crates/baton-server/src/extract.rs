@@ -1,6 +1,5 @@
 //! Request extractors that answer bad input with problem+json instead of axum's plain text.
 
-use axum::body::Bytes;
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
@@ -29,10 +28,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         hasher.update(b" ");
         hasher.update(req.uri().path().as_bytes());
         hasher.update(b"\n");
-        let axum::Json(bytes_value) = axum::Json::<serde_json::Value>::from_request(req, state).await.map_err(json_rejection)?;
-        let bytes = Bytes::from(serde_json::to_vec(&bytes_value).map_err(|e| ApiError::new(StatusCode::BAD_REQUEST, e.to_string()))?);
-        hasher.update(&bytes);
-        let value = serde_json::from_value(bytes_value).map_err(|e| {
+        // Parse through axum's extractor for its checks (content type, size limit, syntax),
+        // keeping the raw bytes: the fingerprint is of the exact body, and the typed parse
+        // below reports shape errors as 422 with serde's explanation.
+        let axum::Json(raw) = axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await.map_err(json_rejection)?;
+        hasher.update(raw.get().as_bytes());
+        let value = serde_json::from_str(raw.get()).map_err(|e| {
             ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("The request body does not have the expected shape: {e}."))
         })?;
         Ok(Self { value, fingerprint: baton_core::token::hex(&hasher.finalize()) })

@@ -98,6 +98,9 @@ pub trait ThreadStore: Send + Sync {
     async fn create_thread(&self, ws: Id, thread: NewThread, idem: Option<&IdempotencyKey>) -> StoreResult<CreatedThread>;
     /// One thread.
     async fn thread(&self, ws: Id, id: Id) -> StoreResult<Thread>;
+    /// One thread with its space and whether `viewer` is a member of that space: everything the
+    /// visibility rule needs about a thread, in one lookup.
+    async fn thread_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<(Thread, Space, bool)>;
     /// Threads of a space, most recently active first, with `viewer`'s unread counts.
     /// The cursor is over `last_post_seq`, descending.
     async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>>;

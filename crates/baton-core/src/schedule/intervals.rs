@@ -124,6 +124,8 @@ pub(super) struct Pieces<'a> {
 impl<'a> Pieces<'a> {
     /// Starts a walk over `[from, end)`, both already inside the supported window.
     pub(super) fn new(tz: &'a TimeZone, rules: &'a LocalRules, from: i64, end: i64) -> Self {
+        // An empty walk (its last day is before its first) until the first period is entered.
+        let local = rules.ranges(0, -NS_PER_DAY);
         let mut pieces = Self {
             tz,
             rules,
@@ -131,7 +133,7 @@ impl<'a> Pieces<'a> {
             end,
             offset: 0,
             period_end: from,
-            local: rules.ranges(0, -NS_PER_DAY),
+            local,
         };
         if from < end {
             pieces.enter_period();

@@ -168,7 +168,7 @@ mod tests {
 
     const H: i64 = NS_PER_DAY / 24;
 
-    fn rules_with_monday(spans: Vec<Range>, off: Vec<(i64, i64)>) -> LocalRules {
+    fn rules_with_monday(spans: Vec<Range>, off: Vec<DayRange>) -> LocalRules {
         let mut days: [Vec<Range>; 7] = Default::default();
         days[0] = spans;
         LocalRules::new(days, off)

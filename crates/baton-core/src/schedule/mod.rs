@@ -218,7 +218,7 @@ impl Schedule {
     /// equal start and end), `weekly.mon` (too many intervals), `time_off` or `focus` (the
     /// message gives the entry's position).
     pub fn new(spec: ScheduleSpec) -> CoreResult<Self> {
-        let compiled = compile::compile(spec)?;
+        let compiled = compile::compile(&spec)?;
         Ok(Self {
             spec: compiled.spec,
             tz: compiled.tz,

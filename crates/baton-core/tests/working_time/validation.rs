@@ -106,6 +106,8 @@ fn the_default_is_nine_to_five_on_weekdays_in_the_members_zone() {
         Schedule::default_for("Nowhere/Special").unwrap_err().field,
         "timezone"
     );
+    let canonical = Schedule::default_for("europe/berlin").unwrap();
+    assert_eq!(canonical.timezone(), "Europe/Berlin", "stored canonically");
 }
 
 #[test]

@@ -19,9 +19,15 @@ pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ApiR
 
 /// The thread, if `viewer` may see its space; otherwise 404.
 pub async fn visible_thread(state: &AppState, viewer: &Member, thread: Id) -> ApiResult<Thread> {
-    let thread = state.store.thread(viewer.workspace_id, thread).await.map_err(|e| missing(e, "thread"))?;
-    visible_space(state, viewer, thread.space_id).await.map_err(|_| ApiError::not_found("thread"))?;
-    Ok(thread)
+    Ok(visible_thread_in_space(state, viewer, thread).await?.0)
+}
+
+/// The thread and its space, if `viewer` may see the space; otherwise 404. One store lookup.
+pub async fn visible_thread_in_space(state: &AppState, viewer: &Member, thread: Id) -> ApiResult<(Thread, Space)> {
+    let (thread, space, viewer_is_member) =
+        state.store.thread_for(viewer.workspace_id, thread, viewer.id).await.map_err(|e| missing(e, "thread"))?;
+    let access = SpaceAccess { viewer_role: viewer.role, viewer_active: viewer.active, visibility: space.visibility, viewer_is_member };
+    if can_see_space(access) { Ok((thread, space)) } else { Err(ApiError::not_found("thread")) }
 }
 
 /// The post, if `viewer` may see its thread; otherwise 404.

@@ -6,7 +6,7 @@ use baton_core::page::{Page, PageRequest};
 use baton_core::{Id, markdown, validate};
 use baton_store::IdempotencyKey;
 
-use super::access::{visible_post, visible_space, visible_thread};
+use super::access::{visible_post, visible_space, visible_thread, visible_thread_in_space};
 use super::asks;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -70,8 +70,7 @@ pub async fn create_thread(
 
 /// Replies in a thread the caller can see.
 pub async fn create_post(state: &AppState, caller: &Member, thread: Id, body: &str, exp: Option<ExpectationInput>, idem: Option<&IdempotencyKey>) -> ApiResult<Post> {
-    let thread = visible_thread(state, caller, thread).await?;
-    let space = visible_space(state, caller, thread.space_id).await?;
+    let (thread, space) = visible_thread_in_space(state, caller, thread).await?;
     let expectation = expectation(state, caller, exp).await?;
     let post = new_post(state, caller, &space, thread.id, body, expectation).await?;
     Ok(state.store.create_post(caller.workspace_id, post, idem).await?)

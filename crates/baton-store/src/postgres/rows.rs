@@ -154,6 +154,20 @@ pub(super) fn space(row: &Row) -> StoreResult<Space> {
     })
 }
 
+/// A thread from [`thread_cols`], its space from `s_`-prefixed columns and an `is_member` column.
+pub(super) fn thread_with_space(row: &Row) -> StoreResult<(Thread, Space, bool)> {
+    let visibility: &str = row.try_get("s_visibility")?;
+    let space = Space {
+        id: id(row, "s_id")?,
+        name: row.try_get("s_name")?,
+        visibility: Visibility::parse(visibility).map_err(|_| corrupt(format!("visibility {visibility:?}")))?,
+        created_by: id(row, "s_created_by")?,
+        created_at: ts(row, "s_created_at")?,
+        seq: row.try_get("s_seq")?,
+    };
+    Ok((thread(row)?, space, row.try_get("is_member")?))
+}
+
 /// A space from [`space_cols`] followed by an `is_member` column.
 pub(super) fn space_with_membership(row: &Row) -> StoreResult<(Space, bool)> {
     Ok((space(row)?, row.try_get("is_member")?))

@@ -4,7 +4,7 @@ use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::expectation::Expectation;
 use baton_core::model::{
-    CreatedThread, NewPost, NewThread, Post, PostRevision, Thread, ThreadSummary,
+    CreatedThread, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
 };
 use baton_core::page::{Page, PageRequest};
 use deadpool_postgres::Transaction;
@@ -119,6 +119,21 @@ impl ThreadStore for PgStore {
             Box::pin(async move { insert_thread(tx, &ws.to_string(), &thread).await })
         })
         .await
+    }
+
+    async fn thread_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<(Thread, Space, bool)> {
+        let sql = concat!(
+            "SELECT ",
+            thread_cols!(),
+            ", s.id AS s_id, s.name AS s_name, s.visibility AS s_visibility, s.created_by AS s_created_by,
+               s.created_at AS s_created_at, s.seq AS s_seq, sm.member_id IS NOT NULL AS is_member
+             FROM threads t
+             JOIN spaces s ON s.workspace_id = t.workspace_id AND s.id = t.space_id
+             LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = $3
+             WHERE t.workspace_id = $1 AND t.id = $2"
+        );
+        let params: Params = &[&ws.to_string(), &id.to_string(), &viewer.to_string()];
+        query::one(&self.client().await?, sql, params, rows::thread_with_space).await
     }
 
     async fn thread(&self, ws: Id, id: Id) -> StoreResult<Thread> {

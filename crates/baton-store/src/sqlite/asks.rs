@@ -52,7 +52,7 @@ impl AskStore for SqliteStore {
 
     async fn asks_to(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let sql = format!(
                     "SELECT {ASK_COLS} FROM asks a WHERE a.workspace_id = ?1 AND a.to_id = ?2 AND (NOT ?3 OR a.answered_at IS NULL)
                      ORDER BY a.due_at, a.seq LIMIT ?4"
@@ -64,7 +64,7 @@ impl AskStore for SqliteStore {
 
     async fn asks_from(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let sql = format!(
                     "SELECT {ASK_COLS} FROM asks a WHERE a.workspace_id = ?1 AND a.from_id = ?2 AND (NOT ?3 OR a.answered_at IS NULL)
                      ORDER BY a.due_at, a.seq LIMIT ?4"

@@ -7,8 +7,8 @@
 //! write rolls back alone — commits once, and only then answers each caller. Under load this
 //! shares one fsync among dozens of requests; when idle a write commits immediately.
 //!
-//! Reads run on a small pool of read-only connections on the blocking thread pool; WAL lets
-//! them proceed while the writer commits.
+//! Reads use a small pool of read-only connections: short lookups inline, list scans on the
+//! blocking thread pool. WAL lets them proceed while the writer commits.
 
 use std::sync::{Arc, Mutex, mpsc};
 
@@ -85,23 +85,44 @@ impl Engine {
         answer.await.map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?
     }
 
-    /// Runs `work` on a read connection.
+    /// Runs a short read (an indexed lookup of a few rows) on a read connection, on the
+    /// calling task's thread.
+    ///
+    /// Why inline: such a read takes a few microseconds, while a hop to the blocking pool and
+    /// back costs two context switches, several times the read itself, and it sits on every
+    /// request's path (authentication, visibility). WAL readers never wait for the writer, so
+    /// the worker thread is not held hostage by writes. Reads that return many rows use
+    /// [`Engine::scan`] instead.
     pub(super) async fn read<T, F>(&self, work: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
         let _slot = self.reader_slots.acquire().await.map_err(|_| StoreError::Unavailable("store closed".into()))?;
-        let pool = Arc::clone(&self.readers);
-        tokio::task::spawn_blocking(move || {
-            let conn = pool.lock().map_err(|_| poisoned())?.pop().ok_or_else(poisoned)?;
-            let result = work(&conn);
-            pool.lock().map_err(|_| poisoned())?.push(conn);
-            result
-        })
-        .await
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("read task failed: {e}")))?
+        with_reader(&self.readers, work)
     }
+
+    /// Runs a read that may return many rows (a list page) on the blocking thread pool, so
+    /// a long scan does not stall other requests on this worker.
+    pub(super) async fn scan<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let _slot = self.reader_slots.acquire().await.map_err(|_| StoreError::Unavailable("store closed".into()))?;
+        let pool = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || with_reader(&pool, work))
+            .await
+            .map_err(|e| StoreError::Other(anyhow::anyhow!("read task failed: {e}")))?
+    }
+}
+
+/// Borrows a pooled read connection for `work` (the caller holds a reader slot, so one is free).
+fn with_reader<T>(pool: &Mutex<Vec<Connection>>, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
+    let conn = pool.lock().map_err(|_| poisoned())?.pop().ok_or_else(poisoned)?;
+    let result = work(&conn);
+    pool.lock().map_err(|_| poisoned())?.push(conn);
+    result
 }
 
 fn poisoned() -> StoreError {

@@ -62,7 +62,7 @@ impl WorkspaceStore for SqliteStore {
 
     async fn workspaces(&self) -> StoreResult<Vec<Workspace>> {
         self.engine
-            .read(|c| {
+            .scan(|c| {
                 let mut stmt = c.prepare_cached("SELECT id, name, created_at FROM workspaces ORDER BY seq")?;
                 let list = stmt
                     .query_map([], |r| Ok(Workspace { id: rows::id(r, 0)?, name: r.get(1)?, created_at: ts(r.get(2)?)? }))?
@@ -105,7 +105,7 @@ impl MemberStore for SqliteStore {
 
     async fn list_members(&self, ws: Id, page: PageRequest) -> StoreResult<Page<Member>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.seq > ?2 ORDER BY m.seq LIMIT ?3"
                 ))?;
@@ -164,7 +164,7 @@ impl MemberStore for SqliteStore {
 
     async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let mut stmt = c.prepare_cached(
                     "SELECT id, member_id, label, created_at FROM api_tokens
                      WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL ORDER BY seq",

@@ -90,14 +90,19 @@ pub(super) const SPACE_COLS: &str = "s.id, s.name, s.visibility, s.created_by, s
 
 /// A space from [`SPACE_COLS`].
 pub(super) fn space(row: &Row<'_>) -> rusqlite::Result<Space> {
-    let visibility: String = row.get(2)?;
+    space_at(row, 0)
+}
+
+/// A space from [`SPACE_COLS`] starting at column `at` (after other records' columns).
+pub(super) fn space_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Space> {
+    let visibility: String = row.get(at + 2)?;
     Ok(Space {
-        id: id(row, 0)?,
-        name: row.get(1)?,
+        id: id(row, at)?,
+        name: row.get(at + 1)?,
         visibility: Visibility::parse(&visibility).map_err(conversion)?,
-        created_by: id(row, 3)?,
-        created_at: ts(row.get(4)?)?,
-        seq: row.get(5)?,
+        created_by: id(row, at + 3)?,
+        created_at: ts(row.get(at + 4)?)?,
+        seq: row.get(at + 5)?,
     })
 }
 

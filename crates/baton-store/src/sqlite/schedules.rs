@@ -35,7 +35,7 @@ impl ScheduleStore for SqliteStore {
     async fn schedules(&self, ws: Id, members: &[Id]) -> StoreResult<Vec<(Id, ScheduleSpec)>> {
         let ids: Vec<String> = members.iter().map(ToString::to_string).collect();
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let mut stmt = c.prepare_cached("SELECT member_id, schedule FROM schedules WHERE workspace_id = ?1 AND member_id = ?2")?;
                 let mut found = Vec::new();
                 for id in ids {

@@ -63,7 +63,7 @@ impl SpaceStore for SqliteStore {
 
     async fn spaces_for(&self, ws: Id, viewer: Id) -> StoreResult<Vec<(Space, bool)>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {SPACE_COLS}, sm.member_id IS NOT NULL FROM spaces s
                      LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = ?2
@@ -101,7 +101,7 @@ impl SpaceStore for SqliteStore {
 
     async fn space_members(&self, ws: Id, space: Id) -> StoreResult<Vec<Member>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let (ws, space) = (ws.to_string(), space.to_string());
                 space_by_id(c, &ws, &space)?;
                 let mut stmt = c.prepare_cached(&format!(

@@ -2,13 +2,13 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{CreatedThread, NewPost, NewThread, Post, PostRevision, Thread, ThreadSummary};
+use baton_core::model::{CreatedThread, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
-use super::rows::{self, POST_COLS, THREAD_COLS, ms, to_json, ts};
+use super::rows::{self, POST_COLS, SPACE_COLS, THREAD_COLS, ms, to_json, ts};
 use crate::{IdempotencyKey, StoreResult, ThreadStore};
 
 fn thread_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Thread> {
@@ -72,9 +72,25 @@ impl ThreadStore for SqliteStore {
         self.engine.read(move |c| thread_by_id(c, &ws.to_string(), &id.to_string())).await
     }
 
-    async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>> {
+    async fn thread_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<(Thread, Space, bool)> {
         self.engine
             .read(move |c| {
+                Ok(c.prepare_cached(&format!(
+                    "SELECT {THREAD_COLS}, {SPACE_COLS}, sm.member_id IS NOT NULL FROM threads t
+                     JOIN spaces s ON s.workspace_id = t.workspace_id AND s.id = t.space_id
+                     LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = ?3
+                     WHERE t.workspace_id = ?1 AND t.id = ?2"
+                ))?
+                .query_row((ws.to_string(), id.to_string(), viewer.to_string()), |r| {
+                    Ok((rows::thread(r)?, rows::space_at(r, 10)?, r.get(16)?))
+                })?)
+            })
+            .await
+    }
+
+    async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>> {
+        self.engine
+            .scan(move |c| {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {THREAD_COLS},
                             (SELECT COUNT(*) FROM posts p WHERE p.workspace_id = t.workspace_id AND p.thread_id = t.id
@@ -106,7 +122,7 @@ impl ThreadStore for SqliteStore {
 
     async fn list_posts(&self, ws: Id, thread: Id, page: PageRequest) -> StoreResult<Page<Post>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {POST_COLS} FROM posts p WHERE p.workspace_id = ?1 AND p.thread_id = ?2 AND p.seq > ?3
                      ORDER BY p.seq LIMIT ?4"
@@ -135,7 +151,7 @@ impl ThreadStore for SqliteStore {
 
     async fn post_revisions(&self, ws: Id, id: Id) -> StoreResult<Vec<PostRevision>> {
         self.engine
-            .read(move |c| {
+            .scan(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
                 post_by_id(c, &ws, &id)?;
                 let mut stmt = c.prepare_cached(
