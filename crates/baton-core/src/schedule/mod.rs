@@ -84,11 +84,6 @@ impl Day {
         Day::Sun,
     ];
 
-    /// The lowercase name the API uses, for messages and field names.
-    pub fn name(self) -> &'static str {
-        ["mon", "tue", "wed", "thu", "fri", "sat", "sun"][self.index()]
-    }
-
     /// Position in the week, Monday = 0.
     fn index(self) -> usize {
         self as usize

@@ -148,11 +148,11 @@ fn write_loop(conn: Connection, inbox: mpsc::Receiver<Box<dyn WriteJob>>) {
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Result<(), String> {
     conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot start a write: {e}"))?;
     for job in batch.iter_mut() {
-        let step = conn.execute_batch("SAVEPOINT job").and_then(|()| {
+        let step = run_sql(conn, "SAVEPOINT job").and_then(|()| {
             if job.apply(conn) {
-                conn.execute_batch("RELEASE job")
+                run_sql(conn, "RELEASE job")
             } else {
-                conn.execute_batch("ROLLBACK TO job; RELEASE job")
+                run_sql(conn, "ROLLBACK TO job").and_then(|()| run_sql(conn, "RELEASE job"))
             }
         });
         if let Err(e) = step {
@@ -164,4 +164,10 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Result<(), S
         let _ = conn.execute_batch("ROLLBACK");
         format!("commit failed: {e}")
     })
+}
+
+/// Runs a statement without parameters through the statement cache (savepoints run per write,
+/// so parsing them each time shows in profiles).
+fn run_sql(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
+    conn.prepare_cached(sql)?.execute([]).map(drop)
 }

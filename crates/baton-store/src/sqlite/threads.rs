@@ -21,27 +21,41 @@ fn post_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Post> {
         .query_row((ws, id), rows::post)?)
 }
 
-/// Inserts a post into a thread of workspace `ws` and bumps the thread's activity.
+/// Inserts a post into a thread of workspace `ws` and bumps the thread's activity. The thread
+/// and the author are selected from `ws` in the insert itself (`NotFound` otherwise): foreign
+/// keys alone would accept another workspace's ids.
 fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
     let thread = p.thread_id.to_string();
     let expectation = p.expectation.as_ref().map(to_json).transpose()?;
-    // The thread and the author must be in this workspace: foreign keys alone would accept
-    // another workspace's ids.
-    c.prepare_cached("SELECT 1 FROM threads WHERE workspace_id = ?1 AND id = ?2")?.query_row((ws, &thread), |_| Ok(()))?;
-    c.prepare_cached("SELECT 1 FROM members WHERE workspace_id = ?1 AND id = ?2")?
-        .query_row((ws, p.author_id.to_string()), |_| Ok(()))?;
-    c.prepare_cached(
-        "INSERT INTO posts (workspace_id, id, thread_id, author_id, body, html, expectation, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute((ws, p.id.to_string(), &thread, p.author_id.to_string(), &p.body, &p.html, expectation, ms(p.created_at)))?;
+    let inserted = c
+        .prepare_cached(
+            "INSERT INTO posts (workspace_id, id, thread_id, author_id, body, html, expectation, created_at)
+             SELECT ?1, ?2, t.id, m.id, ?5, ?6, ?7, ?8
+             FROM threads t JOIN members m ON m.workspace_id = t.workspace_id AND m.id = ?4
+             WHERE t.workspace_id = ?1 AND t.id = ?3",
+        )?
+        .execute((ws, p.id.to_string(), &thread, p.author_id.to_string(), &p.body, &p.html, &expectation, ms(p.created_at)))?;
+    if inserted == 0 {
+        return Err(crate::StoreError::NotFound);
+    }
     let seq = c.last_insert_rowid();
     c.prepare_cached(
         "UPDATE threads SET last_post_seq = ?3, last_post_at = ?4, post_count = post_count + 1
          WHERE workspace_id = ?1 AND id = ?2",
     )?
     .execute((ws, &thread, seq, ms(p.created_at)))?;
-    let post = post_by_id(c, ws, &p.id.to_string())?;
+    // Everything a post holds is known here; reading the row back would only cost time.
+    let post = Post {
+        id: p.id,
+        thread_id: p.thread_id,
+        author_id: p.author_id,
+        body: p.body.clone(),
+        html: p.html.clone(),
+        expectation: p.expectation.clone(),
+        created_at: p.created_at,
+        edited_at: None,
+        seq,
+    };
     super::asks::record(c, ws, &post, &p.asks)?;
     Ok(post)
 }
