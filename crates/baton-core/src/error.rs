@@ -14,7 +14,10 @@ pub struct CoreError {
 impl CoreError {
     /// Builds an error for `field` with a human message.
     pub fn invalid(field: &'static str, message: impl Into<String>) -> Self {
-        Self { field, message: message.into() }
+        Self {
+            field,
+            message: message.into(),
+        }
     }
 }
 

@@ -40,20 +40,34 @@ pub struct Expectation {
 impl Expectation {
     /// The expectation of a post that states none.
     pub fn fyi() -> Self {
-        Self { kind: ExpectationKind::Fyi, within_minutes: None, of: Vec::new() }
+        Self {
+            kind: ExpectationKind::Fyi,
+            within_minutes: None,
+            of: Vec::new(),
+        }
     }
 
     /// Checks the combination of fields and removes duplicate recipients (keeping order).
-    pub fn validate(kind: ExpectationKind, within_minutes: Option<u32>, of: Vec<Id>) -> CoreResult<Self> {
+    pub fn validate(
+        kind: ExpectationKind,
+        within_minutes: Option<u32>,
+        of: Vec<Id>,
+    ) -> CoreResult<Self> {
         let mut seen = std::collections::HashSet::new();
         let of: Vec<Id> = of.into_iter().filter(|id| seen.insert(*id)).collect();
         if of.len() > MAX_ASKED {
-            return Err(CoreError::invalid("expectation.of", format!("a post can ask at most {MAX_ASKED} members")));
+            return Err(CoreError::invalid(
+                "expectation.of",
+                format!("a post can ask at most {MAX_ASKED} members"),
+            ));
         }
         match kind {
             ExpectationKind::Reply => {
                 let minutes = within_minutes.ok_or_else(|| {
-                    CoreError::invalid("expectation.within_minutes", "a reply expectation needs within_minutes (working minutes to answer)")
+                    CoreError::invalid(
+                        "expectation.within_minutes",
+                        "a reply expectation needs within_minutes (working minutes to answer)",
+                    )
                 })?;
                 if minutes == 0 || minutes > MAX_WITHIN_MINUTES {
                     return Err(CoreError::invalid(
@@ -62,19 +76,32 @@ impl Expectation {
                     ));
                 }
                 if of.is_empty() {
-                    return Err(CoreError::invalid("expectation.of", "a reply expectation needs at least one member in 'of'"));
+                    return Err(CoreError::invalid(
+                        "expectation.of",
+                        "a reply expectation needs at least one member in 'of'",
+                    ));
                 }
             }
             ExpectationKind::Fyi | ExpectationKind::Urgent => {
                 if within_minutes.is_some() {
-                    return Err(CoreError::invalid("expectation.within_minutes", "within_minutes only goes with kind 'reply'"));
+                    return Err(CoreError::invalid(
+                        "expectation.within_minutes",
+                        "within_minutes only goes with kind 'reply'",
+                    ));
                 }
                 if kind == ExpectationKind::Fyi && !of.is_empty() {
-                    return Err(CoreError::invalid("expectation.of", "an fyi post asks nobody; leave 'of' out"));
+                    return Err(CoreError::invalid(
+                        "expectation.of",
+                        "an fyi post asks nobody; leave 'of' out",
+                    ));
                 }
             }
         }
-        Ok(Self { kind, within_minutes, of })
+        Ok(Self {
+            kind,
+            within_minutes,
+            of,
+        })
     }
 }
 
@@ -85,10 +112,30 @@ mod tests {
     #[test]
     fn reply_needs_minutes_and_recipients() {
         let a = Id::random();
-        assert!(Expectation::validate(ExpectationKind::Reply, Some(240), vec![a, a]).unwrap().of == vec![a]);
-        assert_eq!(Expectation::validate(ExpectationKind::Reply, None, vec![a]).unwrap_err().field, "expectation.within_minutes");
-        assert_eq!(Expectation::validate(ExpectationKind::Reply, Some(0), vec![a]).unwrap_err().field, "expectation.within_minutes");
-        assert_eq!(Expectation::validate(ExpectationKind::Reply, Some(60), vec![]).unwrap_err().field, "expectation.of");
+        assert!(
+            Expectation::validate(ExpectationKind::Reply, Some(240), vec![a, a])
+                .unwrap()
+                .of
+                == vec![a]
+        );
+        assert_eq!(
+            Expectation::validate(ExpectationKind::Reply, None, vec![a])
+                .unwrap_err()
+                .field,
+            "expectation.within_minutes"
+        );
+        assert_eq!(
+            Expectation::validate(ExpectationKind::Reply, Some(0), vec![a])
+                .unwrap_err()
+                .field,
+            "expectation.within_minutes"
+        );
+        assert_eq!(
+            Expectation::validate(ExpectationKind::Reply, Some(60), vec![])
+                .unwrap_err()
+                .field,
+            "expectation.of"
+        );
     }
 
     #[test]

@@ -24,7 +24,9 @@ impl Id {
 
     /// Parses an id supplied by a client, naming `field` in the error.
     pub fn parse(field: &'static str, text: &str) -> Result<Self, CoreError> {
-        text.parse().map_err(|_| CoreError::invalid(field, format!("'{}' is not a valid id", shorten(text))))
+        text.parse().map_err(|_| {
+            CoreError::invalid(field, format!("'{}' is not a valid id", shorten(text)))
+        })
     }
 }
 
@@ -72,7 +74,12 @@ mod tests {
 
     #[test]
     fn malformed_ids_are_refused_with_the_field_named() {
-        for bad in ["", "1", "not-an-id", "0000000000000000000000000000000000000000000"] {
+        for bad in [
+            "",
+            "1",
+            "not-an-id",
+            "0000000000000000000000000000000000000000000",
+        ] {
             let err = Id::parse("space_id", bad).unwrap_err();
             assert_eq!(err.field, "space_id");
         }
@@ -85,6 +92,9 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), 1000);
-        assert_ne!(ids, sorted, "random ids must not come out in creation order");
+        assert_ne!(
+            ids, sorted,
+            "random ids must not come out in creation order"
+        );
     }
 }

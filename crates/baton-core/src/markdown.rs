@@ -38,7 +38,10 @@ mod tests {
 
     #[test]
     fn markdown_is_rendered() {
-        assert_eq!(render("**bold** and *it*"), "<p><strong>bold</strong> and <em>it</em></p>\n");
+        assert_eq!(
+            render("**bold** and *it*"),
+            "<p><strong>bold</strong> and <em>it</em></p>\n"
+        );
     }
 
     #[test]
@@ -58,7 +61,16 @@ mod tests {
         ];
         for input in corpus {
             let out = render(input).to_lowercase();
-            for bad in ["<script", "=\"javascript:", "onerror=", "onload=", "=\"data:", "=\"vbscript:", "<iframe", "<svg"] {
+            for bad in [
+                "<script",
+                "=\"javascript:",
+                "onerror=",
+                "onload=",
+                "=\"data:",
+                "=\"vbscript:",
+                "<iframe",
+                "<svg",
+            ] {
                 assert!(!out.contains(bad), "{input:?} rendered as {out:?}");
             }
         }
@@ -67,12 +79,19 @@ mod tests {
     #[test]
     fn links_get_safe_rel() {
         let out = render("[site](https://example.com)");
-        assert!(out.contains("rel=\"noopener noreferrer nofollow\""), "{out}");
+        assert!(
+            out.contains("rel=\"noopener noreferrer nofollow\""),
+            "{out}"
+        );
     }
 
     #[test]
     fn sanitizing_is_idempotent_on_rendered_output() {
-        for input in ["**a** <b onclick=x>b</b>", "| a | b |\n|---|---|\n| 1 | 2 |", "- [x] done"] {
+        for input in [
+            "**a** <b onclick=x>b</b>",
+            "| a | b |\n|---|---|\n| 1 | 2 |",
+            "- [x] done",
+        ] {
             let once = render(input);
             assert_eq!(sanitizer().clean(&once).to_string(), once);
         }

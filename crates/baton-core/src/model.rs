@@ -3,10 +3,10 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
+use crate::Id;
 use crate::expectation::Expectation;
 use crate::role::Role;
 use crate::visibility::Visibility;
-use crate::Id;
 
 /// A team's workspace: the boundary of every query and every permission.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

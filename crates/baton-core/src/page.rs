@@ -23,7 +23,10 @@ pub struct PageRequest {
 impl PageRequest {
     /// The first page with the default size.
     pub fn first() -> Self {
-        Self { after: None, limit: DEFAULT_PAGE }
+        Self {
+            after: None,
+            limit: DEFAULT_PAGE,
+        }
     }
 
     /// Parses client-supplied `cursor` and `limit` query values.
@@ -31,7 +34,10 @@ impl PageRequest {
         let after = cursor.filter(|c| !c.is_empty()).map(decode).transpose()?;
         let limit = limit.unwrap_or(DEFAULT_PAGE);
         if limit == 0 || limit > MAX_PAGE {
-            return Err(CoreError::invalid("limit", format!("limit must be between 1 and {MAX_PAGE}")));
+            return Err(CoreError::invalid(
+                "limit",
+                format!("limit must be between 1 and {MAX_PAGE}"),
+            ));
         }
         Ok(Self { after, limit })
     }
@@ -51,8 +57,15 @@ impl<T> Page<T> {
     pub fn from_rows(mut rows: Vec<T>, request: PageRequest, seq_of: impl Fn(&T) -> i64) -> Self {
         let more = rows.len() > request.limit as usize;
         rows.truncate(request.limit as usize);
-        let next_cursor = if more { rows.last().map(|r| encode(seq_of(r))) } else { None };
-        Self { items: rows, next_cursor }
+        let next_cursor = if more {
+            rows.last().map(|r| encode(seq_of(r)))
+        } else {
+            None
+        };
+        Self {
+            items: rows,
+            next_cursor,
+        }
     }
 }
 
@@ -76,7 +89,10 @@ mod tests {
     #[test]
     fn cursors_round_trip() {
         for seq in [0, 1, 42, i64::MAX / 2] {
-            assert_eq!(PageRequest::parse(Some(&encode(seq)), None).unwrap().after, Some(seq));
+            assert_eq!(
+                PageRequest::parse(Some(&encode(seq)), None).unwrap().after,
+                Some(seq)
+            );
         }
         assert!(PageRequest::parse(Some("nope"), None).is_err());
         assert!(PageRequest::parse(None, Some(0)).is_err());
@@ -85,7 +101,10 @@ mod tests {
 
     #[test]
     fn a_page_reports_more_only_when_there_is_more() {
-        let req = PageRequest { after: None, limit: 2 };
+        let req = PageRequest {
+            after: None,
+            limit: 2,
+        };
         let p = Page::from_rows(vec![1, 2, 3], req, |x| *x);
         assert_eq!(p.items, vec![1, 2]);
         assert_eq!(p.next_cursor, Some(encode(2)));

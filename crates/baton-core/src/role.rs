@@ -37,7 +37,10 @@ impl Role {
             "admin" => Ok(Role::Admin),
             "member" => Ok(Role::Member),
             "guest" => Ok(Role::Guest),
-            other => Err(CoreError::invalid("role", format!("'{other}' is not a role; use admin, member or guest"))),
+            other => Err(CoreError::invalid(
+                "role",
+                format!("'{other}' is not a role; use admin, member or guest"),
+            )),
         }
     }
 

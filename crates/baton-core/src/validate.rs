@@ -23,10 +23,16 @@ fn line(field: &'static str, what: &str, text: &str, max: usize) -> CoreResult<S
         return Err(CoreError::invalid(field, format!("{what} cannot be empty")));
     }
     if trimmed.chars().count() > max {
-        return Err(CoreError::invalid(field, format!("{what} is longer than {max} characters")));
+        return Err(CoreError::invalid(
+            field,
+            format!("{what} is longer than {max} characters"),
+        ));
     }
     if trimmed.chars().any(char::is_control) {
-        return Err(CoreError::invalid(field, format!("{what} cannot contain line breaks or control characters")));
+        return Err(CoreError::invalid(
+            field,
+            format!("{what} cannot contain line breaks or control characters"),
+        ));
     }
     Ok(trimmed.to_owned())
 }
@@ -53,7 +59,8 @@ pub fn workspace_name(text: &str) -> CoreResult<String> {
 
 /// An optional token label.
 pub fn token_label(text: Option<&str>) -> CoreResult<Option<String>> {
-    text.map(|t| line("label", "a token label", t, MAX_NAME_CHARS)).transpose()
+    text.map(|t| line("label", "a token label", t, MAX_NAME_CHARS))
+        .transpose()
 }
 
 /// A post body: required, Markdown, at most [`MAX_BODY_BYTES`]. Kept exactly as typed (no trim)
@@ -65,7 +72,11 @@ pub fn body(text: &str) -> CoreResult<String> {
     if text.len() > MAX_BODY_BYTES {
         return Err(CoreError::invalid(
             "body",
-            format!("a post can be at most {} KiB; this one is {} KiB", MAX_BODY_BYTES / 1024, text.len().div_ceil(1024)),
+            format!(
+                "a post can be at most {} KiB; this one is {} KiB",
+                MAX_BODY_BYTES / 1024,
+                text.len().div_ceil(1024)
+            ),
         ));
     }
     Ok(text.to_owned())
@@ -75,12 +86,25 @@ pub fn body(text: &str) -> CoreResult<String> {
 /// spaces); whether mail arrives is for the mail system to say.
 pub fn email(text: &str) -> CoreResult<String> {
     let e = text.trim().to_lowercase();
-    let bad = || CoreError::invalid("email", format!("'{}' is not an email address", e.chars().take(60).collect::<String>()));
+    let bad = || {
+        CoreError::invalid(
+            "email",
+            format!(
+                "'{}' is not an email address",
+                e.chars().take(60).collect::<String>()
+            ),
+        )
+    };
     if e.len() > 254 || e.chars().any(|c| c.is_whitespace() || c.is_control()) {
         return Err(bad());
     }
     let (local, domain) = e.split_once('@').ok_or_else(bad)?;
-    if local.is_empty() || domain.contains('@') || !domain.contains('.') || domain.starts_with('.') || domain.ends_with('.') {
+    if local.is_empty()
+        || domain.contains('@')
+        || !domain.contains('.')
+        || domain.starts_with('.')
+        || domain.ends_with('.')
+    {
         return Err(bad());
     }
     Ok(e)
@@ -93,7 +117,10 @@ pub fn timezone(text: &str) -> CoreResult<String> {
         Ok(_) if !name.is_empty() => Ok(name.to_owned()),
         _ => Err(CoreError::invalid(
             "timezone",
-            format!("'{}' is not a known IANA time zone (for example Europe/Berlin)", name.chars().take(60).collect::<String>()),
+            format!(
+                "'{}' is not a known IANA time zone (for example Europe/Berlin)",
+                name.chars().take(60).collect::<String>()
+            ),
         )),
     }
 }
@@ -103,24 +130,70 @@ pub fn timezone(text: &str) -> CoreResult<String> {
 pub fn password(text: &str) -> CoreResult<&str> {
     let n = text.chars().count();
     if n < MIN_PASSWORD_CHARS {
-        return Err(CoreError::invalid("password", format!("a password needs at least {MIN_PASSWORD_CHARS} characters")));
+        return Err(CoreError::invalid(
+            "password",
+            format!("a password needs at least {MIN_PASSWORD_CHARS} characters"),
+        ));
     }
     if n > MAX_PASSWORD_CHARS {
-        return Err(CoreError::invalid("password", format!("a password can be at most {MAX_PASSWORD_CHARS} characters")));
+        return Err(CoreError::invalid(
+            "password",
+            format!("a password can be at most {MAX_PASSWORD_CHARS} characters"),
+        ));
     }
     if COMMON_PASSWORDS.contains(&text.to_lowercase().as_str()) {
-        return Err(CoreError::invalid("password", "this password is among the most common ones; choose another"));
+        return Err(CoreError::invalid(
+            "password",
+            "this password is among the most common ones; choose another",
+        ));
     }
     Ok(text)
 }
 
 /// The most common leaked passwords of eight characters or more.
 const COMMON_PASSWORDS: &[&str] = &[
-    "password", "password1", "password12", "password123", "12345678", "123456789", "1234567890", "qwertyuiop",
-    "11111111", "iloveyou", "sunshine", "princess", "football", "baseball", "welcome1", "abc12345", "qwerty123",
-    "1q2w3e4r", "1qaz2wsx", "zaq12wsx", "passw0rd", "p@ssw0rd", "trustno1", "superman", "starwars", "whatever",
-    "88888888", "00000000", "987654321", "qwertyui", "asdfghjk", "letmein1", "changeme", "administrator",
-    "michelle", "jennifer", "charlie1", "computer", "internet", "q1w2e3r4", "aa123456", "password!",
+    "password",
+    "password1",
+    "password12",
+    "password123",
+    "12345678",
+    "123456789",
+    "1234567890",
+    "qwertyuiop",
+    "11111111",
+    "iloveyou",
+    "sunshine",
+    "princess",
+    "football",
+    "baseball",
+    "welcome1",
+    "abc12345",
+    "qwerty123",
+    "1q2w3e4r",
+    "1qaz2wsx",
+    "zaq12wsx",
+    "passw0rd",
+    "p@ssw0rd",
+    "trustno1",
+    "superman",
+    "starwars",
+    "whatever",
+    "88888888",
+    "00000000",
+    "987654321",
+    "qwertyui",
+    "asdfghjk",
+    "letmein1",
+    "changeme",
+    "administrator",
+    "michelle",
+    "jennifer",
+    "charlie1",
+    "computer",
+    "internet",
+    "q1w2e3r4",
+    "aa123456",
+    "password!",
 ];
 
 #[cfg(test)]
@@ -145,14 +218,29 @@ mod tests {
     #[test]
     fn emails_are_lowercased_and_shape_checked() {
         assert_eq!(email(" Ana@Example.COM ").unwrap(), "ana@example.com");
-        for bad in ["", "ana", "ana@", "@x.com", "ana@x", "a b@x.com", "a@b@c.com", "ana@x."] {
+        for bad in [
+            "",
+            "ana",
+            "ana@",
+            "@x.com",
+            "ana@x",
+            "a b@x.com",
+            "a@b@c.com",
+            "ana@x.",
+        ] {
             assert!(email(bad).is_err(), "{bad}");
         }
     }
 
     #[test]
     fn only_known_zones_are_accepted() {
-        for good in ["Europe/Berlin", "Asia/Kathmandu", "Australia/Lord_Howe", "America/Sao_Paulo", "UTC"] {
+        for good in [
+            "Europe/Berlin",
+            "Asia/Kathmandu",
+            "Australia/Lord_Howe",
+            "America/Sao_Paulo",
+            "UTC",
+        ] {
             assert_eq!(timezone(good).unwrap(), good);
         }
         for bad in ["", "Mars/Olympus", "Europe/Berlinn", "../etc/passwd"] {

@@ -32,7 +32,10 @@ impl Visibility {
         match text {
             "public" => Ok(Visibility::Public),
             "private" => Ok(Visibility::Private),
-            other => Err(crate::CoreError::invalid("visibility", format!("'{other}' is not a visibility; use public or private"))),
+            other => Err(crate::CoreError::invalid(
+                "visibility",
+                format!("'{other}' is not a visibility; use public or private"),
+            )),
         }
     }
 }
@@ -75,7 +78,12 @@ mod tests {
     use super::*;
 
     fn access(role: Role, visibility: Visibility, member: bool) -> SpaceAccess {
-        SpaceAccess { viewer_role: role, viewer_active: true, visibility, viewer_is_member: member }
+        SpaceAccess {
+            viewer_role: role,
+            viewer_active: true,
+            visibility,
+            viewer_is_member: member,
+        }
     }
 
     #[test]
@@ -96,7 +104,11 @@ mod tests {
             (Guest, Private, true, true),
         ];
         for (role, vis, member, expected) in cases {
-            assert_eq!(can_see_space(access(role, vis, member)), expected, "{role:?} {vis:?} member={member}");
+            assert_eq!(
+                can_see_space(access(role, vis, member)),
+                expected,
+                "{role:?} {vis:?} member={member}"
+            );
         }
     }
 

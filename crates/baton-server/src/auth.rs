@@ -18,14 +18,25 @@ pub struct Caller(pub Member);
 impl FromRequestParts<AppState> for Caller {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Self::Rejection> {
-        let header = parts.headers.get(AUTHORIZATION).and_then(|v| v.to_str().ok()).ok_or_else(ApiError::unauthorized)?;
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let header = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .ok_or_else(ApiError::unauthorized)?;
         let token = header
             .strip_prefix("Bearer ")
             .map(str::trim)
             .filter(|t| t.starts_with(TOKEN_PREFIX) && t.len() <= 128)
             .ok_or_else(ApiError::unauthorized)?;
-        let member = state.store.authenticate(&hash_token(token)).await?.ok_or_else(ApiError::unauthorized)?;
+        let member = state
+            .store
+            .authenticate(&hash_token(token))
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
         Ok(Caller(member))
     }
 }

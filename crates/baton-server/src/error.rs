@@ -40,18 +40,28 @@ pub type ApiResult<T> = Result<T, ApiError>;
 impl ApiError {
     /// Any status with a detail.
     pub fn new(status: StatusCode, detail: impl Into<String>) -> Self {
-        Self { status, detail: detail.into(), field: None }
+        Self {
+            status,
+            detail: detail.into(),
+            field: None,
+        }
     }
 
     /// 404 for `what` ("thread", "space"…). Deliberately the same for "does not exist" and
     /// "exists but you may not see it", so responses reveal nothing about private objects.
     pub fn not_found(what: &str) -> Self {
-        Self::new(StatusCode::NOT_FOUND, format!("There is no {what} with this id."))
+        Self::new(
+            StatusCode::NOT_FOUND,
+            format!("There is no {what} with this id."),
+        )
     }
 
     /// 401: no valid credentials.
     pub fn unauthorized() -> Self {
-        Self::new(StatusCode::UNAUTHORIZED, "Send a valid API token as 'Authorization: Bearer TOKEN'.")
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Send a valid API token as 'Authorization: Bearer TOKEN'.",
+        )
     }
 
     /// 403: authenticated, visible, but not allowed to do this.
@@ -61,7 +71,11 @@ impl ApiError {
 
     /// 422 naming a field.
     pub fn invalid(field: &'static str, detail: impl Into<String>) -> Self {
-        Self { status: StatusCode::UNPROCESSABLE_ENTITY, detail: detail.into(), field: Some(field) }
+        Self {
+            status: StatusCode::UNPROCESSABLE_ENTITY,
+            detail: detail.into(),
+            field: Some(field),
+        }
     }
 
     /// 409: the request conflicts with the current state.
@@ -82,7 +96,10 @@ impl ApiError {
     /// 500 with a generic detail; the cause goes to the log only.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
         tracing::error!(error = %cause, "internal error: {cause}");
-        Self::new(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on the server; it has been logged.")
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "Something went wrong on the server; it has been logged.",
+        )
     }
 }
 
@@ -96,17 +113,26 @@ impl From<StoreError> for ApiError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::NotFound => Self::new(StatusCode::NOT_FOUND, "There is no such record."),
-            StoreError::Conflict { constraint: "members_email" } => {
-                Self { status: StatusCode::CONFLICT, detail: "A member with this email already exists.".into(), field: Some("email") }
+            StoreError::Conflict {
+                constraint: "members_email",
+            } => Self {
+                status: StatusCode::CONFLICT,
+                detail: "A member with this email already exists.".into(),
+                field: Some("email"),
+            },
+            StoreError::Conflict { constraint } => {
+                Self::conflict(format!("This conflicts with existing data ({constraint})."))
             }
-            StoreError::Conflict { constraint } => Self::conflict(format!("This conflicts with existing data ({constraint}).")),
             StoreError::IdempotencyMismatch => Self::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "This Idempotency-Key was already used with a different request; use a new key for a new request.",
             ),
             StoreError::Unavailable(cause) => {
                 tracing::warn!(error = %cause, "database unavailable: {cause}");
-                Self::new(StatusCode::SERVICE_UNAVAILABLE, "The database is unavailable; try again shortly.")
+                Self::new(
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The database is unavailable; try again shortly.",
+                )
             }
             StoreError::Other(cause) => Self::internal(&cause),
         }
@@ -123,9 +149,14 @@ impl IntoResponse for ApiError {
             field: self.field,
         };
         let mut response = (self.status, Json(body)).into_response();
-        response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static("application/problem+json"));
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("application/problem+json"),
+        );
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -31,22 +31,40 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         // Parse through axum's extractor for its checks (content type, size limit, syntax),
         // keeping the raw bytes: the fingerprint is of the exact body, and the typed parse
         // below reports shape errors as 422 with serde's explanation.
-        let axum::Json(raw) = axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state).await.map_err(json_rejection)?;
+        let axum::Json(raw) =
+            axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state)
+                .await
+                .map_err(json_rejection)?;
         hasher.update(raw.get().as_bytes());
         let value = serde_json::from_str(raw.get()).map_err(|e| {
-            ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, format!("The request body does not have the expected shape: {e}."))
+            ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                format!("The request body does not have the expected shape: {e}."),
+            )
         })?;
-        Ok(Self { value, fingerprint: baton_core::token::hex(&hasher.finalize()) })
+        Ok(Self {
+            value,
+            fingerprint: baton_core::token::hex(&hasher.finalize()),
+        })
     }
 }
 
 fn json_rejection(rejection: JsonRejection) -> ApiError {
     let status = rejection.status();
     let detail = match &rejection {
-        JsonRejection::MissingJsonContentType(_) => "Send the body as JSON with 'Content-Type: application/json'.".to_owned(),
-        JsonRejection::JsonSyntaxError(_) => format!("The body is not valid JSON: {}.", rejection.body_text()),
-        _ if status == StatusCode::PAYLOAD_TOO_LARGE => "The request body is larger than the 1 MiB limit.".to_owned(),
-        _ => format!("The request body could not be read: {}.", rejection.body_text()),
+        JsonRejection::MissingJsonContentType(_) => {
+            "Send the body as JSON with 'Content-Type: application/json'.".to_owned()
+        }
+        JsonRejection::JsonSyntaxError(_) => {
+            format!("The body is not valid JSON: {}.", rejection.body_text())
+        }
+        _ if status == StatusCode::PAYLOAD_TOO_LARGE => {
+            "The request body is larger than the 1 MiB limit.".to_owned()
+        }
+        _ => format!(
+            "The request body could not be read: {}.",
+            rejection.body_text()
+        ),
     };
     ApiError::new(status, detail)
 }
@@ -62,7 +80,12 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
         axum::extract::Query::<T>::from_request_parts(parts, state)
             .await
             .map(|q| Self(q.0))
-            .map_err(|e: QueryRejection| ApiError::new(StatusCode::BAD_REQUEST, format!("Bad query string: {}.", e.body_text())))
+            .map_err(|e: QueryRejection| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("Bad query string: {}.", e.body_text()),
+                )
+            })
     }
 }
 
@@ -76,8 +99,12 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let axum::extract::Path(text) =
-            axum::extract::Path::<String>::from_request_parts(parts, state).await.map_err(path_rejection)?;
-        text.parse().map(Self).map_err(|_| ApiError::not_found(resource_of(parts.uri.path())))
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(path_rejection)?;
+        text.parse()
+            .map(Self)
+            .map_err(|_| ApiError::not_found(resource_of(parts.uri.path())))
     }
 }
 
@@ -90,7 +117,9 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
 
     async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let axum::extract::Path((a, b)) =
-            axum::extract::Path::<(String, String)>::from_request_parts(parts, state).await.map_err(path_rejection)?;
+            axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
+                .await
+                .map_err(path_rejection)?;
         let what = resource_of(parts.uri.path());
         match (a.parse(), b.parse()) {
             (Ok(a), Ok(b)) => Ok(Self(a, b)),
@@ -100,12 +129,20 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
 }
 
 fn path_rejection(e: PathRejection) -> ApiError {
-    ApiError::new(StatusCode::BAD_REQUEST, format!("Bad path: {}.", e.body_text()))
+    ApiError::new(
+        StatusCode::BAD_REQUEST,
+        format!("Bad path: {}.", e.body_text()),
+    )
 }
 
 /// The resource a path names, for 404 messages: `/api/v1/threads/…` → "thread".
 fn resource_of(path: &str) -> &'static str {
-    match path.trim_start_matches("/api/v1").trim_start_matches('/').split('/').next() {
+    match path
+        .trim_start_matches("/api/v1")
+        .trim_start_matches('/')
+        .split('/')
+        .next()
+    {
         Some("members") => "member",
         Some("spaces") => "space",
         Some("threads") => "thread",

@@ -30,9 +30,17 @@ impl<S: Send + Sync> FromRequestParts<S> for KeyHeader {
         let Some(value) = parts.headers.get("idempotency-key") else {
             return Ok(Self(None));
         };
-        let key = value.to_str().ok().map(str::trim).filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN).ok_or_else(|| {
-            ApiError::new(StatusCode::BAD_REQUEST, format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."))
-        })?;
+        let key = value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| !k.is_empty() && k.len() <= MAX_KEY_LEN)
+            .ok_or_else(|| {
+                ApiError::new(
+                    StatusCode::BAD_REQUEST,
+                    format!("Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."),
+                )
+            })?;
         Ok(Self(Some(key.to_owned())))
     }
 }
@@ -50,7 +58,11 @@ pub struct InFlightGuard<'a> {
 
 impl Drop for InFlightGuard<'_> {
     fn drop(&mut self) {
-        self.set.0.lock().unwrap_or_else(|p| p.into_inner()).remove(&self.entry);
+        self.set
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .remove(&self.entry);
     }
 }
 
@@ -60,15 +72,34 @@ impl InFlight {
     ///
     /// # Errors
     /// 409 when the same member's same key is already being processed.
-    pub fn claim(&self, member: Id, header: KeyHeader, fingerprint: &str) -> ApiResult<Option<(IdempotencyKey, InFlightGuard<'_>)>> {
+    pub fn claim(
+        &self,
+        member: Id,
+        header: KeyHeader,
+        fingerprint: &str,
+    ) -> ApiResult<Option<(IdempotencyKey, InFlightGuard<'_>)>> {
         let Some(key) = header.0 else {
             return Ok(None);
         };
         let entry = (member, key.clone());
-        if !self.0.lock().unwrap_or_else(|p| p.into_inner()).insert(entry.clone()) {
-            return Err(ApiError::conflict("A request with this Idempotency-Key is still being processed; retry in a moment."));
+        if !self
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(entry.clone())
+        {
+            return Err(ApiError::conflict(
+                "A request with this Idempotency-Key is still being processed; retry in a moment.",
+            ));
         }
         let guard = InFlightGuard { set: self, entry };
-        Ok(Some((IdempotencyKey { member_id: member, key, fingerprint: fingerprint.to_owned() }, guard)))
+        Ok(Some((
+            IdempotencyKey {
+                member_id: member,
+                key,
+                fingerprint: fingerprint.to_owned(),
+            },
+            guard,
+        )))
     }
 }

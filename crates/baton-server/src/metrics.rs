@@ -32,7 +32,9 @@ impl Metrics {
     /// Records one finished request.
     pub fn record(&self, method: &str, route: &str, status: u16, seconds: f64) {
         let mut routes = self.routes.lock().unwrap_or_else(|p| p.into_inner());
-        let stats = routes.entry((method.to_owned(), route.to_owned())).or_default();
+        let stats = routes
+            .entry((method.to_owned(), route.to_owned()))
+            .or_default();
         *stats.by_status.entry(status).or_default() += 1;
         stats.count += 1;
         stats.sum_seconds += seconds;
@@ -45,13 +47,20 @@ impl Metrics {
 
     /// The metrics as Prometheus text exposition format.
     pub fn render(&self) -> String {
-        let routes = self.routes.lock().unwrap_or_else(|p| p.into_inner()).clone();
+        let routes = self
+            .routes
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
         let mut out = String::new();
         out.push_str("# HELP baton_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE baton_http_requests_total counter\n");
         for ((method, route), stats) in &routes {
             for (status, n) in &stats.by_status {
-                let _ = writeln!(out, "baton_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "baton_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
+                );
             }
         }
         out.push_str("# HELP baton_http_request_duration_seconds HTTP request latency by route.\n");
@@ -59,11 +68,26 @@ impl Metrics {
         for ((method, route), stats) in &routes {
             let labels = format!("method=\"{method}\",route=\"{route}\"");
             for (bound, n) in BUCKETS.iter().zip(stats.buckets) {
-                let _ = writeln!(out, "baton_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}");
+                let _ = writeln!(
+                    out,
+                    "baton_http_request_duration_seconds_bucket{{{labels},le=\"{bound}\"}} {n}"
+                );
             }
-            let _ = writeln!(out, "baton_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}", stats.count);
-            let _ = writeln!(out, "baton_http_request_duration_seconds_sum{{{labels}}} {}", stats.sum_seconds);
-            let _ = writeln!(out, "baton_http_request_duration_seconds_count{{{labels}}} {}", stats.count);
+            let _ = writeln!(
+                out,
+                "baton_http_request_duration_seconds_bucket{{{labels},le=\"+Inf\"}} {}",
+                stats.count
+            );
+            let _ = writeln!(
+                out,
+                "baton_http_request_duration_seconds_sum{{{labels}}} {}",
+                stats.sum_seconds
+            );
+            let _ = writeln!(
+                out,
+                "baton_http_request_duration_seconds_count{{{labels}}} {}",
+                stats.count
+            );
         }
         out
     }
@@ -73,9 +97,18 @@ impl Metrics {
 pub async fn track(State(metrics): State<Arc<Metrics>>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let method = request.method().as_str().to_owned();
-    let route = request.extensions().get::<MatchedPath>().map_or("unmatched", MatchedPath::as_str).to_owned();
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map_or("unmatched", MatchedPath::as_str)
+        .to_owned();
     let response = next.run(request).await;
-    metrics.record(&method, &route, response.status().as_u16(), started.elapsed().as_secs_f64());
+    metrics.record(
+        &method,
+        &route,
+        response.status().as_u16(),
+        started.elapsed().as_secs_f64(),
+    );
     response
 }
 
@@ -90,9 +123,22 @@ mod tests {
         m.record("GET", "/healthz", 200, 0.2);
         m.record("GET", "/healthz", 503, 0.0005);
         let text = m.render();
-        assert!(text.contains("baton_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"), "{text}");
-        assert!(text.contains("baton_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1"), "{text}");
+        assert!(
+            text.contains(
+                "baton_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 2"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "baton_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"503\"} 1"
+            ),
+            "{text}"
+        );
         assert!(text.contains("le=\"0.0025\"} 2"), "{text}");
-        assert!(text.contains("_count{method=\"GET\",route=\"/healthz\"} 3"), "{text}");
+        assert!(
+            text.contains("_count{method=\"GET\",route=\"/healthz\"} 3"),
+            "{text}"
+        );
     }
 }

@@ -30,7 +30,10 @@ impl AppState {
 
     /// Starts a builder, for tests that need another clock.
     pub fn builder(store: Arc<dyn Store>) -> AppStateBuilder {
-        AppStateBuilder { store, clock: Arc::new(SystemClock) }
+        AppStateBuilder {
+            store,
+            clock: Arc::new(SystemClock),
+        }
     }
 }
 

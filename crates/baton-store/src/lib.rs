@@ -9,15 +9,15 @@
 #![forbid(unsafe_code)]
 
 use async_trait::async_trait;
+use baton_core::Id;
 use baton_core::model::{
-    Ask, CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, PostRevision, Space, Thread, ThreadSummary,
-    TokenInfo, Workspace,
+    Ask, CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, PostRevision, Space,
+    Thread, ThreadSummary, TokenInfo, Workspace,
 };
-use baton_core::schedule::ScheduleSpec;
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
+use baton_core::schedule::ScheduleSpec;
 use baton_core::visibility::Visibility;
-use baton_core::Id;
 use jiff::Timestamp;
 
 #[cfg(any(test, feature = "conformance"))]
@@ -37,7 +37,12 @@ pub type Principal = Member;
 #[async_trait]
 pub trait WorkspaceStore: Send + Sync {
     /// Creates a workspace, its owner and the owner's first API token in one transaction.
-    async fn bootstrap(&self, workspace: Workspace, owner: NewMember, token: NewToken) -> StoreResult<()>;
+    async fn bootstrap(
+        &self,
+        workspace: Workspace,
+        owner: NewMember,
+        token: NewToken,
+    ) -> StoreResult<()>;
     /// Looks a workspace up.
     async fn workspace(&self, id: Id) -> StoreResult<Workspace>;
     /// All workspaces, oldest first (there are few; used by the demo and first-run checks).
@@ -48,7 +53,12 @@ pub trait WorkspaceStore: Send + Sync {
 #[async_trait]
 pub trait MemberStore: Send + Sync {
     /// Adds a member. `Conflict { constraint: "members_email" }` when the email is taken.
-    async fn create_member(&self, ws: Id, member: NewMember, idem: Option<&IdempotencyKey>) -> StoreResult<Member>;
+    async fn create_member(
+        &self,
+        ws: Id,
+        member: NewMember,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Member>;
     /// One member of the workspace.
     async fn member(&self, ws: Id, id: Id) -> StoreResult<Member>;
     /// One member by email (for password sign-in).
@@ -75,27 +85,44 @@ pub trait MemberStore: Send + Sync {
 #[async_trait]
 pub trait SpaceStore: Send + Sync {
     /// Creates a space; its creator becomes its first member in the same transaction.
-    async fn create_space(&self, ws: Id, space: Space, idem: Option<&IdempotencyKey>) -> StoreResult<Space>;
+    async fn create_space(
+        &self,
+        ws: Id,
+        space: Space,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Space>;
     /// A space with whether `viewer` is one of its members.
     async fn space_for(&self, ws: Id, space: Id, viewer: Id) -> StoreResult<(Space, bool)>;
     /// Every space of the workspace with whether `viewer` is a member, oldest first. The caller
     /// filters with `baton_core::visibility::can_see_space`.
     async fn spaces_for(&self, ws: Id, viewer: Id) -> StoreResult<Vec<(Space, bool)>>;
     /// Adds a member of the same workspace to a space (no-op if already there).
-    async fn add_space_member(&self, ws: Id, space: Id, member: Id, at: Timestamp) -> StoreResult<()>;
+    async fn add_space_member(
+        &self,
+        ws: Id,
+        space: Id,
+        member: Id,
+        at: Timestamp,
+    ) -> StoreResult<()>;
     /// Removes a member from a space (`NotFound` if they were not in it).
     async fn remove_space_member(&self, ws: Id, space: Id, member: Id) -> StoreResult<()>;
     /// Members of a space, in the order they joined.
     async fn space_members(&self, ws: Id, space: Id) -> StoreResult<Vec<Member>>;
     /// Changes a space's visibility.
-    async fn set_visibility(&self, ws: Id, space: Id, visibility: Visibility) -> StoreResult<Space>;
+    async fn set_visibility(&self, ws: Id, space: Id, visibility: Visibility)
+    -> StoreResult<Space>;
 }
 
 /// Threads, posts, edits and read cursors.
 #[async_trait]
 pub trait ThreadStore: Send + Sync {
     /// Starts a thread with its opening post in one transaction.
-    async fn create_thread(&self, ws: Id, thread: NewThread, idem: Option<&IdempotencyKey>) -> StoreResult<CreatedThread>;
+    async fn create_thread(
+        &self,
+        ws: Id,
+        thread: NewThread,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<CreatedThread>;
     /// One thread.
     async fn thread(&self, ws: Id, id: Id) -> StoreResult<Thread>;
     /// One thread with its space and whether `viewer` is a member of that space: everything the
@@ -103,17 +130,35 @@ pub trait ThreadStore: Send + Sync {
     async fn thread_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<(Thread, Space, bool)>;
     /// Threads of a space, most recently active first, with `viewer`'s unread counts.
     /// The cursor is over `last_post_seq`, descending.
-    async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>>;
+    async fn list_threads(
+        &self,
+        ws: Id,
+        space: Id,
+        viewer: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<ThreadSummary>>;
     /// Adds a post to a thread and bumps the thread's activity, in one transaction. The same
     /// transaction creates the post's asks and answers every open ask of the author in the
     /// thread.
-    async fn create_post(&self, ws: Id, post: NewPost, idem: Option<&IdempotencyKey>) -> StoreResult<Post>;
+    async fn create_post(
+        &self,
+        ws: Id,
+        post: NewPost,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Post>;
     /// One post.
     async fn post(&self, ws: Id, id: Id) -> StoreResult<Post>;
     /// Posts of a thread in write order.
     async fn list_posts(&self, ws: Id, thread: Id, page: PageRequest) -> StoreResult<Page<Post>>;
     /// Replaces a post's body, keeping the previous version as a revision.
-    async fn edit_post(&self, ws: Id, id: Id, body: String, html: String, at: Timestamp) -> StoreResult<Post>;
+    async fn edit_post(
+        &self,
+        ws: Id,
+        id: Id,
+        body: String,
+        html: String,
+        at: Timestamp,
+    ) -> StoreResult<Post>;
     /// Earlier versions of a post, oldest first.
     async fn post_revisions(&self, ws: Id, id: Id) -> StoreResult<Vec<PostRevision>>;
     /// Moves `member`'s read cursor in `thread` forward to `seq` (never backwards).
@@ -128,16 +173,34 @@ pub trait AskStore: Send + Sync {
     /// The asks a post created, in the order they were listed.
     async fn asks_for_post(&self, ws: Id, post: Id) -> StoreResult<Vec<Ask>>;
     /// Asks to `member`, soonest due first; only unanswered ones when `open_only`. At most `limit`.
-    async fn asks_to(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>>;
+    async fn asks_to(
+        &self,
+        ws: Id,
+        member: Id,
+        open_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>>;
     /// Asks from `member`, soonest due first; only unanswered ones when `open_only`. At most `limit`.
-    async fn asks_from(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>>;
+    async fn asks_from(
+        &self,
+        ws: Id,
+        member: Id,
+        open_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>>;
 }
 
 /// Members' working schedules.
 #[async_trait]
 pub trait ScheduleStore: Send + Sync {
     /// Stores `member`'s schedule and sets their time zone to the schedule's, in one transaction.
-    async fn set_schedule(&self, ws: Id, member: Id, schedule: ScheduleSpec, at: Timestamp) -> StoreResult<()>;
+    async fn set_schedule(
+        &self,
+        ws: Id,
+        member: Id,
+        schedule: ScheduleSpec,
+        at: Timestamp,
+    ) -> StoreResult<()>;
     /// The stored schedules of these members (members without one are absent).
     async fn schedules(&self, ws: Id, members: &[Id]) -> StoreResult<Vec<(Id, ScheduleSpec)>>;
 }
@@ -150,18 +213,39 @@ pub trait HealthStore: Send + Sync {
 }
 
 /// Everything Baton stores. Both backends implement all of it.
-pub trait Store: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + AskStore + ScheduleStore + HealthStore {}
-impl<T: WorkspaceStore + MemberStore + SpaceStore + ThreadStore + AskStore + ScheduleStore + HealthStore> Store for T {}
+pub trait Store:
+    WorkspaceStore + MemberStore + SpaceStore + ThreadStore + AskStore + ScheduleStore + HealthStore
+{
+}
+impl<
+    T: WorkspaceStore
+        + MemberStore
+        + SpaceStore
+        + ThreadStore
+        + AskStore
+        + ScheduleStore
+        + HealthStore,
+> Store for T
+{
+}
 
 /// Opens the backend a URL names: `postgres://…` or `postgresql://…` for PostgreSQL,
 /// otherwise a SQLite file at `sqlite_path`. Runs migrations.
-pub async fn open(database_url: Option<&str>, sqlite_path: &std::path::Path) -> anyhow::Result<std::sync::Arc<dyn Store>> {
+pub async fn open(
+    database_url: Option<&str>,
+    sqlite_path: &std::path::Path,
+) -> anyhow::Result<std::sync::Arc<dyn Store>> {
     match database_url {
         Some(url) if url.starts_with("postgres://") || url.starts_with("postgresql://") => {
             Ok(std::sync::Arc::new(postgres::PgStore::connect(url).await?))
         }
-        Some(url) => anyhow::bail!("unsupported --database-url '{}': use postgres://…, or leave it out for SQLite", redact(url)),
-        None => Ok(std::sync::Arc::new(sqlite::SqliteStore::open(sqlite_path).await?)),
+        Some(url) => anyhow::bail!(
+            "unsupported --database-url '{}': use postgres://…, or leave it out for SQLite",
+            redact(url)
+        ),
+        None => Ok(std::sync::Arc::new(
+            sqlite::SqliteStore::open(sqlite_path).await?,
+        )),
     }
 }
 

@@ -67,16 +67,25 @@ pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
 }
 
 async fn demo_workspace(state: &AppState) -> anyhow::Result<Option<Workspace>> {
-    Ok(state.store.workspaces().await?.into_iter().find(|w| w.name == DEMO_WORKSPACE))
+    Ok(state
+        .store
+        .workspaces()
+        .await?
+        .into_iter()
+        .find(|w| w.name == DEMO_WORKSPACE))
 }
 
 async fn print_logins(state: &AppState) -> anyhow::Result<()> {
-    let ws = demo_workspace(state).await?.context("the demo workspace is missing")?;
+    let ws = demo_workspace(state)
+        .await?
+        .context("the demo workspace is missing")?;
     let maya = state.store.member_by_email(ws.id, &email("maya")).await?;
     let (token, secret) = new_token(maya.id, Some("demo login".into()), Timestamp::now())?;
     state.store.create_token(ws.id, token).await?;
     println!("Demo workspace \"{DEMO_WORKSPACE}\": 13 people from Los Angeles to Sydney.");
-    println!("  Sign in as maya@relaylabs.example (or ana@, lukas@, priya@, yuki@, olivia@ …) with password {DEMO_PASSWORD}");
+    println!(
+        "  Sign in as maya@relaylabs.example (or ana@, lukas@, priya@, yuki@, olivia@ …) with password {DEMO_PASSWORD}"
+    );
     println!("  API token for Maya (new for this start): {secret}");
     println!("  Try: curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8080/api/v1/spaces");
     Ok(())
@@ -84,24 +93,48 @@ async fn print_logins(state: &AppState) -> anyhow::Result<()> {
 
 async fn seed(real: &AppState) -> anyhow::Result<()> {
     // Walk a private clock through the last three days so the threads have a history.
-    let clock = Arc::new(ManualClock::new(Timestamp::now() - SignedDuration::from_hours(72)));
-    let state = AppState::builder(real.store.clone()).clock(clock.clone()).build();
+    let clock = Arc::new(ManualClock::new(
+        Timestamp::now() - SignedDuration::from_hours(72),
+    ));
+    let state = AppState::builder(real.store.clone())
+        .clock(clock.clone())
+        .build();
     let step = |hours: i64| clock.advance(SignedDuration::from_hours(hours));
 
     let people = create_people(&state).await?;
-    let who = |local: &str| people.iter().find(|m| m.email == email(local)).cloned().context("demo person missing");
+    let who = |local: &str| {
+        people
+            .iter()
+            .find(|m| m.email == email(local))
+            .cloned()
+            .context("demo person missing")
+    };
     let maya = who("maya")?;
 
-    let general = spaces::create_space(&state, &maya, "general", "public", None).await.map_err(api)?;
-    let eng = spaces::create_space(&state, &who("lukas")?, "engineering", "public", None).await.map_err(api)?;
-    let handoffs = spaces::create_space(&state, &who("priya")?, "handoffs", "public", None).await.map_err(api)?;
-    let leadership = spaces::create_space(&state, &maya, "leadership", "private", None).await.map_err(api)?;
-    let client = spaces::create_space(&state, &who("ana")?, "client-acme", "private", None).await.map_err(api)?;
+    let general = spaces::create_space(&state, &maya, "general", "public", None)
+        .await
+        .map_err(api)?;
+    let eng = spaces::create_space(&state, &who("lukas")?, "engineering", "public", None)
+        .await
+        .map_err(api)?;
+    let handoffs = spaces::create_space(&state, &who("priya")?, "handoffs", "public", None)
+        .await
+        .map_err(api)?;
+    let leadership = spaces::create_space(&state, &maya, "leadership", "private", None)
+        .await
+        .map_err(api)?;
+    let client = spaces::create_space(&state, &who("ana")?, "client-acme", "private", None)
+        .await
+        .map_err(api)?;
     for local in ["lukas", "priya"] {
-        spaces::add_member(&state, &maya, leadership.id, who(local)?.id).await.map_err(api)?;
+        spaces::add_member(&state, &maya, leadership.id, who(local)?.id)
+            .await
+            .map_err(api)?;
     }
     for local in ["sam", "jordan", "chidi"] {
-        spaces::add_member(&state, &who("ana")?, client.id, who(local)?.id).await.map_err(api)?;
+        spaces::add_member(&state, &who("ana")?, client.id, who(local)?.id)
+            .await
+            .map_err(api)?;
     }
 
     let ask = |of: Vec<&Member>, minutes: u32| ExpectationInput {
@@ -110,32 +143,103 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
         of: of.iter().map(|m| m.id.to_string()).collect(),
     };
     let script = [
-        (general.id, "maya", "How we work: async first",
-         "Welcome to Relay Labs. We span **15 hours** of time zones, so:\n\n- Threads, not pings. Give every thread a clear title.\n- Say what you need and by when, in *their* working hours.\n- Meetings only for what truly needs real time.\n\nReply here with one thing that would make your week calmer.",
-         None, vec![("olivia", "Fewer 7 am calls. Recording the demo and letting us comment async would be great."), ("chidi", "A clear handoff note at the end of each day so I can pick things up without waiting for Berlin.")]),
-        (eng.id, "lukas", "Postgres upgrade plan (15 → 16)",
-         "Proposal: upgrade the primary during Sunday's low-traffic window.\n\n1. Rehearse on staging (Priya)\n2. Freeze schema changes from Friday\n3. Cut over with logical replication\n\nPlease review the runbook and flag risks.",
-         Some(ask(vec![&who("priya")?, &who("yuki")?], 480)), vec![("priya", "Rehearsal done on staging: 4 min of read-only time. Runbook updated with the replication lag check."), ("yuki", "Looks good. One risk: the Tokyo batch job starts at 09:00 JST Monday; let's confirm it tolerates the new version.")]),
-        (eng.id, "arjun", "Flaky test: inbox ordering under DST",
-         "The inbox ordering test fails twice a year. I suspect we compare local times instead of instants. Investigating; FYI.",
-         None, vec![("sofia", "Same shape as the bug we had in the digest scheduler: compare `Timestamp`s, never wall-clock strings.")]),
-        (handoffs.id, "priya", "Release 2.4: follow-the-sun handoff",
-         "**State:** build green, release notes drafted.\n**Next step:** Lagos runs the smoke tests, then São Paulo publishes.\n**Blockers:** none.\n**Links:** release checklist in the docs.",
-         Some(ask(vec![&who("chidi")?], 240)), vec![("chidi", "Smoke tests passed on all three regions. Passing to Ana for publishing."), ("ana", "Published. Announcement scheduled for Sydney's morning.")]),
-        (leadership.id, "maya", "Q3 hiring plan",
-         "Draft attached in the doc. We can afford two roles; I lean towards one in APAC to close our coverage gap around 02:00 UTC.",
-         Some(ask(vec![&who("lukas")?, &who("priya")?], 960)), vec![("priya", "Agree on APAC. Bangalore or Singapore would overlap with both Tokyo and Berlin.")]),
-        (client.id, "ana", "Acme onboarding: week 1",
-         "Sam, welcome. This space is shared with you. Agenda and pre-work for Thursday's kickoff are below; please add questions as replies before Wednesday end of day.",
-         Some(ask(vec![&who("sam")?], 480)), vec![("sam", "Thanks Ana. Two questions added to the doc; the rest can wait for Thursday.")]),
+        (
+            general.id,
+            "maya",
+            "How we work: async first",
+            "Welcome to Relay Labs. We span **15 hours** of time zones, so:\n\n- Threads, not pings. Give every thread a clear title.\n- Say what you need and by when, in *their* working hours.\n- Meetings only for what truly needs real time.\n\nReply here with one thing that would make your week calmer.",
+            None,
+            vec![
+                (
+                    "olivia",
+                    "Fewer 7 am calls. Recording the demo and letting us comment async would be great.",
+                ),
+                (
+                    "chidi",
+                    "A clear handoff note at the end of each day so I can pick things up without waiting for Berlin.",
+                ),
+            ],
+        ),
+        (
+            eng.id,
+            "lukas",
+            "Postgres upgrade plan (15 → 16)",
+            "Proposal: upgrade the primary during Sunday's low-traffic window.\n\n1. Rehearse on staging (Priya)\n2. Freeze schema changes from Friday\n3. Cut over with logical replication\n\nPlease review the runbook and flag risks.",
+            Some(ask(vec![&who("priya")?, &who("yuki")?], 480)),
+            vec![
+                (
+                    "priya",
+                    "Rehearsal done on staging: 4 min of read-only time. Runbook updated with the replication lag check.",
+                ),
+                (
+                    "yuki",
+                    "Looks good. One risk: the Tokyo batch job starts at 09:00 JST Monday; let's confirm it tolerates the new version.",
+                ),
+            ],
+        ),
+        (
+            eng.id,
+            "arjun",
+            "Flaky test: inbox ordering under DST",
+            "The inbox ordering test fails twice a year. I suspect we compare local times instead of instants. Investigating; FYI.",
+            None,
+            vec![(
+                "sofia",
+                "Same shape as the bug we had in the digest scheduler: compare `Timestamp`s, never wall-clock strings.",
+            )],
+        ),
+        (
+            handoffs.id,
+            "priya",
+            "Release 2.4: follow-the-sun handoff",
+            "**State:** build green, release notes drafted.\n**Next step:** Lagos runs the smoke tests, then São Paulo publishes.\n**Blockers:** none.\n**Links:** release checklist in the docs.",
+            Some(ask(vec![&who("chidi")?], 240)),
+            vec![
+                (
+                    "chidi",
+                    "Smoke tests passed on all three regions. Passing to Ana for publishing.",
+                ),
+                (
+                    "ana",
+                    "Published. Announcement scheduled for Sydney's morning.",
+                ),
+            ],
+        ),
+        (
+            leadership.id,
+            "maya",
+            "Q3 hiring plan",
+            "Draft attached in the doc. We can afford two roles; I lean towards one in APAC to close our coverage gap around 02:00 UTC.",
+            Some(ask(vec![&who("lukas")?, &who("priya")?], 960)),
+            vec![(
+                "priya",
+                "Agree on APAC. Bangalore or Singapore would overlap with both Tokyo and Berlin.",
+            )],
+        ),
+        (
+            client.id,
+            "ana",
+            "Acme onboarding: week 1",
+            "Sam, welcome. This space is shared with you. Agenda and pre-work for Thursday's kickoff are below; please add questions as replies before Wednesday end of day.",
+            Some(ask(vec![&who("sam")?], 480)),
+            vec![(
+                "sam",
+                "Thanks Ana. Two questions added to the doc; the rest can wait for Thursday.",
+            )],
+        ),
     ];
     for (space, author, title, body, exp, replies) in script {
         step(5);
         let author = who(author)?;
-        let created = threads::create_thread(&state, &author, &space.to_string(), title, body, exp, None).await.map_err(api)?;
+        let created =
+            threads::create_thread(&state, &author, &space.to_string(), title, body, exp, None)
+                .await
+                .map_err(api)?;
         for (replier, text) in replies {
             step(3);
-            threads::create_post(&state, &who(replier)?, created.thread.id, text, None, None).await.map_err(api)?;
+            threads::create_post(&state, &who(replier)?, created.thread.id, text, None, None)
+                .await
+                .map_err(api)?;
         }
     }
     Ok(())
@@ -151,15 +255,28 @@ async fn create_people(state: &AppState) -> anyhow::Result<Vec<Member>> {
         password: Some(DEMO_PASSWORD.into()),
         role: Some(role.as_str().into()),
     };
-    let owner = prepare_member(&input(name, local, zone, Role::Owner), Role::Owner, now).map_err(api)?;
-    let ws = Workspace { id: Id::random(), name: DEMO_WORKSPACE.into(), created_at: now };
+    let owner =
+        prepare_member(&input(name, local, zone, Role::Owner), Role::Owner, now).map_err(api)?;
+    let ws = Workspace {
+        id: Id::random(),
+        name: DEMO_WORKSPACE.into(),
+        created_at: now,
+    };
     let (token, _) = new_token(owner.id, Some("demo seed".into()), now)?;
     let owner_id = owner.id;
-    state.store.bootstrap(ws.clone(), owner, token).await.context("creating the demo workspace")?;
+    state
+        .store
+        .bootstrap(ws.clone(), owner, token)
+        .await
+        .context("creating the demo workspace")?;
     let maya = state.store.member(ws.id, owner_id).await?;
     let mut people = vec![maya.clone()];
     for &(name, local, zone, role) in &PEOPLE[1..] {
-        people.push(members::create_member(state, &maya, input(name, local, zone, role), None).await.map_err(api)?);
+        people.push(
+            members::create_member(state, &maya, input(name, local, zone, role), None)
+                .await
+                .map_err(api)?,
+        );
     }
     Ok(people)
 }

@@ -15,9 +15,16 @@ use cli::{AdminCommand, Cli, Command};
 
 fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
-    let filter = tracing_subscriber::EnvFilter::try_from_env("BATON_LOG").unwrap_or_else(|_| "baton=info,baton_server=info,baton_store=info,warn".into());
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("BATON_LOG")
+        .unwrap_or_else(|_| "baton=info,baton_server=info,baton_store=info,warn".into());
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("error: cannot start the async runtime: {e}");
@@ -28,7 +35,9 @@ fn main() -> std::process::ExitCode {
         match cli.command {
             Command::Serve(args) => serve::run(args).await,
             Command::Migrate(db) => serve::migrate(db).await,
-            Command::Admin { command: AdminCommand::Bootstrap(args) } => admin::bootstrap(args).await,
+            Command::Admin {
+                command: AdminCommand::Bootstrap(args),
+            } => admin::bootstrap(args).await,
             Command::Demo(db) => demo::run(db).await,
         }
     });
@@ -38,7 +47,11 @@ fn main() -> std::process::ExitCode {
             // One line: the outermost context and its root cause.
             let root = e.root_cause().to_string();
             let top = e.to_string();
-            if top == root { eprintln!("error: {top}") } else { eprintln!("error: {top}: {root}") }
+            if top == root {
+                eprintln!("error: {top}")
+            } else {
+                eprintln!("error: {top}: {root}")
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -11,9 +11,14 @@ use crate::cli::{DbArgs, ServeArgs};
 /// Opens the configured store, creating the SQLite data directory when needed.
 pub async fn open_store(db: &DbArgs) -> anyhow::Result<Arc<dyn Store>> {
     if db.database_url.is_none() {
-        std::fs::create_dir_all(&db.data_dir).with_context(|| format!("cannot create data directory {}", db.data_dir.display()))?;
+        std::fs::create_dir_all(&db.data_dir)
+            .with_context(|| format!("cannot create data directory {}", db.data_dir.display()))?;
     }
-    baton_store::open(db.database_url.as_deref(), &db.data_dir.join("baton.sqlite3")).await
+    baton_store::open(
+        db.database_url.as_deref(),
+        &db.data_dir.join("baton.sqlite3"),
+    )
+    .await
 }
 
 /// `baton migrate`.
@@ -26,16 +31,24 @@ pub async fn migrate(db: DbArgs) -> anyhow::Result<()> {
 /// `baton serve`.
 pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let store = open_store(&args.db).await?;
-    let listener =
-        tokio::net::TcpListener::bind(&args.listen).await.with_context(|| format!("cannot listen on {}", args.listen))?;
+    let listener = tokio::net::TcpListener::bind(&args.listen)
+        .await
+        .with_context(|| format!("cannot listen on {}", args.listen))?;
     let state = AppState::new(store);
     if args.demo {
         crate::demo::seed_if_empty(&state).await?;
     }
-    let url = format!("http://{}", listener.local_addr().map_or(args.listen.clone(), |a| a.to_string()));
+    let url = format!(
+        "http://{}",
+        listener
+            .local_addr()
+            .map_or(args.listen.clone(), |a| a.to_string())
+    );
     println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
     tracing::info!(%url, "serving");
-    baton_server::serve_with(listener, state, shutdown_signal()).await.context("serving HTTP")?;
+    baton_server::serve_with(listener, state, shutdown_signal())
+        .await
+        .context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
 }

@@ -30,13 +30,21 @@ pub struct ExpectationBody {
 
 impl From<ExpectationBody> for ExpectationInput {
     fn from(b: ExpectationBody) -> Self {
-        Self { kind: b.kind, within_minutes: b.within_minutes, of: b.of }
+        Self {
+            kind: b.kind,
+            within_minutes: b.within_minutes,
+            of: b.of,
+        }
     }
 }
 
 impl From<&Expectation> for ExpectationBody {
     fn from(e: &Expectation) -> Self {
-        Self { kind: e.kind, within_minutes: e.within_minutes, of: e.of.iter().map(ToString::to_string).collect() }
+        Self {
+            kind: e.kind,
+            within_minutes: e.within_minutes,
+            of: e.of.iter().map(ToString::to_string).collect(),
+        }
     }
 }
 
@@ -83,7 +91,11 @@ pub struct TokenOut {
 
 impl From<&TokenInfo> for TokenOut {
     fn from(t: &TokenInfo) -> Self {
-        Self { id: t.id.to_string(), label: t.label.clone(), created_at: time(t.created_at) }
+        Self {
+            id: t.id.to_string(),
+            label: t.label.clone(),
+            created_at: time(t.created_at),
+        }
     }
 }
 
@@ -104,7 +116,12 @@ pub struct SpaceOut {
 impl SpaceOut {
     /// A space, with the caller's membership when known.
     pub fn new(s: &Space, member: Option<bool>) -> Self {
-        Self { id: s.id.to_string(), name: s.name.clone(), visibility: s.visibility.as_str().to_owned(), member }
+        Self {
+            id: s.id.to_string(),
+            name: s.name.clone(),
+            visibility: s.visibility.as_str().to_owned(),
+            member,
+        }
     }
 }
 

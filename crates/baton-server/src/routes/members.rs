@@ -35,11 +35,23 @@ pub struct CreateMember {
 #[utoipa::path(post, path = "/api/v1/members", tag = "members", request_body = CreateMember,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = MemberOut), (status = 403, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, Caller(caller): Caller, key: KeyHeader, body: JsonBody<CreateMember>) -> ApiResult<(StatusCode, Json<MemberOut>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    key: KeyHeader,
+    body: JsonBody<CreateMember>,
+) -> ApiResult<(StatusCode, Json<MemberOut>)> {
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
     let b = body.value;
-    let input = members::MemberInput { email: b.email, name: b.name, timezone: b.timezone, password: b.password, role: b.role };
-    let member = members::create_member(&state, &caller, input, claim.as_ref().map(|c| &c.0)).await?;
+    let input = members::MemberInput {
+        email: b.email,
+        name: b.name,
+        timezone: b.timezone,
+        password: b.password,
+        role: b.role,
+    };
+    let member =
+        members::create_member(&state, &caller, input, claim.as_ref().map(|c| &c.0)).await?;
     Ok((StatusCode::CREATED, Json((&member).into())))
 }
 
@@ -54,10 +66,17 @@ pub struct MemberList {
 
 /// Lists the members of the caller's workspace.
 #[utoipa::path(get, path = "/api/v1/members", tag = "members", params(PageQuery), responses((status = 200, body = MemberList)))]
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller, QueryParams(q): QueryParams<PageQuery>) -> ApiResult<Json<MemberList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> ApiResult<Json<MemberList>> {
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let page = state.store.list_members(caller.workspace_id, page).await?;
-    Ok(Json(MemberList { members: page.items.iter().map(Into::into).collect(), next_cursor: page.next_cursor }))
+    Ok(Json(MemberList {
+        members: page.items.iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
+    }))
 }
 
 /// A member with where they stand in their working day.
@@ -77,7 +96,11 @@ pub struct MemberDetail {
 /// One member of the caller's workspace, with their local time and working state.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = String, Path)),
     responses((status = 200, body = MemberDetail), (status = 404, body = Problem)))]
-pub async fn read(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<MemberDetail>> {
+pub async fn read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<MemberDetail>> {
     let member = access::workspace_member(&state, &caller, id).await?;
     let presence = schedules::presence(&state, &member).await?;
     Ok(Json(MemberDetail {
@@ -105,15 +128,28 @@ pub struct UpdateMember {
 /// Changes a member's role (admins; only the owner makes admins).
 #[utoipa::path(patch, path = "/api/v1/members/{id}", tag = "members", params(("id" = String, Path)), request_body = UpdateMember,
     responses((status = 200, body = MemberOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn update(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<UpdateMember>) -> ApiResult<Json<MemberOut>> {
-    Ok(Json((&members::set_role(&state, &caller, id, &body.value.role).await?).into()))
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<UpdateMember>,
+) -> ApiResult<Json<MemberOut>> {
+    Ok(Json(
+        (&members::set_role(&state, &caller, id, &body.value.role).await?).into(),
+    ))
 }
 
 /// Deactivates a member (admins): sign-in and every token stop working at once.
 #[utoipa::path(post, path = "/api/v1/members/{id}/deactivate", tag = "members", params(("id" = String, Path)),
     responses((status = 200, body = MemberOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn deactivate(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<MemberOut>> {
-    Ok(Json((&members::deactivate(&state, &caller, id).await?).into()))
+pub async fn deactivate(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<MemberOut>> {
+    Ok(Json(
+        (&members::deactivate(&state, &caller, id).await?).into(),
+    ))
 }
 
 /// Body of `POST /api/v1/members/{id}/tokens`.
@@ -136,9 +172,21 @@ pub struct NewTokenOut {
 /// Issues an API token (admin, or the member themself).
 #[utoipa::path(post, path = "/api/v1/members/{id}/tokens", tag = "tokens", params(("id" = String, Path)), request_body = CreateToken,
     responses((status = 201, body = NewTokenOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn create_token(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<CreateToken>) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
-    let (info, token) = members::issue_token(&state, &caller, id, body.value.label.as_deref()).await?;
-    Ok((StatusCode::CREATED, Json(NewTokenOut { token, id: info.id.to_string() })))
+pub async fn create_token(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<CreateToken>,
+) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
+    let (info, token) =
+        members::issue_token(&state, &caller, id, body.value.label.as_deref()).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(NewTokenOut {
+            token,
+            id: info.id.to_string(),
+        }),
+    ))
 }
 
 /// Live tokens of a member.
@@ -151,16 +199,26 @@ pub struct TokenList {
 /// Lists a member's live tokens (admin, or the member themself).
 #[utoipa::path(get, path = "/api/v1/members/{id}/tokens", tag = "tokens", params(("id" = String, Path)),
     responses((status = 200, body = TokenList), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn list_tokens(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<TokenList>> {
+pub async fn list_tokens(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<TokenList>> {
     let tokens = members::list_tokens(&state, &caller, id).await?;
-    Ok(Json(TokenList { tokens: tokens.iter().map(Into::into).collect() }))
+    Ok(Json(TokenList {
+        tokens: tokens.iter().map(Into::into).collect(),
+    }))
 }
 
 /// Revokes a token; it stops working on the next request.
 #[utoipa::path(delete, path = "/api/v1/members/{id}/tokens/{token_id}", tag = "tokens",
     params(("id" = String, Path), ("token_id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn revoke_token(State(state): State<AppState>, Caller(caller): Caller, PathIds(member, token): PathIds) -> ApiResult<StatusCode> {
+pub async fn revoke_token(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathIds(member, token): PathIds,
+) -> ApiResult<StatusCode> {
     members::revoke_token(&state, &caller, member, token).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -43,7 +43,10 @@ impl utoipa::Modify for BearerAuth {
     fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
         use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
         let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
     }
 }
 
@@ -53,9 +56,18 @@ fn api() -> Router<AppState> {
         .route("/members", post(members::create).get(members::list))
         .route("/members/{id}", get(members::read).patch(members::update))
         .route("/members/{id}/deactivate", post(members::deactivate))
-        .route("/members/{id}/tokens", post(members::create_token).get(members::list_tokens))
-        .route("/members/{id}/tokens/{token_id}", delete(members::revoke_token))
-        .route("/members/{id}/schedule", put(time::put_schedule).get(time::get_schedule))
+        .route(
+            "/members/{id}/tokens",
+            post(members::create_token).get(members::list_tokens),
+        )
+        .route(
+            "/members/{id}/tokens/{token_id}",
+            delete(members::revoke_token),
+        )
+        .route(
+            "/members/{id}/schedule",
+            put(time::put_schedule).get(time::get_schedule),
+        )
         .route("/members/{id}/availability", get(time::availability))
         .route("/overlap", get(time::overlap))
         .route("/asks", get(time::list_asks))
@@ -63,14 +75,26 @@ fn api() -> Router<AppState> {
         .route("/me", get(members::me))
         .route("/spaces", post(spaces::create).get(spaces::list))
         .route("/spaces/{id}", get(spaces::read).patch(spaces::update))
-        .route("/spaces/{id}/members", post(spaces::add_member).get(spaces::members))
-        .route("/spaces/{id}/members/{member_id}", delete(spaces::remove_member))
+        .route(
+            "/spaces/{id}/members",
+            post(spaces::add_member).get(spaces::members),
+        )
+        .route(
+            "/spaces/{id}/members/{member_id}",
+            delete(spaces::remove_member),
+        )
         .route("/spaces/{id}/threads", get(spaces::list_threads))
         .route("/threads", post(threads::create))
         .route("/threads/{id}", get(threads::read))
-        .route("/threads/{id}/posts", post(threads::create_post).get(threads::list_posts))
+        .route(
+            "/threads/{id}/posts",
+            post(threads::create_post).get(threads::list_posts),
+        )
         .route("/threads/{id}/read", post(threads::mark_read))
-        .route("/posts/{id}", get(threads::read_post).patch(threads::edit_post))
+        .route(
+            "/posts/{id}",
+            get(threads::read_post).patch(threads::edit_post),
+        )
         .route("/posts/{id}/revisions", get(threads::revisions))
         .route("/openapi.json", get(system::openapi))
 }
@@ -83,7 +107,10 @@ pub fn router(state: AppState) -> Router {
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
         // A route layer runs after routing, so it sees the matched route pattern.
-        .route_layer(axum::middleware::from_fn_with_state(metrics, crate::metrics::track))
+        .route_layer(axum::middleware::from_fn_with_state(
+            metrics,
+            crate::metrics::track,
+        ))
         .fallback(system::not_found)
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)

@@ -29,9 +29,21 @@ pub struct CreateSpace {
 #[utoipa::path(post, path = "/api/v1/spaces", tag = "spaces", request_body = CreateSpace,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = SpaceOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, Caller(caller): Caller, key: KeyHeader, body: JsonBody<CreateSpace>) -> ApiResult<(StatusCode, Json<SpaceOut>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    key: KeyHeader,
+    body: JsonBody<CreateSpace>,
+) -> ApiResult<(StatusCode, Json<SpaceOut>)> {
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
-    let space = spaces::create_space(&state, &caller, &body.value.name, &body.value.visibility, claim.as_ref().map(|c| &c.0)).await?;
+    let space = spaces::create_space(
+        &state,
+        &caller,
+        &body.value.name,
+        &body.value.visibility,
+        claim.as_ref().map(|c| &c.0),
+    )
+    .await?;
     Ok((StatusCode::CREATED, Json(SpaceOut::new(&space, None))))
 }
 
@@ -44,15 +56,27 @@ pub struct SpaceList {
 
 /// Lists the spaces the caller can see.
 #[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces", responses((status = 200, body = SpaceList)))]
-pub async fn list(State(state): State<AppState>, Caller(caller): Caller) -> ApiResult<Json<SpaceList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> ApiResult<Json<SpaceList>> {
     let list = spaces::list_visible(&state, &caller).await?;
-    Ok(Json(SpaceList { spaces: list.iter().map(|(s, m)| SpaceOut::new(s, Some(*m))).collect() }))
+    Ok(Json(SpaceList {
+        spaces: list
+            .iter()
+            .map(|(s, m)| SpaceOut::new(s, Some(*m)))
+            .collect(),
+    }))
 }
 
 /// One space.
 #[utoipa::path(get, path = "/api/v1/spaces/{id}", tag = "spaces", params(("id" = String, Path)),
     responses((status = 200, body = SpaceOut), (status = 404, body = Problem)))]
-pub async fn read(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<SpaceOut>> {
+pub async fn read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<SpaceOut>> {
     let space = access::visible_space(&state, &caller, id).await?;
     Ok(Json(SpaceOut::new(&space, None)))
 }
@@ -68,7 +92,12 @@ pub struct UpdateSpace {
 /// Changes a space's visibility (admins).
 #[utoipa::path(patch, path = "/api/v1/spaces/{id}", tag = "spaces", params(("id" = String, Path)), request_body = UpdateSpace,
     responses((status = 200, body = SpaceOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn update(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<UpdateSpace>) -> ApiResult<Json<SpaceOut>> {
+pub async fn update(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<UpdateSpace>,
+) -> ApiResult<Json<SpaceOut>> {
     let space = spaces::set_visibility(&state, &caller, id, &body.value.visibility).await?;
     Ok(Json(SpaceOut::new(&space, None)))
 }
@@ -84,7 +113,12 @@ pub struct AddMember {
 /// Adds a member of the workspace to the space.
 #[utoipa::path(post, path = "/api/v1/spaces/{id}/members", tag = "spaces", params(("id" = String, Path)), request_body = AddMember,
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn add_member(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<AddMember>) -> ApiResult<StatusCode> {
+pub async fn add_member(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<AddMember>,
+) -> ApiResult<StatusCode> {
     let member = baton_core::Id::parse("member_id", &body.value.member_id)?;
     spaces::add_member(&state, &caller, id, member).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -94,7 +128,11 @@ pub async fn add_member(State(state): State<AppState>, Caller(caller): Caller, P
 #[utoipa::path(delete, path = "/api/v1/spaces/{id}/members/{member_id}", tag = "spaces",
     params(("id" = String, Path), ("member_id" = String, Path)),
     responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
-pub async fn remove_member(State(state): State<AppState>, Caller(caller): Caller, PathIds(space, member): PathIds) -> ApiResult<StatusCode> {
+pub async fn remove_member(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathIds(space, member): PathIds,
+) -> ApiResult<StatusCode> {
     spaces::remove_member(&state, &caller, space, member).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -109,9 +147,15 @@ pub struct SpaceMemberList {
 /// Lists a space's members.
 #[utoipa::path(get, path = "/api/v1/spaces/{id}/members", tag = "spaces", params(("id" = String, Path)),
     responses((status = 200, body = SpaceMemberList), (status = 404, body = Problem)))]
-pub async fn members(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<SpaceMemberList>> {
+pub async fn members(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<SpaceMemberList>> {
     let list = spaces::members(&state, &caller, id).await?;
-    Ok(Json(SpaceMemberList { members: list.iter().map(Into::into).collect() }))
+    Ok(Json(SpaceMemberList {
+        members: list.iter().map(Into::into).collect(),
+    }))
 }
 
 /// A thread in a space's list, with the caller's unread count.
@@ -136,9 +180,24 @@ pub struct ThreadList {
 /// Lists a space's threads, most recently active first, with unread counts.
 #[utoipa::path(get, path = "/api/v1/spaces/{id}/threads", tag = "spaces", params(("id" = String, Path), PageQuery),
     responses((status = 200, body = ThreadList), (status = 404, body = Problem)))]
-pub async fn list_threads(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, QueryParams(q): QueryParams<PageQuery>) -> ApiResult<Json<ThreadList>> {
+pub async fn list_threads(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> ApiResult<Json<ThreadList>> {
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let page = threads::list_threads(&state, &caller, id, page).await?;
-    let threads = page.items.iter().map(|s| ThreadListItem { thread: (&s.thread).into(), unread: s.unread }).collect();
-    Ok(Json(ThreadList { threads, next_cursor: page.next_cursor }))
+    let threads = page
+        .items
+        .iter()
+        .map(|s| ThreadListItem {
+            thread: (&s.thread).into(),
+            unread: s.unread,
+        })
+        .collect();
+    Ok(Json(ThreadList {
+        threads,
+        next_cursor: page.next_cursor,
+    }))
 }

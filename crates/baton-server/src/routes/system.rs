@@ -17,7 +17,13 @@ pub async fn healthz(State(state): State<AppState>) -> ApiResult<&'static str> {
 
 /// Prometheus text exposition of request metrics.
 pub async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    (
+        [(
+            header::CONTENT_TYPE,
+            "text/plain; version=0.0.4; charset=utf-8",
+        )],
+        state.metrics.render(),
+    )
 }
 
 /// The OpenAPI 3 document of every `/api/v1` route, generated from the handlers.

@@ -44,13 +44,33 @@ pub struct CreatedThreadOut {
 #[utoipa::path(post, path = "/api/v1/threads", tag = "threads", request_body = CreateThread,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = CreatedThreadOut), (status = 409, body = Problem), (status = 422, body = Problem)))]
-pub async fn create(State(state): State<AppState>, Caller(caller): Caller, key: KeyHeader, body: JsonBody<CreateThread>) -> ApiResult<(StatusCode, Json<CreatedThreadOut>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    key: KeyHeader,
+    body: JsonBody<CreateThread>,
+) -> ApiResult<(StatusCode, Json<CreatedThreadOut>)> {
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
     let b = body.value;
-    let created =
-        threads::create_thread(&state, &caller, &b.space_id, &b.title, &b.body, b.expectation.map(Into::into), claim.as_ref().map(|c| &c.0)).await?;
+    let created = threads::create_thread(
+        &state,
+        &caller,
+        &b.space_id,
+        &b.title,
+        &b.body,
+        b.expectation.map(Into::into),
+        claim.as_ref().map(|c| &c.0),
+    )
+    .await?;
     let asks = threads::asks_of(&state, &caller, &created.post).await?;
-    Ok((StatusCode::CREATED, Json(CreatedThreadOut { id: created.thread.id.to_string(), post_id: created.post.id.to_string(), asks })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedThreadOut {
+            id: created.thread.id.to_string(),
+            post_id: created.post.id.to_string(),
+            asks,
+        }),
+    ))
 }
 
 /// A thread with its posts.
@@ -68,10 +88,21 @@ pub struct ThreadOut {
 /// A thread and its first page of posts.
 #[utoipa::path(get, path = "/api/v1/threads/{id}", tag = "threads", params(("id" = String, Path)),
     responses((status = 200, body = ThreadOut), (status = 404, body = Problem)))]
-pub async fn read(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<ThreadOut>> {
-    let page = PageRequest { after: None, limit: baton_core::page::MAX_PAGE };
+pub async fn read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<ThreadOut>> {
+    let page = PageRequest {
+        after: None,
+        limit: baton_core::page::MAX_PAGE,
+    };
     let (thread, posts) = threads::read_thread(&state, &caller, id, page).await?;
-    Ok(Json(ThreadOut { thread: (&thread).into(), posts: posts.items.iter().map(Into::into).collect(), posts_next_cursor: posts.next_cursor }))
+    Ok(Json(ThreadOut {
+        thread: (&thread).into(),
+        posts: posts.items.iter().map(Into::into).collect(),
+        posts_next_cursor: posts.next_cursor,
+    }))
 }
 
 /// Body of `POST /api/v1/threads/{id}/posts`.
@@ -99,12 +130,33 @@ pub struct CreatedPostOut {
 #[utoipa::path(post, path = "/api/v1/threads/{id}/posts", tag = "threads", params(("id" = String, Path)), request_body = CreatePost,
     params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = CreatedPostOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
-pub async fn create_post(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, key: KeyHeader, body: JsonBody<CreatePost>) -> ApiResult<(StatusCode, Json<CreatedPostOut>)> {
+pub async fn create_post(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    key: KeyHeader,
+    body: JsonBody<CreatePost>,
+) -> ApiResult<(StatusCode, Json<CreatedPostOut>)> {
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
     let b = body.value;
-    let post = threads::create_post(&state, &caller, id, &b.body, b.expectation.map(Into::into), claim.as_ref().map(|c| &c.0)).await?;
+    let post = threads::create_post(
+        &state,
+        &caller,
+        id,
+        &b.body,
+        b.expectation.map(Into::into),
+        claim.as_ref().map(|c| &c.0),
+    )
+    .await?;
     let asks = threads::asks_of(&state, &caller, &post).await?;
-    Ok((StatusCode::CREATED, Json(CreatedPostOut { id: post.id.to_string(), created_at: time(post.created_at), asks })))
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedPostOut {
+            id: post.id.to_string(),
+            created_at: time(post.created_at),
+            asks,
+        }),
+    ))
 }
 
 /// A page of posts.
@@ -119,10 +171,18 @@ pub struct PostList {
 /// Pages through a thread's posts.
 #[utoipa::path(get, path = "/api/v1/threads/{id}/posts", tag = "threads", params(("id" = String, Path), PageQuery),
     responses((status = 200, body = PostList), (status = 404, body = Problem)))]
-pub async fn list_posts(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, QueryParams(q): QueryParams<PageQuery>) -> ApiResult<Json<PostList>> {
+pub async fn list_posts(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    QueryParams(q): QueryParams<PageQuery>,
+) -> ApiResult<Json<PostList>> {
     let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
     let (_, posts) = threads::read_thread(&state, &caller, id, page).await?;
-    Ok(Json(PostList { posts: posts.items.iter().map(Into::into).collect(), next_cursor: posts.next_cursor }))
+    Ok(Json(PostList {
+        posts: posts.items.iter().map(Into::into).collect(),
+        next_cursor: posts.next_cursor,
+    }))
 }
 
 /// Body of `POST /api/v1/threads/{id}/read`.
@@ -136,7 +196,12 @@ pub struct MarkRead {
 /// Marks a thread read for the caller (the read cursor only moves forward).
 #[utoipa::path(post, path = "/api/v1/threads/{id}/read", tag = "threads", params(("id" = String, Path)), request_body = MarkRead,
     responses((status = 204), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn mark_read(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<MarkRead>) -> ApiResult<StatusCode> {
+pub async fn mark_read(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<MarkRead>,
+) -> ApiResult<StatusCode> {
     threads::mark_read(&state, &caller, id, body.value.post_id.as_deref()).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -144,8 +209,14 @@ pub async fn mark_read(State(state): State<AppState>, Caller(caller): Caller, Pa
 /// One post.
 #[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)),
     responses((status = 200, body = PostOut), (status = 404, body = Problem)))]
-pub async fn read_post(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<PostOut>> {
-    Ok(Json((&access::visible_post(&state, &caller, id).await?).into()))
+pub async fn read_post(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<PostOut>> {
+    Ok(Json(
+        (&access::visible_post(&state, &caller, id).await?).into(),
+    ))
 }
 
 /// Body of `PATCH /api/v1/posts/{id}`.
@@ -159,8 +230,15 @@ pub struct EditPost {
 /// Edits a post (its author only); the previous version is kept.
 #[utoipa::path(patch, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)), request_body = EditPost,
     responses((status = 200, body = PostOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn edit_post(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<EditPost>) -> ApiResult<Json<PostOut>> {
-    Ok(Json((&threads::edit_post(&state, &caller, id, &body.value.body).await?).into()))
+pub async fn edit_post(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<EditPost>,
+) -> ApiResult<Json<PostOut>> {
+    Ok(Json(
+        (&threads::edit_post(&state, &caller, id, &body.value.body).await?).into(),
+    ))
 }
 
 /// An earlier version of a post.
@@ -184,8 +262,19 @@ pub struct RevisionList {
 /// Lists a post's earlier versions.
 #[utoipa::path(get, path = "/api/v1/posts/{id}/revisions", tag = "posts", params(("id" = String, Path)),
     responses((status = 200, body = RevisionList), (status = 404, body = Problem)))]
-pub async fn revisions(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<RevisionList>> {
+pub async fn revisions(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<RevisionList>> {
     let list = threads::revisions(&state, &caller, id).await?;
-    let revisions = list.into_iter().map(|r| RevisionOut { body: r.body, html: r.html, replaced_at: time(r.replaced_at) }).collect();
+    let revisions = list
+        .into_iter()
+        .map(|r| RevisionOut {
+            body: r.body,
+            html: r.html,
+            replaced_at: time(r.replaced_at),
+        })
+        .collect();
     Ok(Json(RevisionList { revisions }))
 }

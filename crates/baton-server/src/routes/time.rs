@@ -17,14 +17,25 @@ use crate::state::AppState;
 #[utoipa::path(put, path = "/api/v1/members/{id}/schedule", tag = "time", params(("id" = String, Path)),
     request_body(content = Object, description = "{timezone, weekly: {mon: [[\"09:00\",\"17:00\"]], …}, time_off?: [{start, end}], focus?: [{days, start, end}]}"),
     responses((status = 200, body = Object, description = "The stored schedule"), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn put_schedule(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, body: JsonBody<ScheduleSpec>) -> ApiResult<Json<ScheduleSpec>> {
-    Ok(Json(schedules::set_schedule(&state, &caller, id, body.value).await?))
+pub async fn put_schedule(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<ScheduleSpec>,
+) -> ApiResult<Json<ScheduleSpec>> {
+    Ok(Json(
+        schedules::set_schedule(&state, &caller, id, body.value).await?,
+    ))
 }
 
 /// A member's working schedule (the default Monday–Friday 09:00–17:00 when none is set).
 #[utoipa::path(get, path = "/api/v1/members/{id}/schedule", tag = "time", params(("id" = String, Path)),
     responses((status = 200, body = Object, description = "The schedule"), (status = 404, body = Problem)))]
-pub async fn get_schedule(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId) -> ApiResult<Json<ScheduleSpec>> {
+pub async fn get_schedule(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<ScheduleSpec>> {
     let member = access::workspace_member(&state, &caller, id).await?;
     Ok(Json(schedules::schedule_of(&state, &member).await?.into()))
 }
@@ -56,15 +67,30 @@ pub struct Intervals {
 }
 
 fn intervals(list: Vec<(jiff::Timestamp, jiff::Timestamp)>) -> Json<Intervals> {
-    Json(Intervals { intervals: list.into_iter().map(|(s, e)| IntervalOut { start: time(s), end: time(e) }).collect() })
+    Json(Intervals {
+        intervals: list
+            .into_iter()
+            .map(|(s, e)| IntervalOut {
+                start: time(s),
+                end: time(e),
+            })
+            .collect(),
+    })
 }
 
 /// A member's working time in [from, to).
 #[utoipa::path(get, path = "/api/v1/members/{id}/availability", tag = "time", params(("id" = String, Path), RangeQuery),
     responses((status = 200, body = Intervals), (status = 404, body = Problem), (status = 422, body = Problem)))]
-pub async fn availability(State(state): State<AppState>, Caller(caller): Caller, PathId(id): PathId, QueryParams(q): QueryParams<RangeQuery>) -> ApiResult<Json<Intervals>> {
+pub async fn availability(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    QueryParams(q): QueryParams<RangeQuery>,
+) -> ApiResult<Json<Intervals>> {
     let (from, to) = schedules::range(&q.from, &q.to)?;
-    Ok(intervals(schedules::availability(&state, &caller, id, from, to).await?))
+    Ok(intervals(
+        schedules::availability(&state, &caller, id, from, to).await?,
+    ))
 }
 
 /// Query of `GET /api/v1/overlap`.
@@ -82,10 +108,20 @@ pub struct OverlapQuery {
 /// The intervals in [from, to) when all the named members are working.
 #[utoipa::path(get, path = "/api/v1/overlap", tag = "time", params(OverlapQuery),
     responses((status = 200, body = Intervals), (status = 422, body = Problem)))]
-pub async fn overlap(State(state): State<AppState>, Caller(caller): Caller, QueryParams(q): QueryParams<OverlapQuery>) -> ApiResult<Json<Intervals>> {
+pub async fn overlap(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    QueryParams(q): QueryParams<OverlapQuery>,
+) -> ApiResult<Json<Intervals>> {
     let (from, to) = schedules::range(&q.from, &q.to)?;
-    let ids = q.members.split(',').map(|s| baton_core::Id::parse("members", s.trim())).collect::<Result<Vec<_>, _>>()?;
-    Ok(intervals(schedules::overlap(&state, &caller, &ids, from, to).await?))
+    let ids = q
+        .members
+        .split(',')
+        .map(|s| baton_core::Id::parse("members", s.trim()))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(intervals(
+        schedules::overlap(&state, &caller, &ids, from, to).await?,
+    ))
 }
 
 /// Query of `GET /api/v1/asks`.
@@ -126,11 +162,20 @@ pub struct AskList {
 
 /// Asks to or from the caller, soonest due first.
 #[utoipa::path(get, path = "/api/v1/asks", tag = "time", params(AsksQuery), responses((status = 200, body = AskList), (status = 422, body = Problem)))]
-pub async fn list_asks(State(state): State<AppState>, Caller(caller): Caller, QueryParams(q): QueryParams<AsksQuery>) -> ApiResult<Json<AskList>> {
+pub async fn list_asks(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    QueryParams(q): QueryParams<AsksQuery>,
+) -> ApiResult<Json<AskList>> {
     let to_me = match q.direction.as_str() {
         "to_me" => true,
         "from_me" => false,
-        _ => return Err(ApiError::invalid("direction", "direction must be to_me or from_me")),
+        _ => {
+            return Err(ApiError::invalid(
+                "direction",
+                "direction must be to_me or from_me",
+            ));
+        }
     };
     let open_only = match q.state.as_deref() {
         None | Some("open") => true,
@@ -184,7 +229,10 @@ pub struct Inbox {
 
 /// What needs the caller, soonest due first.
 #[utoipa::path(get, path = "/api/v1/inbox", tag = "time", responses((status = 200, body = Inbox)))]
-pub async fn inbox(State(state): State<AppState>, Caller(caller): Caller) -> ApiResult<Json<Inbox>> {
+pub async fn inbox(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> ApiResult<Json<Inbox>> {
     let now = state.clock.now();
     let mut items = Vec::new();
     for v in asks::list(&state, &caller, true, true).await? {

@@ -12,9 +12,22 @@ use crate::state::AppState;
 
 /// The space, if `viewer` may see it; otherwise 404.
 pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ApiResult<Space> {
-    let (space, viewer_is_member) = state.store.space_for(viewer.workspace_id, space, viewer.id).await.map_err(|e| missing(e, "space"))?;
-    let access = SpaceAccess { viewer_role: viewer.role, viewer_active: viewer.active, visibility: space.visibility, viewer_is_member };
-    if can_see_space(access) { Ok(space) } else { Err(ApiError::not_found("space")) }
+    let (space, viewer_is_member) = state
+        .store
+        .space_for(viewer.workspace_id, space, viewer.id)
+        .await
+        .map_err(|e| missing(e, "space"))?;
+    let access = SpaceAccess {
+        viewer_role: viewer.role,
+        viewer_active: viewer.active,
+        visibility: space.visibility,
+        viewer_is_member,
+    };
+    if can_see_space(access) {
+        Ok(space)
+    } else {
+        Err(ApiError::not_found("space"))
+    }
 }
 
 /// The thread, if `viewer` may see its space; otherwise 404.
@@ -23,23 +36,49 @@ pub async fn visible_thread(state: &AppState, viewer: &Member, thread: Id) -> Ap
 }
 
 /// The thread and its space, if `viewer` may see the space; otherwise 404. One store lookup.
-pub async fn visible_thread_in_space(state: &AppState, viewer: &Member, thread: Id) -> ApiResult<(Thread, Space)> {
-    let (thread, space, viewer_is_member) =
-        state.store.thread_for(viewer.workspace_id, thread, viewer.id).await.map_err(|e| missing(e, "thread"))?;
-    let access = SpaceAccess { viewer_role: viewer.role, viewer_active: viewer.active, visibility: space.visibility, viewer_is_member };
-    if can_see_space(access) { Ok((thread, space)) } else { Err(ApiError::not_found("thread")) }
+pub async fn visible_thread_in_space(
+    state: &AppState,
+    viewer: &Member,
+    thread: Id,
+) -> ApiResult<(Thread, Space)> {
+    let (thread, space, viewer_is_member) = state
+        .store
+        .thread_for(viewer.workspace_id, thread, viewer.id)
+        .await
+        .map_err(|e| missing(e, "thread"))?;
+    let access = SpaceAccess {
+        viewer_role: viewer.role,
+        viewer_active: viewer.active,
+        visibility: space.visibility,
+        viewer_is_member,
+    };
+    if can_see_space(access) {
+        Ok((thread, space))
+    } else {
+        Err(ApiError::not_found("thread"))
+    }
 }
 
 /// The post, if `viewer` may see its thread; otherwise 404.
 pub async fn visible_post(state: &AppState, viewer: &Member, post: Id) -> ApiResult<Post> {
-    let post = state.store.post(viewer.workspace_id, post).await.map_err(|e| missing(e, "post"))?;
-    visible_thread(state, viewer, post.thread_id).await.map_err(|_| ApiError::not_found("post"))?;
+    let post = state
+        .store
+        .post(viewer.workspace_id, post)
+        .await
+        .map_err(|e| missing(e, "post"))?;
+    visible_thread(state, viewer, post.thread_id)
+        .await
+        .map_err(|_| ApiError::not_found("post"))?;
     Ok(post)
 }
 
 /// A member of the caller's workspace (members are visible to everyone in the workspace).
 pub async fn workspace_member(state: &AppState, viewer: &Member, member: Id) -> ApiResult<Member> {
-    state.store.member(viewer.workspace_id, member).await.map_err(|e| missing(e, "member"))
+    state
+        .store
+        .member(viewer.workspace_id, member)
+        .await
+        .map_err(|e| missing(e, "member"))
 }
 
 /// Maps a store `NotFound` to the 404 for `what`, keeping other errors as they are.

@@ -19,18 +19,43 @@ pub const MAX_LISTED: u32 = 500;
 /// The asks a post with `expectation` in `space` creates at `now`: one per listed member, each
 /// due after `within_minutes` of that member's working time. Every asked member must be able to
 /// see the space and have working time.
-pub async fn plan(state: &AppState, caller: &Member, space: &Space, expectation: Option<&Expectation>, now: Timestamp) -> ApiResult<Vec<NewAsk>> {
-    let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Reply) else { return Ok(Vec::new()) };
+pub async fn plan(
+    state: &AppState,
+    caller: &Member,
+    space: &Space,
+    expectation: Option<&Expectation>,
+    now: Timestamp,
+) -> ApiResult<Vec<NewAsk>> {
+    let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Reply) else {
+        return Ok(Vec::new());
+    };
     let minutes = exp.within_minutes.unwrap_or_default();
     let mut members = Vec::with_capacity(exp.of.len());
     for id in &exp.of {
-        let member = workspace_member(state, caller, *id)
-            .await
-            .map_err(|_| ApiError::invalid("expectation.of", format!("There is no member {id} in this workspace.")))?;
-        let (_, is_member) = state.store.space_for(caller.workspace_id, space.id, member.id).await?;
-        let access = SpaceAccess { viewer_role: member.role, viewer_active: member.active, visibility: space.visibility, viewer_is_member: is_member };
+        let member = workspace_member(state, caller, *id).await.map_err(|_| {
+            ApiError::invalid(
+                "expectation.of",
+                format!("There is no member {id} in this workspace."),
+            )
+        })?;
+        let (_, is_member) = state
+            .store
+            .space_for(caller.workspace_id, space.id, member.id)
+            .await?;
+        let access = SpaceAccess {
+            viewer_role: member.role,
+            viewer_active: member.active,
+            visibility: space.visibility,
+            viewer_is_member: is_member,
+        };
         if !can_see_space(access) {
-            return Err(ApiError::invalid("expectation.of", format!("{} cannot see this space, so cannot answer here.", member.name)));
+            return Err(ApiError::invalid(
+                "expectation.of",
+                format!(
+                    "{} cannot see this space, so cannot answer here.",
+                    member.name
+                ),
+            ));
         }
         members.push(member);
     }
@@ -39,9 +64,20 @@ pub async fn plan(state: &AppState, caller: &Member, space: &Space, expectation:
         .iter()
         .zip(&schedules)
         .map(|(member, schedule)| {
-            let due_at = schedule::add_working_time(schedule, now, minutes)
-                .ok_or_else(|| ApiError::invalid("expectation.of", format!("{} has no working time in their schedule, so cannot be asked to reply.", member.name)))?;
-            Ok(NewAsk { id: Id::random(), to_id: member.id, due_at })
+            let due_at = schedule::add_working_time(schedule, now, minutes).ok_or_else(|| {
+                ApiError::invalid(
+                    "expectation.of",
+                    format!(
+                        "{} has no working time in their schedule, so cannot be asked to reply.",
+                        member.name
+                    ),
+                )
+            })?;
+            Ok(NewAsk {
+                id: Id::random(),
+                to_id: member.id,
+                due_at,
+            })
         })
         .collect()
 }
@@ -56,11 +92,22 @@ pub struct VisibleAsk {
 }
 
 /// Asks to or from the caller, soonest due first, only in threads the caller can still see.
-pub async fn list(state: &AppState, caller: &Member, to_me: bool, open_only: bool) -> ApiResult<Vec<VisibleAsk>> {
+pub async fn list(
+    state: &AppState,
+    caller: &Member,
+    to_me: bool,
+    open_only: bool,
+) -> ApiResult<Vec<VisibleAsk>> {
     let asks = if to_me {
-        state.store.asks_to(caller.workspace_id, caller.id, open_only, MAX_LISTED).await?
+        state
+            .store
+            .asks_to(caller.workspace_id, caller.id, open_only, MAX_LISTED)
+            .await?
     } else {
-        state.store.asks_from(caller.workspace_id, caller.id, open_only, MAX_LISTED).await?
+        state
+            .store
+            .asks_from(caller.workspace_id, caller.id, open_only, MAX_LISTED)
+            .await?
     };
     let mut visible = Vec::with_capacity(asks.len());
     for ask in asks {
@@ -73,9 +120,20 @@ pub async fn list(state: &AppState, caller: &Member, to_me: bool, open_only: boo
 
 /// Working minutes the caller has left before `due` (negative when overdue), measured in their
 /// own schedule.
-pub async fn working_minutes_left(state: &AppState, caller: &Member, due: Timestamp) -> ApiResult<i64> {
-    let schedule = schedules_of(state, std::slice::from_ref(caller)).await?.pop().ok_or_else(|| ApiError::internal(&"no schedule"))?;
+pub async fn working_minutes_left(
+    state: &AppState,
+    caller: &Member,
+    due: Timestamp,
+) -> ApiResult<i64> {
+    let schedule = schedules_of(state, std::slice::from_ref(caller))
+        .await?
+        .pop()
+        .ok_or_else(|| ApiError::internal(&"no schedule"))?;
     let now = state.clock.now();
-    let minutes = if due >= now { working_time_between(&schedule, now, due).as_mins() } else { -working_time_between(&schedule, due, now).as_mins() };
+    let minutes = if due >= now {
+        working_time_between(&schedule, now, due).as_mins()
+    } else {
+        -working_time_between(&schedule, due, now).as_mins()
+    };
     Ok(minutes)
 }

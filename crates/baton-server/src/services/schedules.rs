@@ -13,18 +13,25 @@ use crate::state::AppState;
 /// The schedules of `members` in their order: the stored one, or the default (Monday to Friday
 /// 09:00–17:00 in the member's own zone) for a member who has none.
 pub async fn schedules_of(state: &AppState, members: &[Member]) -> ApiResult<Vec<Schedule>> {
-    let Some(first) = members.first() else { return Ok(Vec::new()) };
+    let Some(first) = members.first() else {
+        return Ok(Vec::new());
+    };
     let ids: Vec<Id> = members.iter().map(|m| m.id).collect();
     let stored = state.store.schedules(first.workspace_id, &ids).await?;
     members
         .iter()
         .map(|m| {
-            let spec = stored.iter().find(|(id, _)| *id == m.id).map(|(_, spec)| spec.clone());
+            let spec = stored
+                .iter()
+                .find(|(id, _)| *id == m.id)
+                .map(|(_, spec)| spec.clone());
             let schedule = match spec {
                 Some(spec) => Schedule::new(spec),
                 None => Schedule::default_for(&m.timezone),
             };
-            schedule.map_err(|e| ApiError::internal(&format!("stored schedule of {} is invalid: {e}", m.id)))
+            schedule.map_err(|e| {
+                ApiError::internal(&format!("stored schedule of {} is invalid: {e}", m.id))
+            })
         })
         .collect()
 }
@@ -32,45 +39,85 @@ pub async fn schedules_of(state: &AppState, members: &[Member]) -> ApiResult<Vec
 /// One member's schedule.
 pub async fn schedule_of(state: &AppState, member: &Member) -> ApiResult<Schedule> {
     let mut list = schedules_of(state, std::slice::from_ref(member)).await?;
-    list.pop().ok_or_else(|| ApiError::internal(&"no schedule computed"))
+    list.pop()
+        .ok_or_else(|| ApiError::internal(&"no schedule computed"))
 }
 
 /// Replaces a member's schedule (the member themself or an admin). Returns the stored form.
-pub async fn set_schedule(state: &AppState, caller: &Member, member: Id, spec: ScheduleSpec) -> ApiResult<ScheduleSpec> {
+pub async fn set_schedule(
+    state: &AppState,
+    caller: &Member,
+    member: Id,
+    spec: ScheduleSpec,
+) -> ApiResult<ScheduleSpec> {
     let target = workspace_member(state, caller, member).await?;
     if caller.id != target.id && !caller.role.is_admin() {
-        return Err(ApiError::forbidden("Only the member themself or an admin can change a schedule."));
+        return Err(ApiError::forbidden(
+            "Only the member themself or an admin can change a schedule.",
+        ));
     }
     let schedule = Schedule::new(spec)?;
     let stored = ScheduleSpec::from(schedule);
-    state.store.set_schedule(caller.workspace_id, target.id, stored.clone(), state.clock.now()).await?;
+    state
+        .store
+        .set_schedule(
+            caller.workspace_id,
+            target.id,
+            stored.clone(),
+            state.clock.now(),
+        )
+        .await?;
     Ok(stored)
 }
 
 /// Parses a `from`/`to` pair of RFC 3339 instants.
 pub fn range(from: &str, to: &str) -> ApiResult<(Timestamp, Timestamp)> {
     let parse = |field: &'static str, text: &str| {
-        text.parse::<Timestamp>()
-            .map_err(|_| CoreError::invalid(field, format!("'{text}' is not an RFC 3339 instant such as 2026-03-29T09:00:00+02:00")))
+        text.parse::<Timestamp>().map_err(|_| {
+            CoreError::invalid(
+                field,
+                format!("'{text}' is not an RFC 3339 instant such as 2026-03-29T09:00:00+02:00"),
+            )
+        })
     };
     Ok((parse("from", from)?, parse("to", to)?))
 }
 
 /// A member's working time in [from, to), in UTC.
-pub async fn availability(state: &AppState, caller: &Member, member: Id, from: Timestamp, to: Timestamp) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
+pub async fn availability(
+    state: &AppState,
+    caller: &Member,
+    member: Id,
+    from: Timestamp,
+    to: Timestamp,
+) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
     let target = workspace_member(state, caller, member).await?;
     let schedule = schedule_of(state, &target).await?;
     Ok(schedule::working_intervals(&schedule, from, to)?)
 }
 
 /// The intervals in [from, to) when all the members are working.
-pub async fn overlap(state: &AppState, caller: &Member, members: &[Id], from: Timestamp, to: Timestamp) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
+pub async fn overlap(
+    state: &AppState,
+    caller: &Member,
+    members: &[Id],
+    from: Timestamp,
+    to: Timestamp,
+) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
     if members.is_empty() || members.len() > 100 {
-        return Err(ApiError::invalid("members", "Name between 1 and 100 member ids, separated by commas."));
+        return Err(ApiError::invalid(
+            "members",
+            "Name between 1 and 100 member ids, separated by commas.",
+        ));
     }
     let mut found = Vec::with_capacity(members.len());
     for id in members {
-        found.push(workspace_member(state, caller, *id).await.map_err(|_| ApiError::invalid("members", format!("There is no member {id} in this workspace.")))?);
+        found.push(workspace_member(state, caller, *id).await.map_err(|_| {
+            ApiError::invalid(
+                "members",
+                format!("There is no member {id} in this workspace."),
+            )
+        })?);
     }
     let schedules = schedules_of(state, &found).await?;
     let refs: Vec<&Schedule> = schedules.iter().collect();

@@ -11,19 +11,38 @@ use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Creates a space with the caller as its first member. Guests cannot create spaces.
-pub async fn create_space(state: &AppState, caller: &Member, name: &str, visibility: &str, idem: Option<&IdempotencyKey>) -> ApiResult<Space> {
+pub async fn create_space(
+    state: &AppState,
+    caller: &Member,
+    name: &str,
+    visibility: &str,
+    idem: Option<&IdempotencyKey>,
+) -> ApiResult<Space> {
     let name = validate::space_name(name)?;
     let visibility = Visibility::parse(visibility)?;
     if caller.role == Role::Guest {
         return Err(ApiError::forbidden("Guests cannot create spaces."));
     }
-    let space = Space { id: Id::random(), name, visibility, created_by: caller.id, created_at: state.clock.now(), seq: 0 };
-    Ok(state.store.create_space(caller.workspace_id, space, idem).await?)
+    let space = Space {
+        id: Id::random(),
+        name,
+        visibility,
+        created_by: caller.id,
+        created_at: state.clock.now(),
+        seq: 0,
+    };
+    Ok(state
+        .store
+        .create_space(caller.workspace_id, space, idem)
+        .await?)
 }
 
 /// The spaces the caller may see, oldest first, with whether they are a member.
 pub async fn list_visible(state: &AppState, caller: &Member) -> ApiResult<Vec<(Space, bool)>> {
-    let all = state.store.spaces_for(caller.workspace_id, caller.id).await?;
+    let all = state
+        .store
+        .spaces_for(caller.workspace_id, caller.id)
+        .await?;
     Ok(all
         .into_iter()
         .filter(|(space, is_member)| {
@@ -43,34 +62,69 @@ pub async fn add_member(state: &AppState, caller: &Member, space: Id, member: Id
     if caller.role == Role::Guest {
         return Err(ApiError::forbidden("Guests cannot add people to spaces."));
     }
-    let member = workspace_member(state, caller, member).await.map_err(|_| ApiError::invalid("member_id", "There is no member with this id in the workspace."))?;
+    let member = workspace_member(state, caller, member).await.map_err(|_| {
+        ApiError::invalid(
+            "member_id",
+            "There is no member with this id in the workspace.",
+        )
+    })?;
     if !member.active {
-        return Err(ApiError::invalid("member_id", "This member is deactivated."));
+        return Err(ApiError::invalid(
+            "member_id",
+            "This member is deactivated.",
+        ));
     }
-    Ok(state.store.add_space_member(caller.workspace_id, space.id, member.id, state.clock.now()).await?)
+    Ok(state
+        .store
+        .add_space_member(caller.workspace_id, space.id, member.id, state.clock.now())
+        .await?)
 }
 
 /// Removes a member from a space: themself, or anyone when the caller is an admin.
-pub async fn remove_member(state: &AppState, caller: &Member, space: Id, member: Id) -> ApiResult<()> {
+pub async fn remove_member(
+    state: &AppState,
+    caller: &Member,
+    space: Id,
+    member: Id,
+) -> ApiResult<()> {
     let space = visible_space(state, caller, space).await?;
     if caller.id != member && !caller.role.is_admin() {
-        return Err(ApiError::forbidden("Only admins can remove other people from a space."));
+        return Err(ApiError::forbidden(
+            "Only admins can remove other people from a space.",
+        ));
     }
-    state.store.remove_space_member(caller.workspace_id, space.id, member).await.map_err(|e| missing(e, "space member"))
+    state
+        .store
+        .remove_space_member(caller.workspace_id, space.id, member)
+        .await
+        .map_err(|e| missing(e, "space member"))
 }
 
 /// Members of a space the caller can see.
 pub async fn members(state: &AppState, caller: &Member, space: Id) -> ApiResult<Vec<Member>> {
     let space = visible_space(state, caller, space).await?;
-    Ok(state.store.space_members(caller.workspace_id, space.id).await?)
+    Ok(state
+        .store
+        .space_members(caller.workspace_id, space.id)
+        .await?)
 }
 
 /// Changes a visible space's visibility (admins only).
-pub async fn set_visibility(state: &AppState, caller: &Member, space: Id, visibility: &str) -> ApiResult<Space> {
+pub async fn set_visibility(
+    state: &AppState,
+    caller: &Member,
+    space: Id,
+    visibility: &str,
+) -> ApiResult<Space> {
     let visibility = Visibility::parse(visibility)?;
     let space = visible_space(state, caller, space).await?;
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden("Only workspace admins can change a space's visibility."));
+        return Err(ApiError::forbidden(
+            "Only workspace admins can change a space's visibility.",
+        ));
     }
-    Ok(state.store.set_visibility(caller.workspace_id, space.id, visibility).await?)
+    Ok(state
+        .store
+        .set_visibility(caller.workspace_id, space.id, visibility)
+        .await?)
 }

@@ -1,7 +1,9 @@
 //! Threads and posts: starting threads, replying, editing with history, reading, unread state.
 
 use baton_core::expectation::{Expectation, ExpectationKind};
-use baton_core::model::{CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary};
+use baton_core::model::{
+    CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
+};
 use baton_core::page::{Page, PageRequest};
 use baton_core::{Id, markdown, validate};
 use baton_store::IdempotencyKey;
@@ -23,27 +25,56 @@ pub struct ExpectationInput {
 }
 
 /// Validates an expectation; every listed member must exist in the workspace.
-async fn expectation(state: &AppState, caller: &Member, input: Option<ExpectationInput>) -> ApiResult<Option<Expectation>> {
+async fn expectation(
+    state: &AppState,
+    caller: &Member,
+    input: Option<ExpectationInput>,
+) -> ApiResult<Option<Expectation>> {
     let Some(input) = input else { return Ok(None) };
-    let of = input.of.iter().map(|s| Id::parse("expectation.of", s)).collect::<Result<Vec<_>, _>>()?;
+    let of = input
+        .of
+        .iter()
+        .map(|s| Id::parse("expectation.of", s))
+        .collect::<Result<Vec<_>, _>>()?;
     let exp = Expectation::validate(input.kind, input.within_minutes, of)?;
     for id in &exp.of {
         state
             .store
             .member(caller.workspace_id, *id)
             .await
-            .map_err(|_| ApiError::invalid("expectation.of", format!("There is no member {id} in this workspace.")))?;
+            .map_err(|_| {
+                ApiError::invalid(
+                    "expectation.of",
+                    format!("There is no member {id} in this workspace."),
+                )
+            })?;
     }
     Ok(Some(exp))
 }
 
 /// A post ready to write, with the asks its expectation creates.
-async fn new_post(state: &AppState, caller: &Member, space: &Space, thread: Id, body: &str, expectation: Option<Expectation>) -> ApiResult<NewPost> {
+async fn new_post(
+    state: &AppState,
+    caller: &Member,
+    space: &Space,
+    thread: Id,
+    body: &str,
+    expectation: Option<Expectation>,
+) -> ApiResult<NewPost> {
     let body = validate::body(body)?;
     let html = markdown::render(&body);
     let now = state.clock.now();
     let asks = asks::plan(state, caller, space, expectation.as_ref(), now).await?;
-    Ok(NewPost { id: Id::random(), thread_id: thread, author_id: caller.id, body, html, expectation, asks, created_at: now })
+    Ok(NewPost {
+        id: Id::random(),
+        thread_id: thread,
+        author_id: caller.id,
+        body,
+        html,
+        expectation,
+        asks,
+        created_at: now,
+    })
 }
 
 /// Starts a thread in a space the caller can see.
@@ -59,50 +90,98 @@ pub async fn create_thread(
     let space = Id::parse("space_id", space)?;
     let title = validate::title(title)?;
     let expectation = expectation(state, caller, exp).await?;
-    let space = visible_space(state, caller, space)
-        .await
-        .map_err(|_| ApiError::invalid("space_id", "There is no space with this id that you can post in."))?;
+    let space = visible_space(state, caller, space).await.map_err(|_| {
+        ApiError::invalid(
+            "space_id",
+            "There is no space with this id that you can post in.",
+        )
+    })?;
     let id = Id::random();
     let first_post = new_post(state, caller, &space, id, body, expectation).await?;
-    let new = NewThread { id, space_id: space.id, title, first_post };
-    Ok(state.store.create_thread(caller.workspace_id, new, idem).await?)
+    let new = NewThread {
+        id,
+        space_id: space.id,
+        title,
+        first_post,
+    };
+    Ok(state
+        .store
+        .create_thread(caller.workspace_id, new, idem)
+        .await?)
 }
 
 /// Replies in a thread the caller can see.
-pub async fn create_post(state: &AppState, caller: &Member, thread: Id, body: &str, exp: Option<ExpectationInput>, idem: Option<&IdempotencyKey>) -> ApiResult<Post> {
+pub async fn create_post(
+    state: &AppState,
+    caller: &Member,
+    thread: Id,
+    body: &str,
+    exp: Option<ExpectationInput>,
+    idem: Option<&IdempotencyKey>,
+) -> ApiResult<Post> {
     let (thread, space) = visible_thread_in_space(state, caller, thread).await?;
     let expectation = expectation(state, caller, exp).await?;
     let post = new_post(state, caller, &space, thread.id, body, expectation).await?;
-    Ok(state.store.create_post(caller.workspace_id, post, idem).await?)
+    Ok(state
+        .store
+        .create_post(caller.workspace_id, post, idem)
+        .await?)
 }
 
 /// A thread with its first page of posts.
-pub async fn read_thread(state: &AppState, caller: &Member, thread: Id, page: PageRequest) -> ApiResult<(Thread, Page<Post>)> {
+pub async fn read_thread(
+    state: &AppState,
+    caller: &Member,
+    thread: Id,
+    page: PageRequest,
+) -> ApiResult<(Thread, Page<Post>)> {
     let thread = visible_thread(state, caller, thread).await?;
-    let posts = state.store.list_posts(caller.workspace_id, thread.id, page).await?;
+    let posts = state
+        .store
+        .list_posts(caller.workspace_id, thread.id, page)
+        .await?;
     Ok((thread, posts))
 }
 
 /// Threads of a visible space, most recently active first, with unread counts.
-pub async fn list_threads(state: &AppState, caller: &Member, space: Id, page: PageRequest) -> ApiResult<Page<ThreadSummary>> {
+pub async fn list_threads(
+    state: &AppState,
+    caller: &Member,
+    space: Id,
+    page: PageRequest,
+) -> ApiResult<Page<ThreadSummary>> {
     let space = visible_space(state, caller, space).await?;
-    Ok(state.store.list_threads(caller.workspace_id, space.id, caller.id, page).await?)
+    Ok(state
+        .store
+        .list_threads(caller.workspace_id, space.id, caller.id, page)
+        .await?)
 }
 
 /// Marks a visible thread read up to `post` (or its latest post).
-pub async fn mark_read(state: &AppState, caller: &Member, thread: Id, post: Option<&str>) -> ApiResult<i64> {
+pub async fn mark_read(
+    state: &AppState,
+    caller: &Member,
+    thread: Id,
+    post: Option<&str>,
+) -> ApiResult<i64> {
     let thread = visible_thread(state, caller, thread).await?;
     let seq = match post {
         Some(text) => {
             let post = visible_post(state, caller, Id::parse("post_id", text)?).await?;
             if post.thread_id != thread.id {
-                return Err(ApiError::invalid("post_id", "This post is not in this thread."));
+                return Err(ApiError::invalid(
+                    "post_id",
+                    "This post is not in this thread.",
+                ));
             }
             post.seq
         }
         None => thread.last_post_seq,
     };
-    state.store.mark_read(caller.workspace_id, caller.id, thread.id, seq).await?;
+    state
+        .store
+        .mark_read(caller.workspace_id, caller.id, thread.id, seq)
+        .await?;
     Ok(seq)
 }
 
@@ -114,22 +193,48 @@ pub async fn edit_post(state: &AppState, caller: &Member, post: Id, body: &str) 
     }
     let body = validate::body(body)?;
     let html = markdown::render(&body);
-    Ok(state.store.edit_post(caller.workspace_id, post.id, body, html, state.clock.now()).await?)
+    Ok(state
+        .store
+        .edit_post(caller.workspace_id, post.id, body, html, state.clock.now())
+        .await?)
 }
 
 /// Earlier versions of a visible post.
-pub async fn revisions(state: &AppState, caller: &Member, post: Id) -> ApiResult<Vec<PostRevision>> {
+pub async fn revisions(
+    state: &AppState,
+    caller: &Member,
+    post: Id,
+) -> ApiResult<Vec<PostRevision>> {
     let post = visible_post(state, caller, post).await?;
-    Ok(state.store.post_revisions(caller.workspace_id, post.id).await?)
+    Ok(state
+        .store
+        .post_revisions(caller.workspace_id, post.id)
+        .await?)
 }
 
 /// The asks a post created, as the API lists them. Read back from the store (not from the
 /// request) so that an idempotent replay answers exactly what the first request did.
-pub async fn asks_of(state: &AppState, caller: &Member, post: &Post) -> ApiResult<Vec<crate::routes::dto::AskOut>> {
-    let asks_something = post.expectation.as_ref().is_some_and(|e| e.kind == baton_core::expectation::ExpectationKind::Reply);
+pub async fn asks_of(
+    state: &AppState,
+    caller: &Member,
+    post: &Post,
+) -> ApiResult<Vec<crate::routes::dto::AskOut>> {
+    let asks_something = post
+        .expectation
+        .as_ref()
+        .is_some_and(|e| e.kind == baton_core::expectation::ExpectationKind::Reply);
     if !asks_something {
         return Ok(Vec::new());
     }
-    let asks = state.store.asks_for_post(caller.workspace_id, post.id).await?;
-    Ok(asks.iter().map(|a| crate::routes::dto::AskOut { member_id: a.to_id.to_string(), due_at: crate::routes::dto::time(a.due_at) }).collect())
+    let asks = state
+        .store
+        .asks_for_post(caller.workspace_id, post.id)
+        .await?;
+    Ok(asks
+        .iter()
+        .map(|a| crate::routes::dto::AskOut {
+            member_id: a.to_id.to_string(),
+            due_at: crate::routes::dto::time(a.due_at),
+        })
+        .collect())
 }

@@ -11,7 +11,19 @@ use crate::app_test;
 use crate::common::{Actor, TestApp};
 
 /// The callers, in table column order.
-const ACTORS: [&str; 11] = ["anon", "revoked", "deactivated", "owner", "admin", "author", "outsider", "guest_in", "guest_out", "other_ws", "bad_token"];
+const ACTORS: [&str; 11] = [
+    "anon",
+    "revoked",
+    "deactivated",
+    "owner",
+    "admin",
+    "author",
+    "outsider",
+    "guest_in",
+    "guest_out",
+    "other_ws",
+    "bad_token",
+];
 
 struct World {
     actors: Vec<Option<Actor>>,
@@ -41,16 +53,58 @@ async fn world(app: &TestApp) -> World {
     let public_space = app.space(&owner, "general", "public").await;
     let (private_thread, private_post) = app.thread(&author, &private_space, "Q3 plan").await;
 
-    let tokens = app.get(&format!("/api/v1/members/{}/tokens", revoked.id), &revoked).await;
-    let token_id = tokens.json["tokens"][0]["id"].as_str().expect("a token id").to_owned();
-    let r = app.call("DELETE", &format!("/api/v1/members/{}/tokens/{token_id}", revoked.id), Some(&owner.token), None, &[]).await;
+    let tokens = app
+        .get(&format!("/api/v1/members/{}/tokens", revoked.id), &revoked)
+        .await;
+    let token_id = tokens.json["tokens"][0]["id"]
+        .as_str()
+        .expect("a token id")
+        .to_owned();
+    let r = app
+        .call(
+            "DELETE",
+            &format!("/api/v1/members/{}/tokens/{token_id}", revoked.id),
+            Some(&owner.token),
+            None,
+            &[],
+        )
+        .await;
     assert_eq!(r.status, StatusCode::NO_CONTENT);
-    let r = app.post(&format!("/api/v1/members/{}/deactivate", deactivated.id), &owner, json!({})).await;
+    let r = app
+        .post(
+            &format!("/api/v1/members/{}/deactivate", deactivated.id),
+            &owner,
+            json!({}),
+        )
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
 
-    let bad = Actor { id: String::new(), token: "baton_0000000000000000000000000000000000000000000000000000000000000000".into() };
-    let actors = vec![None, Some(revoked), Some(deactivated), Some(owner.clone()), Some(admin), Some(author), Some(outsider.clone()), Some(guest_in), Some(guest_out), Some(other_ws), Some(bad)];
-    World { actors, owner, private_space, public_space, private_thread, private_post, outsider_id: outsider.id }
+    let bad = Actor {
+        id: String::new(),
+        token: "baton_0000000000000000000000000000000000000000000000000000000000000000".into(),
+    };
+    let actors = vec![
+        None,
+        Some(revoked),
+        Some(deactivated),
+        Some(owner.clone()),
+        Some(admin),
+        Some(author),
+        Some(outsider.clone()),
+        Some(guest_in),
+        Some(guest_out),
+        Some(other_ws),
+        Some(bad),
+    ];
+    World {
+        actors,
+        owner,
+        private_space,
+        public_space,
+        private_thread,
+        private_post,
+        outsider_id: outsider.id,
+    }
 }
 
 /// One row: a route, how to call it, and the expected status per actor (in [`ACTORS`] order).
@@ -66,45 +120,261 @@ struct Row {
 }
 
 fn rows(w: &World) -> Vec<Row> {
-    let (ps, qs, pt, pp, out) = (&w.private_space, &w.public_space, &w.private_thread, &w.private_post, &w.outsider_id);
+    let (ps, qs, pt, pp, out) = (
+        &w.private_space,
+        &w.public_space,
+        &w.private_thread,
+        &w.private_post,
+        &w.outsider_id,
+    );
     let owner = &w.owner.id;
-    let row = |method, route, path: String, body: Option<Value>, expect| Row { method, route, path, body, fresh: false, expect };
-    let fresh = |method, route, path: &str, body: Option<Value>, expect| Row { method, route, path: path.to_owned(), body, fresh: true, expect };
+    let row = |method, route, path: String, body: Option<Value>, expect| Row {
+        method,
+        route,
+        path,
+        body,
+        fresh: false,
+        expect,
+    };
+    let fresh = |method, route, path: &str, body: Option<Value>, expect| Row {
+        method,
+        route,
+        path: path.to_owned(),
+        body,
+        fresh: true,
+        expect,
+    };
     // Columns: anon revoked deact owner admin author outsider guest_in guest_out other_ws bad_token
     let private_read = [401, 401, 401, 404, 404, 200, 404, 200, 404, 404, 401];
     vec![
-        row("GET", "/api/v1/me", "/api/v1/me".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
-        row("GET", "/api/v1/members", "/api/v1/members".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
-        row("POST", "/api/v1/members", "/api/v1/members".into(), Some(json!({"email": "{uniq}@example.com", "name": "New", "timezone": "UTC"})), [401, 401, 401, 201, 201, 403, 403, 403, 403, 201, 401]),
-        row("GET", "/api/v1/members/{id}", format!("/api/v1/members/{owner}"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401]),
-        fresh("PATCH", "/api/v1/members/{id}", "/api/v1/members/{fresh}", Some(json!({"role": "guest"})), [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401]),
-        fresh("POST", "/api/v1/members/{id}/deactivate", "/api/v1/members/{fresh}/deactivate", Some(json!({})), [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401]),
-        row("POST", "/api/v1/members/{id}/tokens", format!("/api/v1/members/{out}/tokens"), Some(json!({})), [401, 401, 401, 201, 201, 403, 201, 403, 403, 404, 401]),
-        row("GET", "/api/v1/members/{id}/tokens", format!("/api/v1/members/{out}/tokens"), None, [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401]),
-        fresh("DELETE", "/api/v1/members/{id}/tokens/{token_id}", "/api/v1/members/{fresh}/tokens/{fresh_token}", None, [401, 401, 401, 204, 204, 403, 403, 403, 403, 404, 401]),
-        row("POST", "/api/v1/spaces", "/api/v1/spaces".into(), Some(json!({"name": "new", "visibility": "public"})), [401, 401, 401, 201, 201, 201, 201, 403, 403, 201, 401]),
-        row("GET", "/api/v1/spaces", "/api/v1/spaces".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
-        row("GET", "/api/v1/spaces/{id}", format!("/api/v1/spaces/{ps}"), None, private_read),
-        row("PATCH", "/api/v1/spaces/{id}", format!("/api/v1/spaces/{qs}"), Some(json!({"visibility": "public"})), [401, 401, 401, 200, 200, 403, 403, 404, 404, 404, 401]),
-        fresh("POST", "/api/v1/spaces/{id}/members", &format!("/api/v1/spaces/{ps}/members"), Some(json!({"member_id": "{fresh}"})), [401, 401, 401, 404, 404, 204, 404, 403, 404, 404, 401]),
-        row("GET", "/api/v1/spaces/{id}/members", format!("/api/v1/spaces/{ps}/members"), None, private_read),
-        fresh("DELETE", "/api/v1/spaces/{id}/members/{member_id}", &format!("/api/v1/spaces/{qs}/members/{{fresh}}"), None, [401, 401, 401, 204, 204, 403, 403, 404, 404, 404, 401]),
-        row("GET", "/api/v1/spaces/{id}/threads", format!("/api/v1/spaces/{ps}/threads"), None, private_read),
-        row("POST", "/api/v1/threads", "/api/v1/threads".into(), Some(json!({"space_id": ps, "title": "t", "body": "b"})), [401, 401, 401, 422, 422, 201, 422, 201, 422, 422, 401]),
-        row("GET", "/api/v1/threads/{id}", format!("/api/v1/threads/{pt}"), None, private_read),
-        row("POST", "/api/v1/threads/{id}/posts", format!("/api/v1/threads/{pt}/posts"), Some(json!({"body": "reply"})), [401, 401, 401, 404, 404, 201, 404, 201, 404, 404, 401]),
-        row("GET", "/api/v1/threads/{id}/posts", format!("/api/v1/threads/{pt}/posts"), None, private_read),
-        row("POST", "/api/v1/threads/{id}/read", format!("/api/v1/threads/{pt}/read"), Some(json!({})), [401, 401, 401, 404, 404, 204, 404, 204, 404, 404, 401]),
-        row("GET", "/api/v1/posts/{id}", format!("/api/v1/posts/{pp}"), None, private_read),
-        row("PATCH", "/api/v1/posts/{id}", format!("/api/v1/posts/{pp}"), Some(json!({"body": "edited"})), [401, 401, 401, 404, 404, 200, 404, 403, 404, 404, 401]),
-        row("GET", "/api/v1/posts/{id}/revisions", format!("/api/v1/posts/{pp}/revisions"), None, private_read),
-        fresh("PUT", "/api/v1/members/{id}/schedule", "/api/v1/members/{fresh}/schedule", Some(json!({"timezone": "Asia/Tokyo", "weekly": {"mon": [["09:00", "17:00"]]}})), [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401]),
-        row("GET", "/api/v1/members/{id}/schedule", format!("/api/v1/members/{owner}/schedule"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401]),
-        row("GET", "/api/v1/members/{id}/availability", format!("/api/v1/members/{owner}/availability?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401]),
-        row("GET", "/api/v1/overlap", format!("/api/v1/overlap?members={owner},{out}&from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 422, 401]),
-        row("GET", "/api/v1/asks", "/api/v1/asks?direction=to_me".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
-        row("GET", "/api/v1/inbox", "/api/v1/inbox".into(), None, [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401]),
-        row("GET", "/api/v1/openapi.json", "/api/v1/openapi.json".into(), None, [200; 11]),
+        row(
+            "GET",
+            "/api/v1/me",
+            "/api/v1/me".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members",
+            "/api/v1/members".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/members",
+            "/api/v1/members".into(),
+            Some(json!({"email": "{uniq}@example.com", "name": "New", "timezone": "UTC"})),
+            [401, 401, 401, 201, 201, 403, 403, 403, 403, 201, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}",
+            format!("/api/v1/members/{owner}"),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401],
+        ),
+        fresh(
+            "PATCH",
+            "/api/v1/members/{id}",
+            "/api/v1/members/{fresh}",
+            Some(json!({"role": "guest"})),
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+        ),
+        fresh(
+            "POST",
+            "/api/v1/members/{id}/deactivate",
+            "/api/v1/members/{fresh}/deactivate",
+            Some(json!({})),
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/members/{id}/tokens",
+            format!("/api/v1/members/{out}/tokens"),
+            Some(json!({})),
+            [401, 401, 401, 201, 201, 403, 201, 403, 403, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/tokens",
+            format!("/api/v1/members/{out}/tokens"),
+            None,
+            [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401],
+        ),
+        fresh(
+            "DELETE",
+            "/api/v1/members/{id}/tokens/{token_id}",
+            "/api/v1/members/{fresh}/tokens/{fresh_token}",
+            None,
+            [401, 401, 401, 204, 204, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/spaces",
+            "/api/v1/spaces".into(),
+            Some(json!({"name": "new", "visibility": "public"})),
+            [401, 401, 401, 201, 201, 201, 201, 403, 403, 201, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/spaces",
+            "/api/v1/spaces".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/spaces/{id}",
+            format!("/api/v1/spaces/{ps}"),
+            None,
+            private_read,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/spaces/{id}",
+            format!("/api/v1/spaces/{qs}"),
+            Some(json!({"visibility": "public"})),
+            [401, 401, 401, 200, 200, 403, 403, 404, 404, 404, 401],
+        ),
+        fresh(
+            "POST",
+            "/api/v1/spaces/{id}/members",
+            &format!("/api/v1/spaces/{ps}/members"),
+            Some(json!({"member_id": "{fresh}"})),
+            [401, 401, 401, 404, 404, 204, 404, 403, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/spaces/{id}/members",
+            format!("/api/v1/spaces/{ps}/members"),
+            None,
+            private_read,
+        ),
+        fresh(
+            "DELETE",
+            "/api/v1/spaces/{id}/members/{member_id}",
+            &format!("/api/v1/spaces/{qs}/members/{{fresh}}"),
+            None,
+            [401, 401, 401, 204, 204, 403, 403, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/spaces/{id}/threads",
+            format!("/api/v1/spaces/{ps}/threads"),
+            None,
+            private_read,
+        ),
+        row(
+            "POST",
+            "/api/v1/threads",
+            "/api/v1/threads".into(),
+            Some(json!({"space_id": ps, "title": "t", "body": "b"})),
+            [401, 401, 401, 422, 422, 201, 422, 201, 422, 422, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/threads/{id}",
+            format!("/api/v1/threads/{pt}"),
+            None,
+            private_read,
+        ),
+        row(
+            "POST",
+            "/api/v1/threads/{id}/posts",
+            format!("/api/v1/threads/{pt}/posts"),
+            Some(json!({"body": "reply"})),
+            [401, 401, 401, 404, 404, 201, 404, 201, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/threads/{id}/posts",
+            format!("/api/v1/threads/{pt}/posts"),
+            None,
+            private_read,
+        ),
+        row(
+            "POST",
+            "/api/v1/threads/{id}/read",
+            format!("/api/v1/threads/{pt}/read"),
+            Some(json!({})),
+            [401, 401, 401, 404, 404, 204, 404, 204, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/posts/{id}",
+            format!("/api/v1/posts/{pp}"),
+            None,
+            private_read,
+        ),
+        row(
+            "PATCH",
+            "/api/v1/posts/{id}",
+            format!("/api/v1/posts/{pp}"),
+            Some(json!({"body": "edited"})),
+            [401, 401, 401, 404, 404, 200, 404, 403, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/posts/{id}/revisions",
+            format!("/api/v1/posts/{pp}/revisions"),
+            None,
+            private_read,
+        ),
+        fresh(
+            "PUT",
+            "/api/v1/members/{id}/schedule",
+            "/api/v1/members/{fresh}/schedule",
+            Some(json!({"timezone": "Asia/Tokyo", "weekly": {"mon": [["09:00", "17:00"]]}})),
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/schedule",
+            format!("/api/v1/members/{owner}/schedule"),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/availability",
+            format!(
+                "/api/v1/members/{owner}/availability?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/overlap",
+            format!(
+                "/api/v1/overlap?members={owner},{out}&from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 422, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/asks",
+            "/api/v1/asks?direction=to_me".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/inbox",
+            "/api/v1/inbox".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/openapi.json",
+            "/api/v1/openapi.json".into(),
+            None,
+            [200; 11],
+        ),
     ]
 }
 
@@ -112,92 +382,226 @@ fn rows(w: &World) -> Vec<Row> {
 async fn throwaway(app: &TestApp, w: &World, n: usize) -> (String, String) {
     let fresh = app.member(&w.owner, &format!("fresh{n}"), "member").await;
     app.join(&w.owner, &w.public_space, &fresh).await;
-    let tokens = app.get(&format!("/api/v1/members/{}/tokens", fresh.id), &w.owner).await;
-    (fresh.id, tokens.json["tokens"][0]["id"].as_str().unwrap_or_default().to_owned())
+    let tokens = app
+        .get(&format!("/api/v1/members/{}/tokens", fresh.id), &w.owner)
+        .await;
+    (
+        fresh.id,
+        tokens.json["tokens"][0]["id"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned(),
+    )
 }
 
-app_test!(every_route_answers_every_caller_as_the_table_says, |app: TestApp| async move {
-    let w = world(&app).await;
-    let mut failures = Vec::new();
-    let mut n = 0;
-    for row in rows(&w) {
-        for (actor, (label, expected)) in w.actors.iter().zip(ACTORS.iter().zip(row.expect)) {
-            n += 1;
-            let (mut path, mut body) = (row.path.clone(), row.body.as_ref().map(Value::to_string).unwrap_or_default());
-            if row.fresh {
-                let (id, token) = throwaway(&app, &w, n).await;
-                path = path.replace("{fresh}", &id).replace("{fresh_token}", &token);
-                body = body.replace("{fresh}", &id);
-            }
-            let body = row.body.as_ref().map(|_| serde_json::from_str(&body.replace("{uniq}", &format!("u{n}"))).unwrap_or(Value::Null));
-            let r = app.call(row.method, &path, actor.as_ref().map(|a| a.token.as_str()), body, &[]).await;
-            if r.status.as_u16() != expected {
-                failures.push(format!("{} {} as {label}: expected {expected}, got {} {:?}", row.method, row.route, r.status.as_u16(), r.json));
+app_test!(
+    every_route_answers_every_caller_as_the_table_says,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let mut failures = Vec::new();
+        let mut n = 0;
+        for row in rows(&w) {
+            for (actor, (label, expected)) in w.actors.iter().zip(ACTORS.iter().zip(row.expect)) {
+                n += 1;
+                let (mut path, mut body) = (
+                    row.path.clone(),
+                    row.body.as_ref().map(Value::to_string).unwrap_or_default(),
+                );
+                if row.fresh {
+                    let (id, token) = throwaway(&app, &w, n).await;
+                    path = path
+                        .replace("{fresh}", &id)
+                        .replace("{fresh_token}", &token);
+                    body = body.replace("{fresh}", &id);
+                }
+                let body = row.body.as_ref().map(|_| {
+                    serde_json::from_str(&body.replace("{uniq}", &format!("u{n}")))
+                        .unwrap_or(Value::Null)
+                });
+                let r = app
+                    .call(
+                        row.method,
+                        &path,
+                        actor.as_ref().map(|a| a.token.as_str()),
+                        body,
+                        &[],
+                    )
+                    .await;
+                if r.status.as_u16() != expected {
+                    failures.push(format!(
+                        "{} {} as {label}: expected {expected}, got {} {:?}",
+                        row.method,
+                        row.route,
+                        r.status.as_u16(),
+                        r.json
+                    ));
+                }
             }
         }
+        assert!(
+            failures.is_empty(),
+            "{} unexpected answers:\n{}",
+            failures.len(),
+            failures.join("\n")
+        );
     }
-    assert!(failures.is_empty(), "{} unexpected answers:\n{}", failures.len(), failures.join("\n"));
-});
+);
 
-app_test!(the_table_covers_every_route_in_the_openapi_document, |app: TestApp| async move {
-    let w = world(&app).await;
-    let spec = app.call("GET", "/api/v1/openapi.json", None, None, &[]).await;
-    let mut documented = BTreeSet::new();
-    for (path, item) in spec.json["paths"].as_object().expect("paths in the document") {
-        for method in item.as_object().expect("a path item").keys() {
-            documented.insert(format!("{} {path}", method.to_uppercase()));
+app_test!(
+    the_table_covers_every_route_in_the_openapi_document,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let spec = app
+            .call("GET", "/api/v1/openapi.json", None, None, &[])
+            .await;
+        let mut documented = BTreeSet::new();
+        for (path, item) in spec.json["paths"]
+            .as_object()
+            .expect("paths in the document")
+        {
+            for method in item.as_object().expect("a path item").keys() {
+                documented.insert(format!("{} {path}", method.to_uppercase()));
+            }
         }
+        documented.insert("GET /api/v1/openapi.json".to_owned());
+        let tabled: BTreeSet<String> = rows(&w)
+            .iter()
+            .map(|r| format!("{} {}", r.method, r.route))
+            .collect();
+        assert_eq!(
+            documented, tabled,
+            "routes in the OpenAPI document and in the authorization table differ"
+        );
     }
-    documented.insert("GET /api/v1/openapi.json".to_owned());
-    let tabled: BTreeSet<String> = rows(&w).iter().map(|r| format!("{} {}", r.method, r.route)).collect();
-    assert_eq!(documented, tabled, "routes in the OpenAPI document and in the authorization table differ");
-});
+);
 
-app_test!(a_private_thread_is_indistinguishable_from_a_missing_one, |app: TestApp| async move {
-    let w = world(&app).await;
-    let outsider = w.actors[6].clone().expect("outsider");
-    let missing = baton_core::Id::random().to_string();
-    for (kind, private) in [("threads", &w.private_thread), ("spaces", &w.private_space), ("posts", &w.private_post)] {
-        let hidden = app.get(&format!("/api/v1/{kind}/{private}"), &outsider).await;
-        let absent = app.get(&format!("/api/v1/{kind}/{missing}"), &outsider).await;
-        let malformed = app.get(&format!("/api/v1/{kind}/not-an-id"), &outsider).await;
-        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
-        assert_eq!(hidden.bytes, absent.bytes, "{kind}: hidden and missing differ");
-        assert_eq!(hidden.bytes, malformed.bytes, "{kind}: hidden and malformed differ");
-        let text = String::from_utf8_lossy(&hidden.bytes);
-        assert!(!text.contains("secret plans") && !text.contains("Q3 plan"), "{text}");
+app_test!(
+    a_private_thread_is_indistinguishable_from_a_missing_one,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let outsider = w.actors[6].clone().expect("outsider");
+        let missing = baton_core::Id::random().to_string();
+        for (kind, private) in [
+            ("threads", &w.private_thread),
+            ("spaces", &w.private_space),
+            ("posts", &w.private_post),
+        ] {
+            let hidden = app
+                .get(&format!("/api/v1/{kind}/{private}"), &outsider)
+                .await;
+            let absent = app
+                .get(&format!("/api/v1/{kind}/{missing}"), &outsider)
+                .await;
+            let malformed = app
+                .get(&format!("/api/v1/{kind}/not-an-id"), &outsider)
+                .await;
+            assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+            assert_eq!(
+                hidden.bytes, absent.bytes,
+                "{kind}: hidden and missing differ"
+            );
+            assert_eq!(
+                hidden.bytes, malformed.bytes,
+                "{kind}: hidden and malformed differ"
+            );
+            let text = String::from_utf8_lossy(&hidden.bytes);
+            assert!(
+                !text.contains("secret plans") && !text.contains("Q3 plan"),
+                "{text}"
+            );
+        }
+        let listed = app.get("/api/v1/spaces", &outsider).await;
+        assert!(
+            !listed.json.to_string().contains("secret plans"),
+            "a private space is listed to a non-member"
+        );
     }
-    let listed = app.get("/api/v1/spaces", &outsider).await;
-    assert!(!listed.json.to_string().contains("secret plans"), "a private space is listed to a non-member");
-});
+);
 
-app_test!(writes_with_ids_from_another_workspace_change_nothing, |app: TestApp| async move {
-    let w = world(&app).await;
-    let intruder = w.actors[9].clone().expect("other workspace owner");
-    let own_space = app.space(&intruder, "globex general", "public").await;
-    let cases = [
-        ("POST", format!("/api/v1/threads/{}/posts", w.private_thread), json!({"body": "hi"})),
-        ("POST", "/api/v1/threads".to_owned(), json!({"space_id": w.public_space, "title": "t", "body": "b"})),
-        ("POST", format!("/api/v1/spaces/{own_space}/members"), json!({"member_id": w.owner.id})),
-        ("POST", format!("/api/v1/spaces/{}/members", w.public_space), json!({"member_id": intruder.id})),
-        ("POST", format!("/api/v1/members/{}/tokens", w.owner.id), json!({})),
-        ("PATCH", format!("/api/v1/members/{}", w.owner.id), json!({"role": "guest"})),
-        ("POST", format!("/api/v1/members/{}/deactivate", w.outsider_id), json!({})),
-        ("POST", "/api/v1/threads".to_owned(), json!({"space_id": own_space, "title": "t", "body": "b", "expectation": {"kind": "reply", "within_minutes": 60, "of": [w.owner.id]}})),
-    ];
-    for (method, path, body) in cases {
-        let r = app.call(method, &path, Some(&intruder.token), Some(body), &[]).await;
-        assert!(r.status == StatusCode::NOT_FOUND || r.status == StatusCode::UNPROCESSABLE_ENTITY, "{method} {path}: {} {:?}", r.status, r.json);
+app_test!(
+    writes_with_ids_from_another_workspace_change_nothing,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let intruder = w.actors[9].clone().expect("other workspace owner");
+        let own_space = app.space(&intruder, "globex general", "public").await;
+        let cases = [
+            (
+                "POST",
+                format!("/api/v1/threads/{}/posts", w.private_thread),
+                json!({"body": "hi"}),
+            ),
+            (
+                "POST",
+                "/api/v1/threads".to_owned(),
+                json!({"space_id": w.public_space, "title": "t", "body": "b"}),
+            ),
+            (
+                "POST",
+                format!("/api/v1/spaces/{own_space}/members"),
+                json!({"member_id": w.owner.id}),
+            ),
+            (
+                "POST",
+                format!("/api/v1/spaces/{}/members", w.public_space),
+                json!({"member_id": intruder.id}),
+            ),
+            (
+                "POST",
+                format!("/api/v1/members/{}/tokens", w.owner.id),
+                json!({}),
+            ),
+            (
+                "PATCH",
+                format!("/api/v1/members/{}", w.owner.id),
+                json!({"role": "guest"}),
+            ),
+            (
+                "POST",
+                format!("/api/v1/members/{}/deactivate", w.outsider_id),
+                json!({}),
+            ),
+            (
+                "POST",
+                "/api/v1/threads".to_owned(),
+                json!({"space_id": own_space, "title": "t", "body": "b", "expectation": {"kind": "reply", "within_minutes": 60, "of": [w.owner.id]}}),
+            ),
+        ];
+        for (method, path, body) in cases {
+            let r = app
+                .call(method, &path, Some(&intruder.token), Some(body), &[])
+                .await;
+            assert!(
+                r.status == StatusCode::NOT_FOUND || r.status == StatusCode::UNPROCESSABLE_ENTITY,
+                "{method} {path}: {} {:?}",
+                r.status,
+                r.json
+            );
+        }
+        let author = w.actors[5].clone().expect("author");
+        let thread = app
+            .get(&format!("/api/v1/threads/{}", w.private_thread), &author)
+            .await;
+        assert_eq!(
+            thread.json["posts"].as_array().map(Vec::len),
+            Some(1),
+            "no post was added"
+        );
+        let members = app
+            .get(
+                &format!("/api/v1/spaces/{}/members", w.public_space),
+                &w.owner,
+            )
+            .await;
+        assert!(!members.json.to_string().contains(&intruder.id));
+        let threads = app
+            .get(&format!("/api/v1/spaces/{own_space}/threads"), &intruder)
+            .await;
+        assert_eq!(threads.json["threads"].as_array().map(Vec::len), Some(0));
+        let outsider = app
+            .get(&format!("/api/v1/members/{}", w.outsider_id), &w.owner)
+            .await;
+        assert_eq!(outsider.json["active"], json!(true));
+        let owner = app.get("/api/v1/me", &w.owner).await;
+        assert_eq!(owner.json["role"], json!("owner"));
     }
-    let author = w.actors[5].clone().expect("author");
-    let thread = app.get(&format!("/api/v1/threads/{}", w.private_thread), &author).await;
-    assert_eq!(thread.json["posts"].as_array().map(Vec::len), Some(1), "no post was added");
-    let members = app.get(&format!("/api/v1/spaces/{}/members", w.public_space), &w.owner).await;
-    assert!(!members.json.to_string().contains(&intruder.id));
-    let threads = app.get(&format!("/api/v1/spaces/{own_space}/threads"), &intruder).await;
-    assert_eq!(threads.json["threads"].as_array().map(Vec::len), Some(0));
-    let outsider = app.get(&format!("/api/v1/members/{}", w.outsider_id), &w.owner).await;
-    assert_eq!(outsider.json["active"], json!(true));
-    let owner = app.get("/api/v1/me", &w.owner).await;
-    assert_eq!(owner.json["role"], json!("owner"));
-});
+);

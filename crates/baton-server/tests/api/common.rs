@@ -46,20 +46,40 @@ pub struct Reply {
 impl Reply {
     /// The value at a JSON pointer as text ("" when absent).
     pub fn str(&self, pointer: &str) -> String {
-        self.json.pointer(pointer).and_then(Value::as_str).unwrap_or_default().to_owned()
+        self.json
+            .pointer(pointer)
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned()
     }
 }
 
 impl TestApp {
     /// Wraps an opened store.
     pub fn new((store, guard): (Arc<dyn Store>, StoreGuard)) -> Self {
-        let clock = Arc::new(ManualClock::new("2026-03-02T12:00:00Z".parse().expect("a valid instant")));
-        let state = AppState::builder(store.clone()).clock(clock.clone()).build();
-        Self { router: baton_server::router(state), clock, store, _guard: guard }
+        let clock = Arc::new(ManualClock::new(
+            "2026-03-02T12:00:00Z".parse().expect("a valid instant"),
+        ));
+        let state = AppState::builder(store.clone())
+            .clock(clock.clone())
+            .build();
+        Self {
+            router: baton_server::router(state),
+            clock,
+            store,
+            _guard: guard,
+        }
     }
 
     /// Sends a request; `body` is sent as JSON.
-    pub async fn call(&self, method: &str, path: &str, token: Option<&str>, body: Option<Value>, headers: &[(&str, &str)]) -> Reply {
+    pub async fn call(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<Value>,
+        headers: &[(&str, &str)],
+    ) -> Reply {
         let mut req = Request::builder().method(method).uri(path);
         if let Some(t) = token {
             req = req.header("authorization", format!("Bearer {t}"));
@@ -79,12 +99,29 @@ impl TestApp {
 
     /// Sends a prepared request.
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("a readable body").to_bytes().to_vec();
-        let json = serde_json::from_slice(&bytes).unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply { status, json, headers, bytes }
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a readable body")
+            .to_bytes()
+            .to_vec();
+        let json = serde_json::from_slice(&bytes)
+            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+        Reply {
+            status,
+            json,
+            headers,
+            bytes,
+        }
     }
 
     /// GET with a token.
@@ -94,7 +131,8 @@ impl TestApp {
 
     /// POST JSON with a token.
     pub async fn post(&self, path: &str, who: &Actor, body: Value) -> Reply {
-        self.call("POST", path, Some(&who.token), Some(body), &[]).await
+        self.call("POST", path, Some(&who.token), Some(body), &[])
+            .await
     }
 
     /// A new workspace with its owner, created as `baton admin bootstrap` does.
@@ -107,11 +145,24 @@ impl TestApp {
             password: None,
             role: None,
         };
-        let owner = baton_server::services::members::prepare_member(&input, baton_core::role::Role::Owner, now).expect("valid owner");
-        let (token, secret) = baton_server::services::members::new_token(owner.id, None, now).expect("a token");
-        let ws = baton_core::model::Workspace { id: baton_core::Id::random(), name: name.into(), created_at: now };
+        let owner = baton_server::services::members::prepare_member(
+            &input,
+            baton_core::role::Role::Owner,
+            now,
+        )
+        .expect("valid owner");
+        let (token, secret) =
+            baton_server::services::members::new_token(owner.id, None, now).expect("a token");
+        let ws = baton_core::model::Workspace {
+            id: baton_core::Id::random(),
+            name: name.into(),
+            created_at: now,
+        };
         let id = owner.id.to_string();
-        self.store.bootstrap(ws, owner, token).await.expect("bootstrap");
+        self.store
+            .bootstrap(ws, owner, token)
+            .await
+            .expect("bootstrap");
         Actor { id, token: secret }
     }
 
@@ -120,29 +171,62 @@ impl TestApp {
         let r = self
             .post("/api/v1/members", admin, json!({"email": format!("{handle}-{}@example.com", &admin.id[..8]), "name": handle, "timezone": "Asia/Tokyo", "role": role}))
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "create member {handle}: {:?}", r.json);
+        assert_eq!(
+            r.status,
+            StatusCode::CREATED,
+            "create member {handle}: {:?}",
+            r.json
+        );
         let id = r.str("/id");
-        let t = self.post(&format!("/api/v1/members/{id}/tokens"), admin, json!({})).await;
-        assert_eq!(t.status, StatusCode::CREATED, "token for {handle}: {:?}", t.json);
-        Actor { id, token: t.str("/token") }
+        let t = self
+            .post(&format!("/api/v1/members/{id}/tokens"), admin, json!({}))
+            .await;
+        assert_eq!(
+            t.status,
+            StatusCode::CREATED,
+            "token for {handle}: {:?}",
+            t.json
+        );
+        Actor {
+            id,
+            token: t.str("/token"),
+        }
     }
 
     /// A space created by `who`; returns its id.
     pub async fn space(&self, who: &Actor, name: &str, visibility: &str) -> String {
-        let r = self.post("/api/v1/spaces", who, json!({"name": name, "visibility": visibility})).await;
+        let r = self
+            .post(
+                "/api/v1/spaces",
+                who,
+                json!({"name": name, "visibility": visibility}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         r.str("/id")
     }
 
     /// Adds `member` to `space` as `by`.
     pub async fn join(&self, by: &Actor, space: &str, member: &Actor) {
-        let r = self.post(&format!("/api/v1/spaces/{space}/members"), by, json!({"member_id": member.id})).await;
+        let r = self
+            .post(
+                &format!("/api/v1/spaces/{space}/members"),
+                by,
+                json!({"member_id": member.id}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.json);
     }
 
     /// A thread started by `who`; returns (thread id, first post id).
     pub async fn thread(&self, who: &Actor, space: &str, title: &str) -> (String, String) {
-        let r = self.post("/api/v1/threads", who, json!({"space_id": space, "title": title, "body": "First post"})).await;
+        let r = self
+            .post(
+                "/api/v1/threads",
+                who,
+                json!({"space_id": space, "title": title, "body": "First post"}),
+            )
+            .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         (r.str("/id"), r.str("/post_id"))
     }
@@ -157,7 +241,8 @@ macro_rules! app_test {
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app = $crate::common::TestApp::new(baton_store::conformance::sqlite_store().await);
+                let app =
+                    $crate::common::TestApp::new(baton_store::conformance::sqlite_store().await);
                 ($body)(app).await;
             }
 
@@ -174,8 +259,16 @@ macro_rules! app_test {
 /// Asserts a response is problem+json with a non-empty human detail.
 pub fn assert_problem(r: &Reply, status: StatusCode, context: &str) {
     assert_eq!(r.status, status, "{context}: {:?}", r.json);
-    let ctype = r.headers.get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
+    let ctype = r
+        .headers
+        .get("content-type")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default();
     assert_eq!(ctype, "application/problem+json", "{context}");
-    assert!(!r.str("/detail").is_empty(), "{context}: no detail in {:?}", r.json);
+    assert!(
+        !r.str("/detail").is_empty(),
+        "{context}: no detail in {:?}",
+        r.json
+    );
     assert_eq!(r.json["status"], json!(status.as_u16()), "{context}");
 }

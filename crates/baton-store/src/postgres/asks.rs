@@ -13,8 +13,17 @@ use crate::{AskStore, StoreError, StoreResult};
 
 /// In the post's transaction: answers every open ask of the post's author in its thread, then
 /// creates the post's own asks. Every asked member must belong to `ws`.
-pub(super) async fn record(tx: &Transaction<'_>, ws: &str, post: &Post, asks: &[NewAsk]) -> StoreResult<()> {
-    let (post_id, thread, author) = (post.id.to_string(), post.thread_id.to_string(), post.author_id.to_string());
+pub(super) async fn record(
+    tx: &Transaction<'_>,
+    ws: &str,
+    post: &Post,
+    asks: &[NewAsk],
+) -> StoreResult<()> {
+    let (post_id, thread, author) = (
+        post.id.to_string(),
+        post.thread_id.to_string(),
+        post.author_id.to_string(),
+    );
     let answer: Params = &[&ws, &thread, &author, &ms(post.created_at), &post_id];
     query::exec(
         tx,
@@ -24,7 +33,16 @@ pub(super) async fn record(tx: &Transaction<'_>, ws: &str, post: &Post, asks: &[
     )
     .await?;
     for ask in asks {
-        let params: Params = &[&ws, &ask.id.to_string(), &thread, &post_id, &author, &ask.to_id.to_string(), &ms(ask.due_at), &ms(post.created_at)];
+        let params: Params = &[
+            &ws,
+            &ask.id.to_string(),
+            &thread,
+            &post_id,
+            &author,
+            &ask.to_id.to_string(),
+            &ms(ask.due_at),
+            &ms(post.created_at),
+        ];
         let inserted = query::exec(
             tx,
             "INSERT INTO asks (workspace_id, id, thread_id, post_id, from_id, to_id, due_at, created_at)
@@ -42,29 +60,61 @@ pub(super) async fn record(tx: &Transaction<'_>, ws: &str, post: &Post, asks: &[
 #[async_trait]
 impl AskStore for PgStore {
     async fn asks_for_post(&self, ws: Id, post: Id) -> StoreResult<Vec<Ask>> {
-        let sql = concat!("SELECT ", ask_cols!(), " FROM asks a WHERE a.workspace_id = $1 AND a.post_id = $2 ORDER BY a.seq");
-        query::all(&self.client().await?, sql, &[&ws.to_string(), &post.to_string()], rows::ask).await
+        let sql = concat!(
+            "SELECT ",
+            ask_cols!(),
+            " FROM asks a WHERE a.workspace_id = $1 AND a.post_id = $2 ORDER BY a.seq"
+        );
+        query::all(
+            &self.client().await?,
+            sql,
+            &[&ws.to_string(), &post.to_string()],
+            rows::ask,
+        )
+        .await
     }
 
-    async fn asks_to(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>> {
+    async fn asks_to(
+        &self,
+        ws: Id,
+        member: Id,
+        open_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>> {
         let sql = concat!(
             "SELECT ",
             ask_cols!(),
             " FROM asks a WHERE a.workspace_id = $1 AND a.to_id = $2 AND (NOT $3 OR a.answered_at IS NULL)
              ORDER BY a.due_at, a.seq LIMIT $4"
         );
-        let params: Params = &[&ws.to_string(), &member.to_string(), &open_only, &i64::from(limit)];
+        let params: Params = &[
+            &ws.to_string(),
+            &member.to_string(),
+            &open_only,
+            &i64::from(limit),
+        ];
         query::all(&self.client().await?, sql, params, rows::ask).await
     }
 
-    async fn asks_from(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>> {
+    async fn asks_from(
+        &self,
+        ws: Id,
+        member: Id,
+        open_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>> {
         let sql = concat!(
             "SELECT ",
             ask_cols!(),
             " FROM asks a WHERE a.workspace_id = $1 AND a.from_id = $2 AND (NOT $3 OR a.answered_at IS NULL)
              ORDER BY a.due_at, a.seq LIMIT $4"
         );
-        let params: Params = &[&ws.to_string(), &member.to_string(), &open_only, &i64::from(limit)];
+        let params: Params = &[
+            &ws.to_string(),
+            &member.to_string(),
+            &open_only,
+            &i64::from(limit),
+        ];
         query::all(&self.client().await?, sql, params, rows::ask).await
     }
 }

@@ -13,8 +13,8 @@ mod idempotency;
 mod members;
 mod query;
 mod rows;
-mod spaces;
 mod schedules;
+mod spaces;
 mod threads;
 
 use std::time::Duration;

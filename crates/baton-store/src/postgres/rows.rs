@@ -69,7 +69,8 @@ macro_rules! ask_cols {
     };
 }
 pub(super) use {
-    ask_cols, member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols, workspace_cols,
+    ask_cols, member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols,
+    workspace_cols,
 };
 
 /// An instant as stored: unix milliseconds.
@@ -160,7 +161,8 @@ pub(super) fn thread_with_space(row: &Row) -> StoreResult<(Thread, Space, bool)>
     let space = Space {
         id: id(row, "s_id")?,
         name: row.try_get("s_name")?,
-        visibility: Visibility::parse(visibility).map_err(|_| corrupt(format!("visibility {visibility:?}")))?,
+        visibility: Visibility::parse(visibility)
+            .map_err(|_| corrupt(format!("visibility {visibility:?}")))?,
         created_by: id(row, "s_created_by")?,
         created_at: ts(row, "s_created_at")?,
         seq: row.try_get("s_seq")?,

@@ -12,12 +12,25 @@ use crate::{ScheduleStore, StoreResult};
 
 #[async_trait]
 impl ScheduleStore for PgStore {
-    async fn set_schedule(&self, ws: Id, member: Id, schedule: ScheduleSpec, at: Timestamp) -> StoreResult<()> {
+    async fn set_schedule(
+        &self,
+        ws: Id,
+        member: Id,
+        schedule: ScheduleSpec,
+        at: Timestamp,
+    ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, member, json) = (ws.to_string(), member.to_string(), to_json(&schedule)?);
         let zone: Params = &[&ws, &member, &schedule.timezone];
-        found(query::exec(&tx, "UPDATE members SET timezone = $3 WHERE workspace_id = $1 AND id = $2", zone).await?)?;
+        found(
+            query::exec(
+                &tx,
+                "UPDATE members SET timezone = $3 WHERE workspace_id = $1 AND id = $2",
+                zone,
+            )
+            .await?,
+        )?;
         let params: Params = &[&ws, &member, &json, &ms(at)];
         query::exec(
             &tx,
@@ -41,7 +54,13 @@ impl ScheduleStore for PgStore {
         )
         .await?;
         rows.into_iter()
-            .map(|(id, json)| Ok((id.parse().map_err(|_| super::error::corrupt(format!("bad member id {id}")))?, from_json(&json)?)))
+            .map(|(id, json)| {
+                Ok((
+                    id.parse()
+                        .map_err(|_| super::error::corrupt(format!("bad member id {id}")))?,
+                    from_json(&json)?,
+                ))
+            })
             .collect()
     }
 }

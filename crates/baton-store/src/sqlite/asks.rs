@@ -13,7 +13,11 @@ use crate::{AskStore, StoreError, StoreResult};
 /// In the post's transaction: answers every open ask of the post's author in its thread, then
 /// creates the post's own asks. Every asked member must belong to `ws`.
 pub(super) fn record(c: &Connection, ws: &str, post: &Post, asks: &[NewAsk]) -> StoreResult<()> {
-    let (post_id, thread, author) = (post.id.to_string(), post.thread_id.to_string(), post.author_id.to_string());
+    let (post_id, thread, author) = (
+        post.id.to_string(),
+        post.thread_id.to_string(),
+        post.author_id.to_string(),
+    );
     c.prepare_cached(
         "UPDATE asks SET answered_at = ?4, answer_post_id = ?5
          WHERE workspace_id = ?1 AND thread_id = ?2 AND to_id = ?3 AND answered_at IS NULL",
@@ -35,7 +39,9 @@ pub(super) fn record(c: &Connection, ws: &str, post: &Post, asks: &[NewAsk]) -> 
 
 fn list(c: &Connection, sql: &str, params: impl rusqlite::Params) -> StoreResult<Vec<Ask>> {
     let mut stmt = c.prepare_cached(sql)?;
-    let asks = stmt.query_map(params, rows::ask)?.collect::<Result<_, _>>()?;
+    let asks = stmt
+        .query_map(params, rows::ask)?
+        .collect::<Result<_, _>>()?;
     Ok(asks)
 }
 
@@ -50,7 +56,13 @@ impl AskStore for SqliteStore {
             .await
     }
 
-    async fn asks_to(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>> {
+    async fn asks_to(
+        &self,
+        ws: Id,
+        member: Id,
+        open_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>> {
         self.engine
             .scan(move |c| {
                 let sql = format!(
@@ -62,7 +74,13 @@ impl AskStore for SqliteStore {
             .await
     }
 
-    async fn asks_from(&self, ws: Id, member: Id, open_only: bool, limit: u32) -> StoreResult<Vec<Ask>> {
+    async fn asks_from(
+        &self,
+        ws: Id,
+        member: Id,
+        open_only: bool,
+        limit: u32,
+    ) -> StoreResult<Vec<Ask>> {
         self.engine
             .scan(move |c| {
                 let sql = format!(

@@ -50,7 +50,9 @@ impl<T: Send, F: FnOnce(&Connection) -> StoreResult<T> + Send> WriteJob for Job<
             (Ok(()), Some(result)) => result,
             (Err(_), Some(Err(e))) => Err(e),
             (Err(e), _) => Err(StoreError::Unavailable(e)),
-            (Ok(()), None) => Err(StoreError::Other(anyhow::anyhow!("write was never applied"))),
+            (Ok(()), None) => Err(StoreError::Other(anyhow::anyhow!(
+                "write was never applied"
+            ))),
         };
         // The caller may have gone away (request cancelled); the write stands regardless.
         let _ = self.reply.send(outcome);
@@ -68,9 +70,15 @@ impl Engine {
     /// Starts the writer thread on `writer` and pools `readers`.
     pub(super) fn start(writer: Connection, readers: Vec<Connection>) -> anyhow::Result<Self> {
         let (tx, rx) = mpsc::channel::<Box<dyn WriteJob>>();
-        std::thread::Builder::new().name("baton-sqlite-writer".into()).spawn(move || write_loop(writer, rx))?;
+        std::thread::Builder::new()
+            .name("baton-sqlite-writer".into())
+            .spawn(move || write_loop(writer, rx))?;
         let slots = Semaphore::new(readers.len());
-        Ok(Self { writes: tx, readers: Arc::new(Mutex::new(readers)), reader_slots: slots })
+        Ok(Self {
+            writes: tx,
+            readers: Arc::new(Mutex::new(readers)),
+            reader_slots: slots,
+        })
     }
 
     /// Runs `work` in the next write transaction and returns its result once committed.
@@ -80,9 +88,17 @@ impl Engine {
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
         let (reply, answer) = oneshot::channel();
-        let job = Box::new(Job { work: Some(work), result: None, reply });
-        self.writes.send(job).map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
-        answer.await.map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?
+        let job = Box::new(Job {
+            work: Some(work),
+            result: None,
+            reply,
+        });
+        self.writes
+            .send(job)
+            .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
+        answer
+            .await
+            .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?
     }
 
     /// Runs a short read (an indexed lookup of a few rows) on a read connection, on the
@@ -98,7 +114,11 @@ impl Engine {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let _slot = self.reader_slots.acquire().await.map_err(|_| StoreError::Unavailable("store closed".into()))?;
+        let _slot = self
+            .reader_slots
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("store closed".into()))?;
         with_reader(&self.readers, work)
     }
 
@@ -109,7 +129,11 @@ impl Engine {
         T: Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,
     {
-        let _slot = self.reader_slots.acquire().await.map_err(|_| StoreError::Unavailable("store closed".into()))?;
+        let _slot = self
+            .reader_slots
+            .acquire()
+            .await
+            .map_err(|_| StoreError::Unavailable("store closed".into()))?;
         let pool = Arc::clone(&self.readers);
         tokio::task::spawn_blocking(move || with_reader(&pool, work))
             .await
@@ -118,8 +142,15 @@ impl Engine {
 }
 
 /// Borrows a pooled read connection for `work` (the caller holds a reader slot, so one is free).
-fn with_reader<T>(pool: &Mutex<Vec<Connection>>, work: impl FnOnce(&Connection) -> StoreResult<T>) -> StoreResult<T> {
-    let conn = pool.lock().map_err(|_| poisoned())?.pop().ok_or_else(poisoned)?;
+fn with_reader<T>(
+    pool: &Mutex<Vec<Connection>>,
+    work: impl FnOnce(&Connection) -> StoreResult<T>,
+) -> StoreResult<T> {
+    let conn = pool
+        .lock()
+        .map_err(|_| poisoned())?
+        .pop()
+        .ok_or_else(poisoned)?;
     let result = work(&conn);
     pool.lock().map_err(|_| poisoned())?.push(conn);
     result
@@ -146,7 +177,8 @@ fn write_loop(conn: Connection, inbox: mpsc::Receiver<Box<dyn WriteJob>>) {
 }
 
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Result<(), String> {
-    conn.execute_batch("BEGIN IMMEDIATE").map_err(|e| format!("cannot start a write: {e}"))?;
+    conn.execute_batch("BEGIN IMMEDIATE")
+        .map_err(|e| format!("cannot start a write: {e}"))?;
     for job in batch.iter_mut() {
         let step = run_sql(conn, "SAVEPOINT job").and_then(|()| {
             if job.apply(conn) {

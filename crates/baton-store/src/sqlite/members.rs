@@ -22,8 +22,10 @@ fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreResult<Member>
 }
 
 fn member_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Member> {
-    Ok(c.prepare_cached(&format!("SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.id = ?2"))?
-        .query_row((ws, id), rows::member)?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.id = ?2"
+    ))?
+    .query_row((ws, id), rows::member)?)
 }
 
 fn insert_token(c: &Connection, ws: &str, t: &NewToken) -> StoreResult<()> {
@@ -31,18 +33,32 @@ fn insert_token(c: &Connection, ws: &str, t: &NewToken) -> StoreResult<()> {
         "INSERT INTO api_tokens (workspace_id, id, member_id, label, token_hash, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )?
-    .execute((ws, t.info.id.to_string(), t.info.member_id.to_string(), &t.info.label, &t.hash, ms(t.info.created_at)))?;
+    .execute((
+        ws,
+        t.info.id.to_string(),
+        t.info.member_id.to_string(),
+        &t.info.label,
+        &t.hash,
+        ms(t.info.created_at),
+    ))?;
     Ok(())
 }
 
 #[async_trait]
 impl WorkspaceStore for SqliteStore {
-    async fn bootstrap(&self, workspace: Workspace, owner: NewMember, token: NewToken) -> StoreResult<()> {
+    async fn bootstrap(
+        &self,
+        workspace: Workspace,
+        owner: NewMember,
+        token: NewToken,
+    ) -> StoreResult<()> {
         self.engine
             .write(move |c| {
                 let ws = workspace.id.to_string();
-                c.prepare_cached("INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)")?
-                    .execute((&ws, &workspace.name, ms(workspace.created_at)))?;
+                c.prepare_cached(
+                    "INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute((&ws, &workspace.name, ms(workspace.created_at)))?;
                 insert_member(c, &ws, &owner)?;
                 insert_token(c, &ws, &token)
             })
@@ -52,10 +68,16 @@ impl WorkspaceStore for SqliteStore {
     async fn workspace(&self, id: Id) -> StoreResult<Workspace> {
         self.engine
             .read(move |c| {
-                Ok(c.prepare_cached("SELECT id, name, created_at FROM workspaces WHERE id = ?1")?.query_row(
-                    [id.to_string()],
-                    |r| Ok(Workspace { id: rows::id(r, 0)?, name: r.get(1)?, created_at: ts(r.get(2)?)? }),
-                )?)
+                Ok(
+                    c.prepare_cached("SELECT id, name, created_at FROM workspaces WHERE id = ?1")?
+                        .query_row([id.to_string()], |r| {
+                            Ok(Workspace {
+                                id: rows::id(r, 0)?,
+                                name: r.get(1)?,
+                                created_at: ts(r.get(2)?)?,
+                            })
+                        })?,
+                )
             })
             .await
     }
@@ -63,9 +85,16 @@ impl WorkspaceStore for SqliteStore {
     async fn workspaces(&self) -> StoreResult<Vec<Workspace>> {
         self.engine
             .scan(|c| {
-                let mut stmt = c.prepare_cached("SELECT id, name, created_at FROM workspaces ORDER BY seq")?;
+                let mut stmt =
+                    c.prepare_cached("SELECT id, name, created_at FROM workspaces ORDER BY seq")?;
                 let list = stmt
-                    .query_map([], |r| Ok(Workspace { id: rows::id(r, 0)?, name: r.get(1)?, created_at: ts(r.get(2)?)? }))?
+                    .query_map([], |r| {
+                        Ok(Workspace {
+                            id: rows::id(r, 0)?,
+                            name: r.get(1)?,
+                            created_at: ts(r.get(2)?)?,
+                        })
+                    })?
                     .collect::<Result<_, _>>()?;
                 Ok(list)
             })
@@ -75,21 +104,33 @@ impl WorkspaceStore for SqliteStore {
 
 #[async_trait]
 impl MemberStore for SqliteStore {
-    async fn create_member(&self, ws: Id, member: NewMember, idem: Option<&IdempotencyKey>) -> StoreResult<Member> {
+    async fn create_member(
+        &self,
+        ws: Id,
+        member: NewMember,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Member> {
         let at = member.created_at;
-        self.write_idempotent(ws, idem, at, move |c| insert_member(c, &ws.to_string(), &member)).await
+        self.write_idempotent(ws, idem, at, move |c| {
+            insert_member(c, &ws.to_string(), &member)
+        })
+        .await
     }
 
     async fn member(&self, ws: Id, id: Id) -> StoreResult<Member> {
-        self.engine.read(move |c| member_by_id(c, &ws.to_string(), &id.to_string())).await
+        self.engine
+            .read(move |c| member_by_id(c, &ws.to_string(), &id.to_string()))
+            .await
     }
 
     async fn member_by_email(&self, ws: Id, email: &str) -> StoreResult<Member> {
         let email = email.to_owned();
         self.engine
             .read(move |c| {
-                Ok(c.prepare_cached(&format!("SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.email = ?2"))?
-                    .query_row((ws.to_string(), email), rows::member)?)
+                Ok(c.prepare_cached(&format!(
+                    "SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.email = ?2"
+                ))?
+                .query_row((ws.to_string(), email), rows::member)?)
             })
             .await
     }
@@ -97,8 +138,10 @@ impl MemberStore for SqliteStore {
     async fn password_hash(&self, ws: Id, id: Id) -> StoreResult<Option<String>> {
         self.engine
             .read(move |c| {
-                Ok(c.prepare_cached("SELECT password_hash FROM members m WHERE workspace_id = ?1 AND id = ?2")?
-                    .query_row((ws.to_string(), id.to_string()), |r| r.get(0))?)
+                Ok(c.prepare_cached(
+                    "SELECT password_hash FROM members m WHERE workspace_id = ?1 AND id = ?2",
+                )?
+                .query_row((ws.to_string(), id.to_string()), |r| r.get(0))?)
             })
             .await
     }
@@ -122,7 +165,9 @@ impl MemberStore for SqliteStore {
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
                 let n = c
-                    .prepare_cached("UPDATE members SET role = ?3 WHERE workspace_id = ?1 AND id = ?2")?
+                    .prepare_cached(
+                        "UPDATE members SET role = ?3 WHERE workspace_id = ?1 AND id = ?2",
+                    )?
                     .execute((&ws, &id, role.as_str()))?;
                 if n == 0 {
                     return Err(StoreError::NotFound);

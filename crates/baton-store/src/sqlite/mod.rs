@@ -46,9 +46,15 @@ impl SqliteStore {
         let path = path.to_owned();
         tokio::task::spawn_blocking(move || {
             let mut writer = connect(&path, false)?;
-            embedded::migrations::runner().run(&mut writer).context("running SQLite migrations")?;
-            let readers = (0..READERS).map(|_| connect(&path, true)).collect::<anyhow::Result<Vec<_>>>()?;
-            Ok(Self { engine: Engine::start(writer, readers)? })
+            embedded::migrations::runner()
+                .run(&mut writer)
+                .context("running SQLite migrations")?;
+            let readers = (0..READERS)
+                .map(|_| connect(&path, true))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            Ok(Self {
+                engine: Engine::start(writer, readers)?,
+            })
         })
         .await
         .context("opening SQLite")?
@@ -62,7 +68,8 @@ impl SqliteStore {
 /// memory accesses instead of `pread` calls and copies (measured: the largest single cost of
 /// the post path before it was set).
 fn connect(path: &Path, read_only: bool) -> anyhow::Result<Connection> {
-    let conn = Connection::open(path).with_context(|| format!("opening SQLite database {}", path.display()))?;
+    let conn = Connection::open(path)
+        .with_context(|| format!("opening SQLite database {}", path.display()))?;
     conn.busy_timeout(std::time::Duration::from_millis(BUSY_TIMEOUT_MS.into()))?;
     conn.execute_batch(
         "PRAGMA journal_mode = WAL;
@@ -82,7 +89,9 @@ fn connect(path: &Path, read_only: bool) -> anyhow::Result<Connection> {
 #[async_trait]
 impl HealthStore for SqliteStore {
     async fn ping(&self) -> StoreResult<()> {
-        self.engine.read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?)).await
+        self.engine
+            .read(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await
     }
 }
 
@@ -91,7 +100,13 @@ impl SqliteStore {
     /// known key with the same fingerprint returns the recorded result and writes nothing; with
     /// another fingerprint it fails with `IdempotencyMismatch`; a new key is recorded with the
     /// result. The writer thread serializes writes, so two duplicates never both run `work`.
-    async fn write_idempotent<T, F>(&self, ws: baton_core::Id, idem: Option<&crate::IdempotencyKey>, at: jiff::Timestamp, work: F) -> StoreResult<T>
+    async fn write_idempotent<T, F>(
+        &self,
+        ws: baton_core::Id,
+        idem: Option<&crate::IdempotencyKey>,
+        at: jiff::Timestamp,
+        work: F,
+    ) -> StoreResult<T>
     where
         T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
         F: FnOnce(&Connection) -> StoreResult<T> + Send + 'static,

@@ -21,12 +21,18 @@ impl From<rusqlite::Error> for StoreError {
                     if msg.contains("FOREIGN KEY") {
                         StoreError::NotFound
                     } else if msg.contains("members.email") {
-                        StoreError::Conflict { constraint: "members_email" }
+                        StoreError::Conflict {
+                            constraint: "members_email",
+                        }
                     } else {
-                        StoreError::Conflict { constraint: "unique" }
+                        StoreError::Conflict {
+                            constraint: "unique",
+                        }
                     }
                 }
-                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => StoreError::Unavailable(e.to_string()),
+                ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked => {
+                    StoreError::Unavailable(e.to_string())
+                }
                 ErrorCode::CannotOpen | ErrorCode::DiskFull | ErrorCode::SystemIoFailure => {
                     StoreError::Unavailable(e.to_string())
                 }
@@ -39,7 +45,8 @@ impl From<rusqlite::Error> for StoreError {
 
 /// Unix milliseconds to a timestamp, as a rusqlite conversion error when out of range.
 pub(super) fn ts(ms: i64) -> rusqlite::Result<Timestamp> {
-    Timestamp::from_millisecond(ms).map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+    Timestamp::from_millisecond(ms)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
 }
 
 /// A timestamp as stored.
@@ -54,7 +61,8 @@ fn conversion(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Er
 /// Reads an id column.
 pub(super) fn id(row: &Row<'_>, idx: usize) -> rusqlite::Result<Id> {
     let text: String = row.get(idx)?;
-    text.parse().map_err(|_| conversion(std::io::Error::other(format!("bad id in database: {text}"))))
+    text.parse()
+        .map_err(|_| conversion(std::io::Error::other(format!("bad id in database: {text}"))))
 }
 
 fn json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
@@ -67,7 +75,8 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreErr
 }
 
 /// Columns of [`member`], in order, for `SELECT … FROM members m`.
-pub(super) const MEMBER_COLS: &str = "m.id, m.workspace_id, m.email, m.name, m.timezone, m.role, m.active, m.created_at, m.seq";
+pub(super) const MEMBER_COLS: &str =
+    "m.id, m.workspace_id, m.email, m.name, m.timezone, m.role, m.active, m.created_at, m.seq";
 
 /// A member from [`MEMBER_COLS`].
 pub(super) fn member(row: &Row<'_>) -> rusqlite::Result<Member> {
@@ -107,8 +116,7 @@ pub(super) fn space_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Space> {
 }
 
 /// Columns of [`thread`], in order.
-pub(super) const THREAD_COLS: &str =
-    "t.id, t.space_id, t.title, t.author_id, t.expectation, t.created_at, t.last_post_at, t.last_post_seq, t.post_count, t.seq";
+pub(super) const THREAD_COLS: &str = "t.id, t.space_id, t.title, t.author_id, t.expectation, t.created_at, t.last_post_at, t.last_post_seq, t.post_count, t.seq";
 
 /// A thread from [`THREAD_COLS`].
 pub(super) fn thread(row: &Row<'_>) -> rusqlite::Result<Thread> {
@@ -148,7 +156,8 @@ pub(super) fn post(row: &Row<'_>) -> rusqlite::Result<Post> {
 }
 
 /// Columns of [`ask`], in order.
-pub(super) const ASK_COLS: &str = "a.id, a.thread_id, a.post_id, a.from_id, a.to_id, a.due_at, a.created_at, a.answered_at";
+pub(super) const ASK_COLS: &str =
+    "a.id, a.thread_id, a.post_id, a.from_id, a.to_id, a.due_at, a.created_at, a.answered_at";
 
 /// An ask from [`ASK_COLS`].
 pub(super) fn ask(row: &Row<'_>) -> rusqlite::Result<Ask> {

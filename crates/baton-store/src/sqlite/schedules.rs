@@ -11,7 +11,13 @@ use crate::{ScheduleStore, StoreError, StoreResult};
 
 #[async_trait]
 impl ScheduleStore for SqliteStore {
-    async fn set_schedule(&self, ws: Id, member: Id, schedule: ScheduleSpec, at: Timestamp) -> StoreResult<()> {
+    async fn set_schedule(
+        &self,
+        ws: Id,
+        member: Id,
+        schedule: ScheduleSpec,
+        at: Timestamp,
+    ) -> StoreResult<()> {
         let json = to_json(&schedule)?;
         self.engine
             .write(move |c| {

@@ -12,17 +12,26 @@ use super::rows::{self, MEMBER_COLS, SPACE_COLS, ms};
 use crate::{IdempotencyKey, SpaceStore, StoreError, StoreResult};
 
 fn space_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Space> {
-    Ok(c.prepare_cached(&format!("SELECT {SPACE_COLS} FROM spaces s WHERE s.workspace_id = ?1 AND s.id = ?2"))?
-        .query_row((ws, id), rows::space)?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT {SPACE_COLS} FROM spaces s WHERE s.workspace_id = ?1 AND s.id = ?2"
+    ))?
+    .query_row((ws, id), rows::space)?)
 }
 
 /// Fails with `NotFound` unless `member` belongs to workspace `ws`.
 fn require_member(c: &Connection, ws: &str, member: &str) -> StoreResult<()> {
-    c.prepare_cached("SELECT 1 FROM members WHERE workspace_id = ?1 AND id = ?2")?.query_row((ws, member), |_| Ok(()))?;
+    c.prepare_cached("SELECT 1 FROM members WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row((ws, member), |_| Ok(()))?;
     Ok(())
 }
 
-fn add_member(c: &Connection, ws: &str, space: &str, member: &str, at: Timestamp) -> StoreResult<()> {
+fn add_member(
+    c: &Connection,
+    ws: &str,
+    space: &str,
+    member: &str,
+    at: Timestamp,
+) -> StoreResult<()> {
     c.prepare_cached(
         "INSERT INTO space_members (workspace_id, space_id, member_id, added_at) VALUES (?1, ?2, ?3, ?4)
          ON CONFLICT (space_id, member_id) DO NOTHING",
@@ -33,7 +42,12 @@ fn add_member(c: &Connection, ws: &str, space: &str, member: &str, at: Timestamp
 
 #[async_trait]
 impl SpaceStore for SqliteStore {
-    async fn create_space(&self, ws: Id, space: Space, idem: Option<&IdempotencyKey>) -> StoreResult<Space> {
+    async fn create_space(
+        &self,
+        ws: Id,
+        space: Space,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Space> {
         let at = space.created_at;
         self.write_idempotent(ws, idem, at, move |c| {
             let (ws, id, creator) = (ws.to_string(), space.id.to_string(), space.created_by.to_string());
@@ -56,7 +70,10 @@ impl SpaceStore for SqliteStore {
                      LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = ?3
                      WHERE s.workspace_id = ?1 AND s.id = ?2"
                 ))?
-                .query_row((ws.to_string(), space.to_string(), viewer.to_string()), |r| Ok((rows::space(r)?, r.get(6)?)))?)
+                .query_row(
+                    (ws.to_string(), space.to_string(), viewer.to_string()),
+                    |r| Ok((rows::space(r)?, r.get(6)?)),
+                )?)
             })
             .await
     }
@@ -70,14 +87,22 @@ impl SpaceStore for SqliteStore {
                      WHERE s.workspace_id = ?1 ORDER BY s.seq"
                 ))?;
                 let list = stmt
-                    .query_map((ws.to_string(), viewer.to_string()), |r| Ok((rows::space(r)?, r.get(6)?)))?
+                    .query_map((ws.to_string(), viewer.to_string()), |r| {
+                        Ok((rows::space(r)?, r.get(6)?))
+                    })?
                     .collect::<Result<_, _>>()?;
                 Ok(list)
             })
             .await
     }
 
-    async fn add_space_member(&self, ws: Id, space: Id, member: Id, at: Timestamp) -> StoreResult<()> {
+    async fn add_space_member(
+        &self,
+        ws: Id,
+        space: Id,
+        member: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
         self.engine
             .write(move |c| {
                 let (ws, space, member) = (ws.to_string(), space.to_string(), member.to_string());
@@ -114,12 +139,19 @@ impl SpaceStore for SqliteStore {
             .await
     }
 
-    async fn set_visibility(&self, ws: Id, space: Id, visibility: Visibility) -> StoreResult<Space> {
+    async fn set_visibility(
+        &self,
+        ws: Id,
+        space: Id,
+        visibility: Visibility,
+    ) -> StoreResult<Space> {
         self.engine
             .write(move |c| {
                 let (ws, space) = (ws.to_string(), space.to_string());
                 let n = c
-                    .prepare_cached("UPDATE spaces SET visibility = ?3 WHERE workspace_id = ?1 AND id = ?2")?
+                    .prepare_cached(
+                        "UPDATE spaces SET visibility = ?3 WHERE workspace_id = ?1 AND id = ?2",
+                    )?
                     .execute((&ws, &space, visibility.as_str()))?;
                 if n == 0 {
                     return Err(StoreError::NotFound);

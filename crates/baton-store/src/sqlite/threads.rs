@@ -2,7 +2,9 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{CreatedThread, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary};
+use baton_core::model::{
+    CreatedThread, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
+};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
@@ -12,13 +14,17 @@ use super::rows::{self, POST_COLS, SPACE_COLS, THREAD_COLS, ms, to_json, ts};
 use crate::{IdempotencyKey, StoreResult, ThreadStore};
 
 fn thread_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Thread> {
-    Ok(c.prepare_cached(&format!("SELECT {THREAD_COLS} FROM threads t WHERE t.workspace_id = ?1 AND t.id = ?2"))?
-        .query_row((ws, id), rows::thread)?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT {THREAD_COLS} FROM threads t WHERE t.workspace_id = ?1 AND t.id = ?2"
+    ))?
+    .query_row((ws, id), rows::thread)?)
 }
 
 fn post_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Post> {
-    Ok(c.prepare_cached(&format!("SELECT {POST_COLS} FROM posts p WHERE p.workspace_id = ?1 AND p.id = ?2"))?
-        .query_row((ws, id), rows::post)?)
+    Ok(c.prepare_cached(&format!(
+        "SELECT {POST_COLS} FROM posts p WHERE p.workspace_id = ?1 AND p.id = ?2"
+    ))?
+    .query_row((ws, id), rows::post)?)
 }
 
 /// Inserts a post into a thread of workspace `ws` and bumps the thread's activity. The thread
@@ -62,7 +68,12 @@ fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
 
 #[async_trait]
 impl ThreadStore for SqliteStore {
-    async fn create_thread(&self, ws: Id, new: NewThread, idem: Option<&IdempotencyKey>) -> StoreResult<CreatedThread> {
+    async fn create_thread(
+        &self,
+        ws: Id,
+        new: NewThread,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<CreatedThread> {
         let at = new.first_post.created_at;
         self.write_idempotent(ws, idem, at, move |c| {
             let (ws, id) = (ws.to_string(), new.id.to_string());
@@ -83,7 +94,9 @@ impl ThreadStore for SqliteStore {
     }
 
     async fn thread(&self, ws: Id, id: Id) -> StoreResult<Thread> {
-        self.engine.read(move |c| thread_by_id(c, &ws.to_string(), &id.to_string())).await
+        self.engine
+            .read(move |c| thread_by_id(c, &ws.to_string(), &id.to_string()))
+            .await
     }
 
     async fn thread_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<(Thread, Space, bool)> {
@@ -102,7 +115,13 @@ impl ThreadStore for SqliteStore {
             .await
     }
 
-    async fn list_threads(&self, ws: Id, space: Id, viewer: Id, page: PageRequest) -> StoreResult<Page<ThreadSummary>> {
+    async fn list_threads(
+        &self,
+        ws: Id,
+        space: Id,
+        viewer: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<ThreadSummary>> {
         self.engine
             .scan(move |c| {
                 let mut stmt = c.prepare_cached(&format!(
@@ -125,13 +144,23 @@ impl ThreadStore for SqliteStore {
             .await
     }
 
-    async fn create_post(&self, ws: Id, post: NewPost, idem: Option<&IdempotencyKey>) -> StoreResult<Post> {
+    async fn create_post(
+        &self,
+        ws: Id,
+        post: NewPost,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<Post> {
         let at = post.created_at;
-        self.write_idempotent(ws, idem, at, move |c| insert_post(c, &ws.to_string(), &post)).await
+        self.write_idempotent(ws, idem, at, move |c| {
+            insert_post(c, &ws.to_string(), &post)
+        })
+        .await
     }
 
     async fn post(&self, ws: Id, id: Id) -> StoreResult<Post> {
-        self.engine.read(move |c| post_by_id(c, &ws.to_string(), &id.to_string())).await
+        self.engine
+            .read(move |c| post_by_id(c, &ws.to_string(), &id.to_string()))
+            .await
     }
 
     async fn list_posts(&self, ws: Id, thread: Id, page: PageRequest) -> StoreResult<Page<Post>> {
@@ -149,7 +178,14 @@ impl ThreadStore for SqliteStore {
             .await
     }
 
-    async fn edit_post(&self, ws: Id, id: Id, body: String, html: String, at: Timestamp) -> StoreResult<Post> {
+    async fn edit_post(
+        &self,
+        ws: Id,
+        id: Id,
+        body: String,
+        html: String,
+        at: Timestamp,
+    ) -> StoreResult<Post> {
         self.engine
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
@@ -206,4 +242,3 @@ impl ThreadStore for SqliteStore {
             .await
     }
 }
-
