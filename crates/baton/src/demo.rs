@@ -9,11 +9,12 @@ use baton_core::Id;
 use baton_core::expectation::ExpectationKind;
 use baton_core::model::{Member, Workspace};
 use baton_core::role::Role;
+use baton_core::schedule::{Day, FocusSpec, ScheduleSpec, TimeOffSpec};
 use baton_server::AppState;
 use baton_server::clock::ManualClock;
 use baton_server::services::members::{MemberInput, new_token, prepare_member};
 use baton_server::services::threads::ExpectationInput;
-use baton_server::services::{members, spaces, threads};
+use baton_server::services::{members, schedules, spaces, threads};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cli::DbArgs;
@@ -102,6 +103,7 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
     let step = |hours: i64| clock.advance(SignedDuration::from_hours(hours));
 
     let people = create_people(&state).await?;
+    set_schedules(&state, &people).await?;
     let who = |local: &str| {
         people
             .iter()
@@ -283,4 +285,82 @@ async fn create_people(state: &AppState) -> anyhow::Result<Vec<Member>> {
 
 fn api(e: baton_server::error::ApiError) -> anyhow::Error {
     anyhow::anyhow!("{}", e.detail())
+}
+
+/// Working hours that differ the way a real team's do: split days, a four-day week, an
+/// overnight support shift and time off, so availability and due times show real shapes.
+/// (email local part, weekly hours as JSON)
+const SCHEDULES: &[(&str, &str)] = &[
+    (
+        "priya",
+        r#"{"mon": [["10:00","13:00"],["14:00","19:00"]], "tue": [["10:00","13:00"],["14:00","19:00"]], "wed": [["10:00","13:00"],["14:00","19:00"]], "thu": [["10:00","13:00"],["14:00","19:00"]], "fri": [["10:00","13:00"],["14:00","17:00"]]}"#,
+    ),
+    (
+        "sofia",
+        r#"{"mon": [["08:30","17:30"]], "tue": [["08:30","17:30"]], "wed": [["08:30","17:30"]], "thu": [["08:30","17:30"]]}"#,
+    ),
+    (
+        "kenji",
+        r#"{"tue": [["22:00","06:00"]], "wed": [["22:00","06:00"]], "thu": [["22:00","06:00"]], "fri": [["22:00","06:00"]], "sat": [["22:00","06:00"]]}"#,
+    ),
+    (
+        "yuki",
+        r#"{"mon": [["10:00","18:30"]], "tue": [["10:00","18:30"]], "wed": [["10:00","18:30"]], "thu": [["10:00","18:30"]], "fri": [["10:00","16:00"]]}"#,
+    ),
+    (
+        "chidi",
+        r#"{"mon": [["08:00","16:00"]], "tue": [["08:00","16:00"]], "wed": [["08:00","16:00"]], "thu": [["08:00","16:00"]], "fri": [["08:00","14:00"]]}"#,
+    ),
+    (
+        "olivia",
+        r#"{"mon": [["08:30","16:30"]], "tue": [["08:30","16:30"]], "wed": [["08:30","16:30"]], "thu": [["08:30","16:30"]], "fri": [["08:30","12:30"]]}"#,
+    ),
+];
+
+async fn set_schedules(state: &AppState, people: &[Member]) -> anyhow::Result<()> {
+    let maya = people.first().context("the demo team is empty")?;
+    for (local, weekly) in SCHEDULES {
+        let member = people
+            .iter()
+            .find(|m| m.email == email(local))
+            .context("demo person missing")?;
+        let weekly = serde_json::from_str(weekly).context("demo schedule")?;
+        let spec = ScheduleSpec {
+            timezone: member.timezone.clone(),
+            weekly,
+            time_off: Vec::new(),
+            focus: focus_for(local),
+        };
+        schedules::set_schedule(state, maya, member.id, spec)
+            .await
+            .map_err(api)?;
+    }
+    // Ana is off for the next week: her asks fall due after she is back.
+    let ana = people
+        .iter()
+        .find(|m| m.email == email("ana"))
+        .context("demo person missing")?;
+    let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let spec = ScheduleSpec {
+        timezone: ana.timezone.clone(),
+        weekly: serde_json::from_str(r#"{"mon": [["09:00","17:00"]], "tue": [["09:00","17:00"]], "wed": [["09:00","17:00"]], "thu": [["09:00","17:00"]], "fri": [["09:00","17:00"]]}"#).context("demo schedule")?,
+        time_off: vec![TimeOffSpec { start: (today + jiff::ToSpan::days(7)).to_string(), end: (today + jiff::ToSpan::days(11)).to_string() }],
+        focus: Vec::new(),
+    };
+    schedules::set_schedule(state, maya, ana.id, spec)
+        .await
+        .map_err(api)?;
+    Ok(())
+}
+
+/// Priya keeps her mornings for deep work.
+fn focus_for(local: &str) -> Vec<FocusSpec> {
+    if local != "priya" {
+        return Vec::new();
+    }
+    vec![FocusSpec {
+        days: vec![Day::Mon, Day::Tue, Day::Wed, Day::Thu],
+        start: "10:00".into(),
+        end: "12:00".into(),
+    }]
 }
