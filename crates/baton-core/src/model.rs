@@ -243,3 +243,12 @@ pub struct Ask {
     /// When the asked member posted in the thread, answering it.
     pub answered_at: Option<Timestamp>,
 }
+
+/// Which side of an ask a list is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AskDirection {
+    /// Asks made to the member: what others wait on them for.
+    ToMember,
+    /// Asks made by the member: what they wait on others for.
+    FromMember,
+}

@@ -11,8 +11,8 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{
-    Ask, CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, PostRevision, Space,
-    Thread, ThreadSummary, TokenInfo, Workspace,
+    Ask, AskDirection, CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post,
+    PostRevision, Space, Thread, ThreadSummary, TokenInfo, Workspace,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -172,19 +172,13 @@ pub trait ThreadStore: Send + Sync {
 pub trait AskStore: Send + Sync {
     /// The asks a post created, in the order they were listed.
     async fn asks_for_post(&self, ws: Id, post: Id) -> StoreResult<Vec<Ask>>;
-    /// Asks to `member`, soonest due first; only unanswered ones when `open_only`. At most `limit`.
-    async fn asks_to(
+    /// Asks to or from `member`, soonest due first; only unanswered ones when `open_only`.
+    /// At most `limit`.
+    async fn list_asks(
         &self,
         ws: Id,
         member: Id,
-        open_only: bool,
-        limit: u32,
-    ) -> StoreResult<Vec<Ask>>;
-    /// Asks from `member`, soonest due first; only unanswered ones when `open_only`. At most `limit`.
-    async fn asks_from(
-        &self,
-        ws: Id,
-        member: Id,
+        direction: AskDirection,
         open_only: bool,
         limit: u32,
     ) -> StoreResult<Vec<Ask>>;

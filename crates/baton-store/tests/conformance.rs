@@ -39,3 +39,6 @@ mod isolation_threads;
 
 #[path = "../src/conformance/contention.rs"]
 mod contention;
+
+#[path = "../src/conformance/asks.rs"]
+mod asks;

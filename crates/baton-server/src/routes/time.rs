@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use baton_core::model::AskDirection;
 use baton_core::schedule::ScheduleSpec;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -167,9 +168,9 @@ pub async fn list_asks(
     Caller(caller): Caller,
     QueryParams(q): QueryParams<AsksQuery>,
 ) -> ApiResult<Json<AskList>> {
-    let to_me = match q.direction.as_str() {
-        "to_me" => true,
-        "from_me" => false,
+    let direction = match q.direction.as_str() {
+        "to_me" => AskDirection::ToMember,
+        "from_me" => AskDirection::FromMember,
         _ => {
             return Err(ApiError::invalid(
                 "direction",
@@ -183,7 +184,7 @@ pub async fn list_asks(
         Some(_) => return Err(ApiError::invalid("state", "state must be open or all")),
     };
     let now = state.clock.now();
-    let list = asks::list(&state, &caller, to_me, open_only).await?;
+    let list = asks::list(&state, &caller, direction, open_only).await?;
     let asks = list
         .into_iter()
         .map(|v| AskItem {
@@ -235,7 +236,7 @@ pub async fn inbox(
 ) -> ApiResult<Json<Inbox>> {
     let now = state.clock.now();
     let mut items = Vec::new();
-    for v in asks::list(&state, &caller, true, true).await? {
+    for v in asks::list(&state, &caller, AskDirection::ToMember, true).await? {
         items.push(InboxItem {
             kind: "ask",
             ask_id: v.ask.id.to_string(),

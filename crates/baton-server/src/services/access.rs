@@ -10,6 +10,16 @@ use baton_store::StoreError;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
+/// Whether `viewer` may see `space`: the one rule (`can_see_space`) applied to a member.
+pub fn sees(viewer: &Member, space: &Space, viewer_is_member: bool) -> bool {
+    can_see_space(SpaceAccess {
+        viewer_role: viewer.role,
+        viewer_active: viewer.active,
+        visibility: space.visibility,
+        viewer_is_member,
+    })
+}
+
 /// The space, if `viewer` may see it; otherwise 404.
 pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ApiResult<Space> {
     let (space, viewer_is_member) = state
@@ -17,13 +27,7 @@ pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ApiR
         .space_for(viewer.workspace_id, space, viewer.id)
         .await
         .map_err(|e| missing(e, "space"))?;
-    let access = SpaceAccess {
-        viewer_role: viewer.role,
-        viewer_active: viewer.active,
-        visibility: space.visibility,
-        viewer_is_member,
-    };
-    if can_see_space(access) {
+    if sees(viewer, &space, viewer_is_member) {
         Ok(space)
     } else {
         Err(ApiError::not_found("space"))
@@ -46,13 +50,7 @@ pub async fn visible_thread_in_space(
         .thread_for(viewer.workspace_id, thread, viewer.id)
         .await
         .map_err(|e| missing(e, "thread"))?;
-    let access = SpaceAccess {
-        viewer_role: viewer.role,
-        viewer_active: viewer.active,
-        visibility: space.visibility,
-        viewer_is_member,
-    };
-    if can_see_space(access) {
+    if sees(viewer, &space, viewer_is_member) {
         Ok((thread, space))
     } else {
         Err(ApiError::not_found("thread"))

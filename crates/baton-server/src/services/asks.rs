@@ -2,13 +2,12 @@
 //! worked the given number of minutes of their own schedule; lists of asks and the inbox.
 
 use baton_core::expectation::{Expectation, ExpectationKind};
-use baton_core::model::{Ask, Member, NewAsk, Space};
+use baton_core::model::{Ask, AskDirection, Member, NewAsk, Space};
 use baton_core::schedule::{self, working_time_between};
-use baton_core::visibility::{SpaceAccess, can_see_space};
 use baton_core::{Id, model::Thread};
 use jiff::Timestamp;
 
-use super::access::{visible_thread, workspace_member};
+use super::access::{sees, visible_thread, workspace_member};
 use super::schedules::schedules_of;
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -42,13 +41,7 @@ pub async fn plan(
             .store
             .space_for(caller.workspace_id, space.id, member.id)
             .await?;
-        let access = SpaceAccess {
-            viewer_role: member.role,
-            viewer_active: member.active,
-            visibility: space.visibility,
-            viewer_is_member: is_member,
-        };
-        if !can_see_space(access) {
+        if !sees(&member, space, is_member) {
             return Err(ApiError::invalid(
                 "expectation.of",
                 format!(
@@ -95,20 +88,19 @@ pub struct VisibleAsk {
 pub async fn list(
     state: &AppState,
     caller: &Member,
-    to_me: bool,
+    direction: AskDirection,
     open_only: bool,
 ) -> ApiResult<Vec<VisibleAsk>> {
-    let asks = if to_me {
-        state
-            .store
-            .asks_to(caller.workspace_id, caller.id, open_only, MAX_LISTED)
-            .await?
-    } else {
-        state
-            .store
-            .asks_from(caller.workspace_id, caller.id, open_only, MAX_LISTED)
-            .await?
-    };
+    let asks = state
+        .store
+        .list_asks(
+            caller.workspace_id,
+            caller.id,
+            direction,
+            open_only,
+            MAX_LISTED,
+        )
+        .await?;
     let mut visible = Vec::with_capacity(asks.len());
     for ask in asks {
         if let Ok(thread) = visible_thread(state, caller, ask.thread_id).await {

@@ -2,11 +2,11 @@
 
 use baton_core::model::{Member, Space};
 use baton_core::role::Role;
-use baton_core::visibility::{SpaceAccess, Visibility, can_see_space};
+use baton_core::visibility::Visibility;
 use baton_core::{Id, validate};
 use baton_store::IdempotencyKey;
 
-use super::access::{missing, visible_space, workspace_member};
+use super::access::{missing, sees, visible_space, workspace_member};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -45,14 +45,7 @@ pub async fn list_visible(state: &AppState, caller: &Member) -> ApiResult<Vec<(S
         .await?;
     Ok(all
         .into_iter()
-        .filter(|(space, is_member)| {
-            can_see_space(SpaceAccess {
-                viewer_role: caller.role,
-                viewer_active: caller.active,
-                visibility: space.visibility,
-                viewer_is_member: *is_member,
-            })
-        })
+        .filter(|(space, is_member)| sees(caller, space, *is_member))
         .collect())
 }
 

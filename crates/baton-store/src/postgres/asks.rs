@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Ask, NewAsk, Post};
+use baton_core::model::{Ask, AskDirection, NewAsk, Post};
 use deadpool_postgres::Transaction;
 
 use super::PgStore;
@@ -74,41 +74,30 @@ impl AskStore for PgStore {
         .await
     }
 
-    async fn asks_to(
+    async fn list_asks(
         &self,
         ws: Id,
         member: Id,
+        direction: AskDirection,
         open_only: bool,
         limit: u32,
     ) -> StoreResult<Vec<Ask>> {
-        let sql = concat!(
-            "SELECT ",
-            ask_cols!(),
-            " FROM asks a WHERE a.workspace_id = $1 AND a.to_id = $2 AND (NOT $3 OR a.answered_at IS NULL)
-             ORDER BY a.due_at, a.seq LIMIT $4"
-        );
-        let params: Params = &[
-            &ws.to_string(),
-            &member.to_string(),
-            &open_only,
-            &i64::from(limit),
-        ];
-        query::all(&self.client().await?, sql, params, rows::ask).await
-    }
-
-    async fn asks_from(
-        &self,
-        ws: Id,
-        member: Id,
-        open_only: bool,
-        limit: u32,
-    ) -> StoreResult<Vec<Ask>> {
-        let sql = concat!(
-            "SELECT ",
-            ask_cols!(),
-            " FROM asks a WHERE a.workspace_id = $1 AND a.from_id = $2 AND (NOT $3 OR a.answered_at IS NULL)
-             ORDER BY a.due_at, a.seq LIMIT $4"
-        );
+        // Two fixed statements (not one built at run time) so each stays a cached, prepared
+        // `&'static str`.
+        let sql = match direction {
+            AskDirection::ToMember => concat!(
+                "SELECT ",
+                ask_cols!(),
+                " FROM asks a WHERE a.workspace_id = $1 AND a.to_id = $2
+                   AND (NOT $3 OR a.answered_at IS NULL) ORDER BY a.due_at, a.seq LIMIT $4"
+            ),
+            AskDirection::FromMember => concat!(
+                "SELECT ",
+                ask_cols!(),
+                " FROM asks a WHERE a.workspace_id = $1 AND a.from_id = $2
+                   AND (NOT $3 OR a.answered_at IS NULL) ORDER BY a.due_at, a.seq LIMIT $4"
+            ),
+        };
         let params: Params = &[
             &ws.to_string(),
             &member.to_string(),

@@ -3,7 +3,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Ask, NewAsk, Post};
+use baton_core::model::{Ask, AskDirection, NewAsk, Post};
 use rusqlite::Connection;
 
 use super::SqliteStore;
@@ -56,38 +56,29 @@ impl AskStore for SqliteStore {
             .await
     }
 
-    async fn asks_to(
+    async fn list_asks(
         &self,
         ws: Id,
         member: Id,
+        direction: AskDirection,
         open_only: bool,
         limit: u32,
     ) -> StoreResult<Vec<Ask>> {
+        let side = match direction {
+            AskDirection::ToMember => "to_id",
+            AskDirection::FromMember => "from_id",
+        };
         self.engine
             .scan(move |c| {
                 let sql = format!(
-                    "SELECT {ASK_COLS} FROM asks a WHERE a.workspace_id = ?1 AND a.to_id = ?2 AND (NOT ?3 OR a.answered_at IS NULL)
-                     ORDER BY a.due_at, a.seq LIMIT ?4"
+                    "SELECT {ASK_COLS} FROM asks a WHERE a.workspace_id = ?1 AND a.{side} = ?2
+                     AND (NOT ?3 OR a.answered_at IS NULL) ORDER BY a.due_at, a.seq LIMIT ?4"
                 );
-                list(c, &sql, (ws.to_string(), member.to_string(), open_only, limit))
-            })
-            .await
-    }
-
-    async fn asks_from(
-        &self,
-        ws: Id,
-        member: Id,
-        open_only: bool,
-        limit: u32,
-    ) -> StoreResult<Vec<Ask>> {
-        self.engine
-            .scan(move |c| {
-                let sql = format!(
-                    "SELECT {ASK_COLS} FROM asks a WHERE a.workspace_id = ?1 AND a.from_id = ?2 AND (NOT ?3 OR a.answered_at IS NULL)
-                     ORDER BY a.due_at, a.seq LIMIT ?4"
-                );
-                list(c, &sql, (ws.to_string(), member.to_string(), open_only, limit))
+                list(
+                    c,
+                    &sql,
+                    (ws.to_string(), member.to_string(), open_only, limit),
+                )
             })
             .await
     }
