@@ -405,6 +405,11 @@ impl Server {
     /// Starts `baton serve` for `deployment` on a free loopback port and waits until
     /// `/healthz` answers 200. Tries another port when the chosen one was taken meanwhile.
     pub async fn start(deployment: &Deployment) -> Server {
+        Self::start_with_env(deployment, &[]).await
+    }
+
+    /// Like [`Server::start`], with extra environment variables (e.g. `BATON_LOG`).
+    pub async fn start_with_env(deployment: &Deployment, env: &[(&str, &str)]) -> Server {
         let http = Http::new();
         for _attempt in 0..3 {
             let addr = free_addr();
@@ -420,6 +425,7 @@ impl Server {
             let mut args = vec!["serve", "--listen", &listen];
             args.extend(db.iter().map(String::as_str));
             let child = baton_command(&args)
+                .envs(env.iter().copied())
                 .stdin(Stdio::null())
                 .stdout(Stdio::from(out))
                 .stderr(Stdio::from(err))
