@@ -252,3 +252,101 @@ pub enum AskDirection {
     /// Asks made by the member: what they wait on others for.
     FromMember,
 }
+
+/// A relay: an ordered rotation of members that work follows around the clock.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Relay {
+    /// Public id.
+    pub id: Id,
+    /// Display name, e.g. "Release train".
+    pub name: String,
+    /// The legs, in hand-off order; each a member, no repeats.
+    pub legs: Vec<Id>,
+    /// Who created it.
+    pub created_by: Id,
+    /// When it was created.
+    pub created_at: Timestamp,
+}
+
+/// Whether a baton is still being carried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum BatonStatus {
+    /// Someone holds it and works on it.
+    Open,
+    /// Finished.
+    Done,
+}
+
+/// A baton: a piece of work held by exactly one member at a time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Baton {
+    /// Public id.
+    pub id: Id,
+    /// What the work is.
+    pub title: String,
+    /// Details, Markdown.
+    pub description: String,
+    /// The relay it follows, if any.
+    pub relay_id: Option<Id>,
+    /// Who holds it now.
+    pub holder_id: Id,
+    /// Open or done.
+    pub status: BatonStatus,
+    /// Who created it.
+    pub created_by: Id,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Position in lists (internal).
+    pub seq: i64,
+}
+
+/// The written part of a handoff: enough for the receiver to carry on without a meeting.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HandoffNote {
+    /// Where the work stands.
+    pub state: String,
+    /// What the receiver should do first.
+    pub next_step: String,
+    /// What stands in the way ("none" when nothing does).
+    pub blockers: String,
+    /// Where to look ("none" when nowhere).
+    pub links: String,
+}
+
+/// Where a handoff stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum HandoffStatus {
+    /// Waiting for the receiver.
+    Pending,
+    /// The receiver took the baton.
+    Accepted,
+    /// The receiver sent it back with a reason.
+    Bounced,
+}
+
+/// A baton passed from one member to another, with its note.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Handoff {
+    /// Public id.
+    pub id: Id,
+    /// The baton passed.
+    pub baton_id: Id,
+    /// Who passed it (its holder at the time).
+    pub from_id: Id,
+    /// Who receives it.
+    pub to_id: Id,
+    /// The note.
+    pub note: HandoffNote,
+    /// When it was passed.
+    pub created_at: Timestamp,
+    /// When it reaches the receiver: now if they are working, else their next working start.
+    pub delivers_at: Timestamp,
+    /// Pending, accepted or bounced.
+    pub status: HandoffStatus,
+    /// When it was accepted or bounced.
+    pub resolved_at: Option<Timestamp>,
+    /// Why it was bounced.
+    pub bounce_reason: Option<String>,
+}

@@ -11,8 +11,8 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{
-    Ask, AskDirection, CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post,
-    PostRevision, Space, Thread, ThreadSummary, TokenInfo, Workspace,
+    Ask, AskDirection, Baton, CreatedThread, Handoff, Member, NewMember, NewPost, NewThread,
+    NewToken, Post, PostRevision, Relay, Space, Thread, ThreadSummary, TokenInfo, Workspace,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -197,6 +197,40 @@ pub trait ScheduleStore: Send + Sync {
     ) -> StoreResult<()>;
     /// The stored schedules of these members (members without one are absent).
     async fn schedules(&self, ws: Id, members: &[Id]) -> StoreResult<Vec<(Id, ScheduleSpec)>>;
+}
+
+/// Relays, batons and handoffs: work passed from one time zone to the next.
+#[async_trait]
+pub trait RelayStore: Send + Sync {
+    /// Creates a relay. Every leg must be a member of `ws` (`NotFound` otherwise).
+    async fn create_relay(&self, ws: Id, relay: Relay) -> StoreResult<Relay>;
+    /// One relay with its legs in order.
+    async fn relay(&self, ws: Id, id: Id) -> StoreResult<Relay>;
+    /// Creates a baton. Its holder and relay (if any) must be in `ws` (`NotFound` otherwise).
+    async fn create_baton(&self, ws: Id, baton: Baton) -> StoreResult<Baton>;
+    /// One baton.
+    async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton>;
+    /// Batons of the workspace, oldest first; only those `holder` holds when given.
+    async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>>;
+    /// Records a handoff. The baton must be in `ws`, open, held by `from_id` (else
+    /// `Conflict { constraint: "baton_holder" }`) and without a pending handoff (else
+    /// `Conflict { constraint: "handoff_pending" }`); `to_id` must be in `ws` (`NotFound`).
+    async fn create_handoff(&self, ws: Id, handoff: Handoff) -> StoreResult<Handoff>;
+    /// One handoff.
+    async fn handoff(&self, ws: Id, id: Id) -> StoreResult<Handoff>;
+    /// Accepts (the baton's holder becomes the receiver, in the same transaction) or bounces a
+    /// pending handoff. `Conflict { constraint: "handoff_resolved" }` when it is no longer
+    /// pending, also when two resolutions race: exactly one wins.
+    async fn resolve_handoff(
+        &self,
+        ws: Id,
+        id: Id,
+        accept: bool,
+        reason: Option<String>,
+        at: Timestamp,
+    ) -> StoreResult<Handoff>;
+    /// A baton's handoffs, oldest first: its history.
+    async fn handoffs_of(&self, ws: Id, baton: Id) -> StoreResult<Vec<Handoff>>;
 }
 
 /// Health of the connection to the database.
