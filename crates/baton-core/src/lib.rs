@@ -1,7 +1,7 @@
 //! Baton's pure domain.
 //!
 //! Owns: the types every other crate speaks (ids, members, spaces, threads, posts), the rules
-//! that decide what is valid and who may see what, Markdown rendering, and time maths.
+//! that decide what is valid and who may see what, Markdown rendering, time maths and relays.
 //! Does not own: storage, HTTP, the clock or randomness sources beyond id generation. Nothing
 //! here performs IO or awaits; every function that depends on time takes `now` as an argument.
 #![forbid(unsafe_code)]
@@ -12,6 +12,7 @@ pub mod id;
 pub mod markdown;
 pub mod model;
 pub mod page;
+pub mod relay;
 pub mod role;
 pub mod schedule;
 pub mod token;

@@ -147,6 +147,9 @@ fn resource_of(path: &str) -> &'static str {
         Some("spaces") => "space",
         Some("threads") => "thread",
         Some("posts") => "post",
+        Some("relays") => "relay",
+        Some("batons") => "baton",
+        Some("handoffs") => "handoff",
         _ => "record",
     }
 }

@@ -242,7 +242,14 @@ pub trait HealthStore: Send + Sync {
 
 /// Everything Baton stores. Both backends implement all of it.
 pub trait Store:
-    WorkspaceStore + MemberStore + SpaceStore + ThreadStore + AskStore + ScheduleStore + HealthStore
+    WorkspaceStore
+    + MemberStore
+    + SpaceStore
+    + ThreadStore
+    + AskStore
+    + ScheduleStore
+    + RelayStore
+    + HealthStore
 {
 }
 impl<
@@ -252,6 +259,7 @@ impl<
         + ThreadStore
         + AskStore
         + ScheduleStore
+        + RelayStore
         + HealthStore,
 > Store for T
 {

@@ -42,3 +42,6 @@ mod contention;
 
 #[path = "../src/conformance/asks.rs"]
 mod asks;
+
+#[path = "../src/conformance/relays.rs"]
+mod relays;

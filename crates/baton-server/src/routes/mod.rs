@@ -2,6 +2,7 @@
 
 pub mod dto;
 pub mod members;
+pub mod relays;
 pub mod spaces;
 pub mod system;
 pub mod threads;
@@ -30,6 +31,8 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
         threads::read_post, threads::edit_post, threads::revisions,
         time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox,
+        relays::create_relay, relays::read_relay, relays::coverage, relays::create_baton, relays::list_batons,
+        relays::read_baton, relays::hand_off, relays::accept, relays::bounce,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
@@ -72,6 +75,17 @@ fn api() -> Router<AppState> {
         .route("/overlap", get(time::overlap))
         .route("/asks", get(time::list_asks))
         .route("/inbox", get(time::inbox))
+        .route("/relays", post(relays::create_relay))
+        .route("/relays/{id}", get(relays::read_relay))
+        .route("/relays/{id}/coverage", get(relays::coverage))
+        .route(
+            "/batons",
+            post(relays::create_baton).get(relays::list_batons),
+        )
+        .route("/batons/{id}", get(relays::read_baton))
+        .route("/batons/{id}/handoff", post(relays::hand_off))
+        .route("/handoffs/{id}/accept", post(relays::accept))
+        .route("/handoffs/{id}/bounce", post(relays::bounce))
         .route("/me", get(members::me))
         .route("/spaces", post(spaces::create).get(spaces::list))
         .route("/spaces/{id}", get(spaces::read).patch(spaces::update))

@@ -5,6 +5,7 @@
 pub mod access;
 pub mod asks;
 pub mod members;
+pub mod relays;
 pub mod schedules;
 pub mod spaces;
 pub mod threads;

@@ -33,6 +33,12 @@ struct World {
     private_thread: String,
     private_post: String,
     outsider_id: String,
+    relay: String,
+    /// Held by the author, no handoff yet.
+    baton: String,
+    /// Handoffs from the author to the admin, pending: one to accept, one to bounce.
+    to_accept: String,
+    to_bounce: String,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -79,6 +85,41 @@ async fn world(app: &TestApp) -> World {
         .await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
 
+    let relay = app
+        .post(
+            "/api/v1/relays",
+            &owner,
+            json!({"name": "sun", "legs": [owner.id, author.id]}),
+        )
+        .await
+        .str("/id");
+    let baton_for = |title: &'static str| {
+        let (app, owner, author) = (&app, owner.clone(), author.clone());
+        async move {
+            app.post(
+                "/api/v1/batons",
+                &owner,
+                json!({"title": title, "holder_id": author.id}),
+            )
+            .await
+            .str("/id")
+        }
+    };
+    let baton = baton_for("release").await;
+    let note = |to: &str| json!({"to_id": to, "state": "s", "next_step": "n", "blockers": "none", "links": "none"});
+    let mut pending = Vec::new();
+    for title in ["accept me", "bounce me"] {
+        let b = baton_for(title).await;
+        let h = app
+            .post(
+                &format!("/api/v1/batons/{b}/handoff"),
+                &author,
+                note(&admin.id),
+            )
+            .await;
+        assert_eq!(h.status, StatusCode::CREATED, "{:?}", h.json);
+        pending.push(h.str("/handoff_id"));
+    }
     let bad = Actor {
         id: String::new(),
         token: "baton_0000000000000000000000000000000000000000000000000000000000000000".into(),
@@ -96,6 +137,7 @@ async fn world(app: &TestApp) -> World {
         Some(other_ws),
         Some(bad),
     ];
+    let (to_accept, to_bounce) = (pending[0].clone(), pending[1].clone());
     World {
         actors,
         owner,
@@ -104,6 +146,10 @@ async fn world(app: &TestApp) -> World {
         private_thread,
         private_post,
         outsider_id: outsider.id,
+        relay,
+        baton,
+        to_accept,
+        to_bounce,
     }
 }
 
@@ -367,6 +413,74 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/inbox".into(),
             None,
             [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/relays",
+            "/api/v1/relays".into(),
+            Some(json!({"name": "r", "legs": [owner]})),
+            [401, 401, 401, 201, 201, 201, 201, 403, 403, 422, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/relays/{id}",
+            format!("/api/v1/relays/{}", w.relay),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/relays/{id}/coverage",
+            format!(
+                "/api/v1/relays/{}/coverage?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z",
+                w.relay
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/batons",
+            "/api/v1/batons".into(),
+            Some(json!({"title": "t", "holder_id": owner})),
+            [401, 401, 401, 201, 201, 201, 201, 403, 403, 422, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/batons",
+            "/api/v1/batons".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/batons/{id}",
+            format!("/api/v1/batons/{}", w.baton),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/batons/{id}/handoff",
+            format!("/api/v1/batons/{}/handoff", w.baton),
+            Some(
+                json!({"to_id": owner, "state": "s", "next_step": "n", "blockers": "none", "links": "none"}),
+            ),
+            [401, 401, 401, 403, 403, 201, 403, 404, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/handoffs/{id}/accept",
+            format!("/api/v1/handoffs/{}/accept", w.to_accept),
+            Some(json!({})),
+            [401, 401, 401, 403, 200, 403, 404, 404, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/handoffs/{id}/bounce",
+            format!("/api/v1/handoffs/{}/bounce", w.to_bounce),
+            Some(json!({"reason": "not mine"})),
+            [401, 401, 401, 403, 200, 403, 404, 404, 404, 404, 401],
         ),
         row(
             "GET",

@@ -6,6 +6,7 @@ mod common;
 mod authz;
 mod bad_input;
 mod idempotency;
+mod relays;
 mod threads;
 mod time;
 mod tokens;

@@ -54,6 +54,8 @@ impl From<PoolError> for StoreError {
 fn constraint_name(constraint: Option<&str>) -> &'static str {
     match constraint {
         Some("members_email") => "members_email",
+        Some("relay_legs_member") => "relay_legs",
+        Some("handoffs_pending") => "handoff_pending",
         _ => "unique",
     }
 }

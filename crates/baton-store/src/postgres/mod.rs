@@ -12,6 +12,7 @@ mod error;
 mod idempotency;
 mod members;
 mod query;
+mod relays;
 mod rows;
 mod schedules;
 mod spaces;

@@ -88,18 +88,18 @@ pub(super) fn from_json<T: DeserializeOwned>(text: &str) -> StoreResult<T> {
     serde_json::from_str(text).map_err(|e| corrupt(format!("JSON {text:?}: {e}")))
 }
 
-fn id(row: &Row, column: &str) -> StoreResult<Id> {
+pub(super) fn id(row: &Row, column: &str) -> StoreResult<Id> {
     let text: &str = row.try_get(column)?;
     text.parse()
         .map_err(|_| corrupt(format!("{column} {text:?} is not an id")))
 }
 
-fn ts(row: &Row, column: &str) -> StoreResult<Timestamp> {
+pub(super) fn ts(row: &Row, column: &str) -> StoreResult<Timestamp> {
     let millis: i64 = row.try_get(column)?;
     Timestamp::from_millisecond(millis).map_err(|e| corrupt(format!("{column} {millis}: {e}")))
 }
 
-fn ts_opt(row: &Row, column: &str) -> StoreResult<Option<Timestamp>> {
+pub(super) fn ts_opt(row: &Row, column: &str) -> StoreResult<Option<Timestamp>> {
     let millis: Option<i64> = row.try_get(column)?;
     millis
         .map(|m| Timestamp::from_millisecond(m).map_err(|e| corrupt(format!("{column} {m}: {e}"))))

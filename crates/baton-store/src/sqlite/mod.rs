@@ -8,6 +8,7 @@
 mod asks;
 mod engine;
 mod members;
+mod relays;
 mod rows;
 mod schedules;
 mod spaces;

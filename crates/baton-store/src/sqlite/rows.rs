@@ -24,6 +24,15 @@ impl From<rusqlite::Error> for StoreError {
                         StoreError::Conflict {
                             constraint: "members_email",
                         }
+                    } else if msg.contains("relay_legs.member_id") {
+                        StoreError::Conflict {
+                            constraint: "relay_legs",
+                        }
+                    } else if msg.contains("handoffs.baton_id") {
+                        // The partial index `handoffs_pending`: a second pending handoff.
+                        StoreError::Conflict {
+                            constraint: "handoff_pending",
+                        }
                     } else {
                         StoreError::Conflict {
                             constraint: "unique",

@@ -1,0 +1,16 @@
+//! Relays: work that follows the sun, passed from leg to leg with a written handoff.
+//!
+//! Owns: the rules of a relay as pure functions — how much of a range its legs cover together
+//! and where the gaps and handoff windows are ([`coverage`]), whose turn is next
+//! ([`next_leg`]), which rotations are valid ([`validate_legs`]), what a handoff note must say
+//! ([`validate_note`]) and when a handoff reaches its receiver ([`delivers_at`]).
+//! Does not own: storing relays, batons and handoffs (see [`crate::model`]), the clock, or
+//! sending anything; every function that depends on time takes the instants it needs.
+
+mod coverage;
+mod handoff;
+mod legs;
+
+pub use coverage::{Coverage, coverage};
+pub use handoff::{MAX_NOTE_BYTES, delivers_at, validate_note};
+pub use legs::{MAX_LEGS, next_leg, validate_legs};

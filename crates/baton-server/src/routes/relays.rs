@@ -1,0 +1,386 @@
+//! `/api/v1/relays…`, `/api/v1/batons…`, `/api/v1/handoffs…`: follow-the-sun work.
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use baton_core::model::{Baton, Handoff, Relay};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::dto::time;
+use super::time::{IntervalOut, RangeQuery};
+use crate::auth::Caller;
+use crate::error::{ApiResult, Problem};
+use crate::extract::{JsonBody, PathId, QueryParams};
+use crate::services::{relays, schedules};
+use crate::state::AppState;
+
+/// Body of `POST /api/v1/relays`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRelay {
+    /// Name.
+    pub name: String,
+    /// Member ids in hand-off order, no repeats.
+    pub legs: Vec<String>,
+}
+
+/// A relay.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RelayOut {
+    /// Relay id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Member ids in hand-off order.
+    pub legs: Vec<String>,
+}
+
+impl From<&Relay> for RelayOut {
+    fn from(r: &Relay) -> Self {
+        Self {
+            id: r.id.to_string(),
+            name: r.name.clone(),
+            legs: r.legs.iter().map(ToString::to_string).collect(),
+        }
+    }
+}
+
+/// Creates a relay: a rotation of members that batons follow around the clock.
+#[utoipa::path(post, path = "/api/v1/relays", tag = "batons", request_body = CreateRelay,
+    responses((status = 201, body = RelayOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_relay(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    body: JsonBody<CreateRelay>,
+) -> ApiResult<(StatusCode, Json<RelayOut>)> {
+    let relay = relays::create_relay(&state, &caller, &body.value.name, &body.value.legs).await?;
+    Ok((StatusCode::CREATED, Json((&relay).into())))
+}
+
+/// One relay.
+#[utoipa::path(get, path = "/api/v1/relays/{id}", tag = "batons", params(("id" = String, Path)),
+    responses((status = 200, body = RelayOut), (status = 404, body = Problem)))]
+pub async fn read_relay(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<RelayOut>> {
+    Ok(Json(
+        (&relays::get_relay(&state, &caller, id).await?).into(),
+    ))
+}
+
+/// A relay's coverage.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CoverageOut {
+    /// When at least one leg is working (UTC, merged, sorted).
+    pub covered: Vec<IntervalOut>,
+    /// When nobody is working.
+    pub gaps: Vec<IntervalOut>,
+    /// When two or more legs work at once: the handoff windows.
+    pub overlaps: Vec<IntervalOut>,
+}
+
+fn out(list: &[(jiff::Timestamp, jiff::Timestamp)]) -> Vec<IntervalOut> {
+    list.iter()
+        .map(|(s, e)| IntervalOut {
+            start: time(*s),
+            end: time(*e),
+        })
+        .collect()
+}
+
+/// When the relay's legs cover the clock in [from, to), and where the gaps are.
+#[utoipa::path(get, path = "/api/v1/relays/{id}/coverage", tag = "batons", params(("id" = String, Path), RangeQuery),
+    responses((status = 200, body = CoverageOut), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn coverage(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    QueryParams(q): QueryParams<RangeQuery>,
+) -> ApiResult<Json<CoverageOut>> {
+    let (from, to) = schedules::range(&q.from, &q.to)?;
+    let c = relays::coverage(&state, &caller, id, from, to).await?;
+    Ok(Json(CoverageOut {
+        covered: out(&c.covered),
+        gaps: out(&c.gaps),
+        overlaps: out(&c.overlaps),
+    }))
+}
+
+/// Body of `POST /api/v1/batons`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateBaton {
+    /// What the work is.
+    pub title: String,
+    /// Details, Markdown.
+    pub description: Option<String>,
+    /// The relay it follows.
+    pub relay_id: Option<String>,
+    /// Who holds it first.
+    pub holder_id: String,
+}
+
+/// A baton.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatonOut {
+    /// Baton id.
+    pub id: String,
+    /// Title.
+    pub title: String,
+    /// Description.
+    pub description: String,
+    /// The relay it follows.
+    pub relay_id: Option<String>,
+    /// Who holds it.
+    pub holder_id: String,
+    /// open or done.
+    pub status: String,
+    /// Whether the holder is in working hours now (absent on creation).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub holder_working_now: Option<bool>,
+    /// Open and held by someone outside their working hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stalled: Option<bool>,
+}
+
+impl BatonOut {
+    fn new(b: &Baton, holder_working: Option<bool>) -> Self {
+        let open = b.status == baton_core::model::BatonStatus::Open;
+        Self {
+            id: b.id.to_string(),
+            title: b.title.clone(),
+            description: b.description.clone(),
+            relay_id: b.relay_id.map(|r| r.to_string()),
+            holder_id: b.holder_id.to_string(),
+            status: if open { "open".into() } else { "done".into() },
+            holder_working_now: holder_working,
+            stalled: holder_working.map(|working| open && !working),
+        }
+    }
+}
+
+/// Creates a baton.
+#[utoipa::path(post, path = "/api/v1/batons", tag = "batons", request_body = CreateBaton,
+    responses((status = 201, body = BatonOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+pub async fn create_baton(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    body: JsonBody<CreateBaton>,
+) -> ApiResult<(StatusCode, Json<BatonOut>)> {
+    let b = body.value;
+    let input = relays::BatonInput {
+        title: b.title,
+        description: b.description,
+        relay_id: b.relay_id,
+        holder_id: b.holder_id,
+    };
+    let baton = relays::create_baton(&state, &caller, input).await?;
+    Ok((StatusCode::CREATED, Json(BatonOut::new(&baton, None))))
+}
+
+/// Query of `GET /api/v1/batons`.
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+pub struct BatonQuery {
+    /// Only batons this member holds.
+    pub holder: Option<String>,
+}
+
+/// The board.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatonList {
+    /// Oldest first.
+    pub batons: Vec<BatonOut>,
+}
+
+/// The baton board: who holds what, and which batons are stalled with an off-hours holder.
+#[utoipa::path(get, path = "/api/v1/batons", tag = "batons", params(BatonQuery), responses((status = 200, body = BatonList), (status = 422, body = Problem)))]
+pub async fn list_batons(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    QueryParams(q): QueryParams<BatonQuery>,
+) -> ApiResult<Json<BatonList>> {
+    let holder = q
+        .holder
+        .as_deref()
+        .map(|h| baton_core::Id::parse("holder", h))
+        .transpose()?;
+    let entries = relays::board(&state, &caller, holder).await?;
+    Ok(Json(BatonList {
+        batons: entries
+            .iter()
+            .map(|e| BatonOut::new(&e.baton, Some(e.holder_working)))
+            .collect(),
+    }))
+}
+
+/// A handoff as the API shows it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct HandoffOut {
+    /// Handoff id.
+    pub id: String,
+    /// The baton.
+    pub baton_id: String,
+    /// Who passed it.
+    pub from_id: String,
+    /// Who receives it.
+    pub to_id: String,
+    /// Where the work stands.
+    pub state: String,
+    /// What to do first.
+    pub next_step: String,
+    /// What blocks it.
+    pub blockers: String,
+    /// Where to look.
+    pub links: String,
+    /// When it was passed.
+    pub created_at: String,
+    /// When it reaches the receiver.
+    pub delivers_at: String,
+    /// pending, accepted or bounced.
+    pub status: String,
+    /// Why it was bounced.
+    pub bounce_reason: Option<String>,
+}
+
+impl From<&Handoff> for HandoffOut {
+    fn from(h: &Handoff) -> Self {
+        let status = match h.status {
+            baton_core::model::HandoffStatus::Pending => "pending",
+            baton_core::model::HandoffStatus::Accepted => "accepted",
+            baton_core::model::HandoffStatus::Bounced => "bounced",
+        };
+        Self {
+            id: h.id.to_string(),
+            baton_id: h.baton_id.to_string(),
+            from_id: h.from_id.to_string(),
+            to_id: h.to_id.to_string(),
+            state: h.note.state.clone(),
+            next_step: h.note.next_step.clone(),
+            blockers: h.note.blockers.clone(),
+            links: h.note.links.clone(),
+            created_at: time(h.created_at),
+            delivers_at: time(h.delivers_at),
+            status: status.into(),
+            bounce_reason: h.bounce_reason.clone(),
+        }
+    }
+}
+
+/// A baton with its handoff log.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BatonDetail {
+    /// The baton.
+    #[serde(flatten)]
+    pub baton: BatonOut,
+    /// Every handoff, oldest first.
+    pub handoffs: Vec<HandoffOut>,
+}
+
+/// One baton with its handoff history.
+#[utoipa::path(get, path = "/api/v1/batons/{id}", tag = "batons", params(("id" = String, Path)),
+    responses((status = 200, body = BatonDetail), (status = 404, body = Problem)))]
+pub async fn read_baton(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<BatonDetail>> {
+    let (baton, history) = relays::baton_with_history(&state, &caller, id).await?;
+    Ok(Json(BatonDetail {
+        baton: BatonOut::new(&baton, None),
+        handoffs: history.iter().map(Into::into).collect(),
+    }))
+}
+
+/// Body of `POST /api/v1/batons/{id}/handoff`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CreateHandoff {
+    /// The receiver; the relay's next leg when absent.
+    pub to_id: Option<String>,
+    /// Where the work stands.
+    pub state: String,
+    /// What the receiver should do first.
+    pub next_step: String,
+    /// What blocks it, or "none".
+    pub blockers: String,
+    /// Where to look, or "none".
+    pub links: String,
+}
+
+/// A passed baton.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CreatedHandoff {
+    /// Handoff id.
+    pub handoff_id: String,
+    /// The receiver.
+    pub to_id: String,
+    /// When it reaches them: now if working, else their next working start.
+    pub delivers_at: String,
+}
+
+/// Passes a baton to the next leg (or a named member) with a handoff note.
+#[utoipa::path(post, path = "/api/v1/batons/{id}/handoff", tag = "batons", params(("id" = String, Path)), request_body = CreateHandoff,
+    responses((status = 201, body = CreatedHandoff), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn hand_off(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<CreateHandoff>,
+) -> ApiResult<(StatusCode, Json<CreatedHandoff>)> {
+    let b = body.value;
+    let input = relays::HandoffInput {
+        to_id: b.to_id,
+        state: b.state,
+        next_step: b.next_step,
+        blockers: b.blockers,
+        links: b.links,
+    };
+    let h = relays::hand_off(&state, &caller, id, input).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreatedHandoff {
+            handoff_id: h.id.to_string(),
+            to_id: h.to_id.to_string(),
+            delivers_at: time(h.delivers_at),
+        }),
+    ))
+}
+
+/// Accepts a handoff: the receiver becomes the holder.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/accept", tag = "batons", params(("id" = String, Path)),
+    responses((status = 200, body = HandoffOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn accept(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<HandoffOut>> {
+    Ok(Json(
+        (&relays::resolve(&state, &caller, id, true, None).await?).into(),
+    ))
+}
+
+/// Body of `POST /api/v1/handoffs/{id}/bounce`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Bounce {
+    /// Why the baton goes back.
+    pub reason: String,
+}
+
+/// Bounces a handoff back to its sender with a reason.
+#[utoipa::path(post, path = "/api/v1/handoffs/{id}/bounce", tag = "batons", params(("id" = String, Path)), request_body = Bounce,
+    responses((status = 200, body = HandoffOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn bounce(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<Bounce>,
+) -> ApiResult<Json<HandoffOut>> {
+    Ok(Json(
+        (&relays::resolve(&state, &caller, id, false, Some(&body.value.reason)).await?).into(),
+    ))
+}

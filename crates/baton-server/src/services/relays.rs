@@ -1,0 +1,354 @@
+//! Relays, batons and handoffs: work passed from one member's working day to the next one's.
+//! The rules (coverage, next leg, delivery instant, note fields) live in `baton_core::relay`;
+//! this module applies them and makes one store call per change.
+
+use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay};
+use baton_core::relay::{self, Coverage};
+use baton_core::role::Role;
+use baton_core::{Id, validate};
+use jiff::Timestamp;
+
+use super::access::{missing, workspace_member};
+use super::schedules::{schedule_of, schedules_of};
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// Longest baton description, in bytes.
+const MAX_DESCRIPTION_BYTES: usize = 16 * 1024;
+
+/// Creates a relay over the given legs (members of the workspace, no repeats). Not for guests.
+pub async fn create_relay(
+    state: &AppState,
+    caller: &Member,
+    name: &str,
+    legs: &[String],
+) -> ApiResult<Relay> {
+    not_guest(caller, "create relays")?;
+    let name = validate::space_name(name)?;
+    let legs = legs
+        .iter()
+        .map(|l| Id::parse("legs", l))
+        .collect::<Result<Vec<_>, _>>()?;
+    relay::validate_legs(&legs)?;
+    for leg in &legs {
+        workspace_member(state, caller, *leg).await.map_err(|_| {
+            ApiError::invalid(
+                "legs",
+                format!("There is no member {leg} in this workspace."),
+            )
+        })?;
+    }
+    let new = Relay {
+        id: Id::random(),
+        name,
+        legs,
+        created_by: caller.id,
+        created_at: state.clock.now(),
+    };
+    Ok(state.store.create_relay(caller.workspace_id, new).await?)
+}
+
+/// One relay of the caller's workspace.
+pub async fn get_relay(state: &AppState, caller: &Member, id: Id) -> ApiResult<Relay> {
+    not_guest(caller, "see relays").map_err(|_| ApiError::not_found("relay"))?;
+    state
+        .store
+        .relay(caller.workspace_id, id)
+        .await
+        .map_err(|e| missing(e, "relay"))
+}
+
+/// The relay's coverage in [from, to): when someone is working, the gaps, the handoff windows.
+pub async fn coverage(
+    state: &AppState,
+    caller: &Member,
+    id: Id,
+    from: Timestamp,
+    to: Timestamp,
+) -> ApiResult<Coverage> {
+    let relay = get_relay(state, caller, id).await?;
+    let mut legs = Vec::with_capacity(relay.legs.len());
+    for leg in &relay.legs {
+        legs.push(workspace_member(state, caller, *leg).await?);
+    }
+    let schedules = schedules_of(state, &legs).await?;
+    let refs: Vec<_> = schedules.iter().collect();
+    Ok(relay::coverage(&refs, from, to)?)
+}
+
+/// What a caller supplies to create a baton.
+#[derive(Debug, Clone)]
+pub struct BatonInput {
+    /// What the work is.
+    pub title: String,
+    /// Details.
+    pub description: Option<String>,
+    /// The relay it follows.
+    pub relay_id: Option<String>,
+    /// Who holds it first.
+    pub holder_id: String,
+}
+
+/// Creates a baton held by a member of the workspace. Not for guests.
+pub async fn create_baton(
+    state: &AppState,
+    caller: &Member,
+    input: BatonInput,
+) -> ApiResult<Baton> {
+    not_guest(caller, "create batons")?;
+    let title = validate::title(&input.title)?;
+    let description = input.description.unwrap_or_default();
+    if description.len() > MAX_DESCRIPTION_BYTES {
+        return Err(ApiError::invalid(
+            "description",
+            "A baton description can be at most 16 KiB.",
+        ));
+    }
+    let holder = Id::parse("holder_id", &input.holder_id)?;
+    let holder = workspace_member(state, caller, holder).await.map_err(|_| {
+        ApiError::invalid(
+            "holder_id",
+            "There is no member with this id in the workspace.",
+        )
+    })?;
+    let relay_id = match input.relay_id.as_deref() {
+        Some(text) => {
+            let id = Id::parse("relay_id", text)?;
+            Some(
+                state
+                    .store
+                    .relay(caller.workspace_id, id)
+                    .await
+                    .map_err(|_| ApiError::invalid("relay_id", "There is no relay with this id."))?
+                    .id,
+            )
+        }
+        None => None,
+    };
+    let baton = Baton {
+        id: Id::random(),
+        title,
+        description,
+        relay_id,
+        holder_id: holder.id,
+        status: BatonStatus::Open,
+        created_by: caller.id,
+        created_at: state.clock.now(),
+        seq: 0,
+    };
+    Ok(state.store.create_baton(caller.workspace_id, baton).await?)
+}
+
+/// A baton on the board: who holds it and whether they are working now.
+#[derive(Debug, Clone)]
+pub struct BoardEntry {
+    /// The baton.
+    pub baton: Baton,
+    /// Whether its holder is inside their working hours now.
+    pub holder_working: bool,
+}
+
+/// The batons the caller may see (guests: only their own), optionally only `holder`'s.
+pub async fn board(
+    state: &AppState,
+    caller: &Member,
+    holder: Option<Id>,
+) -> ApiResult<Vec<BoardEntry>> {
+    let holder = if caller.role == Role::Guest {
+        Some(caller.id)
+    } else {
+        holder
+    };
+    let batons = state.store.list_batons(caller.workspace_id, holder).await?;
+    let now = state.clock.now();
+    let mut entries = Vec::with_capacity(batons.len());
+    for baton in batons {
+        let member = workspace_member(state, caller, baton.holder_id).await?;
+        let schedule = schedule_of(state, &member).await?;
+        entries.push(BoardEntry {
+            holder_working: baton_core::schedule::is_working(&schedule, now),
+            baton,
+        });
+    }
+    Ok(entries)
+}
+
+/// One baton the caller may see, with its handoff history.
+pub async fn baton_with_history(
+    state: &AppState,
+    caller: &Member,
+    id: Id,
+) -> ApiResult<(Baton, Vec<Handoff>)> {
+    let baton = visible_baton(state, caller, id).await?;
+    let history = state
+        .store
+        .handoffs_of(caller.workspace_id, baton.id)
+        .await?;
+    Ok((baton, history))
+}
+
+async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
+    let baton = state
+        .store
+        .baton(caller.workspace_id, id)
+        .await
+        .map_err(|e| missing(e, "baton"))?;
+    if caller.role == Role::Guest && baton.holder_id != caller.id {
+        return Err(ApiError::not_found("baton"));
+    }
+    Ok(baton)
+}
+
+/// The fields of a handoff as the holder writes them.
+#[derive(Debug, Clone)]
+pub struct HandoffInput {
+    /// The receiver; the relay's next leg when absent.
+    pub to_id: Option<String>,
+    /// Where the work stands.
+    pub state: String,
+    /// What the receiver does first.
+    pub next_step: String,
+    /// What blocks it, or "none".
+    pub blockers: String,
+    /// Where to look, or "none".
+    pub links: String,
+}
+
+/// Passes a baton: only its holder may, with a complete note, to a named member or the relay's
+/// next leg. It reaches the receiver now if they are working, else at their next working start.
+pub async fn hand_off(
+    state: &AppState,
+    caller: &Member,
+    baton: Id,
+    input: HandoffInput,
+) -> ApiResult<Handoff> {
+    let baton = visible_baton(state, caller, baton).await?;
+    let note = relay::validate_note(
+        &input.state,
+        &input.next_step,
+        &input.blockers,
+        &input.links,
+    )?;
+    if baton.holder_id != caller.id {
+        return Err(ApiError::forbidden(
+            "Only the baton's holder can pass it on.",
+        ));
+    }
+    let to = match input.to_id.as_deref() {
+        Some(text) => Id::parse("to_id", text)?,
+        None => {
+            let relay_id = baton.relay_id.ok_or_else(|| {
+                ApiError::invalid(
+                    "to_id",
+                    "This baton follows no relay; name the receiver in to_id.",
+                )
+            })?;
+            let relay = state.store.relay(caller.workspace_id, relay_id).await?;
+            relay::next_leg(&relay.legs, caller.id).ok_or_else(|| {
+                ApiError::invalid(
+                    "to_id",
+                    "The relay has no other leg to pass to; name the receiver in to_id.",
+                )
+            })?
+        }
+    };
+    let receiver = workspace_member(state, caller, to).await.map_err(|_| {
+        ApiError::invalid("to_id", "There is no member with this id in the workspace.")
+    })?;
+    if receiver.id == caller.id || !receiver.active {
+        return Err(ApiError::invalid(
+            "to_id",
+            "Pass the baton to another, active member.",
+        ));
+    }
+    let now = state.clock.now();
+    let schedule = schedule_of(state, &receiver).await?;
+    let delivers_at = relay::delivers_at(&schedule, now).ok_or_else(|| {
+        ApiError::invalid(
+            "to_id",
+            format!(
+                "{} has no working time, so cannot receive a baton.",
+                receiver.name
+            ),
+        )
+    })?;
+    let handoff = Handoff {
+        id: Id::random(),
+        baton_id: baton.id,
+        from_id: caller.id,
+        to_id: receiver.id,
+        note,
+        created_at: now,
+        delivers_at,
+        status: HandoffStatus::Pending,
+        resolved_at: None,
+        bounce_reason: None,
+    };
+    state
+        .store
+        .create_handoff(caller.workspace_id, handoff)
+        .await
+        .map_err(|e| match e {
+            baton_store::StoreError::Conflict {
+                constraint: "handoff_pending",
+            } => ApiError::conflict("This baton already has a handoff waiting for its receiver."),
+            other => other.into(),
+        })
+}
+
+/// Accepts or bounces a handoff: only its receiver may, once.
+pub async fn resolve(
+    state: &AppState,
+    caller: &Member,
+    handoff: Id,
+    accept: bool,
+    reason: Option<&str>,
+) -> ApiResult<Handoff> {
+    let current = state
+        .store
+        .handoff(caller.workspace_id, handoff)
+        .await
+        .map_err(|e| missing(e, "handoff"))?;
+    if current.to_id != caller.id && current.from_id != caller.id && !caller.role.is_admin() {
+        return Err(ApiError::not_found("handoff"));
+    }
+    if current.to_id != caller.id {
+        return Err(ApiError::forbidden(
+            "Only the receiver can accept or bounce a handoff.",
+        ));
+    }
+    let reason = match (accept, reason.map(str::trim)) {
+        (true, _) => None,
+        (false, Some(r)) if !r.is_empty() && r.len() <= 8 * 1024 => Some(r.to_owned()),
+        (false, _) => {
+            return Err(ApiError::invalid(
+                "reason",
+                "Say why you are bouncing the baton (at most 8 KiB).",
+            ));
+        }
+    };
+    state
+        .store
+        .resolve_handoff(
+            caller.workspace_id,
+            current.id,
+            accept,
+            reason,
+            state.clock.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            baton_store::StoreError::Conflict { .. } => {
+                ApiError::conflict("This handoff was already accepted or bounced.")
+            }
+            other => other.into(),
+        })
+}
+
+fn not_guest(caller: &Member, what: &str) -> ApiResult<()> {
+    if caller.role == Role::Guest {
+        Err(ApiError::forbidden(format!("Guests cannot {what}.")))
+    } else {
+        Ok(())
+    }
+}

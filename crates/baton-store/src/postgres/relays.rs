@@ -1,0 +1,343 @@
+//! Relays, batons and handoffs on PostgreSQL.
+//!
+//! A handoff locks its baton (`FOR UPDATE`) before checking the holder and looking for a
+//! pending handoff, so concurrent handoffs of one baton take turns; the `handoffs_pending`
+//! index guards the rule regardless. Resolving is `UPDATE … WHERE status = 'pending'`: of two
+//! racing resolutions the second waits for the first's row lock, then finds nothing to change.
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use jiff::Timestamp;
+use tokio_postgres::Row;
+
+use super::PgStore;
+use super::error::corrupt;
+use super::query::{self, Params};
+use super::rows::{id, ms, ts, ts_opt};
+use crate::{RelayStore, StoreError, StoreResult};
+
+/// Columns of [`baton`], for a query over `batons b`.
+macro_rules! baton_cols {
+    () => {
+        "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, \
+         b.created_at, b.seq"
+    };
+}
+/// Columns of [`handoff`], for a query over `handoffs h`.
+macro_rules! handoff_cols {
+    () => {
+        "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, \
+         h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason"
+    };
+}
+
+const BATON_BY_ID: &str = concat!(
+    "SELECT ",
+    baton_cols!(),
+    " FROM batons b WHERE b.workspace_id = $1 AND b.id = $2"
+);
+const HANDOFF_BY_ID: &str = concat!(
+    "SELECT ",
+    handoff_cols!(),
+    " FROM handoffs h WHERE h.workspace_id = $1 AND h.id = $2"
+);
+
+fn baton_status(status: BatonStatus) -> &'static str {
+    match status {
+        BatonStatus::Open => "open",
+        BatonStatus::Done => "done",
+    }
+}
+
+/// A baton from [`baton_cols`].
+fn baton(row: &Row) -> StoreResult<Baton> {
+    let status: &str = row.try_get("status")?;
+    let relay: Option<&str> = row.try_get("relay_id")?;
+    Ok(Baton {
+        id: id(row, "id")?,
+        title: row.try_get("title")?,
+        description: row.try_get("description")?,
+        relay_id: relay
+            .map(|r| r.parse().map_err(|_| corrupt(format!("relay_id {r:?}"))))
+            .transpose()?,
+        holder_id: id(row, "holder_id")?,
+        status: match status {
+            "open" => BatonStatus::Open,
+            "done" => BatonStatus::Done,
+            other => return Err(corrupt(format!("baton status {other:?}"))),
+        },
+        created_by: id(row, "created_by")?,
+        created_at: ts(row, "created_at")?,
+        seq: row.try_get("seq")?,
+    })
+}
+
+/// A handoff from [`handoff_cols`].
+fn handoff(row: &Row) -> StoreResult<Handoff> {
+    let status: &str = row.try_get("status")?;
+    Ok(Handoff {
+        id: id(row, "id")?,
+        baton_id: id(row, "baton_id")?,
+        from_id: id(row, "from_id")?,
+        to_id: id(row, "to_id")?,
+        note: HandoffNote {
+            state: row.try_get("state")?,
+            next_step: row.try_get("next_step")?,
+            blockers: row.try_get("blockers")?,
+            links: row.try_get("links")?,
+        },
+        created_at: ts(row, "created_at")?,
+        delivers_at: ts(row, "delivers_at")?,
+        status: match status {
+            "pending" => HandoffStatus::Pending,
+            "accepted" => HandoffStatus::Accepted,
+            "bounced" => HandoffStatus::Bounced,
+            other => return Err(corrupt(format!("handoff status {other:?}"))),
+        },
+        resolved_at: ts_opt(row, "resolved_at")?,
+        bounce_reason: row.try_get("bounce_reason")?,
+    })
+}
+
+/// A relay with its `legs` as an array of member ids in position order.
+fn relay(row: &Row) -> StoreResult<Relay> {
+    let legs: Vec<String> = row.try_get("legs")?;
+    Ok(Relay {
+        id: id(row, "id")?,
+        name: row.try_get("name")?,
+        legs: legs
+            .iter()
+            .map(|l| l.parse().map_err(|_| corrupt(format!("leg {l:?}"))))
+            .collect::<StoreResult<_>>()?,
+        created_by: id(row, "created_by")?,
+        created_at: ts(row, "created_at")?,
+    })
+}
+
+#[async_trait]
+impl RelayStore for PgStore {
+    async fn create_relay(&self, ws: Id, new: Relay) -> StoreResult<Relay> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, rid) = (ws.to_string(), new.id.to_string());
+        let params: Params = &[
+            &ws,
+            &rid,
+            &new.name,
+            &new.created_by.to_string(),
+            &ms(new.created_at),
+        ];
+        query::one(
+            &tx,
+            "INSERT INTO relays (workspace_id, id, name, created_by, created_at)
+             SELECT $1, $2, $3, m.id, $5 FROM members m WHERE m.workspace_id = $1 AND m.id = $4
+             RETURNING id",
+            params,
+            |_| Ok(()),
+        )
+        .await?;
+        // Each leg is selected from the workspace's members: a leg of another workspace (or
+        // none) inserts fewer rows than asked, and the transaction is dropped uncommitted.
+        let legs: Vec<String> = new.legs.iter().map(ToString::to_string).collect();
+        let inserted = query::exec(
+            &tx,
+            "INSERT INTO relay_legs (workspace_id, relay_id, position, member_id)
+             SELECT $1, $2, l.position - 1, m.id
+             FROM unnest($3::text[]) WITH ORDINALITY AS l(member_id, position)
+             JOIN members m ON m.workspace_id = $1 AND m.id = l.member_id",
+            &[&ws, &rid, &legs],
+        )
+        .await?;
+        if inserted != legs.len() as u64 {
+            return Err(StoreError::NotFound);
+        }
+        tx.commit().await?;
+        Ok(new)
+    }
+
+    async fn relay(&self, ws: Id, id: Id) -> StoreResult<Relay> {
+        let sql = "SELECT r.id, r.name, r.created_by, r.created_at,
+                          ARRAY(SELECT l.member_id FROM relay_legs l
+                                WHERE l.workspace_id = r.workspace_id AND l.relay_id = r.id
+                                ORDER BY l.position) AS legs
+                   FROM relays r WHERE r.workspace_id = $1 AND r.id = $2";
+        let params: Params = &[&ws.to_string(), &id.to_string()];
+        query::one(&self.client().await?, sql, params, relay).await
+    }
+
+    async fn create_baton(&self, ws: Id, new: Baton) -> StoreResult<Baton> {
+        // The holder and the creator are selected from the workspace's members and the relay
+        // must exist there: otherwise nothing is inserted and the result is `NotFound`.
+        let sql = concat!(
+            "INSERT INTO batons AS b (workspace_id, id, title, description, relay_id, holder_id,
+                                      status, created_by, created_at)
+             SELECT $1, $2, $3, $4, $5, h.id, $7, c.id, $9
+             FROM members h JOIN members c ON c.workspace_id = h.workspace_id AND c.id = $8
+             WHERE h.workspace_id = $1 AND h.id = $6
+               AND ($5::text IS NULL
+                    OR EXISTS (SELECT 1 FROM relays r WHERE r.workspace_id = $1 AND r.id = $5))
+             RETURNING ",
+            baton_cols!()
+        );
+        let params: Params = &[
+            &ws.to_string(),
+            &new.id.to_string(),
+            &new.title,
+            &new.description,
+            &new.relay_id.map(|r| r.to_string()),
+            &new.holder_id.to_string(),
+            &baton_status(new.status),
+            &new.created_by.to_string(),
+            &ms(new.created_at),
+        ];
+        query::one(&self.client().await?, sql, params, baton).await
+    }
+
+    async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton> {
+        let params: Params = &[&ws.to_string(), &id.to_string()];
+        query::one(&self.client().await?, BATON_BY_ID, params, baton).await
+    }
+
+    async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>> {
+        let sql = concat!(
+            "SELECT ",
+            baton_cols!(),
+            " FROM batons b WHERE b.workspace_id = $1 AND ($2::text IS NULL OR b.holder_id = $2)
+              ORDER BY b.seq"
+        );
+        let params: Params = &[&ws.to_string(), &holder.map(|h| h.to_string())];
+        query::all(&self.client().await?, sql, params, baton).await
+    }
+
+    async fn create_handoff(&self, ws: Id, new: Handoff) -> StoreResult<Handoff> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, baton_id) = (ws.to_string(), new.baton_id.to_string());
+        let held = query::one(
+            &tx,
+            concat!(
+                "SELECT ",
+                baton_cols!(),
+                " FROM batons b WHERE b.workspace_id = $1 AND b.id = $2 FOR UPDATE"
+            ),
+            &[&ws, &baton_id],
+            baton,
+        )
+        .await?;
+        query::one(
+            &tx,
+            "SELECT 1 FROM members WHERE workspace_id = $1 AND id = $2",
+            &[&ws, &new.to_id.to_string()],
+            |_| Ok(()),
+        )
+        .await?;
+        if held.status != BatonStatus::Open || held.holder_id != new.from_id {
+            return Err(StoreError::Conflict {
+                constraint: "baton_holder",
+            });
+        }
+        let pending = query::opt(
+            &tx,
+            "SELECT 1 FROM handoffs WHERE workspace_id = $1 AND baton_id = $2 AND status = 'pending'",
+            &[&ws, &baton_id],
+            |_| Ok(()),
+        )
+        .await?;
+        if pending.is_some() {
+            return Err(StoreError::Conflict {
+                constraint: "handoff_pending",
+            });
+        }
+        let sql = concat!(
+            "INSERT INTO handoffs AS h (workspace_id, id, baton_id, from_id, to_id, state, next_step,
+                                        blockers, links, created_at, delivers_at, status)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, 'pending')
+             RETURNING ",
+            handoff_cols!()
+        );
+        let note = &new.note;
+        let params: Params = &[
+            &ws,
+            &new.id.to_string(),
+            &baton_id,
+            &new.from_id.to_string(),
+            &new.to_id.to_string(),
+            &note.state,
+            &note.next_step,
+            &note.blockers,
+            &note.links,
+            &ms(new.created_at),
+            &ms(new.delivers_at),
+        ];
+        let written = query::one(&tx, sql, params, handoff).await?;
+        tx.commit().await?;
+        Ok(written)
+    }
+
+    async fn handoff(&self, ws: Id, id: Id) -> StoreResult<Handoff> {
+        let params: Params = &[&ws.to_string(), &id.to_string()];
+        query::one(&self.client().await?, HANDOFF_BY_ID, params, handoff).await
+    }
+
+    async fn resolve_handoff(
+        &self,
+        ws: Id,
+        id: Id,
+        accept: bool,
+        reason: Option<String>,
+        at: Timestamp,
+    ) -> StoreResult<Handoff> {
+        let (status, reason) = if accept {
+            ("accepted", None)
+        } else {
+            ("bounced", reason)
+        };
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, id) = (ws.to_string(), id.to_string());
+        query::one(&tx, HANDOFF_BY_ID, &[&ws, &id], |_| Ok(())).await?;
+        let sql = concat!(
+            "UPDATE handoffs AS h SET status = $3, resolved_at = $4, bounce_reason = $5
+             WHERE h.workspace_id = $1 AND h.id = $2 AND h.status = 'pending'
+             RETURNING ",
+            handoff_cols!()
+        );
+        let params: Params = &[&ws, &id, &status, &ms(at), &reason];
+        let Some(resolved) = query::opt(&tx, sql, params, handoff).await? else {
+            return Err(StoreError::Conflict {
+                constraint: "handoff_resolved",
+            });
+        };
+        if accept {
+            query::exec(
+                &tx,
+                "UPDATE batons SET holder_id = $3 WHERE workspace_id = $1 AND id = $2",
+                &[
+                    &ws,
+                    &resolved.baton_id.to_string(),
+                    &resolved.to_id.to_string(),
+                ],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(resolved)
+    }
+
+    async fn handoffs_of(&self, ws: Id, baton_id: Id) -> StoreResult<Vec<Handoff>> {
+        let sql = concat!(
+            "SELECT ",
+            handoff_cols!(),
+            " FROM handoffs h WHERE h.workspace_id = $1 AND h.baton_id = $2 ORDER BY h.seq"
+        );
+        let client = self.client().await?;
+        let params: Params = &[&ws.to_string(), &baton_id.to_string()];
+        let list = query::all(&client, sql, params, handoff).await?;
+        if list.is_empty() {
+            // Only then tell an unknown baton (`NotFound`) from one never handed off.
+            query::one(&client, BATON_BY_ID, params, |_| Ok(())).await?;
+        }
+        Ok(list)
+    }
+}

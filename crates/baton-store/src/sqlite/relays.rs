@@ -1,0 +1,310 @@
+//! Relays, batons and handoffs on SQLite. The writer thread serializes writes, so the checks a
+//! handoff makes (holder, no pending handoff) and its insert cannot interleave with another
+//! write; the `handoffs_pending` index guards the rule regardless.
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use jiff::Timestamp;
+use rusqlite::{Connection, OptionalExtension, Row};
+
+use super::SqliteStore;
+use super::rows::{self, ms, ts};
+use crate::{RelayStore, StoreError, StoreResult};
+
+const BATON_COLS: &str = "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, b.created_at, b.seq";
+const HANDOFF_COLS: &str = "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason";
+
+fn bad(what: String) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(what)))
+}
+
+fn baton_status(status: BatonStatus) -> &'static str {
+    match status {
+        BatonStatus::Open => "open",
+        BatonStatus::Done => "done",
+    }
+}
+
+/// A baton from [`BATON_COLS`].
+fn baton_row(row: &Row<'_>) -> rusqlite::Result<Baton> {
+    let status: String = row.get(5)?;
+    let relay: Option<String> = row.get(3)?;
+    Ok(Baton {
+        id: rows::id(row, 0)?,
+        title: row.get(1)?,
+        description: row.get(2)?,
+        relay_id: relay
+            .map(|r| r.parse().map_err(|_| bad(format!("bad relay id {r}"))))
+            .transpose()?,
+        holder_id: rows::id(row, 4)?,
+        status: match status.as_str() {
+            "open" => BatonStatus::Open,
+            "done" => BatonStatus::Done,
+            other => return Err(bad(format!("bad baton status {other}"))),
+        },
+        created_by: rows::id(row, 6)?,
+        created_at: ts(row.get(7)?)?,
+        seq: row.get(8)?,
+    })
+}
+
+/// A handoff from [`HANDOFF_COLS`].
+fn handoff_row(row: &Row<'_>) -> rusqlite::Result<Handoff> {
+    let status: String = row.get(10)?;
+    let resolved_at: Option<i64> = row.get(11)?;
+    Ok(Handoff {
+        id: rows::id(row, 0)?,
+        baton_id: rows::id(row, 1)?,
+        from_id: rows::id(row, 2)?,
+        to_id: rows::id(row, 3)?,
+        note: HandoffNote {
+            state: row.get(4)?,
+            next_step: row.get(5)?,
+            blockers: row.get(6)?,
+            links: row.get(7)?,
+        },
+        created_at: ts(row.get(8)?)?,
+        delivers_at: ts(row.get(9)?)?,
+        status: match status.as_str() {
+            "pending" => HandoffStatus::Pending,
+            "accepted" => HandoffStatus::Accepted,
+            "bounced" => HandoffStatus::Bounced,
+            other => return Err(bad(format!("bad handoff status {other}"))),
+        },
+        resolved_at: resolved_at.map(ts).transpose()?,
+        bounce_reason: row.get(12)?,
+    })
+}
+
+fn baton_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Baton> {
+    let sql = format!("SELECT {BATON_COLS} FROM batons b WHERE b.workspace_id = ?1 AND b.id = ?2");
+    Ok(c.prepare_cached(&sql)?.query_row((ws, id), baton_row)?)
+}
+
+fn handoff_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Handoff> {
+    let sql =
+        format!("SELECT {HANDOFF_COLS} FROM handoffs h WHERE h.workspace_id = ?1 AND h.id = ?2");
+    Ok(c.prepare_cached(&sql)?.query_row((ws, id), handoff_row)?)
+}
+
+/// `NotFound` unless `member` is a member of workspace `ws`.
+fn member_in(c: &Connection, ws: &str, member: Id) -> StoreResult<()> {
+    c.prepare_cached("SELECT 1 FROM members WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row((ws, member.to_string()), |_| Ok(()))?;
+    Ok(())
+}
+
+#[async_trait]
+impl RelayStore for SqliteStore {
+    async fn create_relay(&self, ws: Id, relay: Relay) -> StoreResult<Relay> {
+        self.engine
+            .write(move |c| {
+                let (ws, rid) = (ws.to_string(), relay.id.to_string());
+                member_in(c, &ws, relay.created_by)?;
+                c.prepare_cached(
+                    "INSERT INTO relays (workspace_id, id, name, created_by, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
+                )?
+                .execute((&ws, &rid, &relay.name, relay.created_by.to_string(), ms(relay.created_at)))?;
+                let mut leg = c.prepare_cached(
+                    "INSERT INTO relay_legs (workspace_id, relay_id, position, member_id)
+                     SELECT ?1, ?2, ?3, m.id FROM members m WHERE m.workspace_id = ?1 AND m.id = ?4",
+                )?;
+                for (position, member) in relay.legs.iter().enumerate() {
+                    let position = i64::try_from(position).map_err(|e| StoreError::Other(e.into()))?;
+                    if leg.execute((&ws, &rid, position, member.to_string()))? == 0 {
+                        return Err(StoreError::NotFound);
+                    }
+                }
+                Ok(relay)
+            })
+            .await
+    }
+
+    async fn relay(&self, ws: Id, id: Id) -> StoreResult<Relay> {
+        self.engine
+            .read(move |c| {
+                let (ws, id) = (ws.to_string(), id.to_string());
+                let (rid, name, created_by, created_at) = c
+                    .prepare_cached(
+                        "SELECT id, name, created_by, created_at FROM relays WHERE workspace_id = ?1 AND id = ?2",
+                    )?
+                    .query_row((&ws, &id), |r| Ok((rows::id(r, 0)?, r.get::<_, String>(1)?, rows::id(r, 2)?, ts(r.get(3)?)?)))?;
+                let legs = c
+                    .prepare_cached(
+                        "SELECT member_id FROM relay_legs WHERE workspace_id = ?1 AND relay_id = ?2 ORDER BY position",
+                    )?
+                    .query_map((&ws, &id), |r| rows::id(r, 0))?
+                    .collect::<Result<_, _>>()?;
+                Ok(Relay { id: rid, name, legs, created_by, created_at })
+            })
+            .await
+    }
+
+    async fn create_baton(&self, ws: Id, baton: Baton) -> StoreResult<Baton> {
+        self.engine
+            .write(move |c| {
+                let ws = ws.to_string();
+                member_in(c, &ws, baton.holder_id)?;
+                member_in(c, &ws, baton.created_by)?;
+                let relay = baton.relay_id.map(|r| r.to_string());
+                if let Some(relay) = &relay {
+                    c.prepare_cached("SELECT 1 FROM relays WHERE workspace_id = ?1 AND id = ?2")?
+                        .query_row((&ws, relay), |_| Ok(()))?;
+                }
+                c.prepare_cached(
+                    "INSERT INTO batons (workspace_id, id, title, description, relay_id, holder_id, status, created_by, created_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                )?
+                .execute((
+                    &ws,
+                    baton.id.to_string(),
+                    &baton.title,
+                    &baton.description,
+                    &relay,
+                    baton.holder_id.to_string(),
+                    baton_status(baton.status),
+                    baton.created_by.to_string(),
+                    ms(baton.created_at),
+                ))?;
+                Ok(Baton { seq: c.last_insert_rowid(), ..baton })
+            })
+            .await
+    }
+
+    async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton> {
+        self.engine
+            .read(move |c| baton_by_id(c, &ws.to_string(), &id.to_string()))
+            .await
+    }
+
+    async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>> {
+        self.engine
+            .scan(move |c| {
+                let sql = format!(
+                    "SELECT {BATON_COLS} FROM batons b
+                     WHERE b.workspace_id = ?1 AND (?2 IS NULL OR b.holder_id = ?2) ORDER BY b.seq"
+                );
+                let list = c
+                    .prepare_cached(&sql)?
+                    .query_map((ws.to_string(), holder.map(|h| h.to_string())), baton_row)?
+                    .collect::<Result<_, _>>()?;
+                Ok(list)
+            })
+            .await
+    }
+
+    async fn create_handoff(&self, ws: Id, handoff: Handoff) -> StoreResult<Handoff> {
+        self.engine
+            .write(move |c| {
+                let (ws, baton_id) = (ws.to_string(), handoff.baton_id.to_string());
+                let baton = baton_by_id(c, &ws, &baton_id)?;
+                member_in(c, &ws, handoff.to_id)?;
+                if baton.status != BatonStatus::Open || baton.holder_id != handoff.from_id {
+                    return Err(StoreError::Conflict { constraint: "baton_holder" });
+                }
+                let pending = c
+                    .prepare_cached(
+                        "SELECT 1 FROM handoffs WHERE workspace_id = ?1 AND baton_id = ?2 AND status = 'pending'",
+                    )?
+                    .query_row((&ws, &baton_id), |_| Ok(()))
+                    .optional()?;
+                if pending.is_some() {
+                    return Err(StoreError::Conflict { constraint: "handoff_pending" });
+                }
+                let n = &handoff.note;
+                c.prepare_cached(
+                    "INSERT INTO handoffs (workspace_id, id, baton_id, from_id, to_id, state, next_step, blockers, links,
+                                           created_at, delivers_at, status)
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, 'pending')",
+                )?
+                .execute((
+                    &ws,
+                    handoff.id.to_string(),
+                    &baton_id,
+                    handoff.from_id.to_string(),
+                    handoff.to_id.to_string(),
+                    &n.state,
+                    &n.next_step,
+                    &n.blockers,
+                    &n.links,
+                    ms(handoff.created_at),
+                    ms(handoff.delivers_at),
+                ))?;
+                Ok(Handoff {
+                    status: HandoffStatus::Pending,
+                    resolved_at: None,
+                    bounce_reason: None,
+                    ..handoff
+                })
+            })
+            .await
+    }
+
+    async fn handoff(&self, ws: Id, id: Id) -> StoreResult<Handoff> {
+        self.engine
+            .read(move |c| handoff_by_id(c, &ws.to_string(), &id.to_string()))
+            .await
+    }
+
+    async fn resolve_handoff(
+        &self,
+        ws: Id,
+        id: Id,
+        accept: bool,
+        reason: Option<String>,
+        at: Timestamp,
+    ) -> StoreResult<Handoff> {
+        let (status, reason) = if accept {
+            ("accepted", None)
+        } else {
+            ("bounced", reason)
+        };
+        self.engine
+            .write(move |c| {
+                let (ws, id) = (ws.to_string(), id.to_string());
+                handoff_by_id(c, &ws, &id)?;
+                let changed = c
+                    .prepare_cached(
+                        "UPDATE handoffs SET status = ?3, resolved_at = ?4, bounce_reason = ?5
+                         WHERE workspace_id = ?1 AND id = ?2 AND status = 'pending'",
+                    )?
+                    .execute((&ws, &id, status, ms(at), &reason))?;
+                if changed == 0 {
+                    return Err(StoreError::Conflict {
+                        constraint: "handoff_resolved",
+                    });
+                }
+                let handoff = handoff_by_id(c, &ws, &id)?;
+                if accept {
+                    c.prepare_cached(
+                        "UPDATE batons SET holder_id = ?3 WHERE workspace_id = ?1 AND id = ?2",
+                    )?
+                    .execute((
+                        &ws,
+                        handoff.baton_id.to_string(),
+                        handoff.to_id.to_string(),
+                    ))?;
+                }
+                Ok(handoff)
+            })
+            .await
+    }
+
+    async fn handoffs_of(&self, ws: Id, baton: Id) -> StoreResult<Vec<Handoff>> {
+        self.engine
+            .scan(move |c| {
+                let (ws, baton) = (ws.to_string(), baton.to_string());
+                baton_by_id(c, &ws, &baton)?;
+                let sql = format!(
+                    "SELECT {HANDOFF_COLS} FROM handoffs h WHERE h.workspace_id = ?1 AND h.baton_id = ?2 ORDER BY h.seq"
+                );
+                let list = c
+                    .prepare_cached(&sql)?
+                    .query_map((&ws, &baton), handoff_row)?
+                    .collect::<Result<_, _>>()?;
+                Ok(list)
+            })
+            .await
+    }
+}
