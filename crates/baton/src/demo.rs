@@ -14,7 +14,7 @@ use baton_server::AppState;
 use baton_server::clock::ManualClock;
 use baton_server::services::members::{MemberInput, new_token, prepare_member};
 use baton_server::services::threads::ExpectationInput;
-use baton_server::services::{members, schedules, spaces, threads};
+use baton_server::services::{members, relays, schedules, spaces, threads};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cli::DbArgs;
@@ -244,6 +244,67 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
                 .map_err(api)?;
         }
     }
+    seed_batons(&state, &people).await
+}
+
+/// A follow-the-sun relay from Berlin to Sydney and back through the Americas, a baton on its
+/// way round with a handoff waiting for its receiver, and one held off-hours (stalled).
+async fn seed_batons(state: &AppState, people: &[Member]) -> anyhow::Result<()> {
+    let id_of = |local: &str| {
+        people
+            .iter()
+            .find(|m| m.email == email(local))
+            .map(|m| m.id.to_string())
+            .context("demo person missing")
+    };
+    let maya = people.first().context("the demo team is empty")?;
+    let legs: Vec<String> = ["lukas", "priya", "yuki", "olivia", "maya", "ana"]
+        .iter()
+        .map(|l| id_of(l))
+        .collect::<anyhow::Result<_>>()?;
+    let relay = relays::create_relay(state, maya, "Release train", &legs)
+        .await
+        .map_err(api)?;
+    let release = relays::create_baton(
+        state,
+        maya,
+        relays::BatonInput {
+            title: "Release 2.4".into(),
+            description: Some(
+                "Ship 2.4 to all regions: build, smoke tests, publish, announce.".into(),
+            ),
+            relay_id: Some(relay.id.to_string()),
+            holder_id: id_of("lukas")?,
+        },
+    )
+    .await
+    .map_err(api)?;
+    let lukas = people
+        .iter()
+        .find(|m| m.email == email("lukas"))
+        .context("demo person missing")?;
+    let note = relays::HandoffInput {
+        to_id: None,
+        state: "Build green on all targets; release notes drafted in the docs.".into(),
+        next_step: "Run the smoke tests in the staging regions.".into(),
+        blockers: "none".into(),
+        links: "Release checklist: docs/releases/2.4".into(),
+    };
+    relays::hand_off(state, lukas, release.id, note)
+        .await
+        .map_err(api)?;
+    relays::create_baton(
+        state,
+        maya,
+        relays::BatonInput {
+            title: "Incident 1142 follow-up".into(),
+            description: Some("Write the post-incident review and file the alerting fixes.".into()),
+            relay_id: None,
+            holder_id: id_of("kenji")?,
+        },
+    )
+    .await
+    .map_err(api)?;
     Ok(())
 }
 

@@ -1,0 +1,22 @@
+//! Delivery: when a held notification may reach a person, and who an urgent one goes to.
+//!
+//! Owns: the [`NotificationPolicy`] a member sets (delivery windows, email digest, which
+//! events notify), [`next_delivery`] (the next window inside working time and outside focus),
+//! urgent routing ([`route_urgent`]) and the weekly urgent budget ([`urgent_budget_left`]).
+//! Does not own: working time itself (read from [`crate::schedule`]), storage of held
+//! notifications, sending, or the clock: every function takes the instants it needs.
+//!
+//! # The rule
+//!
+//! Nothing reaches a person outside their working hours or inside a focus block unless it is
+//! urgent, and an urgent notification goes to someone who is working. Ordinary notifications
+//! are held and released together at delivery windows, so a person is interrupted a few times
+//! a day instead of once per event.
+
+mod policy;
+mod schedule_rule;
+mod urgent;
+
+pub use policy::{EventKinds, MAX_WINDOWS, NotificationPolicy, START_WINDOW};
+pub use schedule_rule::{SEARCH_DAYS, next_delivery};
+pub use urgent::{URGENT_BUDGET_WINDOW, UrgentRoute, route_urgent, urgent_budget_left};
