@@ -151,7 +151,10 @@ impl NotificationPolicy {
     /// The windows as parsed. One that does not parse is skipped, so an unvalidated policy
     /// can only deliver less often, never at a time nobody chose.
     pub(super) fn parsed_windows(&self) -> Vec<Window> {
-        self.windows.iter().filter_map(|w| Window::parse(w)).collect()
+        self.windows
+            .iter()
+            .filter_map(|w| Window::parse(w))
+            .collect()
     }
 
     /// The `HH:MM` windows whose wall-clock time lies inside no working interval of any
@@ -163,10 +166,12 @@ impl NotificationPolicy {
         let intervals: Vec<(Time, Time)> = Day::ALL
             .iter()
             .flat_map(|&day| weekly.day(day))
-            .filter_map(|[start, end]| match (Window::parse(start), Window::parse(end)) {
-                (Some(Window::At(start)), Some(Window::At(end))) => Some((start, end)),
-                _ => None,
-            })
+            .filter_map(
+                |[start, end]| match (Window::parse(start), Window::parse(end)) {
+                    (Some(Window::At(start)), Some(Window::At(end))) => Some((start, end)),
+                    _ => None,
+                },
+            )
             .collect();
         // An interval whose end is not after its start runs past midnight; its part after
         // midnight falls on the next weekday, which is also in the representative week.
@@ -232,8 +237,7 @@ mod tests {
     #[test]
     fn the_default_policy_is_valid_and_missing_fields_take_defaults() {
         let parsed: NotificationPolicy =
-            serde_json::from_value(serde_json::json!({ "events": { "replies": false } }))
-                .unwrap();
+            serde_json::from_value(serde_json::json!({ "events": { "replies": false } })).unwrap();
         assert_eq!(parsed.windows, ["09:00", "14:00"]);
         assert!(parsed.email_digest && parsed.events.asks && !parsed.events.replies);
         assert_eq!(
