@@ -85,7 +85,7 @@ async fn print_logins(state: &AppState) -> anyhow::Result<()> {
     state.store.create_token(ws.id, token).await?;
     println!("Demo workspace \"{DEMO_WORKSPACE}\": 13 people from Los Angeles to Sydney.");
     println!(
-        "  Sign in as maya@relaylabs.example (or ana@, lukas@, priya@, yuki@, olivia@ …) with password {DEMO_PASSWORD}"
+        "  Members: maya@relaylabs.example (owner), ana@, lukas@, priya@, yuki@, olivia@ … all with password {DEMO_PASSWORD}"
     );
     println!("  API token for Maya (new for this start): {secret}");
     println!("  Try: curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8080/api/v1/spaces");
