@@ -10,6 +10,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::delivery::NotificationPolicy;
 use baton_core::model::{
     Ask, AskDirection, Baton, CreatedThread, Handoff, Member, NewMember, NewPost, NewThread,
     NewToken, Post, PostRevision, Relay, Space, Thread, ThreadSummary, TokenInfo, Workspace,
@@ -184,7 +185,8 @@ pub trait AskStore: Send + Sync {
     ) -> StoreResult<Vec<Ask>>;
 }
 
-/// Members' working schedules.
+/// Members' working schedules and notification policies: when each person works and when
+/// they want to hear about things.
 #[async_trait]
 pub trait ScheduleStore: Send + Sync {
     /// Stores `member`'s schedule and sets their time zone to the schedule's, in one transaction.
@@ -195,6 +197,16 @@ pub trait ScheduleStore: Send + Sync {
         schedule: ScheduleSpec,
         at: Timestamp,
     ) -> StoreResult<()>;
+    /// Stores `member`'s notification policy (`NotFound` when they are not in `ws`).
+    async fn set_policy(
+        &self,
+        ws: Id,
+        member: Id,
+        policy: NotificationPolicy,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// `member`'s stored notification policy, if they set one.
+    async fn policy(&self, ws: Id, member: Id) -> StoreResult<Option<NotificationPolicy>>;
     /// The stored schedules of these members (members without one are absent).
     async fn schedules(&self, ws: Id, members: &[Id]) -> StoreResult<Vec<(Id, ScheduleSpec)>>;
 }

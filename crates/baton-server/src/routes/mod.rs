@@ -30,7 +30,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         spaces::members, spaces::list_threads,
         threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
         threads::read_post, threads::edit_post, threads::revisions,
-        time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox,
+        time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox, time::get_policy, time::put_policy,
         relays::create_relay, relays::read_relay, relays::coverage, relays::create_baton, relays::list_batons,
         relays::read_baton, relays::hand_off, relays::accept, relays::bounce,
     ),
@@ -72,6 +72,10 @@ fn api() -> Router<AppState> {
             put(time::put_schedule).get(time::get_schedule),
         )
         .route("/members/{id}/availability", get(time::availability))
+        .route(
+            "/members/{id}/policy",
+            get(time::get_policy).put(time::put_policy),
+        )
         .route("/overlap", get(time::overlap))
         .route("/asks", get(time::list_asks))
         .route("/inbox", get(time::inbox))

@@ -2,6 +2,7 @@
 
 use axum::Json;
 use axum::extract::State;
+use baton_core::delivery::NotificationPolicy;
 use baton_core::model::AskDirection;
 use baton_core::schedule::ScheduleSpec;
 use serde::{Deserialize, Serialize};
@@ -249,4 +250,59 @@ pub async fn inbox(
         });
     }
     Ok(Json(Inbox { items }))
+}
+
+/// A notification policy with the windows that fall outside working hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PolicyOut {
+    /// The policy: `windows` (`HH:MM` or `start`), `email_digest`, `events`.
+    #[serde(flatten)]
+    #[schema(value_type = Object)]
+    pub policy: NotificationPolicy,
+    /// Windows that never fall inside the member's working hours, so never fire.
+    pub outside_working_hours: Vec<String>,
+    /// A sentence for a person when some window is outside working hours.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub warning: Option<String>,
+}
+
+fn policy_out((policy, outside): (NotificationPolicy, Vec<String>)) -> Json<PolicyOut> {
+    let warning = (!outside.is_empty()).then(|| {
+        format!(
+            "This window is outside your working hours: {}",
+            outside.join(", ")
+        )
+    });
+    Json(PolicyOut {
+        policy,
+        outside_working_hours: outside,
+        warning,
+    })
+}
+
+/// A member's notification policy: when held notifications are delivered (self or admin).
+#[utoipa::path(get, path = "/api/v1/members/{id}/policy", tag = "time", params(("id" = String, Path)),
+    responses((status = 200, body = PolicyOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn get_policy(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<PolicyOut>> {
+    Ok(policy_out(schedules::policy(&state, &caller, id).await?))
+}
+
+/// Replaces a member's notification policy (self or admin). Windows outside working hours are
+/// accepted and reported.
+#[utoipa::path(put, path = "/api/v1/members/{id}/policy", tag = "time", params(("id" = String, Path)),
+    request_body(content = Object, description = "{windows: [\"HH:MM\" | \"start\"], email_digest, events?}"),
+    responses((status = 200, body = PolicyOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn put_policy(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<NotificationPolicy>,
+) -> ApiResult<Json<PolicyOut>> {
+    Ok(policy_out(
+        schedules::set_policy(&state, &caller, id, body.value).await?,
+    ))
 }

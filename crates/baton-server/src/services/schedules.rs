@@ -1,6 +1,7 @@
 //! Working schedules and what stands on them: availability, overlap, and each recipient's own
 //! due time for an ask.
 
+use baton_core::delivery::NotificationPolicy;
 use baton_core::model::Member;
 use baton_core::schedule::{self, Schedule, ScheduleSpec};
 use baton_core::{CoreError, Id};
@@ -50,12 +51,7 @@ pub async fn set_schedule(
     member: Id,
     spec: ScheduleSpec,
 ) -> ApiResult<ScheduleSpec> {
-    let target = workspace_member(state, caller, member).await?;
-    if caller.id != target.id && !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
-            "Only the member themself or an admin can change a schedule.",
-        ));
-    }
+    let target = self_or_admin(state, caller, member, "change").await?;
     let schedule = Schedule::new(spec)?;
     let stored = ScheduleSpec::from(schedule);
     state
@@ -146,4 +142,59 @@ pub async fn presence(state: &AppState, member: &Member) -> ApiResult<Presence> 
         working_now: schedule::is_working(&schedule, now),
         next_working_start: schedule::next_working_start(&schedule, now),
     })
+}
+
+/// A member's notification policy (the default when they set none) and the windows in it that
+/// never fall inside their working hours, so the API and pages can warn about them.
+pub async fn policy(
+    state: &AppState,
+    caller: &Member,
+    member: Id,
+) -> ApiResult<(NotificationPolicy, Vec<String>)> {
+    let target = self_or_admin(state, caller, member, "see").await?;
+    let policy = state
+        .store
+        .policy(caller.workspace_id, target.id)
+        .await?
+        .unwrap_or_default();
+    let outside = policy.windows_outside_working_hours(&schedule_of(state, &target).await?);
+    Ok((policy, outside))
+}
+
+/// Replaces a member's notification policy (the member themself or an admin). A window outside
+/// working hours is accepted but reported, since it will never fire.
+pub async fn set_policy(
+    state: &AppState,
+    caller: &Member,
+    member: Id,
+    policy: NotificationPolicy,
+) -> ApiResult<(NotificationPolicy, Vec<String>)> {
+    let target = self_or_admin(state, caller, member, "change").await?;
+    let policy = policy.validate()?;
+    state
+        .store
+        .set_policy(
+            caller.workspace_id,
+            target.id,
+            policy.clone(),
+            state.clock.now(),
+        )
+        .await?;
+    let outside = policy.windows_outside_working_hours(&schedule_of(state, &target).await?);
+    Ok((policy, outside))
+}
+
+async fn self_or_admin(
+    state: &AppState,
+    caller: &Member,
+    member: Id,
+    verb: &str,
+) -> ApiResult<Member> {
+    let target = workspace_member(state, caller, member).await?;
+    if caller.id != target.id && !caller.role.is_admin() {
+        return Err(ApiError::forbidden(format!(
+            "Only the member themself or an admin can {verb} this."
+        )));
+    }
+    Ok(target)
 }

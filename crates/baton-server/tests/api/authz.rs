@@ -484,6 +484,20 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/members/{id}/policy",
+            format!("/api/v1/members/{out}/policy"),
+            None,
+            [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401],
+        ),
+        fresh(
+            "PUT",
+            "/api/v1/members/{id}/policy",
+            "/api/v1/members/{fresh}/policy",
+            Some(json!({"windows": ["10:00"], "email_digest": false})),
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "GET",
             "/api/v1/openapi.json",
             "/api/v1/openapi.json".into(),
             None,

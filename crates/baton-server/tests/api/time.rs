@@ -218,3 +218,53 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    a_notification_policy_round_trips_and_flags_windows_outside_working_hours,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let path = format!("/api/v1/members/{}/policy", owner.id);
+        let default = app.get(&path, &owner).await;
+        assert_eq!(
+            default.json["windows"],
+            json!(["09:00", "14:00"]),
+            "the default holds notifications for two windows"
+        );
+        assert_eq!(default.json["outside_working_hours"], json!([]));
+        let put = app
+            .call(
+                "PUT",
+                &path,
+                Some(&owner.token),
+                Some(json!({"windows": ["14:00", "07:00", "start"], "email_digest": false})),
+                &[],
+            )
+            .await;
+        assert_eq!(put.status, StatusCode::OK, "{:?}", put.json);
+        assert_eq!(put.json["windows"], json!(["start", "07:00", "14:00"]));
+        assert_eq!(put.json["outside_working_hours"], json!(["07:00"]));
+        assert!(put.str("/warning").contains("outside your working hours"));
+        assert_eq!(
+            app.get(&path, &owner).await.json["email_digest"],
+            json!(false)
+        );
+        for (body, label) in [
+            (json!({"windows": []}), "no window"),
+            (json!({"windows": ["25:00"]}), "bad time"),
+            (json!({"windows": ["09:00", "09:00"]}), "duplicate"),
+            (json!({"windows": ["09:00"], "sms": true}), "unknown field"),
+        ] {
+            assert_problem(
+                &app.call("PUT", &path, Some(&owner.token), Some(body), &[])
+                    .await,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                label,
+            );
+        }
+        assert_eq!(
+            app.get(&path, &owner).await.json["windows"],
+            json!(["start", "07:00", "14:00"]),
+            "refused policies change nothing"
+        );
+    }
+);

@@ -232,3 +232,31 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    a_notification_policy_round_trips_per_member,
+    |store| async move {
+        let (a, b) = two_worlds(&*store).await;
+        assert_eq!(
+            store.policy(a.ws(), a.member.id).await.expect("none yet"),
+            None
+        );
+        let policy: baton_core::delivery::NotificationPolicy = serde_json::from_value(
+            serde_json::json!({"windows": ["10:00", "start"], "email_digest": false}),
+        )
+        .expect("policy");
+        store
+            .set_policy(a.ws(), a.member.id, policy.clone(), at(5))
+            .await
+            .expect("set");
+        assert_eq!(
+            store.policy(a.ws(), a.member.id).await.expect("get"),
+            Some(policy.clone())
+        );
+        assert_not_found(store.set_policy(a.ws(), b.member.id, policy, at(6)).await);
+        assert_eq!(
+            store.policy(a.ws(), b.member.id).await.expect("foreign"),
+            None
+        );
+    }
+);

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::delivery::NotificationPolicy;
 use baton_core::schedule::ScheduleSpec;
 use jiff::Timestamp;
 
@@ -41,6 +42,38 @@ impl ScheduleStore for PgStore {
         .await?;
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn set_policy(
+        &self,
+        ws: Id,
+        member: Id,
+        policy: NotificationPolicy,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let (ws, member, json) = (ws.to_string(), member.to_string(), to_json(&policy)?);
+        let params: Params = &[&ws, &member, &json, &ms(at)];
+        let written = query::exec(
+            &self.client().await?,
+            "INSERT INTO notification_policies (workspace_id, member_id, policy, updated_at)
+             SELECT $1, m.id, $3, $4 FROM members m WHERE m.workspace_id = $1 AND m.id = $2
+             ON CONFLICT (member_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
+            params,
+        )
+        .await?;
+        found(written)
+    }
+
+    async fn policy(&self, ws: Id, member: Id) -> StoreResult<Option<NotificationPolicy>> {
+        let params: Params = &[&ws.to_string(), &member.to_string()];
+        let json = query::opt(
+            &self.client().await?,
+            "SELECT policy FROM notification_policies WHERE workspace_id = $1 AND member_id = $2",
+            params,
+            |row| Ok(row.try_get::<_, String>(0)?),
+        )
+        .await?;
+        json.map(|j| from_json(&j)).transpose()
     }
 
     async fn schedules(&self, ws: Id, members: &[Id]) -> StoreResult<Vec<(Id, ScheduleSpec)>> {

@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::delivery::NotificationPolicy;
 use baton_core::schedule::ScheduleSpec;
 use jiff::Timestamp;
 
@@ -34,6 +35,40 @@ impl ScheduleStore for SqliteStore {
                 )?
                 .execute((&ws, &member, &json, ms(at)))?;
                 Ok(())
+            })
+            .await
+    }
+
+    async fn set_policy(
+        &self,
+        ws: Id,
+        member: Id,
+        policy: NotificationPolicy,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let json = to_json(&policy)?;
+        self.engine
+            .write(move |c| {
+                let (ws, member) = (ws.to_string(), member.to_string());
+                c.prepare_cached("SELECT 1 FROM members WHERE workspace_id = ?1 AND id = ?2")?.query_row((&ws, &member), |_| Ok(()))?;
+                c.prepare_cached(
+                    "INSERT INTO notification_policies (workspace_id, member_id, policy, updated_at) VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (member_id) DO UPDATE SET policy = excluded.policy, updated_at = excluded.updated_at",
+                )?
+                .execute((&ws, &member, &json, ms(at)))?;
+                Ok(())
+            })
+            .await
+    }
+
+    async fn policy(&self, ws: Id, member: Id) -> StoreResult<Option<NotificationPolicy>> {
+        self.engine
+            .read(move |c| {
+                let json: Option<String> = rusqlite::OptionalExtension::optional(
+                    c.prepare_cached("SELECT policy FROM notification_policies WHERE workspace_id = ?1 AND member_id = ?2")?
+                        .query_row((ws.to_string(), member.to_string()), |r| r.get(0)),
+                )?;
+                json.map(|j| serde_json::from_str(&j).map_err(|e| StoreError::Other(e.into()))).transpose()
             })
             .await
     }
