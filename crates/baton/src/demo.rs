@@ -52,17 +52,17 @@ pub async fn run(db: DbArgs) -> anyhow::Result<()> {
     if demo_workspace(&state).await?.is_none() {
         seed(&state).await?;
     }
-    print_logins(&state).await
+    print_logins(&state, "http://127.0.0.1:8080").await
 }
 
 /// For `baton serve --demo`: seeds the demo only into an empty database, and prints the logins
 /// whenever the demo workspace exists.
-pub async fn seed_if_empty(state: &AppState) -> anyhow::Result<()> {
+pub async fn seed_if_empty(state: &AppState, url: &str) -> anyhow::Result<()> {
     if state.store.workspaces().await?.is_empty() {
         seed(state).await?;
     }
     if demo_workspace(state).await?.is_some() {
-        print_logins(state).await?;
+        print_logins(state, url).await?;
     }
     Ok(())
 }
@@ -76,7 +76,7 @@ async fn demo_workspace(state: &AppState) -> anyhow::Result<Option<Workspace>> {
         .find(|w| w.name == DEMO_WORKSPACE))
 }
 
-async fn print_logins(state: &AppState) -> anyhow::Result<()> {
+async fn print_logins(state: &AppState, url: &str) -> anyhow::Result<()> {
     let ws = demo_workspace(state)
         .await?
         .context("the demo workspace is missing")?;
@@ -88,7 +88,7 @@ async fn print_logins(state: &AppState) -> anyhow::Result<()> {
         "  Members: maya@relaylabs.example (owner), ana@, lukas@, priya@, yuki@, olivia@ … all with password {DEMO_PASSWORD}"
     );
     println!("  API token for Maya (new for this start): {secret}");
-    println!("  Try: curl -H 'Authorization: Bearer {secret}' http://127.0.0.1:8080/api/v1/spaces");
+    println!("  Try: curl -H 'Authorization: Bearer {secret}' {url}/api/v1/spaces");
     Ok(())
 }
 

@@ -35,15 +35,15 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let state = AppState::new(store);
-    if args.demo {
-        crate::demo::seed_if_empty(&state).await?;
-    }
     let url = format!(
         "http://{}",
         listener
             .local_addr()
             .map_or(args.listen.clone(), |a| a.to_string())
     );
+    if args.demo {
+        crate::demo::seed_if_empty(&state, &url).await?;
+    }
     println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
     tracing::info!(%url, "serving");
     baton_server::serve_with(listener, state, shutdown_signal())
