@@ -8,7 +8,25 @@ use axum::http::StatusCode;
 use serde_json::json;
 
 use crate::app_test;
-use crate::common::{TestApp, assert_problem};
+use crate::common::{Reply, TestApp, assert_problem};
+
+/// POSTs `body` to `path` as `token` with `Idempotency-Key: key`.
+async fn keyed(
+    app: &TestApp,
+    path: &str,
+    token: &str,
+    body: serde_json::Value,
+    key: &str,
+) -> Reply {
+    app.call(
+        "POST",
+        path,
+        Some(token),
+        Some(body),
+        &[("idempotency-key", key)],
+    )
+    .await
+}
 
 app_test!(
     a_retry_returns_the_first_response_and_writes_nothing,
@@ -17,37 +35,33 @@ app_test!(
         let space = app.space(&owner, "general", "public").await;
         let (thread, _) = app.thread(&owner, &space, "Plan").await;
         let path = format!("/api/v1/threads/{thread}/posts");
-        let key = [("idempotency-key", "retry-1")];
-        let first = app
-            .call(
-                "POST",
-                &path,
-                Some(&owner.token),
-                Some(json!({"body": "once"})),
-                &key,
-            )
-            .await;
-        let second = app
-            .call(
-                "POST",
-                &path,
-                Some(&owner.token),
-                Some(json!({"body": "once"})),
-                &key,
-            )
-            .await;
+        let first = keyed(
+            &app,
+            &path,
+            &owner.token,
+            json!({"body": "once"}),
+            "retry-1",
+        )
+        .await;
+        let second = keyed(
+            &app,
+            &path,
+            &owner.token,
+            json!({"body": "once"}),
+            "retry-1",
+        )
+        .await;
         assert_eq!(first.status, StatusCode::CREATED);
         assert_eq!(second.status, StatusCode::CREATED);
         assert_eq!(first.json, second.json, "the replay is the first response");
-        let other = app
-            .call(
-                "POST",
-                &path,
-                Some(&owner.token),
-                Some(json!({"body": "something else"})),
-                &key,
-            )
-            .await;
+        let other = keyed(
+            &app,
+            &path,
+            &owner.token,
+            json!({"body": "something else"}),
+            "retry-1",
+        )
+        .await;
         assert_problem(
             &other,
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -62,75 +76,37 @@ app_test!(
 
         // The same key from another member is theirs alone.
         let bob = app.member(&owner, "bob", "member").await;
-        let bobs = app
-            .call(
-                "POST",
-                &path,
-                Some(&bob.token),
-                Some(json!({"body": "once"})),
-                &key,
-            )
-            .await;
+        let bobs = keyed(&app, &path, &bob.token, json!({"body": "once"}), "retry-1").await;
         assert_eq!(bobs.status, StatusCode::CREATED);
         assert_ne!(bobs.json["id"], first.json["id"]);
 
-        let t1 = app
-            .call(
-                "POST",
+        // Every keyed create replays its first answer.
+        let creates = [
+            (
                 "/api/v1/threads",
-                Some(&owner.token),
-                Some(json!({"space_id": space, "title": "T", "body": "b"})),
-                &[("idempotency-key", "thread-1")],
-            )
-            .await;
-        let t2 = app
-            .call(
-                "POST",
-                "/api/v1/threads",
-                Some(&owner.token),
-                Some(json!({"space_id": space, "title": "T", "body": "b"})),
-                &[("idempotency-key", "thread-1")],
-            )
-            .await;
-        assert_eq!((t1.status, &t1.json), (t2.status, &t2.json));
-        let s1 = app
-            .call(
-                "POST",
+                json!({"space_id": space, "title": "T", "body": "b"}),
+                "thread-1",
+            ),
+            (
                 "/api/v1/spaces",
-                Some(&owner.token),
-                Some(json!({"name": "x", "visibility": "public"})),
-                &[("idempotency-key", "space-1")],
-            )
-            .await;
-        let s2 = app
-            .call(
-                "POST",
-                "/api/v1/spaces",
-                Some(&owner.token),
-                Some(json!({"name": "x", "visibility": "public"})),
-                &[("idempotency-key", "space-1")],
-            )
-            .await;
-        assert_eq!((s1.status, &s1.json), (s2.status, &s2.json));
-        let m1 = app
-            .call(
-                "POST",
+                json!({"name": "x", "visibility": "public"}),
+                "space-1",
+            ),
+            (
                 "/api/v1/members",
-                Some(&owner.token),
-                Some(json!({"email": "m@example.com", "name": "M", "timezone": "UTC"})),
-                &[("idempotency-key", "member-1")],
-            )
-            .await;
-        let m2 = app
-            .call(
-                "POST",
-                "/api/v1/members",
-                Some(&owner.token),
-                Some(json!({"email": "m@example.com", "name": "M", "timezone": "UTC"})),
-                &[("idempotency-key", "member-1")],
-            )
-            .await;
-        assert_eq!((m1.status, &m1.json), (m2.status, &m2.json));
+                json!({"email": "m@example.com", "name": "M", "timezone": "UTC"}),
+                "member-1",
+            ),
+        ];
+        for (create, body, key) in creates {
+            let once = keyed(&app, create, &owner.token, body.clone(), key).await;
+            let twice = keyed(&app, create, &owner.token, body, key).await;
+            assert_eq!(
+                (once.status, &once.json),
+                (twice.status, &twice.json),
+                "{create}"
+            );
+        }
     }
 );
 
