@@ -83,6 +83,30 @@ pub struct NewToken {
     pub hash: String,
 }
 
+/// A browser session to store: whose it is and the SHA-256 of its cookie secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSession {
+    /// Public id (used to end it).
+    pub id: Id,
+    /// The signed-in member.
+    pub member_id: Id,
+    /// `token::hash_token` of the cookie secret.
+    pub hash: String,
+    /// When it started.
+    pub created_at: Timestamp,
+}
+
+/// A live browser session, as found from its cookie.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SessionInfo {
+    /// Public id.
+    pub id: Id,
+    /// When it started.
+    pub created_at: Timestamp,
+    /// When it was last used (updated at most every few minutes).
+    pub last_seen_at: Timestamp,
+}
+
 /// A space: a topic area holding threads.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Space {

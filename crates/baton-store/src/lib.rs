@@ -12,8 +12,9 @@ use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::NotificationPolicy;
 use baton_core::model::{
-    Ask, AskDirection, Baton, CreatedThread, Handoff, Member, NewMember, NewPost, NewThread,
-    NewToken, Post, PostRevision, Relay, Space, Thread, ThreadSummary, TokenInfo, Workspace,
+    Ask, AskDirection, Baton, CreatedThread, Handoff, Member, NewMember, NewPost, NewSession,
+    NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread, ThreadSummary,
+    TokenInfo, Workspace,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -70,7 +71,19 @@ pub trait MemberStore: Send + Sync {
     async fn list_members(&self, ws: Id, page: PageRequest) -> StoreResult<Page<Member>>;
     /// Changes a member's role.
     async fn set_role(&self, ws: Id, id: Id, role: Role) -> StoreResult<Member>;
-    /// Deactivates a member and revokes all their tokens, in one transaction.
+    /// Changes a member's display name and time zone.
+    async fn update_profile(
+        &self,
+        ws: Id,
+        id: Id,
+        name: &str,
+        timezone: &str,
+    ) -> StoreResult<Member>;
+    /// Replaces a member's password hash and ends all their browser sessions, in one
+    /// transaction.
+    async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()>;
+    /// Deactivates a member, revokes all their tokens and ends all their browser sessions, in
+    /// one transaction.
     async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member>;
     /// Stores a new API token (only its hash).
     async fn create_token(&self, ws: Id, token: NewToken) -> StoreResult<TokenInfo>;
@@ -80,6 +93,33 @@ pub trait MemberStore: Send + Sync {
     async fn revoke_token(&self, ws: Id, member: Id, token: Id, at: Timestamp) -> StoreResult<()>;
     /// The active member owning a live token with this hash, if any.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
+}
+
+/// Browser sessions. Only the hash of a cookie secret is stored.
+#[async_trait]
+pub trait SessionStore: Send + Sync {
+    /// Creates the first workspace, its owner and the owner's first session, only while no
+    /// workspace exists (`Conflict { constraint: "workspace_exists" }` otherwise, also when two
+    /// first runs race).
+    async fn first_run(
+        &self,
+        workspace: Workspace,
+        owner: NewMember,
+        session: NewSession,
+    ) -> StoreResult<()>;
+    /// Starts a session for a member of `ws`.
+    async fn create_session(&self, ws: Id, session: NewSession) -> StoreResult<()>;
+    /// The session with this hash and its member, if it has not ended, was last used at or
+    /// after `idle_since`, and its member is active.
+    async fn session(
+        &self,
+        hash: &str,
+        idle_since: Timestamp,
+    ) -> StoreResult<Option<(SessionInfo, Member)>>;
+    /// Records that a session was used at `at`.
+    async fn touch_session(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<()>;
+    /// Ends one session (sign-out). Ending an ended session is not an error.
+    async fn end_session(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<()>;
 }
 
 /// Spaces and their membership.
@@ -261,6 +301,7 @@ pub trait Store:
     + AskStore
     + ScheduleStore
     + RelayStore
+    + SessionStore
     + HealthStore
 {
 }
@@ -272,6 +313,7 @@ impl<
         + AskStore
         + ScheduleStore
         + RelayStore
+        + SessionStore
         + HealthStore,
 > Store for T
 {

@@ -16,6 +16,9 @@ mod members;
 #[path = "../src/conformance/tokens.rs"]
 mod tokens;
 
+#[path = "../src/conformance/sessions.rs"]
+mod sessions;
+
 #[path = "../src/conformance/spaces.rs"]
 mod spaces;
 

@@ -8,8 +8,8 @@
 use baton_core::Id;
 use baton_core::markdown::render;
 use baton_core::model::{
-    CreatedThread, Member, NewMember, NewPost, NewThread, NewToken, Post, Space, TokenInfo,
-    Workspace,
+    CreatedThread, Member, NewMember, NewPost, NewSession, NewThread, NewToken, Post, Space,
+    TokenInfo, Workspace,
 };
 use baton_core::role::Role;
 use baton_core::token::{TOKEN_PREFIX, hash_token};
@@ -51,6 +51,18 @@ pub fn new_token(member: Id, label: &str) -> (String, NewToken) {
     };
     let hash = hash_token(&secret);
     (secret, NewToken { info, hash })
+}
+
+/// A fresh session for `member` started at `at(secs)`: the cookie secret and what the store keeps.
+pub fn new_session(member: Id, secs: i64) -> (String, NewSession) {
+    let secret = hash_token(&Id::random().to_string());
+    let session = NewSession {
+        id: Id::random(),
+        member_id: member,
+        hash: hash_token(&secret),
+        created_at: at(secs),
+    };
+    (secret, session)
 }
 
 /// A space to create. `seq` is left at 0: the store assigns it.

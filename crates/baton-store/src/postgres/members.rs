@@ -19,7 +19,11 @@ const MEMBER_BY_ID: &str = concat!(
     " FROM members m WHERE m.workspace_id = $1 AND m.id = $2"
 );
 
-async fn insert_member(c: &impl GenericClient, ws: &str, m: &NewMember) -> StoreResult<Member> {
+pub(super) async fn insert_member(
+    c: &impl GenericClient,
+    ws: &str,
+    m: &NewMember,
+) -> StoreResult<Member> {
     let sql = concat!(
         "INSERT INTO members AS m
              (workspace_id, id, email, name, timezone, role, password_hash, created_at)
@@ -179,6 +183,38 @@ impl MemberStore for PgStore {
         query::one(&self.client().await?, sql, params, rows::member).await
     }
 
+    async fn update_profile(
+        &self,
+        ws: Id,
+        id: Id,
+        name: &str,
+        timezone: &str,
+    ) -> StoreResult<Member> {
+        let sql = concat!(
+            "UPDATE members AS m SET name = $3, timezone = $4
+             WHERE m.workspace_id = $1 AND m.id = $2 RETURNING ",
+            member_cols!()
+        );
+        let params: Params = &[&ws.to_string(), &id.to_string(), &name, &timezone];
+        query::one(&self.client().await?, sql, params, rows::member).await
+    }
+
+    async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, id) = (ws.to_string(), id.to_string());
+        found(
+            query::exec(
+                &tx,
+                "UPDATE members SET password_hash = $3 WHERE workspace_id = $1 AND id = $2",
+                &[&ws, &id, &hash],
+            )
+            .await?,
+        )?;
+        super::sessions::end_all(&tx, &[&ws, &id, &ms(at)]).await?;
+        Ok(tx.commit().await?)
+    }
+
     async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
@@ -196,6 +232,7 @@ impl MemberStore for PgStore {
             params,
         )
         .await?;
+        super::sessions::end_all(&tx, params).await?;
         tx.commit().await?;
         Ok(member)
     }

@@ -15,6 +15,7 @@ mod query;
 mod relays;
 mod rows;
 mod schedules;
+mod sessions;
 mod spaces;
 mod threads;
 

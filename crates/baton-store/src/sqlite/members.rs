@@ -12,7 +12,7 @@ use super::SqliteStore;
 use super::rows::{self, MEMBER_COLS, ms, ts};
 use crate::{IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore};
 
-fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreResult<Member> {
+pub(super) fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreResult<Member> {
     c.prepare_cached(
         "INSERT INTO members (workspace_id, id, email, name, timezone, role, password_hash, active, created_at)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, 1, ?8)",
@@ -21,7 +21,7 @@ fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreResult<Member>
     member_by_id(c, ws, &m.id.to_string())
 }
 
-fn member_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Member> {
+pub(super) fn member_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Member> {
     Ok(c.prepare_cached(&format!(
         "SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.id = ?2"
     ))?
@@ -177,6 +177,48 @@ impl MemberStore for SqliteStore {
             .await
     }
 
+    async fn update_profile(
+        &self,
+        ws: Id,
+        id: Id,
+        name: &str,
+        timezone: &str,
+    ) -> StoreResult<Member> {
+        let (name, timezone) = (name.to_owned(), timezone.to_owned());
+        self.engine
+            .write(move |c| {
+                let (ws, id) = (ws.to_string(), id.to_string());
+                let n = c
+                    .prepare_cached(
+                        "UPDATE members SET name = ?3, timezone = ?4 WHERE workspace_id = ?1 AND id = ?2",
+                    )?
+                    .execute((&ws, &id, &name, &timezone))?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                member_by_id(c, &ws, &id)
+            })
+            .await
+    }
+
+    async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()> {
+        let hash = hash.to_owned();
+        self.engine
+            .write(move |c| {
+                let (ws, id) = (ws.to_string(), id.to_string());
+                let n = c
+                    .prepare_cached(
+                        "UPDATE members SET password_hash = ?3 WHERE workspace_id = ?1 AND id = ?2",
+                    )?
+                    .execute((&ws, &id, &hash))?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                super::sessions::end_all(c, &ws, &id, at)
+            })
+            .await
+    }
+
     async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member> {
         self.engine
             .write(move |c| {
@@ -191,6 +233,7 @@ impl MemberStore for SqliteStore {
                     "UPDATE api_tokens SET revoked_at = ?3 WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL",
                 )?
                 .execute((&ws, &id, ms(at)))?;
+                super::sessions::end_all(c, &ws, &id, at)?;
                 member_by_id(c, &ws, &id)
             })
             .await

@@ -11,6 +11,7 @@ mod members;
 mod relays;
 mod rows;
 mod schedules;
+mod sessions;
 mod spaces;
 mod threads;
 

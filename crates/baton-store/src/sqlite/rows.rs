@@ -89,17 +89,22 @@ pub(super) const MEMBER_COLS: &str =
 
 /// A member from [`MEMBER_COLS`].
 pub(super) fn member(row: &Row<'_>) -> rusqlite::Result<Member> {
-    let role: String = row.get(5)?;
+    member_at(row, 0)
+}
+
+/// A member from [`MEMBER_COLS`] starting at column `at`.
+pub(super) fn member_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Member> {
+    let role: String = row.get(at + 5)?;
     Ok(Member {
-        id: id(row, 0)?,
-        workspace_id: id(row, 1)?,
-        email: row.get(2)?,
-        name: row.get(3)?,
-        timezone: row.get(4)?,
+        id: id(row, at)?,
+        workspace_id: id(row, at + 1)?,
+        email: row.get(at + 2)?,
+        name: row.get(at + 3)?,
+        timezone: row.get(at + 4)?,
         role: Role::parse(&role).map_err(conversion)?,
-        active: row.get(6)?,
-        created_at: ts(row.get(7)?)?,
-        seq: row.get(8)?,
+        active: row.get(at + 6)?,
+        created_at: ts(row.get(at + 7)?)?,
+        seq: row.get(at + 8)?,
     })
 }
 
