@@ -72,7 +72,7 @@ impl SessionStore for PgStore {
         .await?;
         if exists {
             return Err(StoreError::Conflict {
-                constraint: "workspace_exists".into(),
+                constraint: "workspace_exists",
             });
         }
         let ws = workspace.id.to_string();

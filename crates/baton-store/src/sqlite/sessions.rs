@@ -50,7 +50,7 @@ impl SessionStore for SqliteStore {
                     .query_row([], |r| r.get(0))?;
                 if exists {
                     return Err(StoreError::Conflict {
-                        constraint: "workspace_exists".into(),
+                        constraint: "workspace_exists",
                     });
                 }
                 let ws = workspace.id.to_string();
