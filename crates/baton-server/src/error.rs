@@ -88,6 +88,11 @@ impl ApiError {
         &self.detail
     }
 
+    /// The request field at fault, when there is one (forms show the message next to it).
+    pub fn field(&self) -> Option<&'static str> {
+        self.field
+    }
+
     /// The status this error will answer with.
     pub fn status(&self) -> StatusCode {
         self.status

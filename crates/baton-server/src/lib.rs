@@ -17,6 +17,7 @@ pub mod password;
 pub mod routes;
 pub mod services;
 pub mod state;
+pub mod web;
 
 use std::future::Future;
 

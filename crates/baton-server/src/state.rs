@@ -8,6 +8,7 @@ use baton_store::Store;
 use crate::clock::{Clock, SystemClock};
 use crate::idempotency::InFlight;
 use crate::metrics::Metrics;
+use crate::services::sessions::LoginLimiter;
 
 /// Shared state of a running server. Cheap to clone.
 #[derive(Clone)]
@@ -20,6 +21,19 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Idempotency keys whose first request is still running in this process.
     pub in_flight: Arc<InFlight>,
+    /// Failed sign-ins per email, to slow password guessing.
+    pub login_limiter: Arc<LoginLimiter>,
+    /// How the web pages are served.
+    pub web: Arc<WebSettings>,
+}
+
+/// Settings of the web pages.
+#[derive(Debug, Clone, Default)]
+pub struct WebSettings {
+    /// Mark cookies `Secure` (Baton is served over https).
+    pub secure_cookies: bool,
+    /// A line the sign-in page shows, e.g. the demo logins.
+    pub sign_in_hint: Option<String>,
 }
 
 impl AppState {
@@ -33,6 +47,7 @@ impl AppState {
         AppStateBuilder {
             store,
             clock: Arc::new(SystemClock),
+            web: WebSettings::default(),
         }
     }
 }
@@ -41,12 +56,19 @@ impl AppState {
 pub struct AppStateBuilder {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
+    web: WebSettings,
 }
 
 impl AppStateBuilder {
     /// Uses `clock` instead of the system clock.
     pub fn clock(mut self, clock: Arc<dyn Clock>) -> Self {
         self.clock = clock;
+        self
+    }
+
+    /// Uses these web settings.
+    pub fn web(mut self, web: WebSettings) -> Self {
+        self.web = web;
         self
     }
 
@@ -57,6 +79,8 @@ impl AppStateBuilder {
             clock: self.clock,
             metrics: Arc::new(Metrics::default()),
             in_flight: Arc::new(InFlight::default()),
+            login_limiter: Arc::new(LoginLimiter::default()),
+            web: Arc::new(self.web),
         }
     }
 }

@@ -60,6 +60,10 @@ pub struct ServeArgs {
     /// Seed the demo workspace on first start (when the database has no workspace yet).
     #[arg(long, env = "BATON_DEMO")]
     pub demo: bool,
+    /// The address people reach Baton at, e.g. `https://baton.example.com` (https marks the
+    /// session cookie Secure).
+    #[arg(long, env = "BATON_BASE_URL")]
+    pub base_url: Option<String>,
 }
 
 /// Flags of `baton admin bootstrap`.

@@ -45,6 +45,13 @@ fn email(local: &str) -> String {
     format!("{local}@relaylabs.example")
 }
 
+/// The sign-in page's line for the demo: who can sign in and with what password.
+pub fn sign_in_hint() -> String {
+    format!(
+        "Demo: sign in as maya@relaylabs.example (owner), lukas@relaylabs.example (admin), ana@relaylabs.example or any other demo person; every password is {DEMO_PASSWORD}"
+    )
+}
+
 /// `baton demo`: seeds the demo unless it is already there, then prints how to log in.
 pub async fn run(db: DbArgs) -> anyhow::Result<()> {
     let store = crate::serve::open_store(&db).await?;

@@ -34,7 +34,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(&args.listen)
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
-    let state = AppState::new(store);
+    let web = baton_server::state::WebSettings {
+        secure_cookies: args
+            .base_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://")),
+        sign_in_hint: args.demo.then(crate::demo::sign_in_hint),
+    };
+    let state = AppState::builder(store).web(web).build();
     let url = format!(
         "http://{}",
         listener

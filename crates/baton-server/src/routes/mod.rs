@@ -124,12 +124,17 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api())
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
+        .merge(
+            crate::web::routes()
+                .layer(axum::middleware::from_fn(crate::web::security::same_origin)),
+        )
         // A route layer runs after routing, so it sees the matched route pattern.
         .route_layer(axum::middleware::from_fn_with_state(
             metrics,
             crate::metrics::track,
         ))
         .fallback(system::not_found)
+        .layer(axum::middleware::from_fn(crate::web::security::headers))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }

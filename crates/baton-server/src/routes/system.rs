@@ -32,6 +32,11 @@ pub async fn openapi() -> Json<utoipa::openapi::OpenApi> {
 }
 
 /// Any unknown path.
-pub async fn not_found() -> ApiError {
-    ApiError::new(StatusCode::NOT_FOUND, "There is nothing at this address.")
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if uri.path().starts_with("/api/") {
+        ApiError::new(StatusCode::NOT_FOUND, "There is nothing at this address.").into_response()
+    } else {
+        crate::web::WebError::not_found().into_response()
+    }
 }

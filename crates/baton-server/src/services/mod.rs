@@ -7,5 +7,6 @@ pub mod asks;
 pub mod members;
 pub mod relays;
 pub mod schedules;
+pub mod sessions;
 pub mod spaces;
 pub mod threads;

@@ -22,6 +22,8 @@ pub struct TestApp {
     pub clock: Arc<ManualClock>,
     /// The store behind the app, for checks the API cannot make.
     pub store: Arc<dyn Store>,
+    /// The app's state, for starting browser sessions directly.
+    pub state: AppState,
     _guard: StoreGuard,
 }
 
@@ -64,9 +66,10 @@ impl TestApp {
             .clock(clock.clone())
             .build();
         Self {
-            router: baton_server::router(state),
+            router: baton_server::router(state.clone()),
             clock,
             store,
+            state,
             _guard: guard,
         }
     }
@@ -229,6 +232,86 @@ impl TestApp {
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         (r.str("/id"), r.str("/post_id"))
+    }
+}
+
+/// A signed-in browser: its session cookie and the CSRF token its forms carry.
+#[derive(Debug, Clone)]
+pub struct Browser {
+    /// `baton_session=…`.
+    pub cookie: String,
+    /// The session's CSRF token.
+    pub csrf: String,
+}
+
+impl Reply {
+    /// The body as text (pages are HTML).
+    pub fn html(&self) -> String {
+        String::from_utf8_lossy(&self.bytes).into_owned()
+    }
+
+    /// The `Location` of a redirect ("" when absent).
+    pub fn location(&self) -> String {
+        self.headers
+            .get("location")
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    }
+}
+
+impl TestApp {
+    /// A browser signed in as `who` (a session started directly, as sign-in would).
+    pub async fn browser(&self, who: &Actor) -> Browser {
+        let ws = self
+            .store
+            .authenticate(&baton_core::token::hash_token(&who.token))
+            .await
+            .expect("authenticate")
+            .expect("an active actor");
+        let signed_in = baton_server::services::sessions::start(&self.state, &ws)
+            .await
+            .expect("a session");
+        Browser {
+            cookie: format!("baton_session={}", signed_in.secret),
+            csrf: signed_in.csrf_token(),
+        }
+    }
+
+    /// GET a page as `browser` (or signed out with `None`).
+    pub async fn page(&self, path: &str, browser: Option<&Browser>) -> Reply {
+        let mut req = Request::builder().method("GET").uri(path);
+        if let Some(b) = browser {
+            req = req.header("cookie", &b.cookie);
+        }
+        self.send(req.body(Body::empty()).expect("a valid request"))
+            .await
+    }
+
+    /// POST a form as `browser`, with its CSRF token added, from the same origin.
+    pub async fn form(&self, path: &str, browser: &Browser, fields: &[(&str, &str)]) -> Reply {
+        let mut all = vec![("csrf", browser.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.raw_form(path, Some(&browser.cookie), &all).await
+    }
+
+    /// POST exactly these form fields with an optional `Cookie` header.
+    pub async fn raw_form(
+        &self,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let body = serde_urlencoded::to_string(fields).expect("encodable form");
+        let mut req = Request::builder()
+            .method("POST")
+            .uri(path)
+            .header("content-type", "application/x-www-form-urlencoded");
+        if let Some(c) = cookie {
+            req = req.header("cookie", c);
+        }
+        self.send(req.body(Body::from(body)).expect("a valid request"))
+            .await
     }
 }
 

@@ -10,3 +10,7 @@ mod relays;
 mod threads;
 mod time;
 mod tokens;
+mod web_auth;
+mod web_batons;
+mod web_conversations;
+mod web_people;

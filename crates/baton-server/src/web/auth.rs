@@ -1,0 +1,319 @@
+//! Getting in and out: the first-run page that creates the workspace and its owner, sign-in,
+//! sign-out, and `/` sending each visitor where they belong.
+
+use askama::Template;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use baton_core::schedule::Day;
+use serde::Deserialize;
+
+use super::forms::{AnonForm, CsrfForm, anon_csrf, set_anon_csrf};
+use super::session::{Viewer, clear_cookie, start_cookie};
+use super::{WebResult, render};
+use crate::error::ApiError;
+use crate::services::sessions::{self, FirstRunInput, SignedIn};
+use crate::state::AppState;
+
+/// `/`, `/setup`, `/signin`, `/signout`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/setup", get(setup_page).post(setup))
+        .route("/signin", get(signin_page).post(signin))
+        .route("/signout", post(signout))
+}
+
+/// A form error shown next to its field.
+#[derive(Debug, Clone, Default)]
+pub struct FieldError {
+    /// The field's name.
+    pub field: String,
+    /// What is wrong, for a person.
+    pub message: String,
+}
+
+impl FieldError {
+    /// The error of a failed service call, placed at its field (or at `fallback`).
+    pub fn from_api(e: &ApiError, fallback: &str) -> Self {
+        Self {
+            field: e.field().unwrap_or(fallback).to_owned(),
+            message: e.detail().to_owned(),
+        }
+    }
+
+    /// The message if it belongs to `field`.
+    pub fn at(&self, field: &str) -> Option<&str> {
+        (self.field == field).then_some(self.message.as_str())
+    }
+}
+
+async fn home(State(state): State<AppState>, viewer: Option<Viewer>) -> WebResult<Redirect> {
+    if viewer.is_some() {
+        return Ok(Redirect::to("/inbox"));
+    }
+    if sessions::needs_first_run(&state).await? {
+        return Ok(Redirect::to("/setup"));
+    }
+    Ok(Redirect::to("/signin"))
+}
+
+/// A safe place to return to after sign-in: a path on this site, never another host.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        _ => "/inbox".to_owned(),
+    }
+}
+
+/// Completes a sign-in: the session cookie on a redirect to `next`.
+fn signed_in_response(state: &AppState, signed_in: &SignedIn, next: &str) -> Response {
+    let mut response = Redirect::to(next).into_response();
+    start_cookie(&mut response, state, signed_in);
+    response
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    csrf: String,
+    form: SetupForm,
+    days: Vec<(&'static str, &'static str, bool)>,
+    zones: &'static [String],
+    error: FieldError,
+}
+
+/// The first-run form.
+#[derive(Debug, Clone, Deserialize)]
+struct SetupForm {
+    #[serde(default)]
+    workspace: String,
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default = "utc")]
+    timezone: String,
+    #[serde(default = "nine")]
+    start: String,
+    #[serde(default = "five")]
+    end: String,
+}
+
+fn utc() -> String {
+    "UTC".into()
+}
+fn nine() -> String {
+    "09:00".into()
+}
+fn five() -> String {
+    "17:00".into()
+}
+
+const DAY_NAMES: [(Day, &str, &str); 7] = [
+    (Day::Mon, "mon", "Mon"),
+    (Day::Tue, "tue", "Tue"),
+    (Day::Wed, "wed", "Wed"),
+    (Day::Thu, "thu", "Thu"),
+    (Day::Fri, "fri", "Fri"),
+    (Day::Sat, "sat", "Sat"),
+    (Day::Sun, "sun", "Sun"),
+];
+
+fn setup_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    form: SetupForm,
+    days: &[Day],
+    error: FieldError,
+) -> Response {
+    let (csrf, new_cookie) = anon_csrf(headers);
+    let page = SetupPage {
+        csrf,
+        form,
+        days: DAY_NAMES
+            .iter()
+            .map(|(d, value, label)| (*value, *label, days.contains(d)))
+            .collect(),
+        zones: super::format::zone_names(),
+        error,
+    };
+    let status = if page.error.message.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = render(&page);
+    *response.status_mut() = status;
+    set_anon_csrf(&mut response, state, new_cookie);
+    response
+}
+
+async fn setup_page(State(state): State<AppState>, headers: HeaderMap) -> WebResult<Response> {
+    if !sessions::needs_first_run(&state).await? {
+        return Ok(Redirect::to("/signin").into_response());
+    }
+    let form = SetupForm {
+        workspace: String::new(),
+        name: String::new(),
+        email: String::new(),
+        password: String::new(),
+        timezone: utc(),
+        start: nine(),
+        end: five(),
+    };
+    Ok(setup_response(
+        &state,
+        &headers,
+        form,
+        &[Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri],
+        FieldError::default(),
+    ))
+}
+
+async fn setup(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: AnonForm<SetupForm>,
+) -> WebResult<Response> {
+    let days: Vec<Day> = form
+        .fields
+        .all("days")
+        .filter_map(|v| {
+            DAY_NAMES
+                .iter()
+                .find(|(_, name, _)| *name == v)
+                .map(|(d, _, _)| *d)
+        })
+        .collect();
+    let f = &form.value;
+    let input = FirstRunInput {
+        workspace: f.workspace.clone(),
+        name: f.name.clone(),
+        email: f.email.clone(),
+        password: f.password.clone(),
+        timezone: f.timezone.clone(),
+        days: days.clone(),
+        start: f.start.clone(),
+        end: f.end.clone(),
+    };
+    match sessions::first_run(&state, &input).await {
+        Ok(signed_in) => Ok(signed_in_response(&state, &signed_in, "/inbox")),
+        Err(e) if e.status().is_client_error() => {
+            let mut kept = form.value;
+            kept.password.clear();
+            Ok(setup_response(
+                &state,
+                &headers,
+                kept,
+                &days,
+                FieldError::from_api(&e, "workspace"),
+            ))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "signin.html")]
+struct SigninPage<'a> {
+    csrf: String,
+    email: String,
+    next: String,
+    hint: Option<&'a str>,
+    error: FieldError,
+}
+
+#[derive(Debug, Deserialize)]
+struct SigninQuery {
+    next: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+struct SigninForm {
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+fn signin_response(
+    state: &AppState,
+    headers: &HeaderMap,
+    email: String,
+    next: String,
+    error: FieldError,
+    status: axum::http::StatusCode,
+) -> Response {
+    let (csrf, new_cookie) = anon_csrf(headers);
+    let page = SigninPage {
+        csrf,
+        email,
+        next,
+        hint: state.web.sign_in_hint.as_deref(),
+        error,
+    };
+    let mut response = render(&page);
+    *response.status_mut() = status;
+    set_anon_csrf(&mut response, state, new_cookie);
+    response
+}
+
+async fn signin_page(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    viewer: Option<Viewer>,
+    Query(query): Query<SigninQuery>,
+) -> WebResult<Response> {
+    let next = safe_next(query.next.as_deref());
+    if viewer.is_some() {
+        return Ok(Redirect::to(&next).into_response());
+    }
+    if sessions::needs_first_run(&state).await? {
+        return Ok(Redirect::to("/setup").into_response());
+    }
+    Ok(signin_response(
+        &state,
+        &headers,
+        String::new(),
+        next,
+        FieldError::default(),
+        axum::http::StatusCode::OK,
+    ))
+}
+
+async fn signin(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    form: AnonForm<SigninForm>,
+) -> WebResult<Response> {
+    let f = form.value;
+    let next = safe_next(f.next.as_deref());
+    match sessions::sign_in(&state, &f.email, &f.password).await {
+        Ok(signed_in) => Ok(signed_in_response(&state, &signed_in, &next)),
+        Err(e) if e.status().is_client_error() => Ok(signin_response(
+            &state,
+            &headers,
+            f.email,
+            next,
+            FieldError::from_api(&e, "password"),
+            e.status(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct Empty {}
+
+async fn signout(State(state): State<AppState>, form: CsrfForm<Empty>) -> WebResult<Response> {
+    sessions::sign_out(&state, &form.viewer).await?;
+    let mut response = Redirect::to("/signin").into_response();
+    clear_cookie(&mut response, &state);
+    Ok(response)
+}

@@ -1,0 +1,156 @@
+//! The web app: server-rendered pages for people in a browser.
+//!
+//! Owns: page routes, askama templates (`templates/`), the session cookie, CSRF checks,
+//! security headers and static files. Does not own: rules or data access. Page handlers call
+//! the same `services` as the JSON API, so a page can never show what the API would refuse.
+//! Every page works without JavaScript; htmx only swaps parts in place.
+
+pub mod admin;
+pub mod assets;
+pub mod auth;
+pub mod batons;
+pub mod error;
+pub mod format;
+pub mod forms;
+pub mod inbox;
+pub mod people;
+pub mod security;
+pub mod session;
+pub mod settings;
+pub mod spaces;
+pub mod threads;
+
+use askama::Template;
+use axum::Router;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use baton_core::model::{AskDirection, Member};
+use baton_core::role::Role;
+
+pub use error::{WebError, WebResult};
+
+use crate::services::sessions::SignedIn;
+use crate::state::AppState;
+
+/// Every page route.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .merge(auth::routes())
+        .merge(assets::routes())
+        .merge(inbox::routes())
+        .merge(spaces::routes())
+        .merge(threads::routes())
+        .merge(people::routes())
+        .merge(settings::routes())
+        .merge(admin::routes())
+        .merge(batons::routes())
+}
+
+/// Renders a template as an HTML response (a 500 page if the template fails).
+pub fn render(template: &impl Template) -> Response {
+    match template.render() {
+        Ok(html) => (
+            [
+                (
+                    header::CONTENT_TYPE,
+                    HeaderValue::from_static("text/html; charset=utf-8"),
+                ),
+                (header::CACHE_CONTROL, HeaderValue::from_static("no-store")),
+            ],
+            html,
+        )
+            .into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "template failed: {e}");
+            (
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "The page could not be rendered.",
+            )
+                .into_response()
+        }
+    }
+}
+
+/// The sections of the left rail, to mark the current one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Section {
+    /// What needs me.
+    Inbox,
+    /// Spaces and threads.
+    Spaces,
+    /// Batons and relays.
+    Batons,
+    /// The people directory and profiles.
+    People,
+    /// The viewer's own settings.
+    Settings,
+    /// Workspace administration.
+    Admin,
+}
+
+impl Section {
+    /// The section's name as templates spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Inbox => "inbox",
+            Self::Spaces => "spaces",
+            Self::Batons => "batons",
+            Self::People => "people",
+            Self::Settings => "settings",
+            Self::Admin => "admin",
+        }
+    }
+}
+
+/// What the page layout (`base.html`) shows around every signed-in page: who is signed in,
+/// the CSRF token for forms, the inbox count and the current section.
+#[derive(Debug, Clone)]
+pub struct Chrome {
+    /// The signed-in member.
+    pub viewer: Member,
+    /// The CSRF token every form must carry.
+    pub csrf: String,
+    /// Open asks to the viewer (a count, no red badge).
+    pub inbox_count: usize,
+    /// The section this page belongs to.
+    pub section: Section,
+    /// The page title (before " · Baton").
+    pub title: String,
+}
+
+impl Chrome {
+    /// The layout for `signed_in` on a page titled `title` in `section`.
+    pub async fn load(
+        state: &AppState,
+        signed_in: &SignedIn,
+        section: Section,
+        title: impl Into<String>,
+    ) -> WebResult<Self> {
+        let inbox_count =
+            crate::services::asks::list(state, &signed_in.member, AskDirection::ToMember, true)
+                .await?
+                .len();
+        Ok(Self {
+            viewer: signed_in.member.clone(),
+            csrf: signed_in.csrf_token(),
+            inbox_count,
+            section,
+            title: title.into(),
+        })
+    }
+
+    /// Whether the viewer administers the workspace (owners and admins).
+    pub fn is_admin(&self) -> bool {
+        matches!(self.viewer.role, Role::Owner | Role::Admin)
+    }
+
+    /// `aria-current` for the rail link of section `name` ("inbox", "spaces", "batons",
+    /// "people", "settings", "admin"): "page" on the current section.
+    pub fn current(&self, name: &str) -> &'static str {
+        if self.section.name() == name {
+            "page"
+        } else {
+            "false"
+        }
+    }
+}

@@ -1,0 +1,430 @@
+//! Web pages: first run, sign-in and sign-out, sessions, CSRF and the headers every page
+//! carries.
+
+use axum::http::StatusCode;
+use serde_json::json;
+
+use crate::app_test;
+use crate::common::{Actor, TestApp};
+
+/// A member of `admin`'s workspace with a password; returns their email.
+async fn member_with_password(app: &TestApp, admin: &Actor, handle: &str) -> String {
+    let email = format!("{handle}@example.com");
+    let r = app
+        .post(
+            "/api/v1/members",
+            admin,
+            json!({"email": email, "name": handle, "timezone": "Asia/Tokyo", "password": "correct horse battery"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+    email
+}
+
+/// The pre-session CSRF cookie and token of the sign-in page.
+async fn anon_form(app: &TestApp, path: &str) -> (String, String) {
+    let page = app.page(path, None).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.html());
+    let cookie = page
+        .headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("baton_csrf="))
+        .expect("a csrf cookie")
+        .split(';')
+        .next()
+        .expect("name=value")
+        .to_owned();
+    let token = cookie.trim_start_matches("baton_csrf=").to_owned();
+    assert!(page.html().contains(&token), "the form carries the token");
+    (cookie, token)
+}
+
+fn session_cookie(r: &crate::common::Reply) -> Option<String> {
+    r.headers
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|c| c.starts_with("baton_session="))
+        .map(str::to_owned)
+}
+
+app_test!(
+    an_empty_install_shows_first_run_and_creates_the_owner,
+    |app: TestApp| async move {
+        let home = app.page("/", None).await;
+        assert_eq!(
+            (home.status, home.location()),
+            (StatusCode::SEE_OTHER, "/setup".to_owned())
+        );
+        let (cookie, token) = anon_form(&app, "/setup").await;
+        let page = app.page("/setup", None).await.html();
+        assert!(page.contains("Create your workspace") && page.contains("Europe/Berlin"));
+
+        let bad = app
+            .raw_form(
+                "/setup",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("workspace", "Acme"),
+                    ("name", "Ada"),
+                    ("email", "not-an-email"),
+                    ("password", "correct horse battery"),
+                    ("timezone", "Europe/Berlin"),
+                    ("days", "mon"),
+                    ("start", "09:00"),
+                    ("end", "17:00"),
+                ],
+            )
+            .await;
+        assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = bad.html();
+        assert!(
+            html.contains("id=\"email-error\""),
+            "message next to the field: {html}"
+        );
+        assert!(html.contains("value=\"Acme\""), "input kept");
+        assert!(
+            app.store.workspaces().await.expect("workspaces").is_empty(),
+            "nothing written"
+        );
+
+        let ok = app
+            .raw_form(
+                "/setup",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("workspace", "Acme"),
+                    ("name", "Ada"),
+                    ("email", "ada@acme.test"),
+                    ("password", "correct horse battery"),
+                    ("timezone", "America/Sao_Paulo"),
+                    ("days", "mon"),
+                    ("days", "tue"),
+                    ("start", "08:00"),
+                    ("end", "16:00"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (ok.status, ok.location()),
+            (StatusCode::SEE_OTHER, "/inbox".to_owned())
+        );
+        let set = session_cookie(&ok).expect("signed in");
+        assert!(
+            set.contains("HttpOnly") && set.contains("SameSite=Lax"),
+            "{set}"
+        );
+        let workspaces = app.store.workspaces().await.expect("workspaces");
+        assert_eq!(workspaces.len(), 1);
+        let owner = app
+            .store
+            .member_by_email(workspaces[0].id, "ada@acme.test")
+            .await
+            .expect("owner");
+        let schedule = app
+            .store
+            .schedules(workspaces[0].id, &[owner.id])
+            .await
+            .expect("schedule");
+        assert_eq!(
+            schedule[0].1.weekly.tue,
+            vec![["08:00".to_owned(), "16:00".to_owned()]]
+        );
+        assert!(schedule[0].1.weekly.wed.is_empty());
+
+        let again = app.page("/setup", None).await;
+        assert_eq!(
+            (again.status, again.location()),
+            (StatusCode::SEE_OTHER, "/signin".to_owned())
+        );
+    }
+);
+
+app_test!(
+    sign_in_starts_a_fresh_session_and_sign_out_ends_it,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let email = member_with_password(&app, &owner, "ada").await;
+        let (cookie, token) = anon_form(&app, "/signin").await;
+
+        let wrong = app
+            .raw_form(
+                "/signin",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("email", &email),
+                    ("password", "wrong password here"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(wrong.html().contains("do not match"), "{}", wrong.html());
+        assert!(
+            wrong.html().contains(&format!("value=\"{email}\"")),
+            "email kept"
+        );
+        assert!(session_cookie(&wrong).is_none());
+
+        let ok = app
+            .raw_form(
+                "/signin",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("email", &email),
+                    ("password", "correct horse battery"),
+                    ("next", "/people"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            (ok.status, ok.location()),
+            (StatusCode::SEE_OTHER, "/people".to_owned())
+        );
+        let session = session_cookie(&ok).expect("a session cookie");
+        let session = session.split(';').next().expect("name=value").to_owned();
+        let browser = crate::common::Browser {
+            csrf: baton_server::services::sessions::csrf_token(
+                session.trim_start_matches("baton_session="),
+            ),
+            cookie: session.clone(),
+        };
+        let home = app.page("/", Some(&browser)).await;
+        assert_eq!(home.location(), "/inbox", "signed in");
+
+        let out = app.form("/signout", &browser, &[]).await;
+        assert_eq!(
+            (out.status, out.location()),
+            (StatusCode::SEE_OTHER, "/signin".to_owned())
+        );
+        let after = app.page("/", Some(&browser)).await;
+        assert_eq!(
+            after.location(),
+            "/signin",
+            "the old cookie no longer works"
+        );
+    }
+);
+
+app_test!(an_offsite_next_is_ignored, |app: TestApp| async move {
+    let owner = app.workspace("Acme").await;
+    let email = member_with_password(&app, &owner, "ada").await;
+    let (cookie, token) = anon_form(&app, "/signin").await;
+    for next in [
+        "//evil.example/x",
+        "https://evil.example/",
+        "/\\evil.example",
+    ] {
+        let ok = app
+            .raw_form(
+                "/signin",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("email", &email),
+                    ("password", "correct horse battery"),
+                    ("next", next),
+                ],
+            )
+            .await;
+        assert_eq!(ok.location(), "/inbox", "{next}");
+    }
+});
+
+app_test!(
+    forms_without_the_csrf_token_are_refused_and_write_nothing,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let browser = app.browser(&owner).await;
+
+        let missing = app.raw_form("/signout", Some(&browser.cookie), &[]).await;
+        assert_eq!(missing.status, StatusCode::FORBIDDEN);
+        assert!(missing.html().contains("did not come from Baton"));
+        let forged = app
+            .raw_form("/signout", Some(&browser.cookie), &[("csrf", "0000")])
+            .await;
+        assert_eq!(forged.status, StatusCode::FORBIDDEN);
+        assert_eq!(
+            app.page("/", Some(&browser)).await.location(),
+            "/inbox",
+            "still signed in"
+        );
+
+        let (_, token) = anon_form(&app, "/signin").await;
+        let no_cookie = app
+            .raw_form(
+                "/signin",
+                None,
+                &[
+                    ("csrf", &token),
+                    ("email", "x@example.com"),
+                    ("password", "whatever whatever"),
+                ],
+            )
+            .await;
+        assert_eq!(
+            no_cookie.status,
+            StatusCode::FORBIDDEN,
+            "double submit needs the cookie"
+        );
+    }
+);
+
+app_test!(
+    a_cross_site_post_is_refused_even_with_a_token,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let browser = app.browser(&owner).await;
+        let request = axum::http::Request::builder()
+            .method("POST")
+            .uri("/signout")
+            .header("content-type", "application/x-www-form-urlencoded")
+            .header("cookie", &browser.cookie)
+            .header("origin", "https://evil.example")
+            .header("host", "baton.example")
+            .body(axum::body::Body::from(format!("csrf={}", browser.csrf)))
+            .expect("request");
+        assert_eq!(app.send(request).await.status, StatusCode::FORBIDDEN);
+    }
+);
+
+app_test!(
+    repeated_failures_lock_sign_in_for_that_email,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let email = member_with_password(&app, &owner, "ada").await;
+        let (cookie, token) = anon_form(&app, "/signin").await;
+        for _ in 0..5 {
+            let r = app
+                .raw_form(
+                    "/signin",
+                    Some(&cookie),
+                    &[
+                        ("csrf", &token),
+                        ("email", &email),
+                        ("password", "wrong password here"),
+                    ],
+                )
+                .await;
+            assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        }
+        let locked = app
+            .raw_form(
+                "/signin",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("email", &email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
+        assert!(
+            locked.html().contains("Try again in 15 minutes"),
+            "{}",
+            locked.html()
+        );
+
+        app.clock.advance(jiff::SignedDuration::from_mins(16));
+        let ok = app
+            .raw_form(
+                "/signin",
+                Some(&cookie),
+                &[
+                    ("csrf", &token),
+                    ("email", &email),
+                    ("password", "correct horse battery"),
+                ],
+            )
+            .await;
+        assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    }
+);
+
+app_test!(
+    sessions_expire_when_idle_and_end_on_deactivation,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let ada = app.member(&owner, "ada", "member").await;
+        let idle = app.browser(&ada).await;
+        app.clock.advance(jiff::SignedDuration::from_hours(73));
+        assert_eq!(
+            app.page("/", Some(&idle)).await.location(),
+            "/signin",
+            "idle for 73 hours"
+        );
+
+        let active = app.browser(&ada).await;
+        assert_eq!(app.page("/", Some(&active)).await.location(), "/inbox");
+        let r = app
+            .post(
+                &format!("/api/v1/members/{}/deactivate", ada.id),
+                &owner,
+                json!({}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK);
+        assert_eq!(
+            app.page("/", Some(&active)).await.location(),
+            "/signin",
+            "deactivated"
+        );
+    }
+);
+
+app_test!(
+    pages_carry_the_security_headers,
+    |app: TestApp| async move {
+        for path in ["/signin", "/setup", "/no-such-page"] {
+            let r = app.page(path, None).await;
+            let h = |name: &str| {
+                r.headers
+                    .get(name)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            let csp = h("content-security-policy");
+            for part in [
+                "script-src 'self'",
+                "object-src 'none'",
+                "base-uri 'none'",
+                "frame-ancestors 'none'",
+            ] {
+                assert!(csp.contains(part), "{path}: {csp}");
+            }
+            assert!(!csp.contains("unsafe-inline"), "{path}");
+            assert_eq!(h("x-content-type-options"), "nosniff", "{path}");
+            assert_eq!(h("referrer-policy"), "same-origin", "{path}");
+            assert!(!r.html().contains("<script>"), "{path}: no inline script");
+        }
+        let missing = app.page("/no-such-page", None).await;
+        assert_eq!(missing.status, StatusCode::NOT_FOUND);
+        assert!(
+            missing
+                .headers
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .starts_with("text/html")
+        );
+    }
+);
+
+app_test!(
+    pages_need_a_session_and_return_after_sign_in,
+    |app: TestApp| async move {
+        app.workspace("Acme").await;
+        let r = app.page("/signin?next=%2Fpeople", None).await;
+        assert!(
+            r.html().contains("value=\"/people\""),
+            "next carried in the form"
+        );
+    }
+);

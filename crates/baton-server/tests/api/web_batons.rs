@@ -1,0 +1,1 @@
+//! Web pages: batons (tests through the real router, on both backends).

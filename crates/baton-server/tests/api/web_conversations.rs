@@ -1,0 +1,1 @@
+//! Web pages: conversations (tests through the real router, on both backends).

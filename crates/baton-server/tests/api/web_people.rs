@@ -1,0 +1,1 @@
+//! Web pages: people (tests through the real router, on both backends).
