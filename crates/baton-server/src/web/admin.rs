@@ -1,10 +1,286 @@
 //! Workspace administration: members (create, role, deactivate) and spaces (visibility).
+//!
+//! Owns: the `/admin…` pages. Does not own: who may do what. Every change goes through
+//! `services::{members, spaces}`, which refuse non-admins; the pages only check the role first
+//! so that a member who types the address gets the same refusal instead of a table.
+//! Private spaces the admin is not in stay hidden here too: administering a workspace is not a
+//! licence to read private conversations (see `baton_core::visibility`).
 
+use askama::Template;
 use axum::Router;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use baton_core::model::Member;
+use baton_core::page::PageRequest;
+use baton_core::role::Role;
+use baton_core::visibility::Visibility;
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
+use super::auth::FieldError;
+use super::format::zone_names;
+use super::forms::CsrfForm;
+use super::session::Viewer;
+use super::{Chrome, Section, WebResult, render};
+use crate::error::ApiError;
+use crate::extract::PathId;
+use crate::services::members::{self, MemberInput};
+use crate::services::sessions::SignedIn;
+use crate::services::spaces;
 use crate::state::AppState;
 
-/// The routes of these pages.
+/// Members on one page of the admin table.
+const PAGE_SIZE: u32 = 100;
+/// Roles an admin can hand out, in the order the selects offer them.
+const GRANTABLE: [Role; 3] = [Role::Member, Role::Guest, Role::Admin];
+
+/// `/admin/members…` and `/admin/spaces…`.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/admin/members", get(members_page).post(create_member))
+        .route("/admin/members/{id}/role", post(set_role))
+        .route("/admin/members/{id}/deactivate", post(deactivate))
+        .route("/admin/spaces", get(spaces_page))
+        .route("/admin/spaces/{id}/visibility", post(set_visibility))
+}
+
+/// The 403 a member who is not an admin gets for these pages, in the services' words.
+fn admin_only(viewer: &Member) -> WebResult<()> {
+    if viewer.role.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden("Only workspace admins can see this page.").into())
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct AdminQuery {
+    cursor: Option<String>,
+    saved: Option<String>,
+}
+
+impl AdminQuery {
+    fn notice(&self) -> Option<&'static str> {
+        Some(match self.saved.as_deref()? {
+            "created" => "Member added.",
+            "role" => "Role changed.",
+            "deactivated" => "Member deactivated. Their sessions and tokens no longer work.",
+            "visibility" => "Visibility changed.",
+            _ => return None,
+        })
+    }
+}
+
+// ----- members -----
+
+#[derive(Template)]
+#[template(path = "admin_members.html")]
+struct MembersPage {
+    chrome: Chrome,
+    notice: Option<&'static str>,
+    rows: Vec<MemberRow>,
+    next_cursor: Option<String>,
+    /// The roles the viewer may hand out.
+    roles: Vec<&'static str>,
+    zones: &'static [String],
+    form: NewMemberForm,
+    error: FieldError,
+}
+
+struct MemberRow {
+    member: Member,
+    /// Whether the viewer may change this member's role or deactivate them.
+    manageable: bool,
+}
+
+/// The create form as typed.
+#[derive(Debug, Default, Deserialize)]
+struct NewMemberForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default)]
+    email: String,
+    #[serde(default)]
+    timezone: String,
+    #[serde(default)]
+    password: String,
+    #[serde(default)]
+    role: String,
+}
+
+async fn members_response(
+    state: &AppState,
+    viewer: &SignedIn,
+    query: &AdminQuery,
+    form: NewMemberForm,
+    error: FieldError,
+) -> WebResult<Response> {
+    let me = &viewer.member;
+    admin_only(me)?;
+    let request =
+        PageRequest::parse(query.cursor.as_deref(), Some(PAGE_SIZE)).map_err(ApiError::from)?;
+    let page = state.store.list_members(me.workspace_id, request).await?;
+    // Mirrors `members::set_role`: owners are never changed, only owners change admins. The
+    // service decides; this only avoids offering buttons that would be refused.
+    let manageable = |m: &Member| {
+        m.id != me.id && m.role != Role::Owner && (m.role != Role::Admin || me.role == Role::Owner)
+    };
+    let page_out = MembersPage {
+        chrome: Chrome::load(state, viewer, Section::Admin, "Members").await?,
+        notice: query.notice(),
+        rows: page
+            .items
+            .into_iter()
+            .map(|member| MemberRow {
+                manageable: manageable(&member),
+                member,
+            })
+            .collect(),
+        next_cursor: page.next_cursor,
+        roles: GRANTABLE
+            .iter()
+            .filter(|r| me.role.may_grant(**r))
+            .map(|r| r.as_str())
+            .collect(),
+        zones: zone_names(),
+        form,
+        error,
+    };
+    let status = if page_out.error.message.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, render(&page_out)).into_response())
+}
+
+async fn members_page(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(query): Query<AdminQuery>,
+) -> WebResult<Response> {
+    let form = NewMemberForm {
+        timezone: viewer.member.timezone.clone(),
+        role: Role::Member.as_str().to_owned(),
+        ..NewMemberForm::default()
+    };
+    members_response(&state, &viewer, &query, form, FieldError::default()).await
+}
+
+async fn create_member(
+    State(state): State<AppState>,
+    form: CsrfForm<NewMemberForm>,
+) -> WebResult<Response> {
+    let f = &form.value;
+    let input = MemberInput {
+        email: f.email.clone(),
+        name: f.name.clone(),
+        timezone: f.timezone.clone(),
+        password: Some(f.password.clone()).filter(|p| !p.is_empty()),
+        role: Some(f.role.clone()).filter(|r| !r.is_empty()),
+    };
+    match members::create_member(&state, &form.viewer.member, input, None).await {
+        Ok(_) => Ok(Redirect::to("/admin/members?saved=created").into_response()),
+        // A taken email (409) is the sender's to fix in the form, like a bad one (422).
+        Err(e)
+            if matches!(
+                e.status(),
+                StatusCode::UNPROCESSABLE_ENTITY | StatusCode::CONFLICT
+            ) =>
+        {
+            let error = FieldError::from_api(&e, "email");
+            let kept = NewMemberForm {
+                password: String::new(),
+                ..form.value
+            };
+            let query = AdminQuery {
+                cursor: None,
+                saved: None,
+            };
+            members_response(&state, &form.viewer, &query, kept, error).await
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct RoleForm {
+    #[serde(default)]
+    role: String,
+}
+
+async fn set_role(
+    State(state): State<AppState>,
+    member: Result<PathId, ApiError>,
+    form: CsrfForm<RoleForm>,
+) -> WebResult<Response> {
+    let PathId(member) = member?;
+    members::set_role(&state, &form.viewer.member, member, &form.value.role).await?;
+    Ok(Redirect::to("/admin/members?saved=role").into_response())
+}
+
+async fn deactivate(
+    State(state): State<AppState>,
+    member: Result<PathId, ApiError>,
+    form: CsrfForm<IgnoredAny>,
+) -> WebResult<Response> {
+    let PathId(member) = member?;
+    members::deactivate(&state, &form.viewer.member, member).await?;
+    Ok(Redirect::to("/admin/members?saved=deactivated").into_response())
+}
+
+// ----- spaces -----
+
+#[derive(Template)]
+#[template(path = "admin_spaces.html")]
+struct SpacesPage {
+    chrome: Chrome,
+    notice: Option<&'static str>,
+    /// (id, name, visibility, member count).
+    spaces: Vec<(String, String, &'static str, usize)>,
+    visibilities: [&'static str; 2],
+}
+
+async fn spaces_page(
+    State(state): State<AppState>,
+    Viewer(viewer): Viewer,
+    Query(query): Query<AdminQuery>,
+) -> WebResult<Response> {
+    let me = &viewer.member;
+    admin_only(me)?;
+    let mut rows = Vec::new();
+    for (space, _) in spaces::list_visible(&state, me).await? {
+        let count = spaces::members(&state, me, space.id).await?.len();
+        rows.push((
+            space.id.to_string(),
+            space.name,
+            space.visibility.as_str(),
+            count,
+        ));
+    }
+    let page = SpacesPage {
+        chrome: Chrome::load(&state, &viewer, Section::Admin, "Spaces").await?,
+        notice: query.notice(),
+        spaces: rows,
+        visibilities: [Visibility::Public.as_str(), Visibility::Private.as_str()],
+    };
+    Ok(render(&page))
+}
+
+#[derive(Debug, Deserialize)]
+struct VisibilityForm {
+    #[serde(default)]
+    visibility: String,
+}
+
+async fn set_visibility(
+    State(state): State<AppState>,
+    space: Result<PathId, ApiError>,
+    form: CsrfForm<VisibilityForm>,
+) -> WebResult<Response> {
+    let PathId(space) = space?;
+    spaces::set_visibility(&state, &form.viewer.member, space, &form.value.visibility).await?;
+    Ok(Redirect::to("/admin/spaces?saved=visibility").into_response())
 }

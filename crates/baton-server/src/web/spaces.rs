@@ -1,10 +1,365 @@
-//! Spaces: the list, one space's threads with unread marks, and its membership.
+//! Spaces: the list with the "New space" form, one space's threads with unread marks, and its
+//! membership page.
+//!
+//! Owns: these pages and the two helpers every conversation page uses for ids in paths and
+//! failed form posts ([`page_id`], [`form_error`]). Does not own: who may see or change a space
+//! (`services::spaces`, `services::access`).
 
+use askama::Template;
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use baton_core::Id;
+use baton_core::model::Member;
+use baton_core::page::{MAX_PAGE, PageRequest};
+use serde::Deserialize;
+use serde::de::IgnoredAny;
 
+use super::auth::FieldError;
+use super::forms::CsrfForm;
+use super::session::Viewer;
+use super::{Chrome, Section, WebError, WebResult, format, render};
+use crate::error::ApiError;
+use crate::services::sessions::SignedIn;
+use crate::services::{access, spaces, threads};
 use crate::state::AppState;
 
-/// The routes of these pages.
+/// `/spaces…` pages (the new-thread form lives with the thread pages).
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/spaces", get(list).post(create))
+        .route("/spaces/{id}", get(space))
+        .route("/spaces/{id}/members", get(members).post(add_member))
+        .route(
+            "/spaces/{id}/members/{member_id}/remove",
+            post(remove_member),
+        )
+}
+
+/// An id from a page path. A malformed id cannot name anything, so it gets the same 404 page
+/// as an id that does not exist (or is not shared with the viewer).
+///
+/// # Errors
+///
+/// The 404 page when `text` is not an id.
+pub fn page_id(text: &str) -> WebResult<Id> {
+    text.parse().map_err(|_| WebError::not_found())
+}
+
+/// A failed service call on a form post: what the person can fix (shown next to the field,
+/// with the input kept, at the error's status), or what becomes an error page. A 404 is never
+/// a form error: hidden and missing must look the same everywhere.
+///
+/// # Errors
+///
+/// Every error that is not a client error, and every 404, as the error page.
+pub fn form_error(e: ApiError, fallback: &str) -> WebResult<(FieldError, StatusCode)> {
+    if e.status().is_client_error() && e.status() != StatusCode::NOT_FOUND {
+        Ok((FieldError::from_api(&e, fallback), e.status()))
+    } else {
+        Err(e.into())
+    }
+}
+
+/// Renders `page` with `status`.
+pub fn render_with(page: &impl Template, status: StatusCode) -> Response {
+    let mut response = render(page);
+    if response.status().is_success() {
+        *response.status_mut() = status;
+    }
+    response
+}
+
+/// A space in the list.
+struct SpaceRow {
+    id: String,
+    name: String,
+    visibility: &'static str,
+    member: bool,
+}
+
+/// The "New space" form.
+#[derive(Debug, Clone, Deserialize)]
+struct NewSpaceForm {
+    #[serde(default)]
+    name: String,
+    #[serde(default = "public")]
+    visibility: String,
+}
+
+fn public() -> String {
+    "public".into()
+}
+
+#[derive(Template)]
+#[template(path = "spaces.html")]
+struct SpacesPage {
+    chrome: Chrome,
+    spaces: Vec<SpaceRow>,
+    form: NewSpaceForm,
+    error: FieldError,
+}
+
+async fn spaces_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    form: NewSpaceForm,
+    error: FieldError,
+    status: StatusCode,
+) -> WebResult<Response> {
+    let list = spaces::list_visible(state, &signed_in.member).await?;
+    let page = SpacesPage {
+        chrome: Chrome::load(state, signed_in, Section::Spaces, "Spaces").await?,
+        spaces: list
+            .iter()
+            .map(|(s, member)| SpaceRow {
+                id: s.id.to_string(),
+                name: s.name.clone(),
+                visibility: s.visibility.as_str(),
+                member: *member,
+            })
+            .collect(),
+        form,
+        error,
+    };
+    Ok(render_with(&page, status))
+}
+
+async fn list(State(state): State<AppState>, Viewer(signed_in): Viewer) -> WebResult<Response> {
+    let form = NewSpaceForm {
+        name: String::new(),
+        visibility: public(),
+    };
+    spaces_page(
+        &state,
+        &signed_in,
+        form,
+        FieldError::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn create(
+    State(state): State<AppState>,
+    form: CsrfForm<NewSpaceForm>,
+) -> WebResult<Response> {
+    let f = &form.value;
+    match spaces::create_space(&state, &form.viewer.member, &f.name, &f.visibility, None).await {
+        Ok(space) => Ok(Redirect::to(&format!("/spaces/{}", space.id)).into_response()),
+        Err(e) => {
+            let (error, status) = form_error(e, "name")?;
+            spaces_page(&state, &form.viewer, form.value, error, status).await
+        }
+    }
+}
+
+/// A thread in a space's list.
+struct ThreadRow {
+    id: String,
+    title: String,
+    unread: i64,
+    last_post: String,
+    datetime: String,
+    posts: i64,
+}
+
+#[derive(Template)]
+#[template(path = "space.html")]
+struct SpacePage {
+    chrome: Chrome,
+    space_id: String,
+    visibility: &'static str,
+    threads: Vec<ThreadRow>,
+    first_page: bool,
+    next_cursor: Option<String>,
+}
+
+/// `?cursor=` of paged lists.
+#[derive(Debug, Default, Deserialize)]
+pub struct CursorQuery {
+    /// The `next_cursor` of the page before.
+    pub cursor: Option<String>,
+}
+
+async fn space(
+    State(state): State<AppState>,
+    Viewer(signed_in): Viewer,
+    Path(id): Path<String>,
+    query: Result<Query<CursorQuery>, QueryRejection>,
+) -> WebResult<Response> {
+    let me = &signed_in.member;
+    let space = access::visible_space(&state, me, page_id(&id)?).await?;
+    let cursor = query.ok().and_then(|Query(q)| q.cursor);
+    let page = PageRequest::parse(cursor.as_deref(), None).map_err(ApiError::from)?;
+    let list = threads::list_threads(&state, me, space.id, page).await?;
+    let now = state.clock.now();
+    let rows = list
+        .items
+        .iter()
+        .map(|s| ThreadRow {
+            id: s.thread.id.to_string(),
+            title: s.thread.title.clone(),
+            unread: s.unread,
+            last_post: super::inbox::when(s.thread.last_post_at, &me.timezone, now),
+            datetime: format::machine(s.thread.last_post_at, &me.timezone),
+            posts: s.thread.post_count,
+        })
+        .collect();
+    let page = SpacePage {
+        chrome: Chrome::load(&state, &signed_in, Section::Spaces, space.name.clone()).await?,
+        space_id: space.id.to_string(),
+        visibility: space.visibility.as_str(),
+        threads: rows,
+        first_page: cursor.is_none(),
+        next_cursor: list.next_cursor,
+    };
+    Ok(render(&page))
+}
+
+/// A member of the space.
+struct MemberRow {
+    id: String,
+    name: String,
+    city: String,
+    is_me: bool,
+    can_remove: bool,
+}
+
+/// The "Add member" form.
+#[derive(Debug, Default, Deserialize)]
+struct AddMemberForm {
+    #[serde(default)]
+    member_id: String,
+}
+
+#[derive(Template)]
+#[template(path = "space_members.html")]
+struct MembersPage {
+    chrome: Chrome,
+    space_id: String,
+    members: Vec<MemberRow>,
+    /// Active workspace members not in the space: (id, name).
+    candidates: Vec<(String, String)>,
+    selected: String,
+    error: FieldError,
+}
+
+async fn members_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: Id,
+    selected: String,
+    error: FieldError,
+    status: StatusCode,
+) -> WebResult<Response> {
+    let me = &signed_in.member;
+    let space = access::visible_space(state, me, id).await?;
+    let members = spaces::members(state, me, space.id).await?;
+    // Members are visible to everyone in the workspace (as `GET /api/v1/members` lists them);
+    // one page of the largest size keeps the select bounded.
+    let everyone = state
+        .store
+        .list_members(
+            me.workspace_id,
+            PageRequest {
+                after: None,
+                limit: MAX_PAGE,
+            },
+        )
+        .await?;
+    let candidates = everyone
+        .items
+        .iter()
+        .filter(|m| m.active && !members.iter().any(|s| s.id == m.id))
+        .map(|m| (m.id.to_string(), m.name.clone()))
+        .collect();
+    let rows = members
+        .iter()
+        .map(|m: &Member| MemberRow {
+            id: m.id.to_string(),
+            name: m.name.clone(),
+            city: format::city(&m.timezone),
+            is_me: m.id == me.id,
+            can_remove: m.id == me.id || me.role.is_admin(),
+        })
+        .collect();
+    let page = MembersPage {
+        chrome: Chrome::load(
+            state,
+            signed_in,
+            Section::Spaces,
+            format!("Members of {}", space.name),
+        )
+        .await?,
+        space_id: space.id.to_string(),
+        members: rows,
+        candidates,
+        selected,
+        error,
+    };
+    Ok(render_with(&page, status))
+}
+
+async fn members(
+    State(state): State<AppState>,
+    Viewer(signed_in): Viewer,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    members_page(
+        &state,
+        &signed_in,
+        page_id(&id)?,
+        String::new(),
+        FieldError::default(),
+        StatusCode::OK,
+    )
+    .await
+}
+
+async fn add_member(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<AddMemberForm>,
+) -> WebResult<Response> {
+    let space = page_id(&id)?;
+    let chosen = form.value.member_id.trim();
+    let result = if chosen.is_empty() {
+        Err(ApiError::invalid("member_id", "Choose someone to add."))
+    } else {
+        match Id::parse("member_id", chosen) {
+            Ok(member) => spaces::add_member(&state, &form.viewer.member, space, member).await,
+            Err(e) => Err(e.into()),
+        }
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/spaces/{space}/members")).into_response()),
+        Err(e) => {
+            let (error, status) = form_error(e, "member_id")?;
+            let selected = form.value.member_id.clone();
+            members_page(&state, &form.viewer, space, selected, error, status).await
+        }
+    }
+}
+
+async fn remove_member(
+    State(state): State<AppState>,
+    Path((id, member_id)): Path<(String, String)>,
+    form: CsrfForm<IgnoredAny>,
+) -> WebResult<Response> {
+    let space = page_id(&id)?;
+    let member = page_id(&member_id)?;
+    let me = &form.viewer.member;
+    match spaces::remove_member(&state, me, space, member).await {
+        // Someone who leaves a private space can no longer see it: send them to the list.
+        Ok(()) if member == me.id => Ok(Redirect::to("/spaces").into_response()),
+        Ok(()) => Ok(Redirect::to(&format!("/spaces/{space}/members")).into_response()),
+        Err(e) => {
+            let (error, status) = form_error(e, "remove")?;
+            members_page(&state, &form.viewer, space, String::new(), error, status).await
+        }
+    }
 }

@@ -1,10 +1,588 @@
-//! Threads: reading a thread, replying with the composer (preview, expectations), starting a thread.
+//! Threads: reading a thread like a document, replying with the composer, starting a thread.
+//!
+//! Owns: these pages, the composer form they share (body, Markdown preview, and the
+//! expectation picker: FYI or "reply within N working hours" from whom), and the preview of
+//! each asked person's due time. Does not own: the rules for expectations and due times
+//! (`baton_core::expectation`, `services::asks::plan`) or writing posts (`services::threads`);
+//! the form is mapped onto the same service inputs the JSON API uses.
+//!
+//! "Urgent" is not offered: the API accepts the kind, but nothing yet routes an urgent send or
+//! counts the weekly urgent budget, and the composer must not promise what does not happen.
 
+use askama::Template;
 use axum::Router;
+use axum::extract::rejection::QueryRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use baton_core::expectation::{Expectation, ExpectationKind};
+use baton_core::model::{Member, Post, Space};
+use baton_core::page::PageRequest;
+use baton_core::{Id, markdown};
+use serde::Deserialize;
 
+use super::auth::FieldError;
+use super::forms::{CsrfForm, Fields};
+use super::inbox::{People, TheirTime};
+use super::session::Viewer;
+use super::spaces::{CursorQuery, form_error, page_id, render_with};
+use super::{Chrome, Section, WebResult, format, render};
+use crate::error::{ApiError, ApiResult};
+use crate::services::sessions::SignedIn;
+use crate::services::threads::ExpectationInput;
+use crate::services::{access, asks, spaces, threads};
 use crate::state::AppState;
 
-/// The routes of these pages.
+/// Working hours a new "Reply within" starts at: one working day.
+const DEFAULT_HOURS: &str = "8";
+
+/// Thread pages and the new-thread form.
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .route("/spaces/{id}/threads/new", get(new_thread))
+        .route("/spaces/{id}/threads", post(start_thread))
+        .route("/spaces/{id}/threads/preview", post(new_thread_preview))
+        .route("/threads/{id}", get(read))
+        .route("/threads/{id}/posts", post(reply))
+        .route("/threads/{id}/preview", post(reply_preview))
+}
+
+/// The composer's fields as posted. The new-thread form adds `title`; `ask` (one checkbox per
+/// person) is read from the raw fields because it repeats.
+#[derive(Debug, Clone, Deserialize)]
+struct ComposeForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    expect: String,
+    #[serde(default)]
+    within_hours: String,
+    #[serde(default)]
+    intent: String,
+}
+
+/// What the person has written so far, kept across previews and failed sends.
+#[derive(Debug, Clone)]
+struct Draft {
+    title: String,
+    body: String,
+    /// "", "fyi" or "reply" ("" when the form did not say: no expectation).
+    expect: String,
+    within_hours: String,
+    /// Member ids ticked under "from whom".
+    asked: Vec<String>,
+}
+
+impl Default for Draft {
+    fn default() -> Self {
+        Self {
+            title: String::new(),
+            body: String::new(),
+            expect: "fyi".into(),
+            within_hours: DEFAULT_HOURS.into(),
+            asked: Vec::new(),
+        }
+    }
+}
+
+impl Draft {
+    fn from_form(form: ComposeForm, fields: &Fields) -> Self {
+        Self {
+            title: form.title,
+            body: form.body,
+            expect: form.expect,
+            within_hours: form.within_hours,
+            asked: fields.all("ask").map(str::to_owned).collect(),
+        }
+    }
+
+    /// Whether "Reply within" is chosen.
+    fn is_reply(&self) -> bool {
+        self.expect == "reply"
+    }
+
+    /// Whether person `id` is ticked.
+    fn asks(&self, id: &str) -> bool {
+        self.asked.iter().any(|a| a == id)
+    }
+
+    /// The picker as the service input the JSON API also builds. FYI asks nobody, so the
+    /// hours box and any ticked people are not sent with it.
+    fn expectation(&self) -> ApiResult<Option<ExpectationInput>> {
+        match self.expect.as_str() {
+            "" => Ok(None),
+            "fyi" => Ok(Some(ExpectationInput {
+                kind: ExpectationKind::Fyi,
+                within_minutes: None,
+                of: Vec::new(),
+            })),
+            "reply" => {
+                let hours = self
+                    .within_hours
+                    .trim()
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|h| *h > 0)
+                    .ok_or_else(|| {
+                        ApiError::invalid(
+                            "within_hours",
+                            "Enter a whole number of working hours, 1 or more.",
+                        )
+                    })?;
+                Ok(Some(ExpectationInput {
+                    kind: ExpectationKind::Reply,
+                    within_minutes: Some(hours.saturating_mul(60)),
+                    of: self.asked.clone(),
+                }))
+            }
+            _ => Err(ApiError::invalid("expect", "Choose FYI or Reply within.")),
+        }
+    }
+}
+
+/// A failed compose: the error placed at the form's own field names.
+fn compose_error(e: ApiError) -> WebResult<(FieldError, StatusCode)> {
+    let (mut error, status) = form_error(e, "body")?;
+    let field = match error.field.as_str() {
+        "expectation.within_minutes" => "within_hours",
+        "expectation.of" => "ask",
+        "expectation.kind" => "expect",
+        _ => return Ok((error, status)),
+    };
+    field.clone_into(&mut error.field);
+    Ok((error, status))
+}
+
+/// The rendered preview: the Markdown as it will look, and when each asked person's reply
+/// will be due, in their time and the viewer's.
+#[derive(Debug, Default)]
+struct Preview {
+    /// Sanitized by `markdown::render`, the same function that renders stored posts.
+    html: String,
+    dues: Vec<TheirTime>,
+    /// Why the due times cannot be shown (only in the in-place preview, which has no field
+    /// to put the message next to).
+    problem: Option<String>,
+}
+
+/// Each asked person's due time, from the same planning a sent post uses.
+async fn due_times(
+    state: &AppState,
+    me: &Member,
+    space: &Space,
+    people: &mut People,
+    draft: &Draft,
+) -> ApiResult<Vec<TheirTime>> {
+    let Some(input) = draft.expectation()? else {
+        return Ok(Vec::new());
+    };
+    let of = input
+        .of
+        .iter()
+        .map(|s| Id::parse("expectation.of", s))
+        .collect::<Result<Vec<_>, _>>()?;
+    let expectation = Expectation::validate(input.kind, input.within_minutes, of)?;
+    let now = state.clock.now();
+    let planned = asks::plan(state, me, space, Some(&expectation), now).await?;
+    let mut dues = Vec::with_capacity(planned.len());
+    for ask in planned {
+        let person = people.get(state, me, ask.to_id).await?;
+        dues.push(TheirTime::new(ask.due_at, person, me, now));
+    }
+    Ok(dues)
+}
+
+/// The preview of `draft`, with the error that keeps its due times from being shown.
+async fn preview(
+    state: &AppState,
+    me: &Member,
+    space: &Space,
+    members: &[Member],
+    draft: &Draft,
+) -> WebResult<(Preview, FieldError, StatusCode)> {
+    let mut people = People::with(members);
+    let html = markdown::render(&draft.body);
+    match due_times(state, me, space, &mut people, draft).await {
+        Ok(dues) => Ok((
+            Preview {
+                html,
+                dues,
+                problem: None,
+            },
+            FieldError::default(),
+            StatusCode::OK,
+        )),
+        Err(e) => {
+            let (error, status) = compose_error(e)?;
+            let preview = Preview {
+                html,
+                ..Preview::default()
+            };
+            Ok((preview, error, status))
+        }
+    }
+}
+
+/// The composer as a template shows it.
+struct Composer {
+    draft: Draft,
+    /// Who can be asked: the space's active members other than the viewer, (id, name).
+    people: Vec<(String, String)>,
+    /// Where the in-place (htmx) preview posts.
+    preview_url: String,
+    body_label: &'static str,
+    send_label: &'static str,
+    preview: Option<Preview>,
+}
+
+fn askable(members: &[Member], me: &Member) -> Vec<(String, String)> {
+    members
+        .iter()
+        .filter(|m| m.active && m.id != me.id)
+        .map(|m| (m.id.to_string(), m.name.clone()))
+        .collect()
+}
+
+/// What the page is rendered for.
+enum Mode {
+    /// Plain reading (or a fresh form).
+    Show,
+    /// The person pressed Preview: render the draft and its due times.
+    Preview,
+    /// A send failed: show the error next to its field.
+    Failed(FieldError, StatusCode),
+}
+
+impl Mode {
+    /// The preview and error for `draft` in this mode.
+    async fn resolve(
+        self,
+        state: &AppState,
+        me: &Member,
+        space: &Space,
+        members: &[Member],
+        draft: &Draft,
+    ) -> WebResult<(Option<Preview>, FieldError, StatusCode)> {
+        Ok(match self {
+            Self::Show => (None, FieldError::default(), StatusCode::OK),
+            Self::Preview => {
+                let (p, error, status) = preview(state, me, space, members, draft).await?;
+                (Some(p), error, status)
+            }
+            Self::Failed(error, status) => (None, error, status),
+        })
+    }
+}
+
+// ---- Starting a thread ----
+
+#[derive(Template)]
+#[template(path = "thread_new.html")]
+struct NewThreadPage {
+    chrome: Chrome,
+    space_id: String,
+    space_name: String,
+    composer: Composer,
+    error: FieldError,
+}
+
+async fn new_thread_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    space: Id,
+    draft: Draft,
+    mode: Mode,
+) -> WebResult<Response> {
+    let me = &signed_in.member;
+    let space = access::visible_space(state, me, space).await?;
+    let members = spaces::members(state, me, space.id).await?;
+    let (preview, error, status) = mode.resolve(state, me, &space, &members, &draft).await?;
+    let page = NewThreadPage {
+        chrome: Chrome::load(state, signed_in, Section::Spaces, "New thread").await?,
+        space_id: space.id.to_string(),
+        space_name: space.name.clone(),
+        composer: Composer {
+            draft,
+            people: askable(&members, me),
+            preview_url: format!("/spaces/{}/threads/preview", space.id),
+            body_label: "Message",
+            send_label: "Start thread",
+            preview,
+        },
+        error,
+    };
+    Ok(render_with(&page, status))
+}
+
+async fn new_thread(
+    State(state): State<AppState>,
+    Viewer(signed_in): Viewer,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    new_thread_page(
+        &state,
+        &signed_in,
+        page_id(&id)?,
+        Draft::default(),
+        Mode::Show,
+    )
+    .await
+}
+
+async fn start_thread(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<ComposeForm>,
+) -> WebResult<Response> {
+    let space = page_id(&id)?;
+    let preview_only = form.value.intent == "preview";
+    let draft = Draft::from_form(form.value, &form.fields);
+    if preview_only {
+        return new_thread_page(&state, &form.viewer, space, draft, Mode::Preview).await;
+    }
+    let created = match draft.expectation() {
+        Ok(exp) => {
+            threads::create_thread(
+                &state,
+                &form.viewer.member,
+                &space.to_string(),
+                &draft.title,
+                &draft.body,
+                exp,
+                None,
+            )
+            .await
+        }
+        Err(e) => Err(e),
+    };
+    match created {
+        Ok(created) => Ok(Redirect::to(&format!("/threads/{}", created.thread.id)).into_response()),
+        Err(e) => {
+            let (error, status) = compose_error(e)?;
+            let mode = Mode::Failed(error, status);
+            new_thread_page(&state, &form.viewer, space, draft, mode).await
+        }
+    }
+}
+
+// ---- Reading and replying ----
+
+/// A post as the thread page shows it.
+struct PostView {
+    id: String,
+    author: String,
+    time: String,
+    datetime: String,
+    /// Sanitized HTML (made by `markdown::render` when the post was written).
+    html: String,
+    edited: bool,
+    /// What the post asked, in words ("Asks Ana and Ben to reply within 4 working hours.").
+    asks: Option<String>,
+}
+
+/// "Ana", "Ana and Ben", "Ana, Ben and Cy".
+fn names(list: &[String]) -> String {
+    match list {
+        [] => String::new(),
+        [one] => one.clone(),
+        [rest @ .., last] => format!("{} and {last}", rest.join(", ")),
+    }
+}
+
+async fn post_view(
+    state: &AppState,
+    me: &Member,
+    people: &mut People,
+    post: &Post,
+) -> WebResult<PostView> {
+    let mut asks = None;
+    if let Some(exp) = &post.expectation {
+        let mut asked = Vec::with_capacity(exp.of.len());
+        for id in &exp.of {
+            asked.push(people.get(state, me, *id).await?.name.clone());
+        }
+        asks = match (exp.kind, exp.within_minutes) {
+            (ExpectationKind::Reply, Some(minutes)) => Some(format!(
+                "Asks {} to reply within {}.",
+                names(&asked),
+                format::working(i64::from(minutes))
+            )),
+            (ExpectationKind::Urgent, _) if asked.is_empty() => Some("Marked urgent.".to_owned()),
+            (ExpectationKind::Urgent, _) => Some(format!("Marked urgent for {}.", names(&asked))),
+            _ => None,
+        };
+    }
+    Ok(PostView {
+        id: post.id.to_string(),
+        author: people.get(state, me, post.author_id).await?.name.clone(),
+        time: format::day_time(post.created_at, &me.timezone),
+        datetime: format::machine(post.created_at, &me.timezone),
+        html: post.html.clone(),
+        edited: post.edited_at.is_some(),
+        asks,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "thread.html")]
+struct ThreadPage {
+    chrome: Chrome,
+    thread_id: String,
+    space_id: String,
+    space_name: String,
+    /// The opening post, on the first page only.
+    brief: Option<PostView>,
+    replies: Vec<PostView>,
+    next_cursor: Option<String>,
+    composer: Composer,
+    error: FieldError,
+}
+
+/// Renders the thread page. `mark_read` is set when the viewer is reading (not re-rendering a
+/// form they posted), and marks the thread read up to the last post shown.
+async fn thread_page(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: Id,
+    cursor: Option<&str>,
+    draft: Draft,
+    mode: Mode,
+    mark_read: bool,
+) -> WebResult<Response> {
+    let me = &signed_in.member;
+    let page = PageRequest::parse(cursor, None).map_err(ApiError::from)?;
+    let (thread, posts) = threads::read_thread(state, me, id, page).await?;
+    let space = access::visible_space(state, me, thread.space_id).await?;
+    let members = spaces::members(state, me, space.id).await?;
+    if let Some(last) = posts.items.last().filter(|_| mark_read) {
+        threads::mark_read(state, me, thread.id, Some(&last.id.to_string())).await?;
+    }
+    let (preview, error, status) = mode.resolve(state, me, &space, &members, &draft).await?;
+
+    let mut people = People::with(&members);
+    let mut views = Vec::with_capacity(posts.items.len());
+    for post in &posts.items {
+        views.push(post_view(state, me, &mut people, post).await?);
+    }
+    let brief = if cursor.is_none() && !views.is_empty() {
+        Some(views.remove(0))
+    } else {
+        None
+    };
+    let page = ThreadPage {
+        chrome: Chrome::load(state, signed_in, Section::Spaces, thread.title.clone()).await?,
+        thread_id: thread.id.to_string(),
+        space_id: space.id.to_string(),
+        space_name: space.name.clone(),
+        brief,
+        replies: views,
+        next_cursor: posts.next_cursor,
+        composer: Composer {
+            draft,
+            people: askable(&members, me),
+            preview_url: format!("/threads/{}/preview", thread.id),
+            body_label: "Reply",
+            send_label: "Send",
+            preview,
+        },
+        error,
+    };
+    Ok(render_with(&page, status))
+}
+
+async fn read(
+    State(state): State<AppState>,
+    Viewer(signed_in): Viewer,
+    Path(id): Path<String>,
+    query: Result<Query<CursorQuery>, QueryRejection>,
+) -> WebResult<Response> {
+    let cursor = query.ok().and_then(|Query(q)| q.cursor);
+    thread_page(
+        &state,
+        &signed_in,
+        page_id(&id)?,
+        cursor.as_deref(),
+        Draft::default(),
+        Mode::Show,
+        true,
+    )
+    .await
+}
+
+async fn reply(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<ComposeForm>,
+) -> WebResult<Response> {
+    let thread = page_id(&id)?;
+    let preview_only = form.value.intent == "preview";
+    let draft = Draft::from_form(form.value, &form.fields);
+    let signed_in = &form.viewer;
+    if preview_only {
+        return thread_page(&state, signed_in, thread, None, draft, Mode::Preview, false).await;
+    }
+    let posted = match draft.expectation() {
+        Ok(exp) => {
+            threads::create_post(&state, &signed_in.member, thread, &draft.body, exp, None).await
+        }
+        Err(e) => Err(e),
+    };
+    match posted {
+        Ok(post) => {
+            Ok(Redirect::to(&format!("/threads/{thread}#post-{}", post.id)).into_response())
+        }
+        Err(e) => {
+            let (error, status) = compose_error(e)?;
+            let mode = Mode::Failed(error, status);
+            thread_page(&state, signed_in, thread, None, draft, mode, false).await
+        }
+    }
+}
+
+// ---- The in-place preview (htmx) ----
+
+/// Just the preview, swapped into the page by htmx. Always 200 (htmx does not swap error
+/// responses); a problem is shown inside the fragment instead.
+#[derive(Template)]
+#[template(path = "thread_preview.html")]
+struct PreviewFragment {
+    preview: Preview,
+}
+
+async fn preview_fragment(
+    state: &AppState,
+    me: &Member,
+    space: &Space,
+    form: CsrfForm<ComposeForm>,
+) -> WebResult<Response> {
+    let draft = Draft::from_form(form.value, &form.fields);
+    let members = spaces::members(state, me, space.id).await?;
+    let (mut preview, error, _) = preview(state, me, space, &members, &draft).await?;
+    if !error.message.is_empty() {
+        preview.problem = Some(error.message);
+    }
+    Ok(render(&PreviewFragment { preview }))
+}
+
+async fn new_thread_preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<ComposeForm>,
+) -> WebResult<Response> {
+    let me = form.viewer.member.clone();
+    let space = access::visible_space(&state, &me, page_id(&id)?).await?;
+    preview_fragment(&state, &me, &space, form).await
+}
+
+async fn reply_preview(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<ComposeForm>,
+) -> WebResult<Response> {
+    let me = form.viewer.member.clone();
+    let (_, space) = access::visible_thread_in_space(&state, &me, page_id(&id)?).await?;
+    preview_fragment(&state, &me, &space, form).await
 }

@@ -1,0 +1,86 @@
+// Every page of the left rail, as the owner and as a plain member, through the page checks
+// (labels, phone width, dark mode, weight, CSP), plus the pages a member may not open.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { Member, PASSWORD, api, launchBrowser, shot, startBaton, testPageChecks } from '../lib/baton.mjs';
+
+let baton;
+let browser;
+let people;
+let rest;
+
+before(async () => {
+  baton = await startBaton('pages', {
+    bootstrap: { workspace: 'Tour', email: 'tess@tour.example', name: 'Tess Tour', timezone: 'Australia/Sydney' },
+  });
+  rest = api(baton.base, baton.owner.token);
+  const mo = await rest.post('/members', {
+    email: 'mo@tour.example', name: 'Mo Member', timezone: 'America/Los_Angeles', password: PASSWORD, role: 'member',
+  });
+  const space = await rest.post('/spaces', { name: 'Harbour', visibility: 'public' });
+  const thread = await rest.post('/threads', {
+    space_id: space.id, title: 'Ferry times', body: 'When does the **last ferry** leave?',
+  });
+  const relay = await rest.post('/relays', { name: 'Follow the sun', legs: [baton.owner.member_id, mo.id] });
+  const stick = await rest.post('/batons', {
+    title: 'Timetable rewrite', description: 'Carry it **west**.', relay_id: relay.id, holder_id: baton.owner.member_id,
+  });
+  people = {
+    owner: baton.owner.member_id, mo: mo.id, space: space.id, thread: thread.id, relay: relay.id, baton: stick.id,
+  };
+  browser = await launchBrowser();
+});
+
+after(async () => {
+  await browser?.close();
+  await baton?.stop();
+});
+
+/** The pages every signed-in member can open. */
+function memberPages() {
+  return ['/inbox', '/spaces', `/spaces/${people.space}`, `/spaces/${people.space}/members`,
+    `/spaces/${people.space}/threads/new`, `/threads/${people.thread}`, '/batons', `/batons/${people.baton}`,
+    `/relays/${people.relay}`, '/people',
+    `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule'];
+}
+
+/** Opens each of `paths` as `member`, expecting 200 and a level-one heading. */
+async function tour(member, paths) {
+  for (const path of paths) {
+    assert.equal(await member.goto(path), 200, `${path} as ${member.who}`);
+    assert.equal(await member.page.getByRole('heading', { level: 1 }).count(), 1, `${path} has one h1`);
+  }
+}
+
+test('the owner can open every page, administration included', async () => {
+  const owner = await Member.open(browser, baton.base, 'owner', 'Australia/Sydney');
+  try {
+    await shot(owner, 'pages-owner', async () => {
+      assert.equal(await owner.signIn('tess@tour.example'), 200);
+      await tour(owner, [...memberPages(), '/admin/members', '/admin/spaces']);
+    });
+  } finally {
+    await owner.close();
+  }
+});
+
+test('a member can open every page but administration, and unknown addresses are 404', async () => {
+  const mo = await Member.open(browser, baton.base, 'member', 'America/Los_Angeles');
+  try {
+    await shot(mo, 'pages-member', async () => {
+      assert.equal(await mo.signIn('mo@tour.example'), 200);
+      await tour(mo, memberPages());
+      for (const path of ['/admin/members', '/admin/spaces']) {
+        assert.equal(await mo.goto(path), 403, `${path} is for admins`);
+      }
+      for (const path of ['/threads/00000000-0000-0000-0000-000000000000', '/spaces/not-an-id', '/no-such-page']) {
+        assert.equal(await mo.goto(path), 404, path);
+      }
+    });
+  } finally {
+    await mo.close();
+  }
+});
+
+testPageChecks('pages');
