@@ -1,4 +1,5 @@
-//! A tiny JSON-over-HTTP/1.1 client for one server, keeping its connection alive between requests.
+//! A tiny HTTP/1.1 client for one server (JSON with a bearer token for the API, forms and a
+//! cookie for the pages), keeping its connection alive between requests.
 
 use std::net::SocketAddr;
 use std::time::Duration;
@@ -6,7 +7,7 @@ use std::time::Duration;
 use anyhow::Context;
 use http_body_util::{BodyExt, Full};
 use hyper::body::Bytes;
-use hyper::{Method, Request, StatusCode, Uri, header};
+use hyper::{HeaderMap, Method, Request, StatusCode, Uri, header};
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
 use hyper_util::rt::TokioExecutor;
@@ -14,13 +15,37 @@ use hyper_util::rt::TokioExecutor;
 /// How long one request may take before it counts as failed.
 const REQUEST_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// A status and the raw response body.
+/// A status, the headers and the raw response body.
 #[derive(Debug)]
 pub struct Reply {
     /// The HTTP status.
     pub status: StatusCode,
+    /// The response headers (`Set-Cookie`, `Location`).
+    pub headers: HeaderMap,
     /// The whole response body.
     pub body: Bytes,
+}
+
+/// Who a request is sent as.
+#[derive(Debug, Clone, Copy)]
+pub enum Auth<'a> {
+    /// Nobody: health checks, the sign-in page.
+    Anonymous,
+    /// An API token, sent as `Authorization: Bearer`.
+    Bearer(&'a str),
+    /// A browser's cookies, sent as the `Cookie` header (`name=value; name=value`).
+    Cookie(&'a str),
+}
+
+/// What a request carries.
+#[derive(Debug, Clone)]
+pub enum Payload {
+    /// No body (GETs).
+    Empty,
+    /// A JSON document, for the API.
+    Json(Bytes),
+    /// An `application/x-www-form-urlencoded` form, as a browser posts it.
+    Form(String),
 }
 
 /// An HTTP/1.1 client bound to one server; each instance has its own connection pool.
@@ -46,29 +71,42 @@ impl Api {
             .with_context(|| format!("building a URI for {path}"))
     }
 
-    /// Sends one request (JSON when `body` is given) and reads the whole response.
+    /// Sends one request and reads the whole response. Redirects are not followed.
     pub async fn send(
         &self,
         method: Method,
         uri: Uri,
-        token: Option<&str>,
-        body: Option<Bytes>,
+        auth: Auth<'_>,
+        payload: Payload,
     ) -> anyhow::Result<Reply> {
         let mut request = Request::builder().method(method.clone()).uri(uri.clone());
-        if let Some(token) = token {
-            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
-        }
-        if body.is_some() {
-            request = request.header(header::CONTENT_TYPE, "application/json");
-        }
+        request = match auth {
+            Auth::Anonymous => request,
+            Auth::Bearer(token) => request.header(header::AUTHORIZATION, format!("Bearer {token}")),
+            Auth::Cookie(cookies) => request.header(header::COOKIE, cookies),
+        };
+        let body = match payload {
+            Payload::Empty => Bytes::new(),
+            Payload::Json(json) => {
+                request = request.header(header::CONTENT_TYPE, "application/json");
+                json
+            }
+            Payload::Form(form) => {
+                request = request.header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
+                Bytes::from(form)
+            }
+        };
         let request = request
-            .body(Full::new(body.unwrap_or_default()))
+            .body(Full::new(body))
             .context("building the request")?;
         let exchange = async {
-            let response = self.client.request(request).await?;
-            let status = response.status();
-            let body = response.into_body().collect().await?.to_bytes();
-            anyhow::Ok(Reply { status, body })
+            let (parts, body) = self.client.request(request).await?.into_parts();
+            let body = body.collect().await?.to_bytes();
+            anyhow::Ok(Reply {
+                status: parts.status,
+                headers: parts.headers,
+                body,
+            })
         };
         tokio::time::timeout(REQUEST_TIMEOUT, exchange)
             .await
@@ -87,7 +125,12 @@ impl Api {
     ) -> anyhow::Result<serde_json::Value> {
         let bytes = Bytes::from(serde_json::to_vec(body).context("encoding the request body")?);
         let reply = self
-            .send(Method::POST, self.uri(path)?, Some(token), Some(bytes))
+            .send(
+                Method::POST,
+                self.uri(path)?,
+                Auth::Bearer(token),
+                Payload::Json(bytes),
+            )
             .await?;
         if reply.status != expected {
             anyhow::bail!(

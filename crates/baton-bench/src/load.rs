@@ -1,5 +1,6 @@
-//! The two load phases and their statistics: a `/healthz` baseline (the HTTP and runtime floor)
-//! and the measured phase of posts, each driven by concurrent clients on keep-alive connections.
+//! The load phases and their statistics: a `/healthz` baseline (the HTTP and runtime floor),
+//! the measured phase of posts, and the GETs of one web page, each driven by concurrent clients
+//! on keep-alive connections.
 
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
@@ -9,8 +10,19 @@ use hyper::body::Bytes;
 use hyper::{Method, StatusCode};
 use tokio::task::JoinSet;
 
-use crate::client::{Api, excerpt};
+use crate::client::{Api, Auth, Payload, excerpt};
 use crate::setup::Writer;
+
+/// The kind of request a client repeats.
+#[derive(Debug, Clone)]
+enum Kind {
+    /// An anonymous `GET` answering 200: the `/healthz` baseline.
+    Health,
+    /// A `POST` of a new post with a member's API token, answering 201.
+    Post { token: String },
+    /// A signed-in `GET` of a page with a browser's cookies, answering 200.
+    Page { cookies: String },
+}
 
 /// What one client does: the same kind of request `count` times, one after the other.
 #[derive(Debug)]
@@ -18,8 +30,7 @@ struct Job {
     /// Which client this is; goes into post bodies.
     client: usize,
     path: String,
-    /// `Some` for the posting clients, `None` for the anonymous baseline.
-    token: Option<String>,
+    kind: Kind,
     count: usize,
 }
 
@@ -27,6 +38,7 @@ struct Job {
 #[derive(Debug, Default)]
 struct Outcome {
     latencies: Vec<Duration>,
+    max_bytes: usize,
     errors: u64,
     first_error: Option<String>,
 }
@@ -46,6 +58,8 @@ pub struct Summary {
     pub p99: Duration,
     /// Slowest request.
     pub max: Duration,
+    /// The largest body of a successful answer, in bytes (a page's size varies with its data).
+    pub max_bytes: usize,
     /// Requests that failed or answered an unexpected status.
     pub errors: u64,
     /// The first failure, described.
@@ -61,17 +75,22 @@ impl Summary {
 
 /// Baseline: `clients` concurrent clients sending `GET /healthz`, `total` requests in all.
 pub async fn baseline(addr: SocketAddr, clients: usize, total: usize) -> anyhow::Result<Summary> {
-    let jobs = split(total, clients)
-        .into_iter()
-        .enumerate()
-        .map(|(client, count)| Job {
-            client,
-            path: "/healthz".to_owned(),
-            token: None,
-            count,
-        })
-        .collect();
-    run(addr, jobs).await
+    run(addr, repeated("/healthz", &Kind::Health, clients, total)).await
+}
+
+/// One page: `clients` concurrent clients sending `GET path` with the browser's `cookies`,
+/// `total` requests in all.
+pub async fn page(
+    addr: SocketAddr,
+    path: &str,
+    cookies: &str,
+    clients: usize,
+    total: usize,
+) -> anyhow::Result<Summary> {
+    let kind = Kind::Page {
+        cookies: cookies.to_owned(),
+    };
+    run(addr, repeated(path, &kind, clients, total)).await
 }
 
 /// The measured phase: each writer posts its share of `total` into its own thread.
@@ -83,11 +102,27 @@ pub async fn posts(addr: SocketAddr, writers: &[Writer], total: usize) -> anyhow
         .map(|(client, (writer, count))| Job {
             client,
             path: format!("/api/v1/threads/{}/posts", writer.thread_id),
-            token: Some(writer.token.clone()),
+            kind: Kind::Post {
+                token: writer.token.clone(),
+            },
             count,
         })
         .collect();
     run(addr, jobs).await
+}
+
+/// `clients` jobs sending the same request to `path`, `total` times in all.
+fn repeated(path: &str, kind: &Kind, clients: usize, total: usize) -> Vec<Job> {
+    split(total, clients)
+        .into_iter()
+        .enumerate()
+        .map(|(client, count)| Job {
+            client,
+            path: path.to_owned(),
+            kind: kind.clone(),
+            count,
+        })
+        .collect()
 }
 
 /// Runs every job on its own task and connection, and summarises the latencies.
@@ -101,6 +136,7 @@ async fn run(addr: SocketAddr, jobs: Vec<Job>) -> anyhow::Result<Summary> {
     while let Some(joined) = tasks.join_next().await {
         let outcome = joined.context("a load client panicked")??;
         all.latencies.extend(outcome.latencies);
+        all.max_bytes = all.max_bytes.max(outcome.max_bytes);
         all.errors += outcome.errors;
         all.first_error = all.first_error.or(outcome.first_error);
     }
@@ -114,6 +150,7 @@ async fn run(addr: SocketAddr, jobs: Vec<Job>) -> anyhow::Result<Summary> {
         p90: percentile(latencies, 90),
         p99: percentile(latencies, 99),
         max: latencies.last().copied().unwrap_or_default(),
+        max_bytes: all.max_bytes,
         errors: all.errors,
         first_error: all.first_error,
     })
@@ -122,24 +159,31 @@ async fn run(addr: SocketAddr, jobs: Vec<Job>) -> anyhow::Result<Summary> {
 /// One client: sends its requests one after the other on one keep-alive connection.
 async fn drive(api: Api, job: Job) -> anyhow::Result<Outcome> {
     let uri = api.uri(&job.path)?;
-    let (method, expected) = if job.token.is_some() {
-        (Method::POST, StatusCode::CREATED)
-    } else {
-        (Method::GET, StatusCode::OK)
+    let (method, expected) = match job.kind {
+        Kind::Post { .. } => (Method::POST, StatusCode::CREATED),
+        Kind::Health | Kind::Page { .. } => (Method::GET, StatusCode::OK),
     };
     let mut outcome = Outcome {
         latencies: Vec::with_capacity(job.count),
         ..Outcome::default()
     };
     for seq in 0..job.count {
-        let body = job.token.is_some().then(|| post_body(job.client, seq));
+        let (auth, payload) = match &job.kind {
+            Kind::Health => (Auth::Anonymous, Payload::Empty),
+            Kind::Post { token } => (
+                Auth::Bearer(token),
+                Payload::Json(post_body(job.client, seq)),
+            ),
+            Kind::Page { cookies } => (Auth::Cookie(cookies), Payload::Empty),
+        };
         let sent = Instant::now();
-        let reply = api
-            .send(method.clone(), uri.clone(), job.token.as_deref(), body)
-            .await;
+        let reply = api.send(method.clone(), uri.clone(), auth, payload).await;
         outcome.latencies.push(sent.elapsed());
         let failure = match reply {
-            Ok(reply) if reply.status == expected => continue,
+            Ok(reply) if reply.status == expected => {
+                outcome.max_bytes = outcome.max_bytes.max(reply.body.len());
+                continue;
+            }
             Ok(reply) => format!(
                 "{method} {} answered {}: {}",
                 job.path,

@@ -1,14 +1,16 @@
 //! `baton-bench`: boots a `baton` server in a temporary data directory and measures how fast it
-//! takes posts from concurrent members, against a `/healthz` baseline measured in the same run.
+//! takes posts from concurrent members, or (`--pages`) how fast it serves the web pages of the
+//! demo workspace, against a `/healthz` baseline measured in the same run.
 //!
-//! Owns: the run's order (start, set up, baseline, posts, stop), its hard time limit, and the
-//! exit status (non-zero on any failed request).
+//! Owns: the run's order (start, set up, baseline, measured phase, stop), its hard time limit,
+//! and the exit status (non-zero on any failed request).
 #![forbid(unsafe_code)]
 
 mod cli;
 mod client;
 mod load;
 mod memory;
+mod pages;
 mod report;
 mod server;
 mod setup;
@@ -21,7 +23,7 @@ use clap::Parser;
 use cli::Cli;
 use client::Api;
 use memory::Sampler;
-use report::{Machine, Report};
+use report::{Machine, Printed, Report};
 use server::Server;
 
 #[tokio::main]
@@ -48,30 +50,47 @@ async fn main() -> ExitCode {
     }
 }
 
-/// Starts the server, runs both phases within the time limit, and always stops the server.
-async fn run(cli: &Cli) -> anyhow::Result<Report> {
+/// Starts the server, runs the chosen mode within the time limit, and always stops the server.
+async fn run(cli: &Cli) -> anyhow::Result<Box<dyn Printed>> {
     cli.validate()?;
     let deadline = tokio::time::Instant::now() + cli.timeout();
     let over = || format!("the benchmark did not finish within {:?}", cli.timeout());
-    let server = tokio::time::timeout_at(
-        deadline,
-        Server::start(&cli.baton, cli.database_url.as_deref()),
-    )
-    .await
-    .with_context(over)??;
-    let measured = tokio::time::timeout_at(deadline, measure(cli, &server))
+    let database_url = cli.database_url.as_deref();
+    if cli.pages {
+        let server = tokio::time::timeout_at(deadline, Server::demo(&cli.baton, database_url))
+            .await
+            .with_context(over)??;
+        let measured = tokio::time::timeout_at(deadline, pages::measure(cli, server.addr))
+            .await
+            .with_context(over);
+        return stop_and_report(server, measured).await;
+    }
+    let (server, owner_token) =
+        tokio::time::timeout_at(deadline, Server::bootstrapped(&cli.baton, database_url))
+            .await
+            .with_context(over)??;
+    let measured = tokio::time::timeout_at(deadline, measure(cli, &server, &owner_token))
         .await
         .with_context(over);
+    stop_and_report(server, measured).await
+}
+
+/// Stops the server whatever the measurement's fate, then hands back the report (or the first
+/// error: the measurement's before the server's).
+async fn stop_and_report<R: Printed + 'static>(
+    server: Server,
+    measured: anyhow::Result<anyhow::Result<R>>,
+) -> anyhow::Result<Box<dyn Printed>> {
     let stopped = server.stop().await.context("stopping the server");
     let report = measured??;
     stopped?;
-    Ok(report)
+    Ok(Box::new(report))
 }
 
 /// Sets up the workspace and runs the baseline and the posts phase against `server`.
-async fn measure(cli: &Cli, server: &Server) -> anyhow::Result<Report> {
+async fn measure(cli: &Cli, server: &Server, owner_token: &str) -> anyhow::Result<Report> {
     let api = Api::new(server.addr);
-    let writers = setup::prepare(&api, &server.owner_token, cli.members, cli.clients)
+    let writers = setup::prepare(&api, owner_token, cli.members, cli.clients)
         .await
         .context("setting up the workspace")?;
     let sampler = Sampler::start(server.pid);

@@ -34,7 +34,18 @@ impl Machine {
     }
 }
 
-/// Everything one run measured.
+/// A finished run's report, whichever mode made it: printed as a table or as JSON, and
+/// deciding the exit status.
+pub trait Printed {
+    /// Failed requests over the whole run.
+    fn errors(&self) -> u64;
+    /// The report as one JSON object.
+    fn to_json(&self) -> serde_json::Value;
+    /// The report as an aligned, human-readable table.
+    fn table(&self) -> String;
+}
+
+/// Everything one posts run measured.
 #[derive(Debug, Clone)]
 pub struct Report {
     /// Where it ran.
@@ -54,18 +65,19 @@ pub struct Report {
 }
 
 impl Report {
-    /// Failed requests over both phases.
-    pub fn errors(&self) -> u64 {
-        self.baseline.errors + self.posts.errors
-    }
-
     /// Posts per second as a fraction of the baseline's requests per second.
     fn ratio(&self) -> f64 {
         self.posts.rate() / self.baseline.rate().max(f64::EPSILON)
     }
+}
 
-    /// The report as one JSON object.
-    pub fn to_json(&self) -> serde_json::Value {
+impl Printed for Report {
+    /// Failed requests over both phases.
+    fn errors(&self) -> u64 {
+        self.baseline.errors + self.posts.errors
+    }
+
+    fn to_json(&self) -> serde_json::Value {
         json!({
             "machine": {"nproc": self.machine.cpus, "cpu": self.machine.model},
             "backend": self.backend,
@@ -96,8 +108,7 @@ impl Report {
         })
     }
 
-    /// The report as an aligned, human-readable table.
-    pub fn table(&self) -> String {
+    fn table(&self) -> String {
         let (b, p) = (&self.baseline, &self.posts);
         let rows = [
             (
@@ -149,15 +160,7 @@ impl Report {
                 format!("{:.1} MiB", mib(self.peak_rss_kib)),
             ),
         ];
-        let width = rows
-            .iter()
-            .map(|(k, _)| k.chars().count())
-            .max()
-            .unwrap_or(0);
-        let mut out = String::new();
-        for (key, value) in rows {
-            out.push_str(&format!("{key:<width$}  {value}\n"));
-        }
+        let mut out = aligned(&rows);
         for (phase, summary) in [("baseline", b), ("posts", p)] {
             if let Some(e) = &summary.first_error {
                 out.push_str(&format!("first {phase} error: {e}\n"));
@@ -165,6 +168,18 @@ impl Report {
         }
         out
     }
+}
+
+/// `key  value` lines with the values lined up in one column.
+pub fn aligned(rows: &[(&str, String)]) -> String {
+    let width = rows
+        .iter()
+        .map(|(k, _)| k.chars().count())
+        .max()
+        .unwrap_or(0);
+    rows.iter()
+        .map(|(key, value)| format!("{key:<width$}  {value}\n"))
+        .collect()
 }
 
 /// The backend's name for the report: `sqlite`, or the PostgreSQL URL with any password hidden.
@@ -184,7 +199,8 @@ pub fn backend_label(database_url: Option<&str>) -> String {
     }
 }
 
-fn ms(d: Duration) -> f64 {
+/// A duration in milliseconds, for printing.
+pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 

@@ -1,8 +1,9 @@
-//! Running the `baton` executable: bootstrap a workspace in a temporary data directory, serve it
-//! on a free loopback port, wait until it is healthy, and stop it again.
+//! Running the `baton` executable: bootstrap a workspace (or let `--demo` seed one) in a
+//! temporary data directory, serve it on a free loopback port, wait until it is healthy, and
+//! stop it again.
 
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
@@ -12,7 +13,7 @@ use tempfile::TempDir;
 use tokio::io::AsyncWriteExt;
 use tokio::process::{Child, Command};
 
-use crate::client::{Api, field};
+use crate::client::{Api, Auth, Payload, field};
 
 /// How long the server may take to answer `/healthz` after it was started.
 const STARTUP_TIMEOUT: Duration = Duration::from_secs(60);
@@ -23,7 +24,7 @@ const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(10);
 /// The owner's password; the benchmark never logs in with it.
 const OWNER_PASSWORD: &str = "baton-bench-owner-password";
 
-/// A running `baton serve` and the workspace it was bootstrapped with.
+/// A running `baton serve` in its own temporary data directory.
 #[derive(Debug)]
 pub struct Server {
     child: Child,
@@ -32,26 +33,35 @@ pub struct Server {
     pub pid: u32,
     /// Where the server listens.
     pub addr: SocketAddr,
-    /// An API token of the workspace owner (an admin).
-    pub owner_token: String,
 }
 
 impl Server {
-    /// Bootstraps a workspace with `baton` and starts serving it; returns once `/healthz` is 200.
-    pub async fn start(baton: &Path, database_url: Option<&str>) -> anyhow::Result<Self> {
-        let baton =
-            std::path::absolute(baton).with_context(|| format!("resolving {}", baton.display()))?;
-        anyhow::ensure!(
-            baton.is_file(),
-            "{} does not exist (build it with `cargo build --release -p baton`)",
-            baton.display()
-        );
-        let dir = tempfile::Builder::new()
-            .prefix("baton-bench-")
-            .tempdir()
-            .context("creating a temporary data directory")?;
-        let data_dir = dir.path().join("data");
-        let owner_token = bootstrap(&baton, &data_dir, database_url).await?;
+    /// Bootstraps a workspace with `baton` and starts serving it; returns once `/healthz` is
+    /// 200, with an API token of the workspace owner (an admin).
+    pub async fn bootstrapped(
+        baton: &Path,
+        database_url: Option<&str>,
+    ) -> anyhow::Result<(Self, String)> {
+        let (baton, dir) = prepare(baton)?;
+        let owner_token = bootstrap(&baton, &dir.path().join("data"), database_url).await?;
+        let server = Self::start(&baton, dir, database_url, false).await?;
+        Ok((server, owner_token))
+    }
+
+    /// Starts `baton serve --demo`, which seeds the demo workspace into the empty data
+    /// directory before it answers; returns once `/healthz` is 200.
+    pub async fn demo(baton: &Path, database_url: Option<&str>) -> anyhow::Result<Self> {
+        let (baton, dir) = prepare(baton)?;
+        Self::start(&baton, dir, database_url, true).await
+    }
+
+    /// Serves the data directory `dir/data` on a free port, logging to `dir/server.log`.
+    async fn start(
+        baton: &Path,
+        dir: TempDir,
+        database_url: Option<&str>,
+        demo: bool,
+    ) -> anyhow::Result<Self> {
         let addr = free_port()?;
         let log = dir.path().join("server.log");
         let log_file =
@@ -59,15 +69,18 @@ impl Server {
         let log_err = log_file
             .try_clone()
             .context("duplicating the server log handle")?;
-        let mut command = Command::new(&baton);
+        let mut command = Command::new(baton);
         command
             .arg("serve")
             .arg("--listen")
             .arg(addr.to_string())
             .arg("--data-dir")
-            .arg(&data_dir);
+            .arg(dir.path().join("data"));
         if let Some(url) = database_url {
             command.arg("--database-url").arg(url);
+        }
+        if demo {
+            command.arg("--demo");
         }
         let child = command
             .stdin(Stdio::null())
@@ -84,7 +97,6 @@ impl Server {
             dir,
             pid,
             addr,
-            owner_token,
         };
         server.wait_healthy().await?;
         Ok(server)
@@ -107,7 +119,10 @@ impl Server {
                     self.log_tail()
                 );
             }
-            match api.send(Method::GET, uri.clone(), None, None).await {
+            match api
+                .send(Method::GET, uri.clone(), Auth::Anonymous, Payload::Empty)
+                .await
+            {
                 Ok(reply) if reply.status == StatusCode::OK => return Ok(()),
                 Ok(reply) => last = format!("status {}", reply.status),
                 Err(e) => last = format!("{e:#}"),
@@ -152,6 +167,23 @@ impl Server {
             .close()
             .with_context(|| format!("removing {}", path.display()))
     }
+}
+
+/// The absolute path of the `baton` executable, checked to exist, and a new temporary directory
+/// for the server's data and log.
+fn prepare(baton: &Path) -> anyhow::Result<(PathBuf, TempDir)> {
+    let baton =
+        std::path::absolute(baton).with_context(|| format!("resolving {}", baton.display()))?;
+    anyhow::ensure!(
+        baton.is_file(),
+        "{} does not exist (build it with `cargo build --release -p baton`)",
+        baton.display()
+    );
+    let dir = tempfile::Builder::new()
+        .prefix("baton-bench-")
+        .tempdir()
+        .context("creating a temporary data directory")?;
+    Ok((baton, dir))
 }
 
 /// Runs `baton admin bootstrap` and returns the owner's token.
