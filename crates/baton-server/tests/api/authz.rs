@@ -498,6 +498,13 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/deliveries/backlog",
+            "/api/v1/deliveries/backlog".into(),
+            None,
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 200, 401],
+        ),
+        row(
+            "GET",
             "/api/v1/openapi.json",
             "/api/v1/openapi.json".into(),
             None,

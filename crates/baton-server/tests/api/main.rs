@@ -14,3 +14,4 @@ mod web_auth;
 mod web_batons;
 mod web_conversations;
 mod web_people;
+mod web_weight;

@@ -1,0 +1,256 @@
+//! One baton at `/batons/{id}`: its holder, its handoff log, and the forms that move it (hand
+//! off, accept, bounce).
+//!
+//! Owns: the baton page and the posts that pass a baton on or answer a handoff, each of which
+//! re-renders this page with its error. Does not own: who may pass or answer (the service
+//! checks), or the note's rules (`baton_core::relay`).
+
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member};
+use baton_core::{Id, markdown, relay};
+use jiff::Timestamp;
+use serde::Deserialize;
+
+use super::super::auth::FieldError;
+use super::super::format;
+use super::super::forms::CsrfForm;
+use super::super::session::Viewer;
+use super::super::{Chrome, Section, WebResult, render};
+use super::roster::{Holder, Roster};
+use super::{Choice, RelayLink, path_id, pending_of, render_with};
+use crate::services::relays::{self, HandoffInput};
+use crate::services::sessions::SignedIn;
+use crate::state::AppState;
+
+/// Most handoffs a baton page shows (the latest): each note may be long.
+const HISTORY_LIMIT: usize = 20;
+
+#[derive(Template)]
+#[template(path = "baton.html")]
+struct BatonPage {
+    chrome: Chrome,
+    id: String,
+    title: String,
+    description_html: String,
+    done: bool,
+    relay: Option<RelayLink>,
+    holder: Holder,
+    history: Vec<HistoryItem>,
+    hidden_history: usize,
+    waiting: Option<String>,
+    incoming: Option<String>,
+    can_hand_off: bool,
+    receivers: Vec<Choice>,
+    draft: Draft,
+    error: FieldError,
+}
+
+struct HistoryItem {
+    from: String,
+    to: String,
+    when: String,
+    when_machine: String,
+    outcome: String,
+    note: HandoffNote,
+    bounce_reason: Option<String>,
+}
+
+/// The handoff form as posted (and kept on a re-render); names as in the JSON API.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct HandoffFields {
+    to_id: String,
+    state: String,
+    next_step: String,
+    blockers: String,
+    links: String,
+}
+
+/// What the viewer typed into the baton page's forms, kept when one is re-rendered.
+#[derive(Debug, Default)]
+struct Draft {
+    handoff: HandoffFields,
+    reason: String,
+}
+
+/// `GET /batons/{id}`.
+pub(super) async fn baton_page(
+    State(state): State<AppState>,
+    Viewer(signed_in): Viewer,
+    Path(id): Path<String>,
+) -> WebResult<Response> {
+    let page = baton(
+        &state,
+        &signed_in,
+        path_id(&id)?,
+        Draft::default(),
+        FieldError::default(),
+    )
+    .await?;
+    Ok(render(&page))
+}
+
+async fn baton(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: Id,
+    draft: Draft,
+    error: FieldError,
+) -> WebResult<BatonPage> {
+    let viewer = &signed_in.member;
+    let (baton, history) = relays::baton_with_history(state, viewer, id).await?;
+    let chrome = Chrome::load(state, signed_in, Section::Batons, baton.title.clone()).await?;
+    let mut roster = Roster::load(state, viewer).await?;
+    // A guest cannot open relays; their baton page simply shows none.
+    let followed = match baton.relay_id {
+        Some(r) => relays::get_relay(state, viewer, r).await.ok(),
+        None => None,
+    };
+    let waiting = pending_of(&history);
+    let named = std::iter::once(baton.holder_id).chain(waiting.map(|h| h.to_id));
+    roster.load_schedules(state, viewer, named).await?;
+    let now = state.clock.now();
+    let incoming = waiting
+        .filter(|h| h.to_id == viewer.id)
+        .map(|h| h.id.to_string());
+    let waiting_text = match waiting.filter(|h| h.to_id != viewer.id) {
+        Some(h) => Some(roster.pending_text(viewer, h, now)?),
+        None => None,
+    };
+    let done = baton.status == BatonStatus::Done;
+    let can_hand_off = !done && baton.holder_id == viewer.id && waiting.is_none();
+    let next = followed
+        .as_ref()
+        .and_then(|r| relay::next_leg(&r.legs, viewer.id));
+    let selected = draft.handoff.to_id.parse::<Id>().ok().or(next);
+    let hidden_history = history.len().saturating_sub(HISTORY_LIMIT);
+    let mut items = Vec::with_capacity(history.len() - hidden_history);
+    for h in &history[hidden_history..] {
+        items.push(history_item(state, viewer, &mut roster, h).await?);
+    }
+    Ok(BatonPage {
+        chrome,
+        id: baton.id.to_string(),
+        description_html: markdown::render(&baton.description),
+        title: baton.title,
+        done,
+        relay: followed.as_ref().map(RelayLink::from),
+        holder: roster.holder(viewer, baton.holder_id, now)?,
+        history: items,
+        hidden_history,
+        waiting: waiting_text,
+        incoming,
+        can_hand_off,
+        receivers: roster.choices(selected, Some(viewer.id)),
+        draft,
+        error,
+    })
+}
+
+async fn history_item(
+    state: &AppState,
+    viewer: &Member,
+    roster: &mut Roster,
+    h: &Handoff,
+) -> WebResult<HistoryItem> {
+    let zone = &viewer.timezone;
+    let to = roster.name(state, viewer, h.to_id).await?;
+    let at = |ts: Option<Timestamp>| ts.map(|t| format::day_time(t, zone)).unwrap_or_default();
+    let outcome = match h.status {
+        HandoffStatus::Pending => format!("Waiting for {to} to accept"),
+        HandoffStatus::Accepted => format!("Accepted by {to}, {}", at(h.resolved_at)),
+        HandoffStatus::Bounced => format!("Bounced back by {to}, {}", at(h.resolved_at)),
+    };
+    Ok(HistoryItem {
+        from: roster.name(state, viewer, h.from_id).await?,
+        to,
+        when: format::day_time(h.created_at, zone),
+        when_machine: format::machine(h.created_at, zone),
+        outcome,
+        note: h.note.clone(),
+        bounce_reason: h.bounce_reason.clone(),
+    })
+}
+
+/// `POST /batons/{id}/handoff`: passes the baton on, or shows the page again with the error.
+pub(super) async fn hand_off(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<HandoffFields>,
+) -> WebResult<Response> {
+    let id = path_id(&id)?;
+    let f = &form.value;
+    let input = HandoffInput {
+        to_id: Some(f.to_id.clone()).filter(|t| !t.is_empty()),
+        state: f.state.clone(),
+        next_step: f.next_step.clone(),
+        blockers: f.blockers.clone(),
+        links: f.links.clone(),
+    };
+    match relays::hand_off(&state, &form.viewer.member, id, input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/batons/{id}")).into_response()),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            let mut error = FieldError::from_api(&e, "state");
+            if error.field == "to_id" && form.value.to_id.is_empty() {
+                // The service's words name the API field; a person picks from the list.
+                error.message = "Choose who receives the baton.".into();
+            }
+            let draft = Draft {
+                handoff: form.value,
+                reason: String::new(),
+            };
+            let page = baton(&state, &form.viewer, id, draft, error).await?;
+            Ok(render_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// The accept form has no fields beyond its CSRF token.
+#[derive(Debug, Deserialize)]
+pub(super) struct NoFields {}
+
+/// `POST /handoffs/{id}/accept`: the receiver takes the baton.
+pub(super) async fn accept(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    let handoff = relays::resolve(&state, &form.viewer.member, path_id(&id)?, true, None).await?;
+    Ok(Redirect::to(&format!("/batons/{}", handoff.baton_id)).into_response())
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct BounceFields {
+    reason: String,
+}
+
+/// `POST /handoffs/{id}/bounce`: the receiver sends the baton back with a reason.
+pub(super) async fn bounce(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<BounceFields>,
+) -> WebResult<Response> {
+    let id = path_id(&id)?;
+    let viewer = &form.viewer.member;
+    match relays::resolve(&state, viewer, id, false, Some(&form.value.reason)).await {
+        Ok(h) => Ok(Redirect::to(&format!("/batons/{}", h.baton_id)).into_response()),
+        Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
+            // Only the receiver gets this far (the service checks that first), so reading the
+            // handoff for its baton shows nothing new.
+            let handoff = state.store.handoff(viewer.workspace_id, id).await?;
+            let draft = Draft {
+                handoff: HandoffFields::default(),
+                reason: form.value.reason,
+            };
+            let error = FieldError::from_api(&e, "reason");
+            let page = baton(&state, &form.viewer, handoff.baton_id, draft, error).await?;
+            Ok(render_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
+        }
+        Err(e) => Err(e.into()),
+    }
+}

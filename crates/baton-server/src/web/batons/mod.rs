@@ -1,0 +1,81 @@
+//! Batons and relays: the board, one baton with its handoffs, a relay's coverage chart.
+//!
+//! Owns: the pages and forms under `/batons`, `/handoffs` and `/relays`, split by page:
+//! `board` (the list and the new-baton form), `baton` (one baton, its handoff log and the
+//! handoff, accept and bounce forms), `relay` with `chart` (a relay's legs and its week of
+//! coverage), and `roster` (the members and schedules those pages name, loaded once per page).
+//! Does not own: who may see or pass what, the note's rules or coverage maths; those are
+//! `services::relays` and `baton_core::relay`, shared with the API.
+
+mod baton;
+mod board;
+mod chart;
+mod relay;
+mod roster;
+
+use askama::Template;
+use axum::Router;
+use axum::http::StatusCode;
+use axum::response::Response;
+use axum::routing::{get, post};
+use baton_core::Id;
+use baton_core::model::{Handoff, HandoffStatus, Relay};
+
+use super::{WebError, WebResult, render};
+use crate::state::AppState;
+
+/// `/batons`, `/batons/{id}`, its handoff form, accept and bounce, and `/relays/{id}`.
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/batons", get(board::board_page).post(board::create_baton))
+        .route("/batons/{id}", get(baton::baton_page))
+        .route("/batons/{id}/handoff", post(baton::hand_off))
+        .route("/handoffs/{id}/accept", post(baton::accept))
+        .route("/handoffs/{id}/bounce", post(baton::bounce))
+        .route("/relays/{id}", get(relay::relay_page))
+}
+
+/// An id from the path; anything else gets the 404 page, like a baton that does not exist.
+fn path_id(text: &str) -> WebResult<Id> {
+    text.parse().map_err(|_| WebError::not_found())
+}
+
+/// A page with a status other than 200 (a form re-rendered with its errors).
+fn render_with(page: &impl Template, status: StatusCode) -> Response {
+    let mut response = render(page);
+    *response.status_mut() = status;
+    response
+}
+
+/// The handoff of a baton still waiting for its receiver (at most one: the store refuses a
+/// second).
+fn pending_of(history: &[Handoff]) -> Option<&Handoff> {
+    history
+        .iter()
+        .rev()
+        .find(|h| h.status == HandoffStatus::Pending)
+}
+
+/// One `<option>` of a select.
+struct Choice {
+    value: String,
+    label: String,
+    selected: bool,
+}
+
+/// A link to a relay, with its number of legs.
+struct RelayLink {
+    id: String,
+    name: String,
+    legs: usize,
+}
+
+impl From<&Relay> for RelayLink {
+    fn from(relay: &Relay) -> Self {
+        Self {
+            id: relay.id.to_string(),
+            name: relay.name.clone(),
+            legs: relay.legs.len(),
+        }
+    }
+}
