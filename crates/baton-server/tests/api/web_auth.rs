@@ -41,6 +41,41 @@ async fn anon_form(app: &TestApp, path: &str) -> (String, String) {
     (cookie, token)
 }
 
+/// Posts the sign-in form with the pre-session `(cookie, token)` pair.
+async fn sign_in(
+    app: &TestApp,
+    (cookie, token): (&str, &str),
+    email: &str,
+    password: &str,
+    next: Option<&str>,
+) -> crate::common::Reply {
+    let mut fields = vec![("csrf", token), ("email", email), ("password", password)];
+    fields.extend(next.map(|n| ("next", n)));
+    app.raw_form("/signin", Some(cookie), &fields).await
+}
+
+/// Posts the first-run form for workspace "Acme", owner Ada, working `days` 08:00–16:00.
+async fn submit_setup(
+    app: &TestApp,
+    (cookie, token): (&str, &str),
+    email: &str,
+    timezone: &str,
+    days: &[&str],
+) -> crate::common::Reply {
+    let mut fields = vec![
+        ("csrf", token),
+        ("workspace", "Acme"),
+        ("name", "Ada"),
+        ("email", email),
+        ("password", "correct horse battery"),
+        ("timezone", timezone),
+        ("start", "08:00"),
+        ("end", "16:00"),
+    ];
+    fields.extend(days.iter().map(|d| ("days", *d)));
+    app.raw_form("/setup", Some(cookie), &fields).await
+}
+
 fn session_cookie(r: &crate::common::Reply) -> Option<String> {
     r.headers
         .get_all("set-cookie")
@@ -62,23 +97,14 @@ app_test!(
         let page = app.page("/setup", None).await.html();
         assert!(page.contains("Create your workspace") && page.contains("Europe/Berlin"));
 
-        let bad = app
-            .raw_form(
-                "/setup",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("workspace", "Acme"),
-                    ("name", "Ada"),
-                    ("email", "not-an-email"),
-                    ("password", "correct horse battery"),
-                    ("timezone", "Europe/Berlin"),
-                    ("days", "mon"),
-                    ("start", "09:00"),
-                    ("end", "17:00"),
-                ],
-            )
-            .await;
+        let bad = submit_setup(
+            &app,
+            (&cookie, &token),
+            "not-an-email",
+            "Europe/Berlin",
+            &["mon"],
+        )
+        .await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         let html = bad.html();
         assert!(
@@ -91,24 +117,14 @@ app_test!(
             "nothing written"
         );
 
-        let ok = app
-            .raw_form(
-                "/setup",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("workspace", "Acme"),
-                    ("name", "Ada"),
-                    ("email", "ada@acme.test"),
-                    ("password", "correct horse battery"),
-                    ("timezone", "America/Sao_Paulo"),
-                    ("days", "mon"),
-                    ("days", "tue"),
-                    ("start", "08:00"),
-                    ("end", "16:00"),
-                ],
-            )
-            .await;
+        let ok = submit_setup(
+            &app,
+            (&cookie, &token),
+            "ada@acme.test",
+            "America/Sao_Paulo",
+            &["mon", "tue"],
+        )
+        .await;
         assert_eq!(
             (ok.status, ok.location()),
             (StatusCode::SEE_OTHER, "/inbox".to_owned())
@@ -151,17 +167,7 @@ app_test!(
         let email = member_with_password(&app, &owner, "ada").await;
         let (cookie, token) = anon_form(&app, "/signin").await;
 
-        let wrong = app
-            .raw_form(
-                "/signin",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("email", &email),
-                    ("password", "wrong password here"),
-                ],
-            )
-            .await;
+        let wrong = sign_in(&app, (&cookie, &token), &email, "wrong password here", None).await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(wrong.html().contains("do not match"), "{}", wrong.html());
         assert!(
@@ -170,18 +176,14 @@ app_test!(
         );
         assert!(session_cookie(&wrong).is_none());
 
-        let ok = app
-            .raw_form(
-                "/signin",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("email", &email),
-                    ("password", "correct horse battery"),
-                    ("next", "/people"),
-                ],
-            )
-            .await;
+        let ok = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            Some("/people"),
+        )
+        .await;
         assert_eq!(
             (ok.status, ok.location()),
             (StatusCode::SEE_OTHER, "/people".to_owned())
@@ -220,18 +222,14 @@ app_test!(an_offsite_next_is_ignored, |app: TestApp| async move {
         "https://evil.example/",
         "/\\evil.example",
     ] {
-        let ok = app
-            .raw_form(
-                "/signin",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("email", &email),
-                    ("password", "correct horse battery"),
-                    ("next", next),
-                ],
-            )
-            .await;
+        let ok = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            Some(next),
+        )
+        .await;
         assert_eq!(ok.location(), "/inbox", "{next}");
     }
 });
@@ -300,30 +298,17 @@ app_test!(
         let email = member_with_password(&app, &owner, "ada").await;
         let (cookie, token) = anon_form(&app, "/signin").await;
         for _ in 0..5 {
-            let r = app
-                .raw_form(
-                    "/signin",
-                    Some(&cookie),
-                    &[
-                        ("csrf", &token),
-                        ("email", &email),
-                        ("password", "wrong password here"),
-                    ],
-                )
-                .await;
+            let r = sign_in(&app, (&cookie, &token), &email, "wrong password here", None).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        let locked = app
-            .raw_form(
-                "/signin",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("email", &email),
-                    ("password", "correct horse battery"),
-                ],
-            )
-            .await;
+        let locked = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            None,
+        )
+        .await;
         assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
         assert!(
             locked.html().contains("Try again in 15 minutes"),
@@ -332,17 +317,14 @@ app_test!(
         );
 
         app.clock.advance(jiff::SignedDuration::from_mins(16));
-        let ok = app
-            .raw_form(
-                "/signin",
-                Some(&cookie),
-                &[
-                    ("csrf", &token),
-                    ("email", &email),
-                    ("password", "correct horse battery"),
-                ],
-            )
-            .await;
+        let ok = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            None,
+        )
+        .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
     }
 );

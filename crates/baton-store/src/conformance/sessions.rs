@@ -16,16 +16,21 @@ async fn live(store: &dyn Store, secret: &str, idle_since: i64) -> Option<Id> {
         .map(|(_, member)| member.id)
 }
 
+/// A session for `member` started at `at(secs)` and stored: its cookie secret and row.
+async fn started(store: &dyn Store, ws: Id, member: Id, secs: i64) -> (String, NewSession) {
+    let (secret, session) = new_session(member, secs);
+    store
+        .create_session(ws, session.clone())
+        .await
+        .expect("create_session");
+    (secret, session)
+}
+
 store_test!(
     a_created_session_is_found_by_its_hash_only,
     |store| async move {
         let tenant = tenant(&*store, "acme").await;
-        let (secret, session) = new_session(tenant.owner.id, 10);
-
-        store
-            .create_session(tenant.ws(), session.clone())
-            .await
-            .expect("create_session");
+        let (secret, session) = started(&*store, tenant.ws(), tenant.owner.id, 10).await;
 
         let (info, member) = store
             .session(&session.hash, at(0))
@@ -47,11 +52,7 @@ store_test!(
     an_idle_session_is_not_found_until_touched,
     |store| async move {
         let tenant = tenant(&*store, "acme").await;
-        let (secret, session) = new_session(tenant.owner.id, 10);
-        store
-            .create_session(tenant.ws(), session.clone())
-            .await
-            .expect("create_session");
+        let (secret, session) = started(&*store, tenant.ws(), tenant.owner.id, 10).await;
 
         assert_eq!(live(&*store, &secret, 11).await, None, "idle since 11");
         store
@@ -65,11 +66,7 @@ store_test!(
 
 store_test!(an_ended_session_is_not_found, |store| async move {
     let tenant = tenant(&*store, "acme").await;
-    let (secret, session) = new_session(tenant.owner.id, 10);
-    store
-        .create_session(tenant.ws(), session.clone())
-        .await
-        .expect("create_session");
+    let (secret, session) = started(&*store, tenant.ws(), tenant.owner.id, 10).await;
 
     store
         .end_session(tenant.ws(), session.id, at(20))
@@ -88,12 +85,9 @@ store_test!(
     |store| async move {
         let tenant = tenant(&*store, "acme").await;
         let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
-        let (ada_laptop, s1) = new_session(ada.id, 10);
-        let (ada_phone, s2) = new_session(ada.id, 10);
-        let (owners, s3) = new_session(tenant.owner.id, 10);
-        for s in [s1, s2, s3] {
-            store.create_session(tenant.ws(), s).await.expect("create");
-        }
+        let (ada_laptop, _) = started(&*store, tenant.ws(), ada.id, 10).await;
+        let (ada_phone, _) = started(&*store, tenant.ws(), ada.id, 10).await;
+        let (owners, _) = started(&*store, tenant.ws(), tenant.owner.id, 10).await;
 
         store
             .set_password(tenant.ws(), ada.id, "$argon2id$new", at(30))
@@ -117,11 +111,7 @@ store_test!(
 store_test!(deactivation_ends_every_session, |store| async move {
     let tenant = tenant(&*store, "acme").await;
     let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
-    let (secret, session) = new_session(ada.id, 10);
-    store
-        .create_session(tenant.ws(), session)
-        .await
-        .expect("create");
+    let (secret, _) = started(&*store, tenant.ws(), ada.id, 10).await;
 
     store
         .deactivate_member(tenant.ws(), ada.id, at(40))

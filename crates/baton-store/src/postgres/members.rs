@@ -19,6 +19,21 @@ const MEMBER_BY_ID: &str = concat!(
     " FROM members m WHERE m.workspace_id = $1 AND m.id = $2"
 );
 
+/// Stores a workspace; returns its id as text for the inserts that follow.
+pub(super) async fn insert_workspace(
+    c: &impl GenericClient,
+    workspace: &Workspace,
+) -> StoreResult<String> {
+    let ws = workspace.id.to_string();
+    query::exec(
+        c,
+        "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)",
+        &[&ws, &workspace.name, &ms(workspace.created_at)],
+    )
+    .await?;
+    Ok(ws)
+}
+
 pub(super) async fn insert_member(
     c: &impl GenericClient,
     ws: &str,
@@ -75,13 +90,7 @@ impl WorkspaceStore for PgStore {
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let ws = workspace.id.to_string();
-        query::exec(
-            &tx,
-            "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)",
-            &[&ws, &workspace.name, &ms(workspace.created_at)],
-        )
-        .await?;
+        let ws = insert_workspace(&tx, &workspace).await?;
         insert_member(&tx, &ws, &owner).await?;
         insert_token(&tx, &ws, &token).await?;
         Ok(tx.commit().await?)

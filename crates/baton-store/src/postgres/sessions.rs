@@ -8,7 +8,7 @@ use jiff::Timestamp;
 use tokio_postgres::Row;
 
 use super::PgStore;
-use super::members::insert_member;
+use super::members::{insert_member, insert_workspace};
 use super::query::{self, Params, found};
 use super::rows::{self, member_cols, ms};
 use crate::{SessionStore, StoreError, StoreResult};
@@ -75,13 +75,7 @@ impl SessionStore for PgStore {
                 constraint: "workspace_exists",
             });
         }
-        let ws = workspace.id.to_string();
-        query::exec(
-            &tx,
-            "INSERT INTO workspaces (id, name, created_at) VALUES ($1, $2, $3)",
-            &[&ws, &workspace.name, &ms(workspace.created_at)],
-        )
-        .await?;
+        let ws = insert_workspace(&tx, &workspace).await?;
         insert_member(&tx, &ws, &owner).await?;
         insert_session(&tx, &ws, &session).await?;
         Ok(tx.commit().await?)

@@ -21,6 +21,14 @@ pub(super) fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreRes
     member_by_id(c, ws, &m.id.to_string())
 }
 
+/// Stores a workspace; returns its id as text for the inserts that follow.
+pub(super) fn insert_workspace(c: &Connection, workspace: &Workspace) -> StoreResult<String> {
+    let ws = workspace.id.to_string();
+    c.prepare_cached("INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)")?
+        .execute((&ws, &workspace.name, ms(workspace.created_at)))?;
+    Ok(ws)
+}
+
 pub(super) fn member_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Member> {
     Ok(c.prepare_cached(&format!(
         "SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.id = ?2"
@@ -54,11 +62,7 @@ impl WorkspaceStore for SqliteStore {
     ) -> StoreResult<()> {
         self.engine
             .write(move |c| {
-                let ws = workspace.id.to_string();
-                c.prepare_cached(
-                    "INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)",
-                )?
-                .execute((&ws, &workspace.name, ms(workspace.created_at)))?;
+                let ws = insert_workspace(c, &workspace)?;
                 insert_member(c, &ws, &owner)?;
                 insert_token(c, &ws, &token)
             })

@@ -7,7 +7,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
-use super::members::insert_member;
+use super::members::{insert_member, insert_workspace};
 use super::rows::{self, MEMBER_COLS, ms, ts};
 use crate::{SessionStore, StoreError, StoreResult};
 
@@ -53,11 +53,7 @@ impl SessionStore for SqliteStore {
                         constraint: "workspace_exists",
                     });
                 }
-                let ws = workspace.id.to_string();
-                c.prepare_cached(
-                    "INSERT INTO workspaces (id, name, created_at) VALUES (?1, ?2, ?3)",
-                )?
-                .execute((&ws, &workspace.name, ms(workspace.created_at)))?;
+                let ws = insert_workspace(c, &workspace)?;
                 insert_member(c, &ws, &owner)?;
                 insert_session(c, &ws, &session)
             })
