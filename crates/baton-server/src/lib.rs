@@ -2,13 +2,15 @@
 //!
 //! Owns: the JSON API under `/api/v1` (routes, request and response types, OpenAPI), bearer
 //! token authentication, the translation of every error into RFC 9457 problem+json, request
-//! size limits, idempotency keys, health and metrics, and serving with graceful shutdown.
+//! size limits, idempotency keys, health and metrics, serving with graceful shutdown, and the
+//! delivery worker that sends email digests.
 //! Does not own: rules (baton-core) or SQL (baton-store). Handlers stay thin: authenticate,
 //! parse into core types, call a service function, map the result to a response.
 #![forbid(unsafe_code)]
 
 pub mod auth;
 pub mod clock;
+pub mod delivery;
 pub mod error;
 pub mod extract;
 pub mod idempotency;

@@ -11,6 +11,7 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::NotificationPolicy;
+use baton_core::delivery::outbox::{Backlog, ClaimedDelivery, Event, NewDelivery, Retry, Settled};
 use baton_core::model::{
     Ask, AskDirection, Baton, CreatedThread, Handoff, Member, NewMember, NewPost, NewSession,
     NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread, ThreadSummary,
@@ -20,12 +21,13 @@ use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
 use baton_core::schedule::ScheduleSpec;
 use baton_core::visibility::Visibility;
-use jiff::Timestamp;
+use jiff::{SignedDuration, Timestamp};
 
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod error;
 mod idempotency;
+mod outbox;
 pub mod postgres;
 pub mod sqlite;
 
@@ -285,6 +287,61 @@ pub trait RelayStore: Send + Sync {
     async fn handoffs_of(&self, ws: Id, baton: Id) -> StoreResult<Vec<Handoff>>;
 }
 
+/// The transactional outbox and its deliveries: events written with the posts that cause them,
+/// expanded into one delivery per recipient and channel, claimed under a lease by any number of
+/// workers, and settled. Together these make every due delivery go out once, even with several
+/// instances and crashes in between.
+#[async_trait]
+pub trait DeliveryStore: Send + Sync {
+    /// Events of every workspace not yet expanded, oldest first, at most `limit`.
+    async fn unexpanded_events(&self, limit: u32) -> StoreResult<Vec<Event>>;
+    /// Stores `deliveries` for `event` and marks it expanded, in one transaction. A delivery
+    /// that exists for the same event, recipient and channel is kept as it is, and one for a
+    /// recipient outside `ws` is skipped, so expanding twice (two workers, a retry) is harmless.
+    /// `NotFound` when the event is not in `ws`.
+    async fn expand_event(
+        &self,
+        ws: Id,
+        event: Id,
+        deliveries: Vec<NewDelivery>,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Leases the due deliveries of up to `limit` recipients to `owner` until `now + lease`:
+    /// every queued delivery of each such recipient whose next attempt is due and whose lease
+    /// (if any) has run out, so one recipient's deliveries go to one worker and make one
+    /// digest. A delivery is leased to one claimer at a time; a lease that runs out (a worker
+    /// died) lets the next claimer take it. Each claim counts as an attempt.
+    async fn claim_due(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedDelivery>>;
+    /// Settles deliveries `owner` holds as sent or dropped at `at`. Returns how many it
+    /// settled: one whose lease another worker has since taken is left alone.
+    async fn mark_sent(
+        &self,
+        ws: Id,
+        owner: &str,
+        ids: &[Id],
+        how: Settled,
+        at: Timestamp,
+    ) -> StoreResult<u64>;
+    /// Records a failed send of deliveries `owner` holds: releases them for another attempt at
+    /// the [`Retry`] instant, or parks them. Returns how many it changed (as `mark_sent`).
+    async fn mark_failed(
+        &self,
+        ws: Id,
+        owner: &str,
+        ids: &[Id],
+        error: &str,
+        retry: Retry,
+    ) -> StoreResult<u64>;
+    /// How many of `ws`'s events and deliveries are in each state.
+    async fn backlog(&self, ws: Id) -> StoreResult<Backlog>;
+}
+
 /// Health of the connection to the database.
 #[async_trait]
 pub trait HealthStore: Send + Sync {
@@ -302,6 +359,7 @@ pub trait Store:
     + ScheduleStore
     + RelayStore
     + SessionStore
+    + DeliveryStore
     + HealthStore
 {
 }
@@ -314,6 +372,7 @@ impl<
         + ScheduleStore
         + RelayStore
         + SessionStore
+        + DeliveryStore
         + HealthStore,
 > Store for T
 {

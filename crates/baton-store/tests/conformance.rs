@@ -48,3 +48,6 @@ mod asks;
 
 #[path = "../src/conformance/relays.rs"]
 mod relays;
+
+#[path = "../src/conformance/deliveries.rs"]
+mod deliveries;

@@ -64,6 +64,18 @@ pub struct ServeArgs {
     /// session cookie Secure).
     #[arg(long, env = "BATON_BASE_URL")]
     pub base_url: Option<String>,
+    /// Where email digests go: `smtp://host:port` (plain), `smtp://host:587?tls=required`
+    /// (STARTTLS) or `smtps://host:465`, with optional `user:password@`. Without it deliveries
+    /// stay queued and nothing is sent.
+    #[arg(long, env = "BATON_SMTP_URL")]
+    pub smtp_url: Option<String>,
+    /// The `From` of email digests.
+    #[arg(
+        long,
+        env = "BATON_MAIL_FROM",
+        default_value = "Baton <baton@localhost>"
+    )]
+    pub mail_from: String,
 }
 
 /// Flags of `baton admin bootstrap`.

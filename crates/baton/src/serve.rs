@@ -4,6 +4,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use baton_server::AppState;
+use baton_server::delivery::{Mailer, SmtpMailer, Worker};
 use baton_store::Store;
 
 use crate::cli::{DbArgs, ServeArgs};
@@ -51,13 +52,38 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         crate::demo::seed_if_empty(&state, &url).await?;
     }
+    let worker = delivery_worker(&args, &url)?;
     println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
     tracing::info!(%url, "serving");
-    baton_server::serve_with(listener, state, shutdown_signal())
-        .await
-        .context("serving HTTP")?;
+    // Aborting the worker at shutdown is safe: a digest cut off mid-send keeps its lease until
+    // it runs out, then the next start sends it again with the same Message-ID.
+    let deliveries = tokio::spawn(baton_server::delivery::run(state.clone(), worker));
+    let served = baton_server::serve_with(listener, state, shutdown_signal()).await;
+    deliveries.abort();
+    served.context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())
+}
+
+/// The delivery worker `serve` runs: sending through `--smtp-url` when given, otherwise only
+/// expanding events (deliveries stay queued until a mail server is configured).
+fn delivery_worker(args: &ServeArgs, url: &str) -> anyhow::Result<Worker> {
+    let mailer = match args.smtp_url.as_deref() {
+        Some(smtp) => Some(Arc::new(SmtpMailer::from_url(smtp)?) as Arc<dyn Mailer>),
+        None => {
+            tracing::warn!("no --smtp-url: email digests stay queued");
+            None
+        }
+    };
+    let from = args
+        .mail_from
+        .parse()
+        .with_context(|| format!("invalid --mail-from '{}'", args.mail_from))?;
+    Ok(Worker::new(
+        mailer,
+        args.base_url.as_deref().unwrap_or(url),
+        from,
+    ))
 }
 
 async fn shutdown_signal() {

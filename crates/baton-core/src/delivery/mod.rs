@@ -2,7 +2,8 @@
 //!
 //! Owns: the [`NotificationPolicy`] a member sets (delivery windows, email digest, which
 //! events notify), [`next_delivery`] (the next window inside working time and outside focus),
-//! urgent routing ([`route_urgent`]) and the weekly urgent budget ([`urgent_budget_left`]).
+//! urgent routing ([`route_urgent`]), the weekly urgent budget ([`urgent_budget_left`]) and the
+//! outbox's records with their retry rule ([`outbox`]).
 //! Does not own: working time itself (read from [`crate::schedule`]), storage of held
 //! notifications, sending, or the clock: every function takes the instants it needs.
 //!
@@ -13,6 +14,7 @@
 //! are held and released together at delivery windows, so a person is interrupted a few times
 //! a day instead of once per event.
 
+pub mod outbox;
 mod policy;
 mod schedule_rule;
 mod urgent;

@@ -1,5 +1,6 @@
 //! Every route in one place, and the OpenAPI document listing the same handlers.
 
+pub mod deliveries;
 pub mod dto;
 pub mod members;
 pub mod relays;
@@ -33,6 +34,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox, time::get_policy, time::put_policy,
         relays::create_relay, relays::read_relay, relays::coverage, relays::create_baton, relays::list_batons,
         relays::read_baton, relays::hand_off, relays::accept, relays::bounce,
+        deliveries::backlog,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
@@ -79,6 +81,7 @@ fn api() -> Router<AppState> {
         .route("/overlap", get(time::overlap))
         .route("/asks", get(time::list_asks))
         .route("/inbox", get(time::inbox))
+        .route("/deliveries/backlog", get(deliveries::backlog))
         .route("/relays", post(relays::create_relay))
         .route("/relays/{id}", get(relays::read_relay))
         .route("/relays/{id}/coverage", get(relays::coverage))

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod asks;
+pub mod deliveries;
 pub mod members;
 pub mod relays;
 pub mod schedules;

@@ -3,24 +3,10 @@
 //!
 //! Compiled into the `conformance` test binary (see `conformance/mod.rs`), not the library.
 
-use baton_core::model::{AskDirection, NewAsk};
+use baton_core::model::AskDirection;
 use baton_core::schedule::ScheduleSpec;
 use baton_store::conformance::prelude::*;
 use baton_store::store_test;
-
-fn asking(thread: Id, author: Id, to: &[Id], secs: i64) -> NewPost {
-    let mut post = new_post(thread, author, "Can you review?", secs);
-    post.asks = to
-        .iter()
-        .enumerate()
-        .map(|(i, id)| NewAsk {
-            id: Id::random(),
-            to_id: *id,
-            due_at: at(secs + 3600 * (i as i64 + 1)),
-        })
-        .collect();
-    post
-}
 
 store_test!(
     a_post_creates_its_asks_and_a_reply_answers_them,
@@ -30,7 +16,7 @@ store_test!(
         let post = store
             .create_post(
                 w.ws(),
-                asking(w.thread.thread.id, owner.id, &[w.member.id], 100),
+                asking_post(w.thread.thread.id, owner.id, &[w.member.id], 100),
                 None,
             )
             .await
@@ -94,12 +80,12 @@ store_test!(asks_are_listed_soonest_due_first, |store| async move {
     store
         .create_post(
             w.ws(),
-            asking(w.thread.thread.id, owner, &[third.id, w.member.id], 100),
+            asking_post(w.thread.thread.id, owner, &[third.id, w.member.id], 100),
             None,
         )
         .await
         .expect("post");
-    let mut earlier = asking(w.thread.thread.id, owner, &[w.member.id], 50);
+    let mut earlier = asking_post(w.thread.thread.id, owner, &[w.member.id], 50);
     earlier.asks[0].due_at = at(60);
     store
         .create_post(w.ws(), earlier, None)
@@ -128,7 +114,7 @@ store_test!(
         let result = store
             .create_post(
                 a.ws(),
-                asking(a.thread.thread.id, a.member.id, &[b.member.id], 100),
+                asking_post(a.thread.thread.id, a.member.id, &[b.member.id], 100),
                 None,
             )
             .await;

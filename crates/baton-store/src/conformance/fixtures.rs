@@ -8,8 +8,8 @@
 use baton_core::Id;
 use baton_core::markdown::render;
 use baton_core::model::{
-    CreatedThread, Member, NewMember, NewPost, NewSession, NewThread, NewToken, Post, Space,
-    TokenInfo, Workspace,
+    CreatedThread, Member, NewAsk, NewMember, NewPost, NewSession, NewThread, NewToken, Post,
+    Space, TokenInfo, Workspace,
 };
 use baton_core::role::Role;
 use baton_core::token::{TOKEN_PREFIX, hash_token};
@@ -89,6 +89,21 @@ pub fn new_post(thread: Id, author: Id, body: &str, secs: i64) -> NewPost {
         asks: Vec::new(),
         created_at: at(secs),
     }
+}
+
+/// A post by `author` asking each of `to` to reply, the first due an hour after `T0 + secs`,
+/// the next an hour later, and so on. Written, it creates asks and one `ask` event.
+pub fn asking_post(thread: Id, author: Id, to: &[Id], secs: i64) -> NewPost {
+    let mut post = new_post(thread, author, "Can you review?", secs);
+    post.asks = (1..)
+        .zip(to)
+        .map(|(hours, id)| NewAsk {
+            id: Id::random(),
+            to_id: *id,
+            due_at: at(secs + 3600 * hours),
+        })
+        .collect();
+    post
 }
 
 /// A thread to start, with an opening post by `author`.

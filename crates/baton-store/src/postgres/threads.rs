@@ -59,6 +59,7 @@ async fn append_post(tx: &Transaction<'_>, ws: &str, post: &NewPost) -> StoreRes
         &ms(post.created_at),
     ];
     let written = query::one(tx, sql, params, rows::post).await?;
+    super::deliveries::record_ask_event(tx, ws, &written, &post.asks).await?;
     super::asks::record(tx, ws, &written, &post.asks).await?;
     Ok(written)
 }

@@ -62,6 +62,7 @@ fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
         edited_at: None,
         seq,
     };
+    super::deliveries::record_ask_event(c, ws, &post, &p.asks)?;
     super::asks::record(c, ws, &post, &p.asks)?;
     Ok(post)
 }

@@ -1,0 +1,334 @@
+//! The digest email: everything due for one recipient, grouped by thread, newest first, as
+//! plain text and HTML, with a stable `Message-ID` and one-click unsubscribe headers.
+//!
+//! Owns: the digest's content and layout. Does not own: who gets what (the send step checks
+//! access first) or the transport.
+
+use std::fmt::Write as _;
+
+use baton_core::Id;
+use baton_core::model::Member;
+use jiff::Timestamp;
+use jiff::tz::TimeZone;
+use lettre::Message;
+use lettre::message::header::{HeaderName, HeaderValue};
+use lettre::message::{Mailbox, MultiPart};
+use sha2::{Digest as _, Sha256};
+
+/// One post a recipient is asked about.
+#[derive(Debug, Clone)]
+pub struct DigestItem {
+    /// The thread it is in.
+    pub thread_id: Id,
+    /// That thread's title.
+    pub thread_title: String,
+    /// The author's display name.
+    pub author: String,
+    /// The post's Markdown, as it is now (an edit after the ask shows).
+    pub body: String,
+    /// The post's sanitized HTML.
+    pub html: String,
+    /// When it was posted.
+    pub posted_at: Timestamp,
+    /// When the recipient's answer is due, if the ask is still open.
+    pub reply_by: Option<Timestamp>,
+}
+
+/// A digest for one recipient, ready to render.
+#[derive(Debug, Clone)]
+pub struct Digest {
+    /// Who it is for.
+    pub recipient: Member,
+    /// What it holds, in any order.
+    pub items: Vec<DigestItem>,
+    /// The deliveries it settles: what its `Message-ID` is derived from.
+    pub delivery_ids: Vec<Id>,
+}
+
+/// Where the digest's links point and who it is from.
+pub struct Links<'a> {
+    /// The web app's address, without a trailing slash.
+    pub base_url: &'a str,
+    /// The `From` address.
+    pub from: &'a Mailbox,
+}
+
+impl Digest {
+    /// Items grouped by thread: threads ordered by their newest item, items newest first.
+    pub fn by_thread(&self) -> Vec<Vec<&DigestItem>> {
+        let mut items: Vec<&DigestItem> = self.items.iter().collect();
+        items.sort_by_key(|item| std::cmp::Reverse(item.posted_at));
+        let mut groups: Vec<Vec<&DigestItem>> = Vec::new();
+        for item in items {
+            match groups.iter_mut().find(|g| g[0].thread_id == item.thread_id) {
+                Some(group) => group.push(item),
+                None => groups.push(vec![item]),
+            }
+        }
+        groups
+    }
+
+    /// The `Message-ID`: a hash of the sorted delivery ids, so a retry of the same digest (or
+    /// a second instance sending it) carries the same id and receivers can drop the copy.
+    pub fn message_id(&self, base_url: &str) -> String {
+        let mut ids = self.delivery_ids.clone();
+        ids.sort();
+        let mut hash = Sha256::new();
+        for id in &ids {
+            hash.update(id.to_string().as_bytes());
+        }
+        let hex: String = hash.finalize()[..16]
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect();
+        format!("<digest.{hex}@{}>", host_of(base_url))
+    }
+
+    /// "reply by" instant in the recipient's own zone, e.g. `Tue 11:00`.
+    fn local(&self, at: Timestamp) -> String {
+        let tz = TimeZone::get(&self.recipient.timezone).unwrap_or(TimeZone::UTC);
+        at.to_zoned(tz).strftime("%a %H:%M").to_string()
+    }
+
+    fn subject(&self) -> String {
+        match self.by_thread().as_slice() {
+            [only] => format!(
+                "Baton: {} waiting for you in “{}”",
+                asks(only.len()),
+                only[0].thread_title
+            ),
+            groups => format!(
+                "Baton: {} waiting for you in {} threads",
+                asks(self.items.len()),
+                groups.len()
+            ),
+        }
+    }
+
+    /// The plain-text part.
+    pub fn text(&self, base_url: &str) -> String {
+        let mut out = format!("Hi {},\n\n", self.recipient.name);
+        for group in self.by_thread() {
+            let first = group[0];
+            let _ = writeln!(
+                out,
+                "== {} ==\n{base_url}/threads/{}\n",
+                first.thread_title, first.thread_id
+            );
+            for item in group {
+                let _ = write!(out, "{} asked", item.author);
+                if let Some(due) = item.reply_by {
+                    let _ = write!(out, ", reply by {}", self.local(due));
+                }
+                out.push_str(":\n");
+                for line in item.body.lines() {
+                    let _ = writeln!(out, "  {line}");
+                }
+                out.push('\n');
+            }
+        }
+        let _ = write!(
+            out,
+            "--\nYou get this digest at your delivery windows. Change them or unsubscribe: {}\n",
+            unsubscribe_url(base_url)
+        );
+        out
+    }
+
+    /// The HTML part. User text is escaped; post bodies are Baton's sanitized HTML.
+    pub fn html(&self, base_url: &str) -> String {
+        let mut out = format!(
+            "<!doctype html>\n<html><body>\n<p>Hi {},</p>\n",
+            escape(&self.recipient.name)
+        );
+        for group in self.by_thread() {
+            let first = group[0];
+            let _ = writeln!(
+                out,
+                "<h2><a href=\"{}/threads/{}\">{}</a></h2>",
+                escape(base_url),
+                first.thread_id,
+                escape(&first.thread_title)
+            );
+            for item in group {
+                let _ = write!(out, "<p><strong>{}</strong> asked", escape(&item.author));
+                if let Some(due) = item.reply_by {
+                    let _ = write!(out, ", reply by <strong>{}</strong>", self.local(due));
+                }
+                let _ = writeln!(out, ":</p>\n<blockquote>{}</blockquote>", item.html);
+            }
+        }
+        let _ = write!(
+            out,
+            "<hr><p>You get this digest at your delivery windows. <a href=\"{}\">Change them or unsubscribe</a>.</p>\n</body></html>\n",
+            escape(&unsubscribe_url(base_url))
+        );
+        out
+    }
+
+    /// The email, dated `now`.
+    ///
+    /// # Errors
+    /// When the recipient's address is not a valid mailbox.
+    pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
+        let to: Mailbox = self.recipient.email.parse()?;
+        let unsubscribe = unsubscribe_url(links.base_url);
+        Ok(Message::builder()
+            .from(links.from.clone())
+            .to(to)
+            .subject(self.subject())
+            .message_id(Some(self.message_id(links.base_url)))
+            .date(std::time::SystemTime::from(now))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe"),
+                format!("<{unsubscribe}>"),
+            ))
+            .raw_header(HeaderValue::new(
+                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+                "List-Unsubscribe=One-Click".to_owned(),
+            ))
+            .multipart(MultiPart::alternative_plain_html(
+                self.text(links.base_url),
+                self.html(links.base_url),
+            ))?)
+    }
+}
+
+/// Where a recipient turns digests off. A page, not yet a tokenized one-click endpoint, so a
+/// one-click POST from a mail client lands on the settings page after sign-in.
+fn unsubscribe_url(base_url: &str) -> String {
+    format!("{base_url}/settings/notifications")
+}
+
+fn asks(n: usize) -> String {
+    if n == 1 {
+        "1 ask".to_owned()
+    } else {
+        format!("{n} asks")
+    }
+}
+
+/// The host part of `base_url`, for the right-hand side of a `Message-ID`.
+fn host_of(base_url: &str) -> &str {
+    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
+    let host = rest.split(['/', ':']).next().unwrap_or_default();
+    if host.is_empty() {
+        "baton.invalid"
+    } else {
+        host
+    }
+}
+
+/// Escapes text for HTML element content and quoted attribute values.
+fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use baton_core::role::Role;
+
+    use super::*;
+
+    fn at(secs: i64) -> Timestamp {
+        Timestamp::from_second(1_780_000_000 + secs).unwrap()
+    }
+
+    fn item(thread: Id, title: &str, secs: i64) -> DigestItem {
+        DigestItem {
+            thread_id: thread,
+            thread_title: title.to_owned(),
+            author: "Ada".to_owned(),
+            body: format!("post at {secs}"),
+            html: format!("<p>post at {secs}</p>"),
+            posted_at: at(secs),
+            reply_by: None,
+        }
+    }
+
+    fn digest(items: Vec<DigestItem>, ids: Vec<Id>) -> Digest {
+        let recipient = Member {
+            id: Id::random(),
+            workspace_id: Id::random(),
+            email: "kim@example.com".to_owned(),
+            name: "Kim".to_owned(),
+            timezone: "Asia/Tokyo".to_owned(),
+            role: Role::Member,
+            active: true,
+            created_at: at(0),
+            seq: 1,
+        };
+        Digest {
+            recipient,
+            items,
+            delivery_ids: ids,
+        }
+    }
+
+    #[test]
+    fn the_message_id_depends_only_on_the_set_of_deliveries() {
+        let (a, b) = (Id::random(), Id::random());
+        let one = digest(Vec::new(), vec![a, b]).message_id("https://baton.example.com/x");
+        let same = digest(Vec::new(), vec![b, a]).message_id("https://baton.example.com");
+        let other = digest(Vec::new(), vec![a]).message_id("https://baton.example.com");
+        assert_eq!(one, same);
+        assert_ne!(one, other);
+        assert!(one.starts_with("<digest.") && one.ends_with("@baton.example.com>"));
+    }
+
+    #[test]
+    fn threads_and_their_posts_come_newest_first() {
+        let (old, new) = (Id::random(), Id::random());
+        let d = digest(
+            vec![
+                item(old, "Old", 10),
+                item(new, "New", 20),
+                item(old, "Old", 30),
+                item(new, "New", 5),
+            ],
+            Vec::new(),
+        );
+        let order: Vec<Vec<i64>> = d
+            .by_thread()
+            .iter()
+            .map(|g| {
+                g.iter()
+                    .map(|i| i.posted_at.as_second() - 1_780_000_000)
+                    .collect()
+            })
+            .collect();
+        assert_eq!(order, [vec![30, 10], vec![20, 5]]);
+    }
+
+    #[test]
+    fn reply_by_is_shown_in_the_recipients_zone_and_user_text_is_escaped() {
+        let mut asked = item(Id::random(), "<b>Plan</b> & \"more\"", 0);
+        // 2026-05-28T20:26:40Z is Friday 05:26 in Tokyo.
+        asked.reply_by = Some(at(0));
+        let d = digest(vec![asked], Vec::new());
+        let html = d.html("https://baton.example.com");
+        assert!(
+            html.contains("&lt;b&gt;Plan&lt;/b&gt; &amp; &quot;more&quot;"),
+            "{html}"
+        );
+        assert!(
+            html.contains("reply by <strong>Fri 05:26</strong>"),
+            "{html}"
+        );
+        assert!(
+            d.text("https://baton.example.com")
+                .contains("reply by Fri 05:26")
+        );
+    }
+}

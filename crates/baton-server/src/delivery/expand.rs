@@ -1,0 +1,71 @@
+//! Expansion: one outbox event into one delivery per recipient who wants to hear about it, due
+//! at that recipient's next delivery window after the event.
+
+use baton_core::delivery::outbox::{Channel, Event, EventKind, NewDelivery};
+use baton_core::delivery::{NotificationPolicy, next_delivery};
+use baton_core::model::Member;
+use baton_core::{Id, delivery::EventKinds};
+
+use crate::services::schedules::schedules_of;
+use crate::state::AppState;
+
+/// Expands up to `limit` events; returns how many.
+pub(super) async fn expand_batch(state: &AppState, limit: u32) -> anyhow::Result<usize> {
+    let events = state.store.unexpanded_events(limit).await?;
+    for event in &events {
+        let deliveries = plan(state, event).await?;
+        state
+            .store
+            .expand_event(event.workspace_id, event.id, deliveries, state.clock.now())
+            .await?;
+    }
+    Ok(events.len())
+}
+
+/// Whether a policy lets events of `kind` notify at all.
+fn wanted(events: &EventKinds, kind: EventKind) -> bool {
+    match kind {
+        EventKind::Ask => events.asks,
+    }
+}
+
+/// The deliveries of one event: for each recipient who still exists, wants this kind of event
+/// and takes email digests, one email delivery due at their next window after the event
+/// (the default policy when they set none). A recipient without any working time gets it at
+/// the event's instant rather than never. Access is not checked here but at send time, when
+/// it matters.
+async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery>> {
+    let mut members: Vec<Member> = Vec::with_capacity(event.recipients.len());
+    let mut policies = Vec::with_capacity(event.recipients.len());
+    for id in &event.recipients {
+        let Ok(member) = state.store.member(event.workspace_id, *id).await else {
+            continue;
+        };
+        let policy = state
+            .store
+            .policy(event.workspace_id, member.id)
+            .await?
+            .unwrap_or_default();
+        if member.active && policy.email_digest && wanted(&policy.events, event.kind) {
+            members.push(member);
+            policies.push(policy);
+        }
+    }
+    let schedules = schedules_of(state, &members)
+        .await
+        .map_err(|e| anyhow::anyhow!("reading schedules: {e:?}"))?;
+    Ok(members
+        .iter()
+        .zip(&schedules)
+        .zip(&policies)
+        .map(
+            |((member, schedule), policy): ((&Member, _), &NotificationPolicy)| NewDelivery {
+                id: Id::random(),
+                recipient_id: member.id,
+                channel: Channel::Email,
+                due_at: next_delivery(schedule, policy, event.created_at)
+                    .unwrap_or(event.created_at),
+            },
+        )
+        .collect())
+}

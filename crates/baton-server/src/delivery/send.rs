@@ -1,0 +1,207 @@
+//! Sending: claim due deliveries, check each against what the recipient may see now, send one
+//! digest per recipient, and settle every claimed delivery (sent, dropped or failed).
+
+use std::collections::BTreeMap;
+
+use baton_core::Id;
+use baton_core::delivery::outbox::{ClaimedDelivery, Retry, Settled, retry_after};
+use baton_store::StoreError;
+use futures_util::{StreamExt as _, stream};
+use jiff::Timestamp;
+
+use super::digest::{Digest, DigestItem, Links};
+use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
+use crate::services::access::sees;
+use crate::state::AppState;
+
+/// Claims up to a batch of recipients' due deliveries and sends their digests, several at a
+/// time: one SMTP conversation mostly waits on the network, and the settling writes of
+/// concurrent digests share SQLite commits.
+pub(super) async fn send_due(
+    state: &AppState,
+    worker: &Worker,
+    mailer: &dyn Mailer,
+    report: &mut TickReport,
+) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let claimed = state
+        .store
+        .claim_due(&worker.owner, now, LEASE, CLAIM_BATCH)
+        .await?;
+    let mut by_recipient: BTreeMap<(Id, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
+    for d in claimed {
+        by_recipient
+            .entry((d.workspace_id, d.recipient_id))
+            .or_default()
+            .push(d);
+    }
+    let outcomes: Vec<anyhow::Result<TickReport>> = stream::iter(by_recipient)
+        .map(|((ws, recipient), deliveries)| {
+            let one = Recipient {
+                state,
+                worker,
+                ws,
+                recipient,
+                now,
+            };
+            async move { one.deliver(mailer, &deliveries).await }
+        })
+        .buffer_unordered(SEND_CONCURRENCY)
+        .collect()
+        .await;
+    for outcome in outcomes {
+        report.absorb(outcome?);
+    }
+    Ok(())
+}
+
+/// One recipient's share of a claim.
+struct Recipient<'a> {
+    state: &'a AppState,
+    worker: &'a Worker,
+    ws: Id,
+    recipient: Id,
+    now: Timestamp,
+}
+
+impl Recipient<'_> {
+    /// Checks, sends and settles one recipient's claimed deliveries as one digest.
+    async fn deliver(
+        &self,
+        mailer: &dyn Mailer,
+        deliveries: &[ClaimedDelivery],
+    ) -> anyhow::Result<TickReport> {
+        let (state, owner, ws, now) = (self.state, &self.worker.owner, self.ws, self.now);
+        let mut report = TickReport::default();
+        let (digest, dropped) = check(state, ws, self.recipient, deliveries).await?;
+        if !dropped.is_empty() {
+            state
+                .store
+                .mark_sent(ws, owner, &dropped, Settled::Dropped, now)
+                .await?;
+            report.dropped = dropped.len();
+        }
+        let Some(digest) = digest else {
+            return Ok(report);
+        };
+        let links = Links {
+            base_url: &self.worker.base_url,
+            from: &self.worker.from,
+        };
+        let sent = match digest.message(&links, now) {
+            Ok(message) => mailer.send(message).await,
+            Err(e) => Err(e),
+        };
+        let ids = digest.delivery_ids;
+        match sent {
+            Ok(()) => {
+                state
+                    .store
+                    .mark_sent(ws, owner, &ids, Settled::Sent, now)
+                    .await?;
+                report.digests = 1;
+                report.sent = ids.len();
+            }
+            Err(e) => {
+                // The whole digest retries together; its most-tried delivery sets the pace.
+                let attempts = deliveries.iter().map(|d| d.attempts).max().unwrap_or(1);
+                let retry = retry_after(attempts, now);
+                let error = format!("{e:#}");
+                let recipient = self.recipient;
+                tracing::warn!(recipient.id = %recipient, ?retry, %error, "digest to {recipient} failed");
+                state
+                    .store
+                    .mark_failed(ws, owner, &ids, &error, retry)
+                    .await?;
+                if retry == Retry::Park {
+                    tracing::error!(recipient.id = %recipient, "digest to {recipient} parked");
+                }
+                report.failed = ids.len();
+            }
+        }
+        Ok(report)
+    }
+}
+
+/// What of `deliveries` `recipient` may still receive, as it is now: the digest of those (if
+/// any) and the ids of the rest. A recipient who was deactivated, turned email digests off,
+/// or can no longer see a thread gets nothing from it; a deleted post is dropped; an edited
+/// post is sent as edited.
+async fn check(
+    state: &AppState,
+    ws: Id,
+    recipient: Id,
+    deliveries: &[ClaimedDelivery],
+) -> anyhow::Result<(Option<Digest>, Vec<Id>)> {
+    let all = || deliveries.iter().map(|d| d.id).collect();
+    let member = match state.store.member(ws, recipient).await {
+        Ok(member) => member,
+        Err(StoreError::NotFound) => return Ok((None, all())),
+        Err(e) => return Err(e.into()),
+    };
+    let policy = state.store.policy(ws, recipient).await?.unwrap_or_default();
+    if !member.active || !policy.email_digest {
+        return Ok((None, all()));
+    }
+    let (mut items, mut kept, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
+    for d in deliveries {
+        match item(state, ws, &member, d).await? {
+            Some(item) => {
+                items.push(item);
+                kept.push(d.id);
+            }
+            None => dropped.push(d.id),
+        }
+    }
+    let digest = (!items.is_empty()).then_some(Digest {
+        recipient: member,
+        items,
+        delivery_ids: kept,
+    });
+    Ok((digest, dropped))
+}
+
+/// One delivery's digest item, or `None` when its recipient may not see it any more.
+async fn item(
+    state: &AppState,
+    ws: Id,
+    member: &baton_core::model::Member,
+    d: &ClaimedDelivery,
+) -> anyhow::Result<Option<DigestItem>> {
+    let gone = |e: StoreError| match e {
+        StoreError::NotFound => Ok(None),
+        e => Err(anyhow::Error::from(e)),
+    };
+    let (thread, space, is_member) = match state.store.thread_for(ws, d.thread_id, member.id).await
+    {
+        Ok(found) => found,
+        Err(e) => return gone(e),
+    };
+    if !sees(member, &space, is_member) {
+        return Ok(None);
+    }
+    let post = match state.store.post(ws, d.post_id).await {
+        Ok(post) => post,
+        Err(e) => return gone(e),
+    };
+    let author = match state.store.member(ws, post.author_id).await {
+        Ok(author) => author.name,
+        Err(e) => return gone(e),
+    };
+    let reply_by = state
+        .store
+        .asks_for_post(ws, post.id)
+        .await?
+        .into_iter()
+        .find(|a| a.to_id == member.id && a.answered_at.is_none())
+        .map(|a| a.due_at);
+    Ok(Some(DigestItem {
+        thread_id: thread.id,
+        thread_title: thread.title,
+        author,
+        body: post.body,
+        html: post.html,
+        posted_at: post.created_at,
+        reply_by,
+    }))
+}

@@ -1,0 +1,260 @@
+//! The outbox and its deliveries on PostgreSQL.
+//!
+//! Several `baton serve` instances claim from one database. A claim locks the recipients it
+//! takes (`FOR NO KEY UPDATE … SKIP LOCKED` on their member rows) and leases their due
+//! deliveries in the same statement: two claimers never take the same recipient, so each
+//! recipient's due deliveries go to one worker and make one digest, and neither claimer waits
+//! for the other. `NO KEY` keeps the lock from blocking inserts that merely reference the
+//! member (a post by them, a delivery to them).
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::delivery::outbox::{
+    Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, Retry, Settled,
+};
+use baton_core::model::{NewAsk, Post};
+use deadpool_postgres::Transaction;
+use jiff::{SignedDuration, Timestamp};
+use tokio_postgres::Row;
+
+use super::PgStore;
+use super::error::corrupt;
+use super::query::{self, Params, found};
+use super::rows::{self, from_json, ms, to_json};
+use crate::outbox::{Settlement, backlog_slot};
+use crate::{DeliveryStore, StoreError, StoreResult};
+
+/// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
+/// a post without asks, so ordinary posts pay nothing for the outbox.
+pub(super) async fn record_ask_event(
+    tx: &Transaction<'_>,
+    ws: &str,
+    post: &Post,
+    asks: &[NewAsk],
+) -> StoreResult<()> {
+    if asks.is_empty() {
+        return Ok(());
+    }
+    let payload = to_json(&EventPayload {
+        to: asks.iter().map(|a| a.to_id).collect(),
+    })?;
+    let params: Params = &[
+        &ws,
+        &Id::random().to_string(),
+        &EventKind::Ask.as_str(),
+        &post.thread_id.to_string(),
+        &post.id.to_string(),
+        &post.author_id.to_string(),
+        &payload,
+        &ms(post.created_at),
+    ];
+    query::exec(
+        tx,
+        "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        params,
+    )
+    .await?;
+    Ok(())
+}
+
+fn kind(row: &Row) -> StoreResult<EventKind> {
+    let text: String = row.try_get("kind")?;
+    EventKind::parse(&text).ok_or_else(|| corrupt(format_args!("event kind {text}")))
+}
+
+fn event(row: &Row) -> StoreResult<Event> {
+    let payload: EventPayload = from_json(&row.try_get::<_, String>("payload")?)?;
+    Ok(Event {
+        workspace_id: rows::id(row, "workspace_id")?,
+        id: rows::id(row, "id")?,
+        kind: kind(row)?,
+        thread_id: rows::id(row, "thread_id")?,
+        post_id: rows::id(row, "post_id")?,
+        actor_id: rows::id(row, "actor_id")?,
+        recipients: payload.to,
+        created_at: rows::ts(row, "created_at")?,
+    })
+}
+
+fn claimed(row: &Row) -> StoreResult<ClaimedDelivery> {
+    let channel: String = row.try_get("channel")?;
+    let attempts: i32 = row.try_get("attempts")?;
+    Ok(ClaimedDelivery {
+        workspace_id: rows::id(row, "workspace_id")?,
+        id: rows::id(row, "id")?,
+        event_id: rows::id(row, "event_id")?,
+        kind: kind(row)?,
+        thread_id: rows::id(row, "thread_id")?,
+        post_id: rows::id(row, "post_id")?,
+        recipient_id: rows::id(row, "recipient_id")?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| corrupt(format_args!("channel {channel}")))?,
+        due_at: rows::ts(row, "due_at")?,
+        attempts: u32::try_from(attempts).map_err(corrupt)?,
+    })
+}
+
+impl PgStore {
+    /// Applies `how` to the deliveries of `ids` that `owner` holds in `ws`; returns how many.
+    async fn settle(&self, ws: Id, owner: &str, ids: &[Id], how: Settlement) -> StoreResult<u64> {
+        let ids: Vec<String> = ids.iter().map(Id::to_string).collect();
+        let params: Params = &[
+            &ws.to_string(),
+            &owner,
+            &ids,
+            &how.state,
+            &how.sent_at,
+            &how.next_attempt_at,
+            &how.error,
+        ];
+        query::exec(
+            &self.client().await?,
+            "UPDATE deliveries SET state = $4, sent_at = COALESCE($5, sent_at),
+                    next_attempt_at = COALESCE($6, next_attempt_at), last_error = COALESCE($7, last_error),
+                    lease_owner = NULL, lease_until = NULL
+             WHERE workspace_id = $1 AND lease_owner = $2 AND id = ANY($3) AND state = 'queued'",
+            params,
+        )
+        .await
+    }
+}
+
+#[async_trait]
+impl DeliveryStore for PgStore {
+    async fn unexpanded_events(&self, limit: u32) -> StoreResult<Vec<Event>> {
+        query::all(
+            &self.client().await?,
+            "SELECT workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at
+             FROM events WHERE expanded_at IS NULL ORDER BY seq LIMIT $1",
+            &[&i64::from(limit)],
+            event,
+        )
+        .await
+    }
+
+    async fn expand_event(
+        &self,
+        ws: Id,
+        event: Id,
+        deliveries: Vec<NewDelivery>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, event) = (ws.to_string(), event.to_string());
+        let marked = query::exec(
+            &tx,
+            "UPDATE events SET expanded_at = COALESCE(expanded_at, $3) WHERE workspace_id = $1 AND id = $2",
+            &[&ws, &event, &ms(at)],
+        )
+        .await?;
+        found(marked)?;
+        for d in &deliveries {
+            let params: Params = &[
+                &ws,
+                &d.id.to_string(),
+                &event,
+                &d.recipient_id.to_string(),
+                &d.channel.as_str(),
+                &ms(d.due_at),
+            ];
+            query::exec(
+                &tx,
+                "INSERT INTO deliveries (workspace_id, id, event_id, recipient_id, channel, due_at, state,
+                                         next_attempt_at)
+                 SELECT $1, $2, $3, m.id, $5, $6, 'queued', $6 FROM members m
+                 WHERE m.workspace_id = $1 AND m.id = $4
+                 ON CONFLICT (event_id, recipient_id, channel) DO NOTHING",
+                params,
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn claim_due(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        let until = now
+            .checked_add(lease)
+            .map_err(|e| StoreError::Other(e.into()))?;
+        // The candidates are read from the statement's snapshot; a recipient another claimer
+        // has just leased is then either still locked (skipped) or its deliveries show the new
+        // lease when the UPDATE re-reads them (and are left out).
+        let sql = "WITH due AS (
+                       SELECT recipient_id, next_attempt_at FROM deliveries
+                       WHERE state = 'queued' AND next_attempt_at <= $2
+                         AND (lease_until IS NULL OR lease_until <= $2)
+                       ORDER BY next_attempt_at LIMIT $4::bigint * 16
+                   ), recipients AS (
+                       SELECT m.id FROM members m WHERE m.id IN (SELECT recipient_id FROM due)
+                       LIMIT $4 FOR NO KEY UPDATE OF m SKIP LOCKED
+                   ), leased AS (
+                       UPDATE deliveries d SET lease_owner = $1, lease_until = $3, attempts = d.attempts + 1
+                       FROM recipients r
+                       WHERE d.recipient_id = r.id AND d.state = 'queued' AND d.next_attempt_at <= $2
+                         AND (d.lease_until IS NULL OR d.lease_until <= $2)
+                       RETURNING d.workspace_id, d.id, d.event_id, d.recipient_id, d.channel, d.due_at, d.attempts
+                   )
+                   SELECT l.*, e.kind, e.thread_id, e.post_id FROM leased l JOIN events e ON e.id = l.event_id";
+        let params: Params = &[&owner, &ms(now), &ms(until), &i64::from(limit)];
+        query::all(&self.client().await?, sql, params, claimed).await
+    }
+
+    async fn mark_sent(
+        &self,
+        ws: Id,
+        owner: &str,
+        ids: &[Id],
+        how: Settled,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        self.settle(ws, owner, ids, Settlement::settled(how, at))
+            .await
+    }
+
+    async fn mark_failed(
+        &self,
+        ws: Id,
+        owner: &str,
+        ids: &[Id],
+        error: &str,
+        retry: Retry,
+    ) -> StoreResult<u64> {
+        self.settle(ws, owner, ids, Settlement::failed(error, retry))
+            .await
+    }
+
+    async fn backlog(&self, ws: Id) -> StoreResult<Backlog> {
+        let client = self.client().await?;
+        let ws = ws.to_string();
+        let unexpanded: i64 = query::one(
+            &client,
+            "SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND expanded_at IS NULL",
+            &[&ws],
+            |r| Ok(r.try_get(0)?),
+        )
+        .await?;
+        let mut backlog = Backlog {
+            unexpanded_events: u64::try_from(unexpanded).map_err(corrupt)?,
+            ..Backlog::default()
+        };
+        let counts = query::all(
+            &client,
+            "SELECT state, COUNT(*) FROM deliveries WHERE workspace_id = $1 GROUP BY state",
+            &[&ws],
+            |r| Ok((r.try_get::<_, String>(0)?, r.try_get::<_, i64>(1)?)),
+        )
+        .await?;
+        for (state, n) in counts {
+            *backlog_slot(&mut backlog, &state)? = u64::try_from(n).map_err(corrupt)?;
+        }
+        Ok(backlog)
+    }
+}

@@ -1,0 +1,269 @@
+//! The outbox and its deliveries on SQLite.
+//!
+//! Every write here runs on the one writer thread, so a claim needs no row locks: the lease
+//! columns alone say who holds a delivery, and the writer makes "find due rows, lease them" one
+//! step that no other claim can interleave with.
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::delivery::outbox::{
+    Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, Retry, Settled,
+};
+use baton_core::model::{NewAsk, Post};
+use jiff::{SignedDuration, Timestamp};
+use rusqlite::{Connection, Row};
+
+use super::SqliteStore;
+use super::rows::{self, ms, to_json, ts};
+use crate::outbox::{Settlement, backlog_slot};
+use crate::{DeliveryStore, StoreError, StoreResult};
+
+/// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
+/// a post without asks, so ordinary posts pay nothing for the outbox.
+pub(super) fn record_ask_event(
+    c: &Connection,
+    ws: &str,
+    post: &Post,
+    asks: &[NewAsk],
+) -> StoreResult<()> {
+    if asks.is_empty() {
+        return Ok(());
+    }
+    let payload = EventPayload {
+        to: asks.iter().map(|a| a.to_id).collect(),
+    };
+    c.prepare_cached(
+        "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute((
+        ws,
+        Id::random().to_string(),
+        EventKind::Ask.as_str(),
+        post.thread_id.to_string(),
+        post.id.to_string(),
+        post.author_id.to_string(),
+        to_json(&payload)?,
+        ms(post.created_at),
+    ))?;
+    Ok(())
+}
+
+/// A stored value this build cannot read: a bug or a newer database.
+fn unreadable(what: &str, text: &str) -> rusqlite::Error {
+    rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(format!(
+        "unknown {what} in database: {text}"
+    ))))
+}
+
+fn event(r: &Row<'_>) -> rusqlite::Result<Event> {
+    let kind: String = r.get(2)?;
+    let payload: String = r.get(6)?;
+    let payload: EventPayload = serde_json::from_str(&payload)
+        .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
+    Ok(Event {
+        workspace_id: rows::id(r, 0)?,
+        id: rows::id(r, 1)?,
+        kind: EventKind::parse(&kind).ok_or_else(|| unreadable("event kind", &kind))?,
+        thread_id: rows::id(r, 3)?,
+        post_id: rows::id(r, 4)?,
+        actor_id: rows::id(r, 5)?,
+        recipients: payload.to,
+        created_at: ts(r.get(7)?)?,
+    })
+}
+
+fn claimed(r: &Row<'_>) -> rusqlite::Result<ClaimedDelivery> {
+    let (kind, channel): (String, String) = (r.get(7)?, r.get(4)?);
+    Ok(ClaimedDelivery {
+        workspace_id: rows::id(r, 0)?,
+        id: rows::id(r, 1)?,
+        event_id: rows::id(r, 2)?,
+        recipient_id: rows::id(r, 3)?,
+        channel: Channel::parse(&channel).ok_or_else(|| unreadable("channel", &channel))?,
+        due_at: ts(r.get(5)?)?,
+        attempts: r.get(6)?,
+        kind: EventKind::parse(&kind).ok_or_else(|| unreadable("event kind", &kind))?,
+        thread_id: rows::id(r, 8)?,
+        post_id: rows::id(r, 9)?,
+    })
+}
+
+/// Applies `how` to each delivery of `ids` that `owner` holds in `ws`; returns how many.
+fn settle(c: &Connection, ws: &str, owner: &str, ids: &[Id], how: &Settlement) -> StoreResult<u64> {
+    let mut stmt = c.prepare_cached(
+        "UPDATE deliveries SET state = ?4, sent_at = COALESCE(?5, sent_at),
+                next_attempt_at = COALESCE(?6, next_attempt_at), last_error = COALESCE(?7, last_error),
+                lease_owner = NULL, lease_until = NULL
+         WHERE workspace_id = ?1 AND lease_owner = ?2 AND id = ?3 AND state = 'queued'",
+    )?;
+    let mut changed = 0;
+    for id in ids {
+        changed += stmt.execute((
+            ws,
+            owner,
+            id.to_string(),
+            how.state,
+            how.sent_at,
+            how.next_attempt_at,
+            how.error.as_deref(),
+        ))? as u64;
+    }
+    Ok(changed)
+}
+
+#[async_trait]
+impl DeliveryStore for SqliteStore {
+    async fn unexpanded_events(&self, limit: u32) -> StoreResult<Vec<Event>> {
+        self.engine
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at
+                     FROM events WHERE expanded_at IS NULL ORDER BY seq LIMIT ?1",
+                )?;
+                let events = stmt.query_map([i64::from(limit)], event)?.collect::<Result<_, _>>()?;
+                Ok(events)
+            })
+            .await
+    }
+
+    async fn expand_event(
+        &self,
+        ws: Id,
+        event: Id,
+        deliveries: Vec<NewDelivery>,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.engine
+            .write(move |c| {
+                let (ws, event) = (ws.to_string(), event.to_string());
+                let marked = c
+                    .prepare_cached(
+                        "UPDATE events SET expanded_at = COALESCE(expanded_at, ?3)
+                         WHERE workspace_id = ?1 AND id = ?2",
+                    )?
+                    .execute((&ws, &event, ms(at)))?;
+                if marked == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                let mut insert = c.prepare_cached(
+                    "INSERT INTO deliveries (workspace_id, id, event_id, recipient_id, channel, due_at, state,
+                                             next_attempt_at)
+                     SELECT ?1, ?2, ?3, m.id, ?5, ?6, 'queued', ?6 FROM members m
+                     WHERE m.workspace_id = ?1 AND m.id = ?4
+                     ON CONFLICT (event_id, recipient_id, channel) DO NOTHING",
+                )?;
+                for d in &deliveries {
+                    insert.execute((
+                        &ws,
+                        d.id.to_string(),
+                        &event,
+                        d.recipient_id.to_string(),
+                        d.channel.as_str(),
+                        ms(d.due_at),
+                    ))?;
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn claim_due(
+        &self,
+        owner: &str,
+        now: Timestamp,
+        lease: SignedDuration,
+        limit: u32,
+    ) -> StoreResult<Vec<ClaimedDelivery>> {
+        let owner = owner.to_owned();
+        let until = now
+            .checked_add(lease)
+            .map_err(|e| StoreError::Other(e.into()))?;
+        self.engine
+            .write(move |c| {
+                // The recipients with the longest-waiting due deliveries, then every due
+                // delivery of theirs: one worker gets all of a recipient's, for one digest.
+                let ids: Vec<String> = c
+                    .prepare_cached(
+                        "UPDATE deliveries SET lease_owner = ?1, lease_until = ?3, attempts = attempts + 1
+                         WHERE state = 'queued' AND next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2)
+                           AND recipient_id IN (
+                               SELECT recipient_id FROM deliveries
+                               WHERE state = 'queued' AND next_attempt_at <= ?2
+                                 AND (lease_until IS NULL OR lease_until <= ?2)
+                               GROUP BY recipient_id ORDER BY MIN(next_attempt_at) LIMIT ?4)
+                         RETURNING id",
+                    )?
+                    .query_map((&owner, ms(now), ms(until), i64::from(limit)), |r| r.get(0))?
+                    .collect::<Result<_, _>>()?;
+                let mut read = c.prepare_cached(
+                    "SELECT d.workspace_id, d.id, d.event_id, d.recipient_id, d.channel, d.due_at, d.attempts,
+                            e.kind, e.thread_id, e.post_id
+                     FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?1",
+                )?;
+                let mut found = Vec::with_capacity(ids.len());
+                for id in &ids {
+                    found.push(read.query_row([id], claimed)?);
+                }
+                Ok(found)
+            })
+            .await
+    }
+
+    async fn mark_sent(
+        &self,
+        ws: Id,
+        owner: &str,
+        ids: &[Id],
+        how: Settled,
+        at: Timestamp,
+    ) -> StoreResult<u64> {
+        let (owner, ids, how) = (owner.to_owned(), ids.to_vec(), Settlement::settled(how, at));
+        self.engine
+            .write(move |c| settle(c, &ws.to_string(), &owner, &ids, &how))
+            .await
+    }
+
+    async fn mark_failed(
+        &self,
+        ws: Id,
+        owner: &str,
+        ids: &[Id],
+        error: &str,
+        retry: Retry,
+    ) -> StoreResult<u64> {
+        let (owner, ids, how) = (
+            owner.to_owned(),
+            ids.to_vec(),
+            Settlement::failed(error, retry),
+        );
+        self.engine
+            .write(move |c| settle(c, &ws.to_string(), &owner, &ids, &how))
+            .await
+    }
+
+    async fn backlog(&self, ws: Id) -> StoreResult<Backlog> {
+        self.engine
+            .scan(move |c| {
+                let ws = ws.to_string();
+                let mut backlog = Backlog {
+                    unexpanded_events: c
+                        .prepare_cached(
+                            "SELECT COUNT(*) FROM events WHERE workspace_id = ?1 AND expanded_at IS NULL",
+                        )?
+                        .query_row([&ws], |r| r.get(0))?,
+                    ..Backlog::default()
+                };
+                let mut stmt = c.prepare_cached(
+                    "SELECT state, COUNT(*) FROM deliveries WHERE workspace_id = ?1 GROUP BY state",
+                )?;
+                let counts = stmt.query_map([&ws], |r| Ok((r.get::<_, String>(0)?, r.get::<_, u64>(1)?)))?;
+                for count in counts {
+                    let (state, n) = count?;
+                    *backlog_slot(&mut backlog, &state)? = n;
+                }
+                Ok(backlog)
+            })
+            .await
+    }
+}

@@ -1,0 +1,505 @@
+//! Email digests end to end: outbox events expanded by the delivery worker, sent at each
+//! recipient's window to a real SMTP server on loopback (Python's `aiosmtpd`, which writes each
+//! message it accepts to a directory), and read back from there.
+//!
+//! The worker runs in-process, one `tick` at a time, on a manual clock: the tests move time to
+//! the window instead of waiting for it. Without `aiosmtpd` the SMTP tests print one line and
+//! pass, except in CI (`CI=true`), where they fail.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use baton_core::delivery::outbox::Backlog;
+use baton_core::expectation::ExpectationKind;
+use baton_core::model::Member;
+use baton_core::visibility::Visibility;
+use baton_server::AppState;
+use baton_server::clock::{Clock, ManualClock};
+use baton_server::delivery::{Mailer, SmtpMailer, TickReport, Worker, tick};
+use baton_server::services::threads::{ExpectationInput, create_thread};
+use baton_store::Store;
+use baton_store::conformance::StoreGuard;
+use baton_store::conformance::fixtures::{asking_post, member, space, tenant};
+use jiff::{Timestamp, ToSpan as _};
+
+/// Monday 1 June 2026, 08:00 in Berlin: an hour before the default 09:00 window.
+const MONDAY_8: &str = "2026-06-01T06:00:00Z";
+/// The 09:00 window that morning.
+const MONDAY_9: &str = "2026-06-01T07:00:00Z";
+const BASE_URL: &str = "http://baton.test";
+
+/// An `aiosmtpd` server on a free loopback port, saving each message as `NNNNNN.eml` in a
+/// temporary directory. Killed on drop.
+struct SmtpSink {
+    child: Child,
+    url: String,
+    dir: tempfile::TempDir,
+}
+
+const SINK: &str = r#"
+import itertools, os, sys, threading
+from aiosmtpd.controller import Controller
+class Save:
+    counter = itertools.count()
+    async def handle_DATA(self, server, session, envelope):
+        path = os.path.join(sys.argv[2], "%06d.eml" % next(self.counter))
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(path + ".tmp", path)
+        return "250 OK"
+Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+threading.Event().wait()
+"#;
+
+impl SmtpSink {
+    /// Starts the sink, or returns `None` (after printing why) when `aiosmtpd` is missing
+    /// outside CI.
+    fn start() -> Option<Self> {
+        let found = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            assert!(
+                !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
+                "CI must run the delivery email tests: pip install aiosmtpd"
+            );
+            eprintln!("skipped: delivery email tests (pip install aiosmtpd)");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("a directory for received mail");
+        let addr = common::free_addr();
+        let child = Command::new("python3")
+            .args(["-c", SINK, &addr.port().to_string()])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting aiosmtpd");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(
+                started.elapsed() < Duration::from_secs(20),
+                "aiosmtpd did not start"
+            );
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        Some(Self {
+            child,
+            url: format!("smtp://{addr}"),
+            dir,
+        })
+    }
+
+    /// Every message received so far, in arrival order, with quoted-printable undone.
+    fn messages(&self) -> Vec<String> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .expect("reading the mail directory")
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        paths.sort();
+        paths.iter().map(|p| decode(p)).collect()
+    }
+}
+
+impl Drop for SmtpSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// A message as text: soft line breaks joined and `=XX` escapes decoded, so assertions read
+/// what a mail client would show.
+fn decode(path: &Path) -> String {
+    let raw = std::fs::read(path).expect("reading a message");
+    let raw = String::from_utf8_lossy(&raw)
+        .replace("=\r\n", "")
+        .replace("=\n", "");
+    let bytes = raw.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok());
+        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(b) if bytes[i] == b'=' => {
+                out.push(b);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+fn instant(text: &str) -> Timestamp {
+    text.parse().expect("a fixed instant")
+}
+
+/// A workspace on a fresh store, on a manual clock at Monday 08:00 in Berlin.
+struct Deployment {
+    state: AppState,
+    clock: Arc<ManualClock>,
+    owner: Member,
+    member: Member,
+    /// Dropped last: it removes the database.
+    _guard: StoreGuard,
+}
+
+impl Deployment {
+    async fn new((store, guard): (Arc<dyn Store>, StoreGuard)) -> Self {
+        let clock = Arc::new(ManualClock::new(instant(MONDAY_8)));
+        let state = AppState::builder(Arc::clone(&store))
+            .clock(clock.clone())
+            .build();
+        let tenant = tenant(&*store, "acme").await;
+        let member = member(&*store, tenant.workspace.id, "member@acme.test").await;
+        Self {
+            state,
+            clock,
+            owner: tenant.owner,
+            member,
+            _guard: guard,
+        }
+    }
+
+    /// Starts a thread in a new space where the owner asks the member to reply within two
+    /// working hours.
+    async fn ask(&self, title: &str, visibility: Visibility) -> baton_core::Id {
+        let ws = self.owner.workspace_id;
+        let store = &*self.state.store;
+        let space = space(store, ws, self.owner.id, title, visibility).await;
+        store
+            .add_space_member(ws, space.id, self.member.id, self.clock.now())
+            .await
+            .expect("adding the member to the space");
+        let exp = ExpectationInput {
+            kind: ExpectationKind::Reply,
+            within_minutes: Some(120),
+            of: vec![self.member.id.to_string()],
+        };
+        let body = format!("Please review **{title}** <script>x</script>");
+        create_thread(
+            &self.state,
+            &self.owner,
+            &space.id.to_string(),
+            title,
+            &body,
+            Some(exp),
+            None,
+        )
+        .await
+        .expect("asking")
+        .thread
+        .id
+    }
+
+    async fn tick(&self, worker: &Worker) -> TickReport {
+        tick(&self.state, worker).await.expect("a delivery tick")
+    }
+}
+
+/// Runs `body` on a fresh SQLite store and, when `BATON_TEST_PG_URL` is set (always in CI), on a
+/// fresh PostgreSQL schema: `name::sqlite` and `name::postgres`.
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn sqlite() {
+                let opened = baton_store::conformance::sqlite_store().await;
+                super::$name(super::Deployment::new(opened).await).await;
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn postgres() {
+                if let Some(opened) = baton_store::conformance::postgres_store().await {
+                    super::$name(super::Deployment::new(opened).await).await;
+                }
+            }
+        }
+    )*};
+}
+
+on_both_backends!(
+    one_digest_per_recipient_arrives_at_the_window_and_only_once,
+    a_member_removed_from_a_private_space_before_the_window_gets_nothing,
+    an_unreachable_mail_server_backs_off_then_the_digest_goes_out,
+    without_a_mail_server_deliveries_stay_queued,
+    a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited,
+    two_workers_send_every_digest_exactly_once,
+);
+
+fn worker(mailer: Option<Arc<dyn Mailer>>) -> Worker {
+    let from = "Baton <baton@baton.test>".parse().expect("a mailbox");
+    Worker::new(mailer, BASE_URL, from)
+}
+
+fn smtp_worker(sink: &SmtpSink) -> Worker {
+    worker(Some(Arc::new(
+        SmtpMailer::from_url(&sink.url).expect("an SMTP URL"),
+    )))
+}
+
+async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deployment) {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let worker = smtp_worker(&sink);
+    let first = d.ask("Budget <2027>", Visibility::Public).await;
+    d.clock.set(instant(MONDAY_8) + 10.minutes());
+    let second = d.ask("Hiring plan", Visibility::Public).await;
+
+    let early = d.tick(&worker).await;
+    assert_eq!(
+        (early.expanded, early.digests),
+        (2, 0),
+        "held until the window"
+    );
+    assert!(sink.messages().is_empty());
+
+    d.clock.set(instant(MONDAY_9));
+    let due = d.tick(&worker).await;
+    assert_eq!((due.digests, due.sent), (1, 2));
+    let again = d.tick(&worker).await;
+    assert!(again.is_idle(), "nothing is sent twice: {again:?}");
+
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let mail = &messages[0];
+    for expected in [
+        "To: member@acme.test",
+        "List-Unsubscribe: <http://baton.test/settings/notifications>",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "Message-ID: <digest.",
+        "@baton.test>",
+        "Content-Type: text/plain",
+        "Content-Type: text/html",
+        &format!("{BASE_URL}/threads/{first}"),
+        &format!("{BASE_URL}/threads/{second}"),
+        // Two working hours from 09:00 Berlin, in the recipient's zone.
+        "reply by Mon 11:00",
+        "== Budget <2027> ==",
+        "Budget &lt;2027&gt;",
+        "<strong>Budget &lt;2027&gt;</strong>",
+    ] {
+        assert!(mail.contains(expected), "missing {expected:?} in:\n{mail}");
+    }
+    let html = &mail[mail.find("Content-Type: text/html").expect("an HTML part")..];
+    assert!(
+        !html.contains("<script>"),
+        "post HTML is sanitized:\n{html}"
+    );
+    // Newest thread first.
+    let (newer, older) = (
+        mail.find("== Hiring plan =="),
+        mail.find("== Budget <2027> =="),
+    );
+    assert!(newer < older, "threads newest first:\n{mail}");
+    let backlog = d
+        .state
+        .store
+        .backlog(d.owner.workspace_id)
+        .await
+        .expect("backlog");
+    assert_eq!(
+        backlog,
+        Backlog {
+            sent: 2,
+            ..Backlog::default()
+        }
+    );
+}
+
+async fn a_member_removed_from_a_private_space_before_the_window_gets_nothing(d: Deployment) {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let worker = smtp_worker(&sink);
+    let thread = d.ask("Reorg", Visibility::Private).await;
+    assert_eq!(d.tick(&worker).await.expanded, 1);
+    let store = &d.state.store;
+    let ws = d.owner.workspace_id;
+    let (_, space, _) = store
+        .thread_for(ws, thread, d.owner.id)
+        .await
+        .expect("thread");
+    store
+        .remove_space_member(ws, space.id, d.member.id)
+        .await
+        .expect("removing");
+
+    d.clock.set(instant(MONDAY_9));
+    let report = d.tick(&worker).await;
+    assert_eq!((report.digests, report.dropped), (0, 1));
+    assert!(sink.messages().is_empty());
+    let backlog = store.backlog(ws).await.expect("backlog");
+    assert_eq!(
+        backlog,
+        Backlog {
+            dropped: 1,
+            ..Backlog::default()
+        }
+    );
+}
+
+async fn an_unreachable_mail_server_backs_off_then_the_digest_goes_out(d: Deployment) {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    d.ask("Launch", Visibility::Public).await;
+    let nobody = format!("smtp://{}", common::free_addr());
+    let broken = worker(Some(Arc::new(
+        SmtpMailer::from_url(&nobody).expect("an SMTP URL"),
+    )));
+    d.clock.set(instant(MONDAY_9));
+    let failed = d.tick(&broken).await;
+    assert_eq!((failed.failed, failed.digests), (1, 0));
+
+    let working = smtp_worker(&sink);
+    d.clock.set(instant(MONDAY_9) + 59.seconds());
+    assert!(d.tick(&working).await.is_idle(), "backing off for a minute");
+    d.clock.set(instant(MONDAY_9) + 60.seconds());
+    assert_eq!(d.tick(&working).await.digests, 1);
+    assert_eq!(sink.messages().len(), 1);
+}
+
+async fn without_a_mail_server_deliveries_stay_queued(d: Deployment) {
+    d.ask("Quiet", Visibility::Public).await;
+    d.clock.set(instant(MONDAY_9));
+    let report = d.tick(&worker(None)).await;
+    assert_eq!((report.expanded, report.digests), (1, 0));
+    let backlog = d
+        .state
+        .store
+        .backlog(d.owner.workspace_id)
+        .await
+        .expect("backlog");
+    assert_eq!(
+        backlog,
+        Backlog {
+            queued: 1,
+            ..Backlog::default()
+        }
+    );
+}
+
+async fn a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited(d: Deployment) {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let worker = smtp_worker(&sink);
+    let store = &d.state.store;
+    let ws = d.owner.workspace_id;
+    let leaver = member(&**store, ws, "leaver@acme.test").await;
+    let thread = d.ask("Roadmap", Visibility::Public).await;
+    let post = store
+        .list_posts(ws, thread, baton_core::page::PageRequest::first())
+        .await
+        .expect("posts")
+        .items[0]
+        .clone();
+    // A reply in the same thread asks `leaver`, who is deactivated before the window.
+    let exp = ExpectationInput {
+        kind: ExpectationKind::Reply,
+        within_minutes: Some(120),
+        of: vec![leaver.id.to_string()],
+    };
+    baton_server::services::threads::create_post(
+        &d.state,
+        &d.owner,
+        thread,
+        "You too?",
+        Some(exp),
+        None,
+    )
+    .await
+    .expect("asking the leaver");
+    assert_eq!(d.tick(&worker).await.expanded, 2);
+
+    store
+        .deactivate_member(ws, leaver.id, d.clock.now())
+        .await
+        .expect("deactivating");
+    store
+        .edit_post(
+            ws,
+            post.id,
+            "Edited: see the new plan".into(),
+            "<p>Edited: see the new plan</p>".into(),
+            d.clock.now(),
+        )
+        .await
+        .expect("editing");
+
+    d.clock.set(instant(MONDAY_9));
+    let report = d.tick(&worker).await;
+    assert_eq!((report.digests, report.sent, report.dropped), (1, 1, 1));
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    assert!(
+        messages[0].contains("To: member@acme.test"),
+        "{}",
+        messages[0]
+    );
+    assert!(
+        messages[0].contains("Edited: see the new plan"),
+        "{}",
+        messages[0]
+    );
+    assert!(!messages[0].contains("Please review"), "{}", messages[0]);
+}
+
+async fn two_workers_send_every_digest_exactly_once(d: Deployment) {
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let (store, ws) = (&*d.state.store, d.owner.workspace_id);
+    let thread = d.ask("All hands", Visibility::Public).await;
+    let mut people = Vec::new();
+    for i in 0..40 {
+        people.push(member(store, ws, &format!("p{i}@acme.test")).await.id);
+    }
+    for (n, chunk) in people.chunks(8).enumerate() {
+        let post = asking_post(thread, d.owner.id, chunk, i64::try_from(n).expect("few"));
+        store.create_post(ws, post, None).await.expect("asking");
+    }
+    d.clock.set(instant(MONDAY_9));
+    let (one, two) = (smtp_worker(&sink), smtp_worker(&sink));
+    let (a, b) = tokio::join!(drain(&d, &one), drain(&d, &two));
+    assert_eq!(
+        a + b,
+        41,
+        "one digest per recipient between them ({a} + {b})"
+    );
+    let mut recipients: Vec<String> = sink
+        .messages()
+        .iter()
+        .filter_map(|m| m.lines().find(|l| l.starts_with("To: ")).map(str::to_owned))
+        .collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), 41, "every recipient, once");
+    assert_eq!(sink.messages().len(), 41);
+}
+
+/// Ticks until a tick finds nothing to do; returns how many digests it sent.
+async fn drain(d: &Deployment, worker: &Worker) -> usize {
+    let mut digests = 0;
+    loop {
+        let report = d.tick(worker).await;
+        if report.is_idle() {
+            return digests;
+        }
+        digests += report.digests;
+    }
+}
