@@ -76,6 +76,10 @@ pub struct ServeArgs {
         default_value = "Baton <baton@localhost>"
     )]
     pub mail_from: String,
+    /// Read "now" from this file (one RFC 3339 instant) instead of the system clock: lets a
+    /// test or a demo drive a running server through a simulated day.
+    #[arg(long, env = "BATON_CLOCK_FILE", hide = true)]
+    pub clock_file: Option<std::path::PathBuf>,
 }
 
 /// Flags of `baton admin bootstrap`.

@@ -42,7 +42,14 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .is_some_and(|u| u.starts_with("https://")),
         sign_in_hint: args.demo.then(crate::demo::sign_in_hint),
     };
-    let state = AppState::builder(store).web(web).build();
+    let mut builder = AppState::builder(store).web(web);
+    if let Some(path) = &args.clock_file {
+        builder = builder.clock(std::sync::Arc::new(baton_server::clock::FileClock::new(
+            path,
+        )));
+        tracing::warn!(path = %path.display(), "the clock follows a file (testing only)");
+    }
+    let state = builder.build();
     let url = format!(
         "http://{}",
         listener
