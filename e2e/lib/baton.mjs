@@ -74,9 +74,12 @@ function runBaton(args, stdin) {
  * port (it binds 127.0.0.1:0 and prints the address it got). Its output goes to
  * screenshots/NAME.server.log. With `bootstrap`, a workspace and owner are created first with
  * `baton admin bootstrap` (so `owner.token` can seed data through the JSON API); without it the
- * install is empty and `/` shows first-run setup.
+ * install is empty and `/` shows first-run setup. With `demo`, the demo workspace is seeded
+ * (`--demo`); with `clockFile`, the server reads "now" from that file (`--clock-file`), so a test
+ * moves time by writing an RFC 3339 instant into it. `output()` is what the server printed so
+ * far (the demo's API token, for one).
  */
-export async function startBaton(name, { bootstrap } = {}) {
+export async function startBaton(name, { bootstrap, demo, clockFile } = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'baton-e2e-'));
   const dataDir = join(dir, 'data');
   let owner = null;
@@ -85,7 +88,8 @@ export async function startBaton(name, { bootstrap } = {}) {
       '--name', bootstrap.name, '--timezone', bootstrap.timezone, '--data-dir', dataDir], `${PASSWORD}\n`);
     owner = JSON.parse(out.trim());
   }
-  const child = spawn(batonBin(), ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir],
+  const extra = [...(demo ? ['--demo'] : []), ...(clockFile ? ['--clock-file', clockFile] : [])];
+  const child = spawn(batonBin(), ['serve', '--listen', '127.0.0.1:0', '--data-dir', dataDir, ...extra],
     { env: cleanEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
   // A test process that dies without its after-hooks must not leave a server behind.
   const reap = () => child.kill('SIGKILL');
@@ -125,7 +129,7 @@ export async function startBaton(name, { bootstrap } = {}) {
         fail(new Error(`baton serve exited (${code ?? signal}) before it was ready:\n${output}`));
       });
     });
-    return { base, owner, stop };
+    return { base, owner, stop, output: () => output };
   } catch (e) {
     await stop();
     throw e;

@@ -2,8 +2,10 @@
 //! daylight-saving cases, urgent routing, and proptests of the delivery rule.
 
 use baton_core::Id;
-use baton_core::delivery::{NotificationPolicy, next_delivery, route_urgent};
-use baton_core::schedule::{Schedule, ScheduleSpec, in_focus, is_working};
+use baton_core::delivery::{
+    MAX_LEAD, MIN_LEAD, NotificationPolicy, end_of_day, next_delivery, route_urgent,
+};
+use baton_core::schedule::{Schedule, ScheduleSpec, in_focus, is_working, working_time_between};
 use jiff::civil::DateTime;
 use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
@@ -413,4 +415,57 @@ proptest! {
             prop_assert!(is_working(people[0].1, route.recipient_at));
         }
     }
+}
+
+/// Leads in whole minutes, from nothing to more than [`MAX_LEAD`](baton_core::delivery::MAX_LEAD).
+fn arb_lead() -> impl Strategy<Value = SignedDuration> {
+    (0i64..600).prop_map(SignedDuration::from_mins)
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 96, ..ProptestConfig::default() })]
+
+    #[test]
+    fn an_end_of_day_reminder_is_working_time_before_the_day_ends(
+        s in arb_schedule(), lead in arb_lead(), now in arb_instant()
+    ) {
+        if let Some(day) = end_of_day(&s, lead, now) {
+            prop_assert!(is_working(&s, day.due_at), "{} is not working time", day.due_at);
+            prop_assert!(day.due_at < day.day_end && now < day.day_end);
+            prop_assert!(!is_working(&s, day.day_end));
+            let before_end = working_time_between(&s, day.due_at, day.day_end);
+            prop_assert!(before_end <= lead.clamp(MIN_LEAD, MAX_LEAD));
+        }
+    }
+
+    #[test]
+    fn every_instant_of_a_day_finds_the_same_single_reminder(
+        s in arb_schedule(), lead in arb_lead(), a in arb_instant(), gap in 0i64..200_000
+    ) {
+        let b = a + SignedDuration::from_secs(gap);
+        if let (Some(x), Some(y)) = (end_of_day(&s, lead, a), end_of_day(&s, lead, b)) {
+            prop_assert!(x.day_end <= y.day_end, "{a} -> {x:?}, {b} -> {y:?}");
+            if b < x.day_end {
+                // Still the same day: the same key and the same due instant.
+                prop_assert_eq!(x, y);
+            } else {
+                // A later day: its reminder comes after the earlier day ended.
+                prop_assert!(y.due_at >= x.day_end);
+            }
+        }
+    }
+}
+
+#[test]
+fn a_berlin_holder_is_reminded_half_an_hour_before_five_and_not_on_a_day_off() {
+    let s = berlin_week(json!({ "time_off": [{ "start": "2026-03-03", "end": "2026-03-03" }] }));
+    let lead = SignedDuration::from_mins(30);
+    let monday = end_of_day(&s, lead, berlin("2026-03-02T08:00")).unwrap();
+    assert_eq!(monday.day_end, berlin("2026-03-02T17:00"));
+    assert_eq!(monday.due_at, berlin("2026-03-02T16:30"));
+    assert!(!monday.is_due(berlin("2026-03-02T16:29")));
+    assert!(monday.is_due(berlin("2026-03-02T16:45")));
+    // Tuesday is off: after Monday ends, the next reminder is Wednesday's.
+    let next = end_of_day(&s, lead, berlin("2026-03-02T17:00")).unwrap();
+    assert_eq!(next.due_at, berlin("2026-03-04T16:30"));
 }

@@ -15,7 +15,9 @@ use crate::error::ApiError;
 pub struct JsonBody<T> {
     /// The parsed body.
     pub value: T,
-    /// SHA-256 of method, path and body, hex.
+    /// SHA-256 of method, path and body, hex; empty when the request has no `Idempotency-Key`
+    /// header, since only a key's record compares fingerprints (hashing every body showed in
+    /// profiles of the post path).
     pub fingerprint: String,
 }
 
@@ -23,11 +25,17 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
     type Rejection = ApiError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let mut hasher = Sha256::new();
-        hasher.update(req.method().as_str().as_bytes());
-        hasher.update(b" ");
-        hasher.update(req.uri().path().as_bytes());
-        hasher.update(b"\n");
+        let mut hasher = req
+            .headers()
+            .contains_key(crate::idempotency::HEADER)
+            .then(|| {
+                let mut hasher = Sha256::new();
+                hasher.update(req.method().as_str().as_bytes());
+                hasher.update(b" ");
+                hasher.update(req.uri().path().as_bytes());
+                hasher.update(b"\n");
+                hasher
+            });
         // Parse through axum's extractor for its checks (content type, size limit, syntax),
         // keeping the raw bytes: the fingerprint is of the exact body, and the typed parse
         // below reports shape errors as 422 with serde's explanation.
@@ -35,7 +43,9 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
             axum::Json::<Box<serde_json::value::RawValue>>::from_request(req, state)
                 .await
                 .map_err(json_rejection)?;
-        hasher.update(raw.get().as_bytes());
+        if let Some(hasher) = &mut hasher {
+            hasher.update(raw.get().as_bytes());
+        }
         let value = serde_json::from_str(raw.get()).map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -44,7 +54,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         })?;
         Ok(Self {
             value,
-            fingerprint: baton_core::token::hex(&hasher.finalize()),
+            fingerprint: hasher.map_or_else(String::new, |h| baton_core::token::hex(&h.finalize())),
         })
     }
 }

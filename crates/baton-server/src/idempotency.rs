@@ -19,6 +19,9 @@ use crate::error::{ApiError, ApiResult};
 /// Longest accepted key.
 const MAX_KEY_LEN: usize = 255;
 
+/// The request header carrying the key.
+pub const HEADER: &str = "idempotency-key";
+
 /// The request's `Idempotency-Key` header, if any, checked for shape.
 #[derive(Debug, Clone, Default)]
 pub struct KeyHeader(pub Option<String>);
@@ -27,7 +30,7 @@ impl<S: Send + Sync> FromRequestParts<S> for KeyHeader {
     type Rejection = ApiError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let Some(value) = parts.headers.get("idempotency-key") else {
+        let Some(value) = parts.headers.get(HEADER) else {
             return Ok(Self(None));
         };
         let key = value

@@ -13,9 +13,9 @@ use baton_core::Id;
 use baton_core::delivery::NotificationPolicy;
 use baton_core::delivery::outbox::{Backlog, ClaimedDelivery, Event, NewDelivery, Retry, Settled};
 use baton_core::model::{
-    Ask, AskDirection, Baton, CreatedThread, Handoff, Member, NewMember, NewPost, NewSession,
-    NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread, ThreadSummary,
-    TokenInfo, Workspace,
+    Ask, AskDirection, Baton, BatonStatus, CreatedThread, Handoff, Member, NewMember, NewPost,
+    NewSession, NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread,
+    ThreadSummary, TokenInfo, Workspace,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -266,6 +266,11 @@ pub trait RelayStore: Send + Sync {
     async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton>;
     /// Batons of the workspace, oldest first; only those `holder` holds when given.
     async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>>;
+    /// Sets a baton's status: done when its work is finished, open again to resume it.
+    /// `Conflict { constraint: "baton_status" }` when it already has that status, and
+    /// `Conflict { constraint: "handoff_pending" }` while a handoff of it waits for its
+    /// receiver (it could otherwise be accepted into a finished baton).
+    async fn set_baton_status(&self, ws: Id, id: Id, status: BatonStatus) -> StoreResult<Baton>;
     /// Records a handoff. The baton must be in `ws`, open, held by `from_id` (else
     /// `Conflict { constraint: "baton_holder" }`) and without a pending handoff (else
     /// `Conflict { constraint: "handoff_pending" }`); `to_id` must be in `ws` (`NotFound`).
@@ -338,6 +343,19 @@ pub trait DeliveryStore: Send + Sync {
         error: &str,
         retry: Retry,
     ) -> StoreResult<u64>;
+    /// Records the end-of-day reminder of `holder` (a member of `ws`) for the working day
+    /// ending at `day_end`, as a `baton_reminder` event created at `at`. Once per holder and
+    /// day: `false` (and nothing written) when it is already recorded or `holder` is not a
+    /// member of `ws`.
+    async fn record_reminder(
+        &self,
+        ws: Id,
+        holder: Id,
+        day_end: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
+    /// `(workspace, member)` of every member of every workspace who holds an open baton.
+    async fn baton_holders(&self) -> StoreResult<Vec<(Id, Id)>>;
     /// How many of `ws`'s events and deliveries are in each state.
     async fn backlog(&self, ws: Id) -> StoreResult<Backlog>;
 }

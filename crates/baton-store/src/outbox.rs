@@ -49,6 +49,12 @@ impl Settlement {
     }
 }
 
+/// The `once_key` of the end-of-day reminder of `holder` for the working day ending at
+/// `day_end`: one such event per holder and day, however many workers ask.
+pub(crate) fn reminder_key(holder: baton_core::Id, day_end: Timestamp) -> String {
+    format!("baton_reminder:{holder}:{}", day_end.as_millisecond())
+}
+
 /// The field of `backlog` that counts deliveries in the stored `state`.
 pub(crate) fn backlog_slot<'a>(backlog: &'a mut Backlog, state: &str) -> StoreResult<&'a mut u64> {
     Ok(match state {

@@ -76,6 +76,15 @@ pub struct ServeArgs {
         default_value = "Baton <baton@localhost>"
     )]
     pub mail_from: String,
+    /// Minutes of working time before a baton holder's working day ends at which they are
+    /// reminded which batons they hold (one reminder per holder and day, by email).
+    #[arg(
+        long,
+        env = "BATON_REMINDER_MINUTES",
+        default_value_t = 30,
+        value_parser = clap::value_parser!(u16).range(1..=480)
+    )]
+    pub baton_reminder_minutes: u16,
     /// Read "now" from this file (one RFC 3339 instant) instead of the system clock: lets a
     /// test or a demo drive a running server through a simulated day.
     #[arg(long, env = "BATON_CLOCK_FILE", hide = true)]

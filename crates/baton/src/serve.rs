@@ -86,11 +86,9 @@ fn delivery_worker(args: &ServeArgs, url: &str) -> anyhow::Result<Worker> {
         .mail_from
         .parse()
         .with_context(|| format!("invalid --mail-from '{}'", args.mail_from))?;
-    Ok(Worker::new(
-        mailer,
-        args.base_url.as_deref().unwrap_or(url),
-        from,
-    ))
+    let mut worker = Worker::new(mailer, args.base_url.as_deref().unwrap_or(url), from);
+    worker.reminder_lead = jiff::SignedDuration::from_mins(i64::from(args.baton_reminder_minutes));
+    Ok(worker)
 }
 
 async fn shutdown_signal() {

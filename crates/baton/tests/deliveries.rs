@@ -237,6 +237,7 @@ on_both_backends!(
     without_a_mail_server_deliveries_stay_queued,
     a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited,
     two_workers_send_every_digest_exactly_once,
+    a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_off,
 );
 
 fn worker(mailer: Option<Arc<dyn Mailer>>) -> Worker {
@@ -502,4 +503,114 @@ async fn drain(d: &Deployment, worker: &Worker) -> usize {
         }
         digests += report.digests;
     }
+}
+
+/// A Berlin wall-clock time in the week of [`MONDAY_8`] as an instant.
+fn berlin(local: &str) -> Timestamp {
+    let dt: jiff::civil::DateTime = local.parse().expect("a wall-clock time");
+    dt.to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").expect("Berlin"))
+        .expect("a Berlin time")
+        .timestamp()
+}
+
+async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_off(d: Deployment) {
+    use baton_core::model::{Baton, BatonStatus, Relay};
+    use baton_core::schedule::ScheduleSpec;
+
+    let Some(sink) = SmtpSink::start() else {
+        return;
+    };
+    let worker = smtp_worker(&sink);
+    let (store, ws, now) = (&d.state.store, d.owner.workspace_id, d.clock.now());
+    // The member works 09:00–17:00 in Berlin, Monday to Friday, and takes Tuesday off.
+    let spec: ScheduleSpec = serde_json::from_value(serde_json::json!({
+        "timezone": "Europe/Berlin",
+        "weekly": {
+            "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]],
+            "wed": [["09:00", "17:00"]], "thu": [["09:00", "17:00"]],
+            "fri": [["09:00", "17:00"]]
+        },
+        "time_off": [{ "start": "2026-06-02", "end": "2026-06-02" }]
+    }))
+    .expect("a schedule");
+    store
+        .set_schedule(ws, d.member.id, spec, now)
+        .await
+        .expect("setting the schedule");
+    let relay = store
+        .create_relay(
+            ws,
+            Relay {
+                id: baton_core::Id::random(),
+                name: "Follow the sun".to_owned(),
+                legs: vec![d.member.id, d.owner.id],
+                created_by: d.owner.id,
+                created_at: now,
+            },
+        )
+        .await
+        .expect("a relay");
+    let baton = |title: &str, relay_id| Baton {
+        id: baton_core::Id::random(),
+        title: title.to_owned(),
+        description: String::new(),
+        relay_id,
+        holder_id: d.member.id,
+        status: BatonStatus::Open,
+        created_by: d.owner.id,
+        created_at: now,
+        seq: 0,
+    };
+    let held = store
+        .create_baton(ws, baton("Ship <v3>", Some(relay.id)))
+        .await
+        .expect("a baton");
+    let done = store
+        .create_baton(ws, baton("Old work", None))
+        .await
+        .expect("a baton");
+    store
+        .set_baton_status(ws, done.id, BatonStatus::Done)
+        .await
+        .expect("finishing a baton");
+
+    for early in ["2026-06-01T08:00", "2026-06-01T16:29"] {
+        d.clock.set(berlin(early));
+        let report = d.tick(&worker).await;
+        assert!(report.is_idle(), "nothing before 16:30: {report:?}");
+    }
+    d.clock.set(berlin("2026-06-01T16:30"));
+    let due = d.tick(&worker).await;
+    assert_eq!((due.reminded, due.expanded, due.sent), (1, 1, 1), "{due:?}");
+    for later in ["2026-06-01T16:31", "2026-06-01T16:59"] {
+        d.clock.set(berlin(later));
+        let report = d.tick(&worker).await;
+        assert!(report.is_idle(), "one reminder a day: {report:?}");
+    }
+    let messages = sink.messages();
+    assert_eq!(messages.len(), 1);
+    let mail = &messages[0];
+    for expected in [
+        "To: member@acme.test",
+        "Message-ID: <reminder.",
+        "Your working day ends soon",
+        "Ship <v3>",
+        "Ship &lt;v3&gt;",
+        &format!("{BASE_URL}/batons/{}?to={}", held.id, d.owner.id),
+    ] {
+        assert!(mail.contains(expected), "missing {expected:?} in:\n{mail}");
+    }
+    assert!(!mail.contains("Old work"), "a finished baton is not listed");
+
+    // Tuesday is a day off: no reminder all day.
+    for tuesday in ["2026-06-02T09:00", "2026-06-02T16:30", "2026-06-02T16:45"] {
+        d.clock.set(berlin(tuesday));
+        let report = d.tick(&worker).await;
+        assert!(report.is_idle(), "nothing on a day off: {report:?}");
+    }
+    assert_eq!(sink.messages().len(), 1);
+    // Wednesday is a working day again.
+    d.clock.set(berlin("2026-06-03T16:45"));
+    assert_eq!(d.tick(&worker).await.sent, 1);
+    assert_eq!(sink.messages().len(), 2);
 }

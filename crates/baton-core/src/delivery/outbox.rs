@@ -17,6 +17,9 @@ use crate::Id;
 pub enum EventKind {
     /// A post asked members to reply.
     Ask,
+    /// A baton holder's working day is about to end (see [`super::end_of_day`]): remind them
+    /// which batons they hold. Has no thread or post.
+    BatonReminder,
 }
 
 impl EventKind {
@@ -24,6 +27,7 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ask => "ask",
+            Self::BatonReminder => "baton_reminder",
         }
     }
 
@@ -31,6 +35,7 @@ impl EventKind {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "ask" => Some(Self::Ask),
+            "baton_reminder" => Some(Self::BatonReminder),
             _ => None,
         }
     }
@@ -45,10 +50,10 @@ pub struct Event {
     pub id: Id,
     /// What happened.
     pub kind: EventKind,
-    /// The thread it happened in.
-    pub thread_id: Id,
-    /// The post that caused it.
-    pub post_id: Id,
+    /// The thread it happened in; `None` for a [`EventKind::BatonReminder`].
+    pub thread_id: Option<Id>,
+    /// The post that caused it; `None` for a [`EventKind::BatonReminder`].
+    pub post_id: Option<Id>,
     /// Who caused it.
     pub actor_id: Id,
     /// Who it is for, as far as the write knew (the asked members); the worker decides who
@@ -116,10 +121,10 @@ pub struct ClaimedDelivery {
     pub event_id: Id,
     /// The event's kind.
     pub kind: EventKind,
-    /// The event's thread.
-    pub thread_id: Id,
-    /// The event's post.
-    pub post_id: Id,
+    /// The event's thread, if it has one.
+    pub thread_id: Option<Id>,
+    /// The event's post, if it has one.
+    pub post_id: Option<Id>,
     /// Who receives it.
     pub recipient_id: Id,
     /// How.

@@ -71,17 +71,7 @@ impl Digest {
     /// The `Message-ID`: a hash of the sorted delivery ids, so a retry of the same digest (or
     /// a second instance sending it) carries the same id and receivers can drop the copy.
     pub fn message_id(&self, base_url: &str) -> String {
-        let mut ids = self.delivery_ids.clone();
-        ids.sort();
-        let mut hash = Sha256::new();
-        for id in &ids {
-            hash.update(id.to_string().as_bytes());
-        }
-        let hex: String = hash.finalize()[..16]
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect();
-        format!("<digest.{hex}@{}>", host_of(base_url))
+        stable_id("digest", &self.delivery_ids, base_url)
     }
 
     /// "reply by" instant in the recipient's own zone, e.g. `Tue 11:00`.
@@ -208,6 +198,22 @@ fn asks(n: usize) -> String {
     }
 }
 
+/// A `Message-ID` `<{kind}.{hash}@{host}>` whose hash is of the sorted `ids`: the same set of
+/// deliveries always gives the same id.
+pub(super) fn stable_id(kind: &str, ids: &[Id], base_url: &str) -> String {
+    let mut ids = ids.to_vec();
+    ids.sort();
+    let mut hash = Sha256::new();
+    for id in &ids {
+        hash.update(id.to_string().as_bytes());
+    }
+    let hex: String = hash.finalize()[..16]
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect();
+    format!("<{kind}.{hex}@{}>", host_of(base_url))
+}
+
 /// The host part of `base_url`, for the right-hand side of a `Message-ID`.
 fn host_of(base_url: &str) -> &str {
     let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
@@ -220,7 +226,7 @@ fn host_of(base_url: &str) -> &str {
 }
 
 /// Escapes text for HTML element content and quoted attribute values.
-fn escape(text: &str) -> String {
+pub(super) fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

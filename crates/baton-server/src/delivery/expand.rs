@@ -26,14 +26,16 @@ pub(super) async fn expand_batch(state: &AppState, limit: u32) -> anyhow::Result
 fn wanted(events: &EventKinds, kind: EventKind) -> bool {
     match kind {
         EventKind::Ask => events.asks,
+        // A reminder is about handing work off.
+        EventKind::BatonReminder => events.handoffs,
     }
 }
 
 /// The deliveries of one event: for each recipient who still exists, wants this kind of event
 /// and takes email digests, one email delivery due at their next window after the event
-/// (the default policy when they set none). A recipient without any working time gets it at
-/// the event's instant rather than never. Access is not checked here but at send time, when
-/// it matters.
+/// (the default policy when they set none), or at once for an end-of-day reminder. A
+/// recipient without any working time gets it at the event's instant rather than never.
+/// Access is not checked here but at send time, when it matters.
 async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery>> {
     let mut members: Vec<Member> = Vec::with_capacity(event.recipients.len());
     let mut policies = Vec::with_capacity(event.recipients.len());
@@ -63,8 +65,12 @@ async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery
                 id: Id::random(),
                 recipient_id: member.id,
                 channel: Channel::Email,
-                due_at: next_delivery(schedule, policy, event.created_at)
-                    .unwrap_or(event.created_at),
+                due_at: match event.kind {
+                    // Recorded when due (see `remind`): it goes out now, not at a window.
+                    EventKind::BatonReminder => event.created_at,
+                    EventKind::Ask => next_delivery(schedule, policy, event.created_at)
+                        .unwrap_or(event.created_at),
+                },
             },
         )
         .collect())

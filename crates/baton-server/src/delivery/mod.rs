@@ -1,9 +1,10 @@
 //! The delivery worker: turns outbox events into per-recipient deliveries and sends the due
 //! ones as one email digest per recipient.
 //!
-//! Owns: the [`tick`] (expand a batch of events, then claim, check, send and settle a batch of
-//! due deliveries), the loop `baton serve` runs it in ([`run`]), the digest email
-//! ([`digest`]) and the [`Mailer`] it goes through. Does not own: when a delivery is due
+//! Owns: the [`tick`] (record due end-of-day reminders, expand a batch of events, then claim,
+//! check, send and settle a batch of due deliveries), the loop `baton serve` runs it in
+//! ([`run`]), the digest email ([`digest`]), the reminder email ([`remind`]) and the
+//! [`Mailer`] they go through. Does not own: when a delivery is due
 //! (`baton_core::delivery::next_delivery`), how long to back off
 //! (`baton_core::delivery::outbox::retry_after`), visibility (`services::access::sees`) or how
 //! claims stay exclusive (the store's `DeliveryStore`).
@@ -13,6 +14,7 @@
 pub mod digest;
 mod expand;
 pub mod mailer;
+pub mod remind;
 mod send;
 
 use std::sync::Arc;
@@ -49,6 +51,9 @@ pub struct Worker {
     pub base_url: String,
     /// The digest's `From`.
     pub from: Mailbox,
+    /// How much working time before a holder's day ends their end-of-day reminder is due
+    /// (`--baton-reminder-minutes`; [`baton_core::delivery::DEFAULT_LEAD`] unless set).
+    pub reminder_lead: jiff::SignedDuration,
 }
 
 impl Worker {
@@ -59,6 +64,7 @@ impl Worker {
             mailer,
             base_url: base_url.trim_end_matches('/').to_owned(),
             from,
+            reminder_lead: baton_core::delivery::DEFAULT_LEAD,
         }
     }
 }
@@ -66,6 +72,8 @@ impl Worker {
 /// What one [`tick`] did, for tests, logs and benchmarks.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct TickReport {
+    /// End-of-day reminders recorded.
+    pub reminded: usize,
     /// Events expanded into deliveries.
     pub expanded: usize,
     /// Digests sent.
@@ -81,6 +89,7 @@ pub struct TickReport {
 impl TickReport {
     /// Adds another report's counts to this one.
     fn absorb(&mut self, other: TickReport) {
+        self.reminded += other.reminded;
         self.expanded += other.expanded;
         self.digests += other.digests;
         self.sent += other.sent;
@@ -94,13 +103,15 @@ impl TickReport {
     }
 }
 
-/// One round of work at the clock's now: expands up to a batch of events, then (when a mailer
-/// is configured) claims, checks and sends up to a batch of due deliveries.
+/// One round of work at the clock's now: records the end-of-day reminders that are due,
+/// expands up to a batch of events, then (when a mailer is configured) claims, checks and
+/// sends up to a batch of due deliveries.
 ///
 /// # Errors
 /// When the store fails; a failed send is not an error (the delivery is retried).
 pub async fn tick(state: &AppState, worker: &Worker) -> anyhow::Result<TickReport> {
     let mut report = TickReport {
+        reminded: remind::record_due(state, worker).await?,
         expanded: expand::expand_batch(state, EXPAND_BATCH).await?,
         ..TickReport::default()
     };

@@ -4,12 +4,13 @@
 use std::collections::BTreeMap;
 
 use baton_core::Id;
-use baton_core::delivery::outbox::{ClaimedDelivery, Retry, Settled, retry_after};
+use baton_core::delivery::outbox::{ClaimedDelivery, EventKind, Retry, Settled, retry_after};
 use baton_store::StoreError;
 use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 
 use super::digest::{Digest, DigestItem, Links};
+use super::remind::Reminder;
 use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
 use crate::services::access::sees;
 use crate::state::AppState;
@@ -65,39 +66,118 @@ struct Recipient<'a> {
 }
 
 impl Recipient<'_> {
-    /// Checks, sends and settles one recipient's claimed deliveries as one digest.
+    /// Checks, sends and settles one recipient's claimed deliveries: the asks as one digest,
+    /// an end-of-day reminder as an email of its own (it comes at the end of a day, not at a
+    /// delivery window, so it rarely meets a digest anyway).
     async fn deliver(
         &self,
         mailer: &dyn Mailer,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
-        let (state, owner, ws, now) = (self.state, &self.worker.owner, self.ws, self.now);
+        let (reminders, asks): (Vec<ClaimedDelivery>, Vec<ClaimedDelivery>) = deliveries
+            .iter()
+            .cloned()
+            .partition(|d| d.kind == EventKind::BatonReminder);
         let mut report = TickReport::default();
-        let (digest, dropped) = check(state, ws, self.recipient, deliveries).await?;
-        if !dropped.is_empty() {
-            state
-                .store
-                .mark_sent(ws, owner, &dropped, Settled::Dropped, now)
-                .await?;
-            report.dropped = dropped.len();
+        if !asks.is_empty() {
+            report.absorb(self.deliver_digest(mailer, &asks).await?);
         }
+        if !reminders.is_empty() {
+            report.absorb(self.deliver_reminder(mailer, &reminders).await?);
+        }
+        Ok(report)
+    }
+
+    /// Settles `ids` as dropped; returns the report of that.
+    async fn drop_all(&self, ids: &[Id]) -> anyhow::Result<TickReport> {
+        if !ids.is_empty() {
+            self.state
+                .store
+                .mark_sent(self.ws, &self.worker.owner, ids, Settled::Dropped, self.now)
+                .await?;
+        }
+        Ok(TickReport {
+            dropped: ids.len(),
+            ..TickReport::default()
+        })
+    }
+
+    /// Sends one recipient's asks as one digest.
+    async fn deliver_digest(
+        &self,
+        mailer: &dyn Mailer,
+        deliveries: &[ClaimedDelivery],
+    ) -> anyhow::Result<TickReport> {
+        let (digest, dropped) = check(self.state, self.ws, self.recipient, deliveries).await?;
+        let mut report = self.drop_all(&dropped).await?;
         let Some(digest) = digest else {
             return Ok(report);
         };
-        let links = Links {
+        let message = digest.message(&self.links(), self.now);
+        report.absorb(
+            self.send(mailer, message, &digest.delivery_ids, deliveries)
+                .await?,
+        );
+        Ok(report)
+    }
+
+    /// Sends one recipient's end-of-day reminder: the open batons they hold now. Dropped when
+    /// they hold none any more, were deactivated, or turned off email or handoff notices.
+    async fn deliver_reminder(
+        &self,
+        mailer: &dyn Mailer,
+        deliveries: &[ClaimedDelivery],
+    ) -> anyhow::Result<TickReport> {
+        let ids: Vec<Id> = deliveries.iter().map(|d| d.id).collect();
+        let member = match self.state.store.member(self.ws, self.recipient).await {
+            Ok(member) => member,
+            Err(StoreError::NotFound) => return self.drop_all(&ids).await,
+            Err(e) => return Err(e.into()),
+        };
+        let policy = self
+            .state
+            .store
+            .policy(self.ws, self.recipient)
+            .await?
+            .unwrap_or_default();
+        if !member.active || !policy.email_digest || !policy.events.handoffs {
+            return self.drop_all(&ids).await;
+        }
+        let Some(reminder) = Reminder::build(self.state, self.ws, member, ids.clone()).await?
+        else {
+            return self.drop_all(&ids).await;
+        };
+        let message = reminder.message(&self.links(), self.now);
+        self.send(mailer, message, &ids, deliveries).await
+    }
+
+    fn links(&self) -> Links<'_> {
+        Links {
             base_url: &self.worker.base_url,
             from: &self.worker.from,
-        };
-        let sent = match digest.message(&links, now) {
+        }
+    }
+
+    /// Sends `message` (when it could be built) and settles `ids` by the outcome: sent, or
+    /// failed and retried (or parked) at the pace of the most-tried of `deliveries`.
+    async fn send(
+        &self,
+        mailer: &dyn Mailer,
+        message: anyhow::Result<lettre::Message>,
+        ids: &[Id],
+        deliveries: &[ClaimedDelivery],
+    ) -> anyhow::Result<TickReport> {
+        let (state, owner, ws, now) = (self.state, &self.worker.owner, self.ws, self.now);
+        let mut report = TickReport::default();
+        let sent = match message {
             Ok(message) => mailer.send(message).await,
             Err(e) => Err(e),
         };
-        let ids = digest.delivery_ids;
         match sent {
             Ok(()) => {
                 state
                     .store
-                    .mark_sent(ws, owner, &ids, Settled::Sent, now)
+                    .mark_sent(ws, owner, ids, Settled::Sent, now)
                     .await?;
                 report.digests = 1;
                 report.sent = ids.len();
@@ -111,7 +191,7 @@ impl Recipient<'_> {
                 tracing::warn!(recipient.id = %recipient, ?retry, %error, "digest to {recipient} failed");
                 state
                     .store
-                    .mark_failed(ws, owner, &ids, &error, retry)
+                    .mark_failed(ws, owner, ids, &error, retry)
                     .await?;
                 if retry == Retry::Park {
                     tracing::error!(recipient.id = %recipient, "digest to {recipient} parked");
@@ -172,15 +252,17 @@ async fn item(
         StoreError::NotFound => Ok(None),
         e => Err(anyhow::Error::from(e)),
     };
-    let (thread, space, is_member) = match state.store.thread_for(ws, d.thread_id, member.id).await
-    {
+    let (Some(thread_id), Some(post_id)) = (d.thread_id, d.post_id) else {
+        return Ok(None);
+    };
+    let (thread, space, is_member) = match state.store.thread_for(ws, thread_id, member.id).await {
         Ok(found) => found,
         Err(e) => return gone(e),
     };
     if !sees(member, &space, is_member) {
         return Ok(None);
     }
-    let post = match state.store.post(ws, d.post_id).await {
+    let post = match state.store.post(ws, post_id).await {
         Ok(post) => post,
         Err(e) => return gone(e),
     };

@@ -33,7 +33,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         threads::read_post, threads::edit_post, threads::revisions,
         time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox, time::get_policy, time::put_policy,
         relays::create_relay, relays::read_relay, relays::coverage, relays::create_baton, relays::list_batons,
-        relays::read_baton, relays::hand_off, relays::accept, relays::bounce,
+        relays::read_baton, relays::hand_off, relays::mark_done, relays::accept, relays::bounce,
         deliveries::backlog,
     ),
     components(schemas(crate::error::Problem)),
@@ -91,6 +91,7 @@ fn api() -> Router<AppState> {
         )
         .route("/batons/{id}", get(relays::read_baton))
         .route("/batons/{id}/handoff", post(relays::hand_off))
+        .route("/batons/{id}/done", post(relays::mark_done))
         .route("/handoffs/{id}/accept", post(relays::accept))
         .route("/handoffs/{id}/bounce", post(relays::bounce))
         .route("/me", get(members::me))

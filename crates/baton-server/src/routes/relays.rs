@@ -384,3 +384,16 @@ pub async fn bounce(
         (&relays::resolve(&state, &caller, id, false, Some(&body.value.reason)).await?).into(),
     ))
 }
+
+/// Marks a baton done: its holder or an admin may. A done baton cannot be passed on; a baton
+/// with a handoff waiting for its receiver cannot be marked done until it is resolved (409).
+#[utoipa::path(post, path = "/api/v1/batons/{id}/done", tag = "batons", params(("id" = String, Path)),
+    responses((status = 200, body = BatonOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn mark_done(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<BatonOut>> {
+    let baton = relays::mark_done(&state, &caller, id).await?;
+    Ok(Json(BatonOut::new(&baton, None)))
+}

@@ -199,6 +199,33 @@ async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<B
     Ok(baton)
 }
 
+/// Marks a baton done: its holder or an admin may, once, and not while a handoff of it waits
+/// for its receiver. A done baton stays on the board's done list and cannot be passed on.
+pub async fn mark_done(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
+    let baton = visible_baton(state, caller, id).await?;
+    if baton.holder_id != caller.id && !caller.role.is_admin() {
+        return Err(ApiError::forbidden(
+            "Only the baton's holder or an admin can mark it done.",
+        ));
+    }
+    state
+        .store
+        .set_baton_status(caller.workspace_id, baton.id, BatonStatus::Done)
+        .await
+        .map_err(|e| match e {
+            baton_store::StoreError::Conflict {
+                constraint: "baton_status",
+            } => ApiError::conflict("This baton is already done."),
+            baton_store::StoreError::Conflict {
+                constraint: "handoff_pending",
+            } => ApiError::conflict(
+                "This baton has a handoff waiting for its receiver; it can be marked done once \
+                 they accept or bounce it.",
+            ),
+            other => other.into(),
+        })
+}
+
 /// The fields of a handoff as the holder writes them.
 #[derive(Debug, Clone)]
 pub struct HandoffInput {
@@ -232,6 +259,11 @@ pub async fn hand_off(
     if baton.holder_id != caller.id {
         return Err(ApiError::forbidden(
             "Only the baton's holder can pass it on.",
+        ));
+    }
+    if baton.status == BatonStatus::Done {
+        return Err(ApiError::conflict(
+            "This baton is done, so it cannot be passed on.",
         ));
     }
     let to = match input.to_id.as_deref() {

@@ -36,6 +36,8 @@ struct World {
     relay: String,
     /// Held by the author, no handoff yet.
     baton: String,
+    /// Held by the author, never handed off: the one the done row marks done.
+    to_finish: String,
     /// Handoffs from the author to the admin, pending: one to accept, one to bounce.
     to_accept: String,
     to_bounce: String,
@@ -106,6 +108,7 @@ async fn world(app: &TestApp) -> World {
         }
     };
     let baton = baton_for("release").await;
+    let to_finish = baton_for("finish me").await;
     let note = |to: &str| json!({"to_id": to, "state": "s", "next_step": "n", "blockers": "none", "links": "none"});
     let mut pending = Vec::new();
     for title in ["accept me", "bounce me"] {
@@ -148,6 +151,7 @@ async fn world(app: &TestApp) -> World {
         outsider_id: outsider.id,
         relay,
         baton,
+        to_finish,
         to_accept,
         to_bounce,
     }
@@ -467,6 +471,14 @@ fn rows(w: &World) -> Vec<Row> {
                 json!({"to_id": owner, "state": "s", "next_step": "n", "blockers": "none", "links": "none"}),
             ),
             [401, 401, 401, 403, 403, 201, 403, 404, 404, 404, 401],
+        ),
+        // The owner marks it done first; the next callers allowed to find it done already.
+        row(
+            "POST",
+            "/api/v1/batons/{id}/done",
+            format!("/api/v1/batons/{}/done", w.to_finish),
+            Some(json!({})),
+            [401, 401, 401, 200, 409, 409, 403, 404, 404, 404, 401],
         ),
         row(
             "POST",

@@ -264,3 +264,116 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    a_finished_baton_is_marked_done_and_passes_no_further,
+    |app: TestApp| async move {
+        let (owner, maya, lukas, _) = team(&app).await;
+        let baton_for = |holder: &Actor| {
+            app.post(
+                "/api/v1/batons",
+                &owner,
+                json!({"title": "Release 2.4", "holder_id": holder.id}),
+            )
+        };
+        let baton = baton_for(&maya).await.str("/id");
+        let done_path = format!("/api/v1/batons/{baton}/done");
+        assert_problem(
+            &app.post(&done_path, &lukas, json!({})).await,
+            StatusCode::FORBIDDEN,
+            "neither holder nor admin",
+        );
+        let done = app.post(&done_path, &maya, json!({})).await;
+        assert_eq!(done.status, StatusCode::OK, "{:?}", done.json);
+        assert_eq!(done.json["status"], json!("done"));
+        assert_eq!(
+            app.get(&format!("/api/v1/batons/{baton}"), &owner)
+                .await
+                .json["status"],
+            json!("done")
+        );
+        assert_problem(
+            &app.post(&done_path, &maya, json!({})).await,
+            StatusCode::CONFLICT,
+            "done twice",
+        );
+        let refused = app
+            .post(
+                &format!("/api/v1/batons/{baton}/handoff"),
+                &maya,
+                note(Some(&lukas.id)),
+            )
+            .await;
+        assert_problem(&refused, StatusCode::CONFLICT, "handing off a done baton");
+        assert!(
+            refused.str("/detail").contains("done"),
+            "{:?}",
+            refused.json
+        );
+
+        // An admin may finish someone else's baton, but not while a handoff waits.
+        let passed = baton_for(&lukas).await.str("/id");
+        let h = app
+            .post(
+                &format!("/api/v1/batons/{passed}/handoff"),
+                &lukas,
+                note(Some(&maya.id)),
+            )
+            .await;
+        assert_eq!(h.status, StatusCode::CREATED, "{:?}", h.json);
+        let waiting = format!("/api/v1/batons/{passed}/done");
+        assert_problem(
+            &app.post(&waiting, &owner, json!({})).await,
+            StatusCode::CONFLICT,
+            "a handoff is pending",
+        );
+        app.post(
+            &format!("/api/v1/handoffs/{}/accept", h.str("/handoff_id")),
+            &maya,
+            json!({}),
+        )
+        .await;
+        let by_admin = app.post(&waiting, &owner, json!({})).await;
+        assert_eq!(by_admin.status, StatusCode::OK, "{:?}", by_admin.json);
+    }
+);
+
+app_test!(
+    the_holder_marks_a_baton_done_from_its_page_and_the_board_lists_it_apart,
+    |app: TestApp| async move {
+        let (owner, maya, lukas, _) = team(&app).await;
+        let baton = app
+            .post(
+                "/api/v1/batons",
+                &owner,
+                json!({"title": "Release 2.4", "holder_id": maya.id}),
+            )
+            .await
+            .str("/id");
+        let (as_maya, as_lukas) = (app.browser(&maya).await, app.browser(&lukas).await);
+        let page = app.page(&format!("/batons/{baton}"), Some(&as_lukas)).await;
+        assert!(!page.html().contains("Mark done"), "not Lukas's baton");
+        let page = app.page(&format!("/batons/{baton}"), Some(&as_maya)).await;
+        assert!(page.html().contains("Mark done"));
+
+        let done = app
+            .form(&format!("/batons/{baton}/done"), &as_maya, &[])
+            .await;
+        assert_eq!(done.status, StatusCode::SEE_OTHER);
+        assert_eq!(done.location(), format!("/batons/{baton}"));
+        let html = app
+            .page(&format!("/batons/{baton}"), Some(&as_maya))
+            .await
+            .html();
+        assert!(html.contains("This baton is done."));
+        assert!(!html.contains("Mark done") && !html.contains(">Hand off</button>"));
+
+        let board = app.page("/batons", Some(&as_maya)).await.html();
+        let (open, done_list) = board
+            .split_once("<h2 id=\"done\">Done</h2>")
+            .expect("a done list");
+        assert!(!open.contains("Release 2.4"), "not among the open batons");
+        assert!(done_list.contains("Release 2.4"));
+        assert!(open.contains("No open batons"));
+    }
+);

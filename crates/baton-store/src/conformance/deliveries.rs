@@ -89,8 +89,8 @@ store_test!(
             (
                 w.ws(),
                 EventKind::Ask,
-                w.thread.thread.id,
-                post.id,
+                Some(w.thread.thread.id),
+                Some(post.id),
                 w.owner().id,
                 at(20)
             )
@@ -170,7 +170,7 @@ store_test!(
         assert!(
             claimed
                 .iter()
-                .all(|d| d.thread_id == w.thread.thread.id && d.attempts == 1)
+                .all(|d| d.thread_id == Some(w.thread.thread.id) && d.attempts == 1)
         );
 
         let err = store
@@ -356,3 +356,131 @@ store_test!(failed_sends_back_off_and_park, |store| async move {
         }
     );
 });
+
+store_test!(
+    an_end_of_day_reminder_is_recorded_once_per_holder_and_day,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (holder, day, next_day) = (w.member.id, at(5000), at(90_000));
+        assert!(
+            store
+                .record_reminder(w.ws(), holder, day, at(4000))
+                .await
+                .expect("first")
+        );
+        assert!(
+            !store
+                .record_reminder(w.ws(), holder, day, at(4010))
+                .await
+                .expect("again")
+        );
+        assert!(
+            store
+                .record_reminder(w.ws(), holder, next_day, at(88_000))
+                .await
+                .expect("next day")
+        );
+        assert!(
+            store
+                .record_reminder(w.ws(), w.owner().id, day, at(4000))
+                .await
+                .expect("other holder")
+        );
+        // A member of another workspace is not recorded under this one.
+        let other = world(&*store, "globex").await;
+        assert!(
+            !store
+                .record_reminder(w.ws(), other.member.id, day, at(4000))
+                .await
+                .expect("outsider")
+        );
+
+        let events = store.unexpanded_events(100).await.expect("events");
+        let mine: Vec<&Event> = events.iter().filter(|e| e.workspace_id == w.ws()).collect();
+        assert_eq!(mine.len(), 3);
+        let first = mine[0];
+        assert_eq!(
+            (
+                first.kind,
+                first.thread_id,
+                first.post_id,
+                first.actor_id,
+                first.created_at
+            ),
+            (EventKind::BatonReminder, None, None, holder, at(4000))
+        );
+        assert_eq!(first.recipients, vec![holder]);
+
+        // It expands and is claimed like any other event, without a thread or post.
+        store
+            .expand_event(w.ws(), first.id, deliveries_for(first, 4000), at(4000))
+            .await
+            .expect("expand");
+        let claimed = store
+            .claim_due("w1", at(4000), LEASE, 10)
+            .await
+            .expect("claim");
+        assert_eq!(claimed.len(), 1);
+        assert_eq!(
+            (
+                claimed[0].kind,
+                claimed[0].thread_id,
+                claimed[0].post_id,
+                claimed[0].recipient_id
+            ),
+            (EventKind::BatonReminder, None, None, holder)
+        );
+        store
+            .mark_sent(w.ws(), "w1", &ids(&claimed), Settled::Sent, at(4001))
+            .await
+            .expect("settle");
+    }
+);
+
+store_test!(
+    baton_holders_lists_each_holder_of_an_open_baton_once,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let baton = |holder: Id, title: &str| Baton {
+            id: Id::random(),
+            title: title.to_owned(),
+            description: String::new(),
+            relay_id: None,
+            holder_id: holder,
+            status: BatonStatus::Open,
+            created_by: w.owner().id,
+            created_at: at(1),
+            seq: 0,
+        };
+        assert!(
+            store
+                .baton_holders()
+                .await
+                .expect("none")
+                .iter()
+                .all(|(ws, _)| *ws != w.ws())
+        );
+        for title in ["One", "Two"] {
+            store
+                .create_baton(w.ws(), baton(w.member.id, title))
+                .await
+                .expect("baton");
+        }
+        let done = store
+            .create_baton(w.ws(), baton(w.owner().id, "Done"))
+            .await
+            .expect("baton");
+        store
+            .set_baton_status(w.ws(), done.id, BatonStatus::Done)
+            .await
+            .expect("done");
+        let holders: Vec<(Id, Id)> = store
+            .baton_holders()
+            .await
+            .expect("holders")
+            .into_iter()
+            .filter(|(ws, _)| *ws == w.ws())
+            .collect();
+        assert_eq!(holders, vec![(w.ws(), w.member.id)]);
+    }
+);

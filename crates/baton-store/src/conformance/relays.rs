@@ -486,3 +486,71 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    a_baton_is_marked_done_and_reopened_once_each,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let baton = owners_baton(&*store, &w).await;
+        let done = store
+            .set_baton_status(w.ws(), baton.id, BatonStatus::Done)
+            .await
+            .expect("done");
+        assert_eq!(
+            done,
+            Baton {
+                status: BatonStatus::Done,
+                ..baton.clone()
+            }
+        );
+        assert_eq!(store.baton(w.ws(), baton.id).await.expect("read"), done);
+        assert_conflict(
+            store
+                .set_baton_status(w.ws(), baton.id, BatonStatus::Done)
+                .await,
+            "baton_status",
+        );
+        let of_done = new_handoff(baton.id, w.owner().id, w.member.id, 10);
+        assert_conflict(store.create_handoff(w.ws(), of_done).await, "baton_holder");
+        let reopened = store
+            .set_baton_status(w.ws(), baton.id, BatonStatus::Open)
+            .await
+            .expect("reopen");
+        assert_eq!(reopened, baton);
+    }
+);
+
+store_test!(
+    a_baton_with_a_pending_handoff_cannot_be_marked_done,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (baton, _) = handed_to_member(&*store, &w).await;
+        assert_conflict(
+            store
+                .set_baton_status(w.ws(), baton.id, BatonStatus::Done)
+                .await,
+            "handoff_pending",
+        );
+        assert_eq!(
+            store.baton(w.ws(), baton.id).await.expect("read").status,
+            BatonStatus::Open
+        );
+    }
+);
+
+store_test!(
+    a_baton_of_another_workspace_cannot_be_marked_done,
+    |store| async move {
+        let (a, b) = two_worlds(&*store).await;
+        let baton = owners_baton(&*store, &b).await;
+        assert_not_found(
+            store
+                .set_baton_status(a.ws(), baton.id, BatonStatus::Done)
+                .await,
+        );
+        assert_eq!(
+            store.baton(b.ws(), baton.id).await.expect("read").status,
+            BatonStatus::Open
+        );
+    }
+);

@@ -21,7 +21,7 @@ use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, from_json, ms, to_json};
-use crate::outbox::{Settlement, backlog_slot};
+use crate::outbox::{Settlement, backlog_slot, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
 /// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
@@ -63,14 +63,22 @@ fn kind(row: &Row) -> StoreResult<EventKind> {
     EventKind::parse(&text).ok_or_else(|| corrupt(format_args!("event kind {text}")))
 }
 
+/// Reads an optional id column.
+fn opt_id(row: &Row, column: &str) -> StoreResult<Option<Id>> {
+    match row.try_get::<_, Option<&str>>(column)? {
+        None => Ok(None),
+        Some(_) => rows::id(row, column).map(Some),
+    }
+}
+
 fn event(row: &Row) -> StoreResult<Event> {
     let payload: EventPayload = from_json(&row.try_get::<_, String>("payload")?)?;
     Ok(Event {
         workspace_id: rows::id(row, "workspace_id")?,
         id: rows::id(row, "id")?,
         kind: kind(row)?,
-        thread_id: rows::id(row, "thread_id")?,
-        post_id: rows::id(row, "post_id")?,
+        thread_id: opt_id(row, "thread_id")?,
+        post_id: opt_id(row, "post_id")?,
         actor_id: rows::id(row, "actor_id")?,
         recipients: payload.to,
         created_at: rows::ts(row, "created_at")?,
@@ -85,8 +93,8 @@ fn claimed(row: &Row) -> StoreResult<ClaimedDelivery> {
         id: rows::id(row, "id")?,
         event_id: rows::id(row, "event_id")?,
         kind: kind(row)?,
-        thread_id: rows::id(row, "thread_id")?,
-        post_id: rows::id(row, "post_id")?,
+        thread_id: opt_id(row, "thread_id")?,
+        post_id: opt_id(row, "post_id")?,
         recipient_id: rows::id(row, "recipient_id")?,
         channel: Channel::parse(&channel)
             .ok_or_else(|| corrupt(format_args!("channel {channel}")))?,
@@ -229,6 +237,46 @@ impl DeliveryStore for PgStore {
     ) -> StoreResult<u64> {
         self.settle(ws, owner, ids, Settlement::failed(error, retry))
             .await
+    }
+
+    async fn record_reminder(
+        &self,
+        ws: Id,
+        holder: Id,
+        day_end: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let payload = to_json(&EventPayload { to: vec![holder] })?;
+        let params: Params = &[
+            &ws.to_string(),
+            &Id::random().to_string(),
+            &EventKind::BatonReminder.as_str(),
+            &payload,
+            &ms(at),
+            &reminder_key(holder, day_end),
+            &holder.to_string(),
+        ];
+        let inserted = query::exec(
+            &self.client().await?,
+            "INSERT INTO events (workspace_id, id, kind, actor_id, payload, created_at, once_key)
+             SELECT $1, $2, $3, m.id, $4, $5, $6 FROM members m
+             WHERE m.workspace_id = $1 AND m.id = $7
+             ON CONFLICT (workspace_id, once_key) DO NOTHING",
+            params,
+        )
+        .await?;
+        Ok(inserted == 1)
+    }
+
+    async fn baton_holders(&self) -> StoreResult<Vec<(Id, Id)>> {
+        query::all(
+            &self.client().await?,
+            "SELECT DISTINCT workspace_id, holder_id FROM batons WHERE status = 'open'
+             ORDER BY workspace_id, holder_id",
+            &[],
+            |r| Ok((rows::id(r, "workspace_id")?, rows::id(r, "holder_id")?)),
+        )
+        .await
     }
 
     async fn backlog(&self, ws: Id) -> StoreResult<Backlog> {

@@ -8,6 +8,7 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 use tokio_postgres::Row;
 
@@ -36,6 +37,12 @@ const BATON_BY_ID: &str = concat!(
     "SELECT ",
     baton_cols!(),
     " FROM batons b WHERE b.workspace_id = $1 AND b.id = $2"
+);
+/// [`BATON_BY_ID`] with the row locked, for a change that checks the baton first.
+const BATON_FOR_UPDATE: &str = concat!(
+    "SELECT ",
+    baton_cols!(),
+    " FROM batons b WHERE b.workspace_id = $1 AND b.id = $2 FOR UPDATE"
 );
 const HANDOFF_BY_ID: &str = concat!(
     "SELECT ",
@@ -71,6 +78,18 @@ fn baton(row: &Row) -> StoreResult<Baton> {
         created_at: ts(row, "created_at")?,
         seq: row.try_get("seq")?,
     })
+}
+
+/// Whether a handoff of `baton` waits for its receiver.
+async fn pending_handoff<C: GenericClient>(c: &C, ws: &str, baton: &str) -> StoreResult<bool> {
+    let found = query::opt(
+        c,
+        "SELECT 1 FROM handoffs WHERE workspace_id = $1 AND baton_id = $2 AND status = 'pending'",
+        &[&ws, &baton],
+        |_| Ok(()),
+    )
+    .await?;
+    Ok(found.is_some())
 }
 
 /// A handoff from [`handoff_cols`].
@@ -210,21 +229,37 @@ impl RelayStore for PgStore {
         query::all(&self.client().await?, sql, params, baton).await
     }
 
+    async fn set_baton_status(&self, ws: Id, id: Id, status: BatonStatus) -> StoreResult<Baton> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, id) = (ws.to_string(), id.to_string());
+        // Locked like a handoff locks it, so a handoff and this change take turns.
+        let found = query::one(&tx, BATON_FOR_UPDATE, &[&ws, &id], baton).await?;
+        if found.status == status {
+            return Err(StoreError::Conflict {
+                constraint: "baton_status",
+            });
+        }
+        if pending_handoff(&tx, &ws, &id).await? {
+            return Err(StoreError::Conflict {
+                constraint: "handoff_pending",
+            });
+        }
+        query::exec(
+            &tx,
+            "UPDATE batons SET status = $3 WHERE workspace_id = $1 AND id = $2",
+            &[&ws, &id, &baton_status(status)],
+        )
+        .await?;
+        tx.commit().await?;
+        Ok(Baton { status, ..found })
+    }
+
     async fn create_handoff(&self, ws: Id, new: Handoff) -> StoreResult<Handoff> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, baton_id) = (ws.to_string(), new.baton_id.to_string());
-        let held = query::one(
-            &tx,
-            concat!(
-                "SELECT ",
-                baton_cols!(),
-                " FROM batons b WHERE b.workspace_id = $1 AND b.id = $2 FOR UPDATE"
-            ),
-            &[&ws, &baton_id],
-            baton,
-        )
-        .await?;
+        let held = query::one(&tx, BATON_FOR_UPDATE, &[&ws, &baton_id], baton).await?;
         query::one(
             &tx,
             "SELECT 1 FROM members WHERE workspace_id = $1 AND id = $2",
@@ -237,14 +272,7 @@ impl RelayStore for PgStore {
                 constraint: "baton_holder",
             });
         }
-        let pending = query::opt(
-            &tx,
-            "SELECT 1 FROM handoffs WHERE workspace_id = $1 AND baton_id = $2 AND status = 'pending'",
-            &[&ws, &baton_id],
-            |_| Ok(()),
-        )
-        .await?;
-        if pending.is_some() {
+        if pending_handoff(&tx, &ws, &baton_id).await? {
             return Err(StoreError::Conflict {
                 constraint: "handoff_pending",
             });

@@ -15,7 +15,7 @@ use rusqlite::{Connection, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, to_json, ts};
-use crate::outbox::{Settlement, backlog_slot};
+use crate::outbox::{Settlement, backlog_slot, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
 /// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
@@ -56,6 +56,14 @@ fn unreadable(what: &str, text: &str) -> rusqlite::Error {
     ))))
 }
 
+/// Reads an optional id column.
+fn opt_id(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Id>> {
+    match r.get_ref(idx)? {
+        rusqlite::types::ValueRef::Null => Ok(None),
+        _ => rows::id(r, idx).map(Some),
+    }
+}
+
 fn event(r: &Row<'_>) -> rusqlite::Result<Event> {
     let kind: String = r.get(2)?;
     let payload: String = r.get(6)?;
@@ -65,8 +73,8 @@ fn event(r: &Row<'_>) -> rusqlite::Result<Event> {
         workspace_id: rows::id(r, 0)?,
         id: rows::id(r, 1)?,
         kind: EventKind::parse(&kind).ok_or_else(|| unreadable("event kind", &kind))?,
-        thread_id: rows::id(r, 3)?,
-        post_id: rows::id(r, 4)?,
+        thread_id: opt_id(r, 3)?,
+        post_id: opt_id(r, 4)?,
         actor_id: rows::id(r, 5)?,
         recipients: payload.to,
         created_at: ts(r.get(7)?)?,
@@ -84,8 +92,8 @@ fn claimed(r: &Row<'_>) -> rusqlite::Result<ClaimedDelivery> {
         due_at: ts(r.get(5)?)?,
         attempts: r.get(6)?,
         kind: EventKind::parse(&kind).ok_or_else(|| unreadable("event kind", &kind))?,
-        thread_id: rows::id(r, 8)?,
-        post_id: rows::id(r, 9)?,
+        thread_id: opt_id(r, 8)?,
+        post_id: opt_id(r, 9)?,
     })
 }
 
@@ -239,6 +247,52 @@ impl DeliveryStore for SqliteStore {
         );
         self.engine
             .write(move |c| settle(c, &ws.to_string(), &owner, &ids, &how))
+            .await
+    }
+
+    async fn record_reminder(
+        &self,
+        ws: Id,
+        holder: Id,
+        day_end: Timestamp,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        self.engine
+            .write(move |c| {
+                let payload = to_json(&EventPayload { to: vec![holder] })?;
+                let inserted = c
+                    .prepare_cached(
+                        "INSERT INTO events (workspace_id, id, kind, actor_id, payload, created_at, once_key)
+                         SELECT ?1, ?2, ?3, m.id, ?4, ?5, ?6 FROM members m
+                         WHERE m.workspace_id = ?1 AND m.id = ?7
+                         ON CONFLICT (workspace_id, once_key) DO NOTHING",
+                    )?
+                    .execute((
+                        ws.to_string(),
+                        Id::random().to_string(),
+                        EventKind::BatonReminder.as_str(),
+                        payload,
+                        ms(at),
+                        reminder_key(holder, day_end),
+                        holder.to_string(),
+                    ))?;
+                Ok(inserted == 1)
+            })
+            .await
+    }
+
+    async fn baton_holders(&self) -> StoreResult<Vec<(Id, Id)>> {
+        self.engine
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT DISTINCT workspace_id, holder_id FROM batons WHERE status = 'open'
+                     ORDER BY workspace_id, holder_id",
+                )?;
+                let holders = stmt
+                    .query_map([], |r| Ok((rows::id(r, 0)?, rows::id(r, 1)?)))?
+                    .collect::<Result<_, _>>()?;
+                Ok(holders)
+            })
             .await
     }
 

@@ -5,7 +5,9 @@
 //! sent to one writer thread as a closure. The thread takes all writes that are waiting, runs
 //! them in one `BEGIN IMMEDIATE` transaction — each inside its own savepoint, so a failing
 //! write rolls back alone — commits once, and only then answers each caller. Under load this
-//! shares one fsync among dozens of requests; when idle a write commits immediately.
+//! shares one fsync among dozens of requests; when idle a write commits immediately. Writes
+//! that can safely run twice (posts, threads) skip the savepoints: a batch of only those runs
+//! bare, and only if one fails is it rolled back and run again with savepoints.
 //!
 //! Reads use a small pool of read-only connections: short lookups inline, list scans on the
 //! blocking thread pool. WAL lets them proceed while the writer commits.
@@ -24,8 +26,23 @@ const MAX_BATCH: usize = 512;
 trait WriteJob: Send {
     /// Runs the write; returns whether it succeeded (a failure rolls back its savepoint).
     fn apply(&mut self, conn: &Connection) -> bool;
+    /// Whether [`WriteJob::apply`] may run again after its transaction was rolled back.
+    fn repeatable(&self) -> bool;
     /// Answers the caller once the batch's fate is known.
     fn finish(self: Box<Self>, commit: Result<(), String>);
+}
+
+/// Answers a job: its own result once committed, its own error if it failed, otherwise the
+/// batch's failure.
+fn outcome<T>(commit: Result<(), String>, result: Option<StoreResult<T>>) -> StoreResult<T> {
+    match (commit, result) {
+        (Ok(()), Some(result)) => result,
+        (Err(_), Some(Err(e))) => Err(e),
+        (Err(e), _) => Err(StoreError::Unavailable(e)),
+        (Ok(()), None) => Err(StoreError::Other(anyhow::anyhow!(
+            "write was never applied"
+        ))),
+    }
 }
 
 struct Job<T, F> {
@@ -45,17 +62,38 @@ impl<T: Send, F: FnOnce(&Connection) -> StoreResult<T> + Send> WriteJob for Job<
         ok
     }
 
+    fn repeatable(&self) -> bool {
+        false
+    }
+
     fn finish(self: Box<Self>, commit: Result<(), String>) {
-        let outcome = match (commit, self.result) {
-            (Ok(()), Some(result)) => result,
-            (Err(_), Some(Err(e))) => Err(e),
-            (Err(e), _) => Err(StoreError::Unavailable(e)),
-            (Ok(()), None) => Err(StoreError::Other(anyhow::anyhow!(
-                "write was never applied"
-            ))),
-        };
         // The caller may have gone away (request cancelled); the write stands regardless.
-        let _ = self.reply.send(outcome);
+        let _ = self.reply.send(outcome(commit, self.result));
+    }
+}
+
+/// A write that only touches the database, so it can run again from the start after a
+/// rollback (see [`Engine::write_repeatable`]).
+struct RepeatableJob<T, F> {
+    work: F,
+    result: Option<StoreResult<T>>,
+    reply: oneshot::Sender<StoreResult<T>>,
+}
+
+impl<T: Send, F: Fn(&Connection) -> StoreResult<T> + Send> WriteJob for RepeatableJob<T, F> {
+    fn apply(&mut self, conn: &Connection) -> bool {
+        let result = (self.work)(conn);
+        let ok = result.is_ok();
+        self.result = Some(result);
+        ok
+    }
+
+    fn repeatable(&self) -> bool {
+        true
+    }
+
+    fn finish(self: Box<Self>, commit: Result<(), String>) {
+        let _ = self.reply.send(outcome(commit, self.result));
     }
 }
 
@@ -93,6 +131,32 @@ impl Engine {
             result: None,
             reply,
         });
+        self.submit(job, answer).await
+    }
+
+    /// Like [`Engine::write`], for a write that does nothing but SQL on the connection, so that
+    /// it may run more than once: the writer first applies a batch of such writes without a
+    /// savepoint each, and only if one of them fails rolls back and applies them again one
+    /// savepoint at a time. The hot writes (posts) take this path.
+    pub(super) async fn write_repeatable<T, F>(&self, work: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let (reply, answer) = oneshot::channel();
+        let job = Box::new(RepeatableJob {
+            work,
+            result: None,
+            reply,
+        });
+        self.submit(job, answer).await
+    }
+
+    async fn submit<T>(
+        &self,
+        job: Box<dyn WriteJob>,
+        answer: oneshot::Receiver<StoreResult<T>>,
+    ) -> StoreResult<T> {
         self.writes
             .send(job)
             .map_err(|_| StoreError::Unavailable("the SQLite writer has stopped".into()))?;
@@ -176,7 +240,51 @@ fn write_loop(conn: Connection, inbox: mpsc::Receiver<Box<dyn WriteJob>>) {
     }
 }
 
+/// Commits a batch: without savepoints when every write is repeatable (a savepoint per write
+/// costs a copy of every page it touches into the statement journal, plus its own statements),
+/// falling back to one savepoint per write when one of them fails.
 fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Result<(), String> {
+    if batch.iter().all(|job| job.repeatable()) {
+        match run_bare(conn, batch) {
+            Bare::Done(commit) => return commit,
+            Bare::JobFailed => {}
+        }
+    }
+    run_with_savepoints(conn, batch)
+}
+
+enum Bare {
+    /// The batch's fate is known: committed, or failed as a whole.
+    Done(Result<(), String>),
+    /// A write failed and the transaction was rolled back; the batch must run again.
+    JobFailed,
+}
+
+/// Applies repeatable writes in one transaction without savepoints. When one fails the whole
+/// transaction is rolled back: a lone write simply reports its error, otherwise the batch has
+/// to run again with savepoints so that the others still commit.
+fn run_bare(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Bare {
+    if let Err(e) = conn.execute_batch("BEGIN IMMEDIATE") {
+        return Bare::Done(Err(format!("cannot start a write: {e}")));
+    }
+    for job in batch.iter_mut() {
+        if !job.apply(conn) {
+            // An error may already have ended the transaction; then there is nothing to undo.
+            let _ = conn.execute_batch("ROLLBACK");
+            return if batch.len() == 1 {
+                Bare::Done(Err("write failed".into()))
+            } else {
+                Bare::JobFailed
+            };
+        }
+    }
+    Bare::Done(conn.execute_batch("COMMIT").map_err(|e| {
+        let _ = conn.execute_batch("ROLLBACK");
+        format!("commit failed: {e}")
+    }))
+}
+
+fn run_with_savepoints(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Result<(), String> {
     conn.execute_batch("BEGIN IMMEDIATE")
         .map_err(|e| format!("cannot start a write: {e}"))?;
     for job in batch.iter_mut() {
@@ -202,4 +310,83 @@ fn run_batch(conn: &Connection, batch: &mut [Box<dyn WriteJob>]) -> Result<(), S
 /// so parsing them each time shows in profiles).
 fn run_sql(conn: &Connection, sql: &str) -> rusqlite::Result<()> {
     conn.prepare_cached(sql)?.execute([]).map(drop)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A queued job and the receiver of its answer.
+    type Queued = (Box<dyn WriteJob>, oneshot::Receiver<StoreResult<()>>);
+
+    /// A repeatable job inserting `values` into `t`.
+    fn insert(values: &'static [i64]) -> Queued {
+        let (reply, answer) = oneshot::channel();
+        let job = RepeatableJob {
+            work: move |c: &Connection| {
+                for v in values {
+                    c.execute("INSERT INTO t (x) VALUES (?1)", [v])?;
+                }
+                Ok(())
+            },
+            result: None,
+            reply,
+        };
+        (Box::new(job), answer)
+    }
+
+    fn table() -> Connection {
+        let conn = Connection::open_in_memory().expect("in-memory database");
+        conn.execute_batch("CREATE TABLE t (x INTEGER NOT NULL UNIQUE)")
+            .expect("table");
+        conn
+    }
+
+    fn rows(conn: &Connection) -> Vec<i64> {
+        let mut stmt = conn.prepare("SELECT x FROM t ORDER BY x").expect("select");
+        stmt.query_map([], |r| r.get(0))
+            .expect("query")
+            .collect::<Result<_, _>>()
+            .expect("rows")
+    }
+
+    fn run(conn: &Connection, jobs: Vec<Queued>) -> Vec<StoreResult<()>> {
+        let (mut batch, answers): (Vec<_>, Vec<_>) = jobs.into_iter().unzip();
+        let commit = run_batch(conn, &mut batch);
+        for job in batch {
+            job.finish(commit.clone());
+        }
+        answers
+            .into_iter()
+            .map(|mut a| a.try_recv().expect("answered"))
+            .collect()
+    }
+
+    #[test]
+    fn a_failing_write_in_a_bare_batch_rolls_back_alone() {
+        let conn = table();
+        // The middle write inserts 2, then fails on a duplicate 1 (already written by the first).
+        let answers = run(&conn, vec![insert(&[1]), insert(&[2, 1]), insert(&[3])]);
+        assert!(answers[0].is_ok(), "{:?}", answers[0]);
+        assert!(
+            matches!(answers[1], Err(StoreError::Conflict { .. })),
+            "{:?}",
+            answers[1]
+        );
+        assert!(answers[2].is_ok(), "{:?}", answers[2]);
+        assert_eq!(rows(&conn), vec![1, 3]);
+    }
+
+    #[test]
+    fn a_lone_failing_write_reports_its_own_error_and_writes_nothing() {
+        let conn = table();
+        let answers = run(&conn, vec![insert(&[5, 5])]);
+        assert!(
+            matches!(answers[0], Err(StoreError::Conflict { .. })),
+            "{:?}",
+            answers[0]
+        );
+        assert!(rows(&conn).is_empty());
+        assert!(conn.is_autocommit(), "the transaction was ended");
+    }
 }

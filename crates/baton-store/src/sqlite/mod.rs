@@ -118,30 +118,71 @@ impl SqliteStore {
             return self.engine.write(work).await;
         };
         self.engine
-            .write(move |c| {
-                let (ws, member) = (ws.to_string(), key.member_id.to_string());
-                let earlier: Option<(String, String)> = c
-                    .prepare_cached(
-                        "SELECT fingerprint, response FROM idempotency_keys
-                         WHERE workspace_id = ?1 AND member_id = ?2 AND key = ?3",
-                    )?
-                    .query_row((&ws, &member, &key.key), |r| Ok((r.get(0)?, r.get(1)?)))
-                    .map(Some)
-                    .or_else(|e| if matches!(e, rusqlite::Error::QueryReturnedNoRows) { Ok(None) } else { Err(e) })?;
-                if let Some((fingerprint, response)) = earlier {
-                    if fingerprint != key.fingerprint {
-                        return Err(crate::StoreError::IdempotencyMismatch);
-                    }
-                    return serde_json::from_str(&response).map_err(|e| crate::StoreError::Other(e.into()));
-                }
-                let value = work(c)?;
-                c.prepare_cached(
-                    "INSERT INTO idempotency_keys (workspace_id, member_id, key, fingerprint, response, created_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
-                )?
-                .execute((&ws, &member, &key.key, &key.fingerprint, rows::to_json(&value)?, rows::ms(at)))?;
-                Ok(value)
-            })
+            .write(move |c| idempotent(c, ws, &key, at, work))
             .await
     }
+
+    /// [`SqliteStore::write_idempotent`] for a `work` that only runs SQL, so the writer may
+    /// apply it again after a rollback ([`Engine::write_repeatable`]).
+    async fn write_idempotent_repeatable<T, F>(
+        &self,
+        ws: baton_core::Id,
+        idem: Option<&crate::IdempotencyKey>,
+        at: jiff::Timestamp,
+        work: F,
+    ) -> StoreResult<T>
+    where
+        T: serde::Serialize + serde::de::DeserializeOwned + Send + 'static,
+        F: Fn(&Connection) -> StoreResult<T> + Send + 'static,
+    {
+        let Some(key) = idem.cloned() else {
+            return self.engine.write_repeatable(work).await;
+        };
+        self.engine
+            .write_repeatable(move |c| idempotent(c, ws, &key, at, &work))
+            .await
+    }
+}
+
+/// The body of an idempotent write (see [`SqliteStore::write_idempotent`]), inside the write
+/// transaction.
+fn idempotent<T, F>(
+    c: &Connection,
+    ws: baton_core::Id,
+    key: &crate::IdempotencyKey,
+    at: jiff::Timestamp,
+    work: F,
+) -> StoreResult<T>
+where
+    T: serde::Serialize + serde::de::DeserializeOwned,
+    F: FnOnce(&Connection) -> StoreResult<T>,
+{
+    let (ws, member) = (ws.to_string(), key.member_id.to_string());
+    let earlier: Option<(String, String)> = c
+        .prepare_cached(
+            "SELECT fingerprint, response FROM idempotency_keys
+             WHERE workspace_id = ?1 AND member_id = ?2 AND key = ?3",
+        )?
+        .query_row((&ws, &member, &key.key), |r| Ok((r.get(0)?, r.get(1)?)))
+        .map(Some)
+        .or_else(|e| {
+            if matches!(e, rusqlite::Error::QueryReturnedNoRows) {
+                Ok(None)
+            } else {
+                Err(e)
+            }
+        })?;
+    if let Some((fingerprint, response)) = earlier {
+        if fingerprint != key.fingerprint {
+            return Err(crate::StoreError::IdempotencyMismatch);
+        }
+        return serde_json::from_str(&response).map_err(|e| crate::StoreError::Other(e.into()));
+    }
+    let value = work(c)?;
+    c.prepare_cached(
+        "INSERT INTO idempotency_keys (workspace_id, member_id, key, fingerprint, response, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute((&ws, &member, &key.key, &key.fingerprint, rows::to_json(&value)?, rows::ms(at)))?;
+    Ok(value)
 }

@@ -95,6 +95,17 @@ fn member_in(c: &Connection, ws: &str, member: Id) -> StoreResult<()> {
     Ok(())
 }
 
+/// Whether a handoff of `baton` waits for its receiver.
+fn pending_handoff(c: &Connection, ws: &str, baton: &str) -> StoreResult<bool> {
+    let found = c
+        .prepare_cached(
+            "SELECT 1 FROM handoffs WHERE workspace_id = ?1 AND baton_id = ?2 AND status = 'pending'",
+        )?
+        .query_row((ws, baton), |_| Ok(()))
+        .optional()?;
+    Ok(found.is_some())
+}
+
 #[async_trait]
 impl RelayStore for SqliteStore {
     async fn create_relay(&self, ws: Id, relay: Relay) -> StoreResult<Relay> {
@@ -194,6 +205,30 @@ impl RelayStore for SqliteStore {
             .await
     }
 
+    async fn set_baton_status(&self, ws: Id, id: Id, status: BatonStatus) -> StoreResult<Baton> {
+        self.engine
+            .write(move |c| {
+                let (ws, id) = (ws.to_string(), id.to_string());
+                let baton = baton_by_id(c, &ws, &id)?;
+                if baton.status == status {
+                    return Err(StoreError::Conflict {
+                        constraint: "baton_status",
+                    });
+                }
+                if pending_handoff(c, &ws, &id)? {
+                    return Err(StoreError::Conflict {
+                        constraint: "handoff_pending",
+                    });
+                }
+                c.prepare_cached(
+                    "UPDATE batons SET status = ?3 WHERE workspace_id = ?1 AND id = ?2",
+                )?
+                .execute((&ws, &id, baton_status(status)))?;
+                Ok(Baton { status, ..baton })
+            })
+            .await
+    }
+
     async fn create_handoff(&self, ws: Id, handoff: Handoff) -> StoreResult<Handoff> {
         self.engine
             .write(move |c| {
@@ -203,13 +238,7 @@ impl RelayStore for SqliteStore {
                 if baton.status != BatonStatus::Open || baton.holder_id != handoff.from_id {
                     return Err(StoreError::Conflict { constraint: "baton_holder" });
                 }
-                let pending = c
-                    .prepare_cached(
-                        "SELECT 1 FROM handoffs WHERE workspace_id = ?1 AND baton_id = ?2 AND status = 'pending'",
-                    )?
-                    .query_row((&ws, &baton_id), |_| Ok(()))
-                    .optional()?;
-                if pending.is_some() {
+                if pending_handoff(c, &ws, &baton_id)? {
                     return Err(StoreError::Conflict { constraint: "handoff_pending" });
                 }
                 let n = &handoff.note;

@@ -7,6 +7,7 @@ use baton_core::model::{Ask, Member, Post, Space, Thread};
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
 use jiff::Timestamp;
+use rusqlite::types::ValueRef;
 use rusqlite::{ErrorCode, Row};
 
 use crate::StoreError;
@@ -69,6 +70,15 @@ fn conversion(e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Er
 
 /// Reads an id column.
 pub(super) fn id(row: &Row<'_>, idx: usize) -> rusqlite::Result<Id> {
+    // Parsed in place: every request reads several ids, and a `String` each is an allocation.
+    let parsed = match row.get_ref(idx)? {
+        ValueRef::Text(bytes) => std::str::from_utf8(bytes).ok().and_then(|t| t.parse().ok()),
+        _ => None,
+    };
+    if let Some(id) = parsed {
+        return Ok(id);
+    }
+    // Not text, or not an id: read it as a string for the same errors as before.
     let text: String = row.get(idx)?;
     text.parse()
         .map_err(|_| conversion(std::io::Error::other(format!("bad id in database: {text}"))))

@@ -1,5 +1,7 @@
 //! Threads, posts, revisions and read cursors on SQLite.
 
+use std::sync::LazyLock;
+
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{
@@ -28,22 +30,28 @@ fn post_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Post> {
 }
 
 /// Inserts a post into a thread of workspace `ws` and bumps the thread's activity. The thread
-/// and the author are selected from `ws` in the insert itself (`NotFound` otherwise): foreign
-/// keys alone would accept another workspace's ids.
+/// and the author must both be in `ws` (`NotFound` otherwise): foreign keys alone would accept
+/// another workspace's ids.
+///
+/// The check is its own `SELECT` rather than an `INSERT … SELECT`: SQLite gives a statement
+/// that may write several rows a statement journal, which copies every page the insert touches.
 fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
-    let thread = p.thread_id.to_string();
-    let expectation = p.expectation.as_ref().map(to_json).transpose()?;
-    let inserted = c
+    let (thread, author) = (p.thread_id.to_string(), p.author_id.to_string());
+    let in_workspace = c
         .prepare_cached(
-            "INSERT INTO posts (workspace_id, id, thread_id, author_id, body, html, expectation, created_at)
-             SELECT ?1, ?2, t.id, m.id, ?5, ?6, ?7, ?8
-             FROM threads t JOIN members m ON m.workspace_id = t.workspace_id AND m.id = ?4
-             WHERE t.workspace_id = ?1 AND t.id = ?3",
+            "SELECT 1 FROM threads t JOIN members m ON m.workspace_id = t.workspace_id AND m.id = ?3
+             WHERE t.workspace_id = ?1 AND t.id = ?2",
         )?
-        .execute((ws, p.id.to_string(), &thread, p.author_id.to_string(), &p.body, &p.html, &expectation, ms(p.created_at)))?;
-    if inserted == 0 {
+        .exists((ws, &thread, &author))?;
+    if !in_workspace {
         return Err(crate::StoreError::NotFound);
     }
+    let expectation = p.expectation.as_ref().map(to_json).transpose()?;
+    c.prepare_cached(
+        "INSERT INTO posts (workspace_id, id, thread_id, author_id, body, html, expectation, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?
+    .execute((ws, p.id.to_string(), &thread, &author, &p.body, &p.html, &expectation, ms(p.created_at)))?;
     let seq = c.last_insert_rowid();
     c.prepare_cached(
         "UPDATE threads SET last_post_seq = ?3, last_post_at = ?4, post_count = post_count + 1
@@ -63,8 +71,21 @@ fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
         seq,
     };
     super::deliveries::record_ask_event(c, ws, &post, &p.asks)?;
-    super::asks::record(c, ws, &post, &p.asks)?;
+    // Answering the author's open asks is an UPDATE that SQLite runs in two passes (it changes
+    // the column its partial index filters on), costly even when nothing matches; most posts
+    // answer nothing, so one probe of that index decides whether to run it.
+    if !p.asks.is_empty() || has_open_asks(c, ws, &thread, &author)? {
+        super::asks::record(c, ws, &post, &p.asks)?;
+    }
     Ok(post)
+}
+
+/// Whether `member` has unanswered asks in `thread`: what [`super::asks::record`] answers.
+fn has_open_asks(c: &Connection, ws: &str, thread: &str, member: &str) -> StoreResult<bool> {
+    Ok(c.prepare_cached(
+        "SELECT 1 FROM asks WHERE workspace_id = ?1 AND thread_id = ?2 AND to_id = ?3 AND answered_at IS NULL",
+    )?
+    .exists((ws, thread, member))?)
 }
 
 #[async_trait]
@@ -76,7 +97,7 @@ impl ThreadStore for SqliteStore {
         idem: Option<&IdempotencyKey>,
     ) -> StoreResult<CreatedThread> {
         let at = new.first_post.created_at;
-        self.write_idempotent(ws, idem, at, move |c| {
+        self.write_idempotent_repeatable(ws, idem, at, move |c| {
             let (ws, id) = (ws.to_string(), new.id.to_string());
             let p = &new.first_post;
             c.prepare_cached("SELECT 1 FROM spaces WHERE workspace_id = ?1 AND id = ?2")?
@@ -101,17 +122,21 @@ impl ThreadStore for SqliteStore {
     }
 
     async fn thread_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<(Thread, Space, bool)> {
+        // Built once: this lookup is on every post's path.
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {THREAD_COLS}, {SPACE_COLS}, sm.member_id IS NOT NULL FROM threads t
+                 JOIN spaces s ON s.workspace_id = t.workspace_id AND s.id = t.space_id
+                 LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = ?3
+                 WHERE t.workspace_id = ?1 AND t.id = ?2"
+            )
+        });
         self.engine
             .read(move |c| {
-                Ok(c.prepare_cached(&format!(
-                    "SELECT {THREAD_COLS}, {SPACE_COLS}, sm.member_id IS NOT NULL FROM threads t
-                     JOIN spaces s ON s.workspace_id = t.workspace_id AND s.id = t.space_id
-                     LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = ?3
-                     WHERE t.workspace_id = ?1 AND t.id = ?2"
-                ))?
-                .query_row((ws.to_string(), id.to_string(), viewer.to_string()), |r| {
-                    Ok((rows::thread(r)?, rows::space_at(r, 10)?, r.get(16)?))
-                })?)
+                Ok(c.prepare_cached(&SQL)?
+                    .query_row((ws.to_string(), id.to_string(), viewer.to_string()), |r| {
+                        Ok((rows::thread(r)?, rows::space_at(r, 10)?, r.get(16)?))
+                    })?)
             })
             .await
     }
@@ -152,7 +177,7 @@ impl ThreadStore for SqliteStore {
         idem: Option<&IdempotencyKey>,
     ) -> StoreResult<Post> {
         let at = post.created_at;
-        self.write_idempotent(ws, idem, at, move |c| {
+        self.write_idempotent_repeatable(ws, idem, at, move |c| {
             insert_post(c, &ws.to_string(), &post)
         })
         .await

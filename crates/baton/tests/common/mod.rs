@@ -697,3 +697,295 @@ pub fn distinct(items: &[Value], field: &str) -> HashSet<String> {
         .map(str::to_owned)
         .collect()
 }
+
+// ----------------------------------------------------------------------------------------
+// Delivery: a real SMTP server on loopback and a clock the test moves
+// ----------------------------------------------------------------------------------------
+
+/// The `aiosmtpd` script [`MailSink`] runs: it saves each accepted message as `NNNNNN.eml`
+/// (written to a temporary name, then renamed, so a reader never sees half a message).
+const MAIL_SINK_SCRIPT: &str = r#"
+import itertools, os, sys, threading
+from aiosmtpd.controller import Controller
+class Save:
+    counter = itertools.count()
+    async def handle_DATA(self, server, session, envelope):
+        path = os.path.join(sys.argv[2], "%06d.eml" % next(self.counter))
+        with open(path + ".tmp", "wb") as f:
+            f.write(envelope.original_content)
+        os.rename(path + ".tmp", path)
+        return "250 OK"
+Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+threading.Event().wait()
+"#;
+
+/// A real SMTP server (Python's `aiosmtpd`) on a free loopback port that keeps every message
+/// it accepts; for tests of `baton serve --smtp-url`. Killed when dropped.
+pub struct MailSink {
+    child: Child,
+    /// `smtp://127.0.0.1:PORT`.
+    pub url: String,
+    dir: tempfile::TempDir,
+}
+
+impl MailSink {
+    /// Starts the sink. Without `aiosmtpd` it prints one `skipped: WHAT …` line and returns
+    /// `None`, except under CI (`CI=true`), where it panics.
+    pub fn start(what: &str) -> Option<Self> {
+        let found = Command::new("python3")
+            .args(["-c", "import aiosmtpd"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .is_ok_and(|s| s.success());
+        if !found {
+            assert!(
+                std::env::var("CI").as_deref() != Ok("true"),
+                "aiosmtpd is missing, but CI=true: {what} must run in CI (pip install aiosmtpd)"
+            );
+            println!("skipped: {what} (pip install aiosmtpd)");
+            return None;
+        }
+        let dir = tempfile::tempdir().expect("a directory for received mail");
+        let addr = free_addr();
+        let child = Command::new("python3")
+            .args(["-c", MAIL_SINK_SCRIPT, &addr.port().to_string()])
+            .arg(dir.path())
+            .stdout(Stdio::null())
+            .spawn()
+            .expect("starting aiosmtpd");
+        let started = Instant::now();
+        while std::net::TcpStream::connect(addr).is_err() {
+            assert!(started.elapsed() < START_TIMEOUT, "aiosmtpd did not start");
+            std::thread::sleep(POLL);
+        }
+        Some(Self {
+            child,
+            url: format!("smtp://{addr}"),
+            dir,
+        })
+    }
+
+    fn paths(&self) -> Vec<PathBuf> {
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+            .expect("reading the mail directory")
+            .map(|e| e.expect("a directory entry").path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        paths.sort();
+        paths
+    }
+
+    /// How many messages arrived so far.
+    pub fn count(&self) -> usize {
+        self.paths().len()
+    }
+
+    /// Every message received so far, in arrival order.
+    pub fn mails(&self) -> Vec<Mail> {
+        self.paths().iter().map(|p| Mail::read(p)).collect()
+    }
+
+    /// Time between the first and the last arrival (from the files' modification times), or
+    /// `None` with fewer than two messages.
+    pub fn arrival_span(&self) -> Option<Duration> {
+        let times: Vec<std::time::SystemTime> = self
+            .paths()
+            .iter()
+            .filter_map(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok())
+            .collect();
+        let (first, last) = (times.iter().min()?, times.iter().max()?);
+        (times.len() > 1).then(|| last.duration_since(*first).unwrap_or_default())
+    }
+
+    /// Polls until at least `n` messages arrived; panics with `server_logs` after `timeout`.
+    pub async fn wait_for(&self, n: usize, timeout: Duration, server_logs: &dyn Fn() -> String) {
+        let started = Instant::now();
+        while self.count() < n {
+            assert!(
+                started.elapsed() < timeout,
+                "only {} of {n} messages arrived within {timeout:?}; server logs:\n{}",
+                self.count(),
+                server_logs()
+            );
+            tokio::time::sleep(POLL).await;
+        }
+    }
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// One received message, headers parsed and the plain-text part decoded.
+#[derive(Debug, Clone)]
+pub struct Mail {
+    /// `Message-ID`.
+    pub message_id: String,
+    /// `From`.
+    pub from: String,
+    /// `To`.
+    pub to: String,
+    /// Everything before the HTML part, with quoted-printable undone: the headers and the
+    /// plain-text part, so a token in a post body is counted once per message.
+    pub text: String,
+}
+
+impl Mail {
+    fn read(path: &Path) -> Self {
+        let raw = std::fs::read(path).expect("reading a message");
+        let raw = String::from_utf8_lossy(&raw).replace("\r\n", "\n");
+        let head = raw.split("\n\n").next().unwrap_or_default();
+        // Unfold continuation lines so a long header reads as one line.
+        let head = head.replace("\n ", " ").replace("\n\t", " ");
+        let header = |name: &str| {
+            head.lines()
+                .find_map(|l| {
+                    let (n, v) = l.split_once(':')?;
+                    n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+                })
+                .unwrap_or_default()
+        };
+        let decoded = decode_quoted_printable(&raw);
+        let text = match decoded.find("Content-Type: text/html") {
+            Some(at) => decoded[..at].to_owned(),
+            None => decoded,
+        };
+        Self {
+            message_id: header("Message-ID"),
+            from: header("From"),
+            to: header("To"),
+            text,
+        }
+    }
+}
+
+/// `text` with quoted-printable soft line breaks joined and `=XX` escapes decoded (harmless on
+/// parts that are not quoted-printable, as long as they hold no `=` followed by two hex digits).
+pub fn decode_quoted_printable(text: &str) -> String {
+    let joined = text.replace("=\n", "");
+    let bytes = joined.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let hex = bytes
+            .get(i + 1..i + 3)
+            .and_then(|h| std::str::from_utf8(h).ok())
+            .and_then(|h| u8::from_str_radix(h, 16).ok());
+        match hex {
+            Some(b) if bytes[i] == b'=' => {
+                out.push(b);
+                i += 3;
+            }
+            _ => {
+                out.push(bytes[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The file `baton serve --clock-file` reads "now" from. Each [`ClockFile::set`] replaces it
+/// atomically (write, then rename), so the server never reads half an instant (which it would
+/// take for the system time).
+pub struct ClockFile {
+    /// Where it is.
+    pub path: PathBuf,
+}
+
+impl ClockFile {
+    /// A clock file in `dir` showing `at` (RFC 3339).
+    pub fn new(dir: &Path, at: &str) -> Self {
+        let clock = Self {
+            path: dir.join("clock.txt"),
+        };
+        clock.set(at);
+        clock
+    }
+
+    /// Moves the clock to `at` (RFC 3339).
+    pub fn set(&self, at: &str) {
+        let tmp = self.path.with_extension("tmp");
+        std::fs::write(&tmp, at).expect("writing the clock file");
+        std::fs::rename(&tmp, &self.path).expect("replacing the clock file");
+    }
+
+    /// The environment for `Server::start_with_env` that makes `baton serve` follow this clock
+    /// and send digests to `smtp_url`.
+    pub fn serve_env(&self, smtp_url: &str) -> Vec<(&'static str, String)> {
+        vec![
+            ("BATON_CLOCK_FILE", self.path.display().to_string()),
+            ("BATON_SMTP_URL", smtp_url.to_owned()),
+        ]
+    }
+}
+
+/// Polls `GET /api/v1/deliveries/backlog` (as an admin) until `done` accepts it; returns it.
+/// Panics after `timeout`, naming `what`.
+pub async fn wait_for_backlog(
+    session: &Session,
+    what: &str,
+    timeout: Duration,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let started = Instant::now();
+    loop {
+        let backlog = session
+            .get("/deliveries/backlog")
+            .await
+            .expect(200, "GET /deliveries/backlog");
+        if done(&backlog) {
+            return backlog;
+        }
+        assert!(
+            started.elapsed() < timeout,
+            "{what}: not reached within {timeout:?}, backlog {backlog}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Runs `task(i)` for every `i` in `0..n`, at most `concurrency` at a time, on the runtime's
+/// threads; returns the results in index order. Panics when a task panics.
+pub async fn run_bounded<T, F, Fut>(n: usize, concurrency: usize, task: F) -> Vec<T>
+where
+    T: Send + 'static,
+    F: Fn(usize) -> Fut,
+    Fut: std::future::Future<Output = T> + Send + 'static,
+{
+    let mut set = tokio::task::JoinSet::new();
+    let mut results: Vec<Option<T>> = (0..n).map(|_| None).collect();
+    let mut store = |joined: Result<(usize, T), tokio::task::JoinError>| {
+        let (i, value) = joined.expect("a bounded task panicked");
+        results[i] = Some(value);
+    };
+    for i in 0..n {
+        if set.len() >= concurrency.max(1) {
+            store(set.join_next().await.expect("a running task"));
+        }
+        let fut = task(i);
+        set.spawn(async move { (i, fut.await) });
+    }
+    while let Some(joined) = set.join_next().await {
+        store(joined);
+    }
+    results
+        .into_iter()
+        .map(|r| r.expect("every task ran"))
+        .collect()
+}
+
+impl Session {
+    /// `PUT /api/v1{path}` with a JSON body; panics on a transport failure.
+    pub async fn put(&self, path: &str, body: &Value) -> Reply {
+        let url = format!("{}/api/v1{path}", self.base);
+        self.http
+            .send("PUT", &url, Some(&self.token), &[], Some(body))
+            .await
+            .unwrap_or_else(|e| panic!("PUT {url}: {e}"))
+    }
+}

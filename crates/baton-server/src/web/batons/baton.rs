@@ -1,5 +1,5 @@
 //! One baton at `/batons/{id}`: its holder, its handoff log, and the forms that move it (hand
-//! off, accept, bounce).
+//! off, accept, bounce, mark done).
 //!
 //! Owns: the baton page and the posts that pass a baton on or answer a handoff, each of which
 //! re-renders this page with its error. Does not own: who may pass or answer (the service
@@ -43,6 +43,7 @@ struct BatonPage {
     waiting: Option<String>,
     incoming: Option<String>,
     can_hand_off: bool,
+    can_mark_done: bool,
     receivers: Vec<Choice>,
     draft: Draft,
     error: FieldError,
@@ -122,6 +123,9 @@ async fn baton(
     };
     let done = baton.status == BatonStatus::Done;
     let can_hand_off = !done && baton.holder_id == viewer.id && waiting.is_none();
+    // The same rule the service applies; a waiting handoff is resolved first.
+    let can_mark_done =
+        !done && (baton.holder_id == viewer.id || viewer.role.is_admin()) && waiting.is_none();
     let next = followed
         .as_ref()
         .and_then(|r| relay::next_leg(&r.legs, viewer.id));
@@ -144,6 +148,7 @@ async fn baton(
         waiting: waiting_text,
         incoming,
         can_hand_off,
+        can_mark_done,
         receivers: roster.choices(selected, Some(viewer.id)),
         draft,
         error,
@@ -209,7 +214,7 @@ pub(super) async fn hand_off(
     }
 }
 
-/// The accept form has no fields beyond its CSRF token.
+/// The accept and mark-done forms have no fields beyond their CSRF token.
 #[derive(Debug, Deserialize)]
 pub(super) struct NoFields {}
 
@@ -221,6 +226,16 @@ pub(super) async fn accept(
 ) -> WebResult<Response> {
     let handoff = relays::resolve(&state, &form.viewer.member, path_id(&id)?, true, None).await?;
     Ok(Redirect::to(&format!("/batons/{}", handoff.baton_id)).into_response())
+}
+
+/// `POST /batons/{id}/done`: the holder (or an admin) marks the baton finished.
+pub(super) async fn mark_done(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    let baton = relays::mark_done(&state, &form.viewer.member, path_id(&id)?).await?;
+    Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]

@@ -1,5 +1,5 @@
-//! The board at `/batons`: every baton the viewer may see with its holder's working state, the
-//! relays those batons follow, and the new-baton form.
+//! The board at `/batons`: every baton the viewer may see with its holder's working state (the
+//! done ones listed apart), the relays those batons follow, and the new-baton form.
 //!
 //! Owns: the board page and `POST /batons`. Does not own: which batons a viewer sees or the
 //! rules for a new one (`services::relays`).
@@ -33,6 +33,8 @@ const BOARD_LIMIT: usize = 100;
 struct BoardPage {
     chrome: Chrome,
     rows: Vec<BoardRow>,
+    /// Finished batons, listed apart so the open ones read as the work in hand.
+    done_rows: Vec<BoardRow>,
     total: usize,
     relays: Vec<RelayLink>,
     can_create: bool,
@@ -152,10 +154,12 @@ async fn board(
             selected: form.relay_id == r.id.to_string(),
         })
         .collect();
+    let (done_rows, rows) = rows.into_iter().partition(|r| r.done);
     let holder_default = form.holder_id.parse::<Id>().ok();
     Ok(BoardPage {
         chrome,
         rows,
+        done_rows,
         total,
         relays: relay_list.iter().map(RelayLink::from).collect(),
         can_create: viewer.role != Role::Guest,
