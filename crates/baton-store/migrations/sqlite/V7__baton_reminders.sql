@@ -8,7 +8,7 @@
 -- `deliveries` is rebuilt beside it against the new table, the old pair dropped child first,
 -- and the new pair renamed into place (which rewrites the reference to `events`).
 
-CREATE TABLE events_v8 (
+CREATE TABLE events_rebuilt (
     seq          INTEGER PRIMARY KEY,
     workspace_id TEXT NOT NULL REFERENCES workspaces(id),
     id           TEXT NOT NULL UNIQUE,
@@ -22,14 +22,14 @@ CREATE TABLE events_v8 (
     once_key     TEXT,
     CONSTRAINT events_once UNIQUE (workspace_id, once_key)
 );
-INSERT INTO events_v8 (seq, workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at, expanded_at)
+INSERT INTO events_rebuilt (seq, workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at, expanded_at)
 SELECT seq, workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at, expanded_at FROM events;
 
-CREATE TABLE deliveries_v8 (
+CREATE TABLE deliveries_rebuilt (
     seq             INTEGER PRIMARY KEY,
     workspace_id    TEXT NOT NULL REFERENCES workspaces(id),
     id              TEXT NOT NULL UNIQUE,
-    event_id        TEXT NOT NULL REFERENCES events_v8(id),
+    event_id        TEXT NOT NULL REFERENCES events_rebuilt(id),
     recipient_id    TEXT NOT NULL REFERENCES members(id),
     channel         TEXT NOT NULL CHECK (channel IN ('email')),
     due_at          INTEGER NOT NULL,
@@ -42,13 +42,13 @@ CREATE TABLE deliveries_v8 (
     sent_at         INTEGER,
     CONSTRAINT deliveries_once UNIQUE (event_id, recipient_id, channel)
 );
-INSERT INTO deliveries_v8 SELECT seq, workspace_id, id, event_id, recipient_id, channel, due_at, state, attempts,
+INSERT INTO deliveries_rebuilt SELECT seq, workspace_id, id, event_id, recipient_id, channel, due_at, state, attempts,
                                  lease_owner, lease_until, next_attempt_at, last_error, sent_at FROM deliveries;
 
 DROP TABLE deliveries;
 DROP TABLE events;
-ALTER TABLE events_v8 RENAME TO events;
-ALTER TABLE deliveries_v8 RENAME TO deliveries;
+ALTER TABLE events_rebuilt RENAME TO events;
+ALTER TABLE deliveries_rebuilt RENAME TO deliveries;
 
 CREATE INDEX events_unexpanded ON events (seq) WHERE expanded_at IS NULL;
 CREATE INDEX deliveries_ready ON deliveries (next_attempt_at) WHERE state = 'queued';
