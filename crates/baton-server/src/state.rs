@@ -6,6 +6,7 @@ use std::sync::Arc;
 use baton_store::Store;
 
 use crate::clock::{Clock, SystemClock};
+use crate::delivery::webhook_client::WebhookClient;
 use crate::idempotency::InFlight;
 use crate::metrics::Metrics;
 use crate::services::sessions::LoginLimiter;
@@ -25,6 +26,10 @@ pub struct AppState {
     pub login_limiter: Arc<LoginLimiter>,
     /// How the web pages are served.
     pub web: Arc<WebSettings>,
+    /// Tells open inbox streams, on every instance, when to read their counters again.
+    pub live: Arc<crate::live::Bus>,
+    /// Checks webhook targets (at registration and at send time) and sends webhooks.
+    pub webhooks: Arc<WebhookClient>,
 }
 
 /// Settings of the web pages.
@@ -48,6 +53,7 @@ impl AppState {
             store,
             clock: Arc::new(SystemClock),
             web: WebSettings::default(),
+            webhooks: WebhookClient::default(),
         }
     }
 }
@@ -57,6 +63,7 @@ pub struct AppStateBuilder {
     store: Arc<dyn Store>,
     clock: Arc<dyn Clock>,
     web: WebSettings,
+    webhooks: WebhookClient,
 }
 
 impl AppStateBuilder {
@@ -72,8 +79,15 @@ impl AppStateBuilder {
         self
     }
 
+    /// Uses this webhook client (e.g. one with `--webhook-allow-host` hosts).
+    pub fn webhooks(mut self, webhooks: WebhookClient) -> Self {
+        self.webhooks = webhooks;
+        self
+    }
+
     /// Finishes the state.
     pub fn build(self) -> AppState {
+        let live = Arc::new(crate::live::Bus::new(self.store.clone()));
         AppState {
             store: self.store,
             clock: self.clock,
@@ -81,6 +95,8 @@ impl AppStateBuilder {
             in_flight: Arc::new(InFlight::default()),
             login_limiter: Arc::new(LoginLimiter::default()),
             web: Arc::new(self.web),
+            live,
+            webhooks: Arc::new(self.webhooks),
         }
     }
 }

@@ -1,5 +1,6 @@
-// Baton's only script. Pages work without it; it adds keyboard shortcuts and picks the
-// browser's time zone on the first-run page. No inline script anywhere (the CSP forbids it).
+// Baton's only script. Pages work without it; it adds keyboard shortcuts, picks the
+// browser's time zone on the first-run page and keeps the inbox count live. No inline script
+// anywhere (the CSP forbids it).
 (function () {
   "use strict";
 
@@ -10,6 +11,39 @@
       if (select.value === "UTC") select.value = zone;
     }
   });
+
+  // The inbox count in the rail follows the server's live counters (server-sent events): a
+  // number that changes quietly, nothing else. Without this script, or while the stream is
+  // down, the count stays what the page was rendered with; the browser reconnects by itself.
+  var liveCount = document.querySelector("[data-live-inbox]");
+  if (liveCount && window.EventSource) {
+    var source = null;
+    var listen = function () {
+      source = new EventSource(liveCount.getAttribute("data-live-inbox"));
+      source.onmessage = function (event) {
+        var counters;
+        try {
+          counters = JSON.parse(event.data);
+        } catch (e) {
+          return;
+        }
+        if (typeof counters.open_asks !== "number") return;
+        liveCount.textContent = String(counters.open_asks);
+        liveCount.setAttribute("aria-label", counters.open_asks + " open asks");
+      };
+    };
+    // A hidden tab lets its stream go (a browser opens only a few connections per site) and
+    // catches up when shown again, since a stream's first event is the current count.
+    document.addEventListener("visibilitychange", function () {
+      if (document.hidden && source) {
+        source.close();
+        source = null;
+      } else if (!document.hidden && !source) {
+        listen();
+      }
+    });
+    if (!document.hidden) listen();
+  }
 
   function typing(target) {
     return target.isContentEditable || /^(INPUT|TEXTAREA|SELECT|BUTTON)$/.test(target.tagName);

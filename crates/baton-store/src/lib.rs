@@ -11,7 +11,9 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::NotificationPolicy;
-use baton_core::delivery::outbox::{Backlog, ClaimedDelivery, Event, NewDelivery, Retry, Settled};
+use baton_core::delivery::outbox::{
+    Backlog, ClaimedDelivery, Event, NewDelivery, ParkedDelivery, Retry, Settled,
+};
 use baton_core::model::{
     Ask, AskDirection, Baton, BatonStatus, CreatedThread, Handoff, Member, NewMember, NewPost,
     NewSession, NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread,
@@ -26,13 +28,19 @@ use jiff::{SignedDuration, Timestamp};
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod error;
+mod feed;
 mod idempotency;
 mod outbox;
 pub mod postgres;
 pub mod sqlite;
+mod urgent;
+mod webhooks;
 
 pub use error::{StoreError, StoreResult};
+pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
 pub use idempotency::IdempotencyKey;
+pub use urgent::UrgentStore;
+pub use webhooks::WebhookStore;
 
 /// A member as seen by the authentication step: who they are and whether they may act.
 pub type Principal = Member;
@@ -261,7 +269,33 @@ pub trait RelayStore: Send + Sync {
     /// One relay with its legs in order.
     async fn relay(&self, ws: Id, id: Id) -> StoreResult<Relay>;
     /// Creates a baton. Its holder and relay (if any) must be in `ws` (`NotFound` otherwise).
-    async fn create_baton(&self, ws: Id, baton: Baton) -> StoreResult<Baton>;
+    async fn create_baton(&self, ws: Id, baton: Baton) -> StoreResult<Baton> {
+        self.create_linked_baton(ws, baton, Vec::new()).await
+    }
+    /// Creates a baton linked to `threads` (in that order, linked by its creator), in one
+    /// transaction. Its holder, relay (if any) and threads must be in `ws` (`NotFound`
+    /// otherwise, and nothing is written).
+    async fn create_linked_baton(
+        &self,
+        ws: Id,
+        baton: Baton,
+        threads: Vec<Id>,
+    ) -> StoreResult<Baton>;
+    /// Links `thread` to `baton`, both in `ws` (`NotFound` otherwise), as linked by `by` at
+    /// `at`. `Conflict { constraint: "baton_threads_once" }` when it is linked already.
+    async fn link_thread(
+        &self,
+        ws: Id,
+        baton: Id,
+        thread: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()>;
+    /// Unlinks `thread` from `baton` (`NotFound` when it was not linked).
+    async fn unlink_thread(&self, ws: Id, baton: Id, thread: Id) -> StoreResult<()>;
+    /// The threads linked to `baton`, in link order, unfiltered: the caller shows only those
+    /// the viewer may see. `NotFound` when the baton is not in `ws`.
+    async fn baton_threads(&self, ws: Id, baton: Id) -> StoreResult<Vec<Id>>;
     /// One baton.
     async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton>;
     /// Batons of the workspace, oldest first; only those `holder` holds when given.
@@ -311,11 +345,14 @@ pub trait DeliveryStore: Send + Sync {
         deliveries: Vec<NewDelivery>,
         at: Timestamp,
     ) -> StoreResult<()>;
-    /// Leases the due deliveries of up to `limit` recipients to `owner` until `now + lease`:
-    /// every queued delivery of each such recipient whose next attempt is due and whose lease
+    /// Leases the due email deliveries of up to `limit` recipients to `owner` until
+    /// `now + lease` (webhook deliveries have a claim of their own): every queued email
+    /// delivery of each such recipient whose next attempt is due and whose lease
     /// (if any) has run out, so one recipient's deliveries go to one worker and make one
     /// digest. A delivery is leased to one claimer at a time; a lease that runs out (a worker
-    /// died) lets the next claimer take it. Each claim counts as an attempt.
+    /// died) lets the next claimer take it. Each claim counts as an attempt. The claim gives
+    /// each recipient's deliveries that have no `digest_id` yet one fresh id; deliveries that
+    /// have one keep it, so deliveries first claimed together always go out together.
     async fn claim_due(
         &self,
         owner: &str,
@@ -356,8 +393,26 @@ pub trait DeliveryStore: Send + Sync {
     ) -> StoreResult<bool>;
     /// `(workspace, member)` of every member of every workspace who holds an open baton.
     async fn baton_holders(&self) -> StoreResult<Vec<(Id, Id)>>;
-    /// How many of `ws`'s events and deliveries are in each state.
-    async fn backlog(&self, ws: Id) -> StoreResult<Backlog>;
+    /// How many of `ws`'s events and deliveries are in each state, as of `now` (which
+    /// deliveries are due, leased, sent in the last 24 hours).
+    async fn backlog(&self, ws: Id, now: Timestamp) -> StoreResult<Backlog>;
+    /// `ws`'s parked deliveries, longest parked first, at most `limit`.
+    async fn parked(&self, ws: Id, limit: u32) -> StoreResult<Vec<ParkedDelivery>>;
+    /// Queues a parked delivery of `ws` again, due at `now`, with a fresh count of attempts
+    /// (its last error is kept until the next attempt). `NotFound` when `ws` has no such
+    /// delivery, `Conflict { constraint: "delivery_not_parked" }` when it is not parked.
+    async fn retry_parked(&self, ws: Id, id: Id, now: Timestamp) -> StoreResult<()>;
+    /// `ws`'s secret for `purpose` (e.g. signing unsubscribe links), if it has one yet.
+    async fn workspace_secret(&self, ws: Id, purpose: &str) -> StoreResult<Option<String>>;
+    /// `ws`'s secret for `purpose`, storing `candidate` as it when there is none yet: every
+    /// caller, however they race, gets the one stored secret. `NotFound` when `ws` does not
+    /// exist.
+    async fn ensure_workspace_secret(
+        &self,
+        ws: Id,
+        purpose: &str,
+        candidate: &str,
+    ) -> StoreResult<String>;
 }
 
 /// Health of the connection to the database.
@@ -378,7 +433,10 @@ pub trait Store:
     + RelayStore
     + SessionStore
     + DeliveryStore
+    + WebhookStore
+    + UrgentStore
     + HealthStore
+    + ChangeFeed
 {
 }
 impl<
@@ -391,7 +449,10 @@ impl<
         + RelayStore
         + SessionStore
         + DeliveryStore
-        + HealthStore,
+        + WebhookStore
+        + UrgentStore
+        + HealthStore
+        + ChangeFeed,
 > Store for T
 {
 }

@@ -49,6 +49,21 @@ impl Settlement {
     }
 }
 
+/// A day in stored milliseconds: the backlog's "sent in the last day".
+pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Why a parked delivery could not be retried: it does not exist in the workspace, or it is
+/// not parked.
+pub(crate) fn not_parked(exists: bool) -> StoreError {
+    if exists {
+        StoreError::Conflict {
+            constraint: "delivery_not_parked",
+        }
+    } else {
+        StoreError::NotFound
+    }
+}
+
 /// The `once_key` of the end-of-day reminder of `holder` for the working day ending at
 /// `day_end`: one such event per holder and day, however many workers ask.
 pub(crate) fn reminder_key(holder: baton_core::Id, day_end: Timestamp) -> String {

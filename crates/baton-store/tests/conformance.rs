@@ -51,3 +51,15 @@ mod relays;
 
 #[path = "../src/conformance/deliveries.rs"]
 mod deliveries;
+
+#[path = "../src/conformance/delivery_admin.rs"]
+mod delivery_admin;
+
+#[path = "../src/conformance/webhooks.rs"]
+mod webhooks;
+
+#[path = "../src/conformance/urgent.rs"]
+mod urgent;
+
+#[path = "../src/conformance/feed.rs"]
+mod feed;

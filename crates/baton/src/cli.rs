@@ -85,6 +85,16 @@ pub struct ServeArgs {
         value_parser = clap::value_parser!(u16).range(1..=480)
     )]
     pub baton_reminder_minutes: u16,
+    /// A host outgoing webhooks may reach although it is loopback, private or otherwise
+    /// internal (repeatable), e.g. `hooks.internal` or `127.0.0.1`; written as in the URL
+    /// (IPv6 in brackets). Every other webhook target must resolve to public addresses only.
+    #[arg(
+        long = "webhook-allow-host",
+        value_name = "HOST",
+        env = "BATON_WEBHOOK_ALLOW_HOSTS",
+        value_delimiter = ','
+    )]
+    pub webhook_allow_hosts: Vec<String>,
     /// Read "now" from this file (one RFC 3339 instant) instead of the system clock: lets a
     /// test or a demo drive a running server through a simulated day.
     #[arg(long, env = "BATON_CLOCK_FILE", hide = true)]

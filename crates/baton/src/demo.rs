@@ -237,6 +237,7 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
             )],
         ),
     ];
+    let mut release_thread = None;
     for (space, author, title, body, exp, replies) in script {
         step(5);
         let author = who(author)?;
@@ -244,6 +245,9 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
             threads::create_thread(&state, &author, &space.to_string(), title, body, exp, None)
                 .await
                 .map_err(api)?;
+        if space == handoffs.id {
+            release_thread = Some(created.thread.id);
+        }
         for (replier, text) in replies {
             step(3);
             threads::create_post(&state, &who(replier)?, created.thread.id, text, None, None)
@@ -251,12 +255,23 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
                 .map_err(api)?;
         }
     }
-    seed_batons(&state, &people).await
+    let release_thread = release_thread.context("the release thread was not seeded")?;
+    seed_batons(&state, &people, release_thread).await
 }
 
-/// A follow-the-sun relay from Berlin to Sydney and back through the Americas, a baton on its
-/// way round with a handoff waiting for its receiver, and one held off-hours (stalled).
-async fn seed_batons(state: &AppState, people: &[Member]) -> anyhow::Result<()> {
+/// The demo relay's legs in hand-off order: westward with the sun, each leg's morning coming
+/// after the previous leg's, so a baton goes round the world in one day (Sydney, Tokyo,
+/// Kolkata, Berlin, São Paulo, Los Angeles, and Sydney's next morning).
+const RELAY_LEGS: [&str; 6] = ["olivia", "yuki", "priya", "lukas", "ana", "maya"];
+
+/// A follow-the-sun relay round the world, a baton on its way round (linked to the thread where
+/// the release is discussed) with a handoff from Tokyo waiting for Kolkata, and one held
+/// off-hours (stalled).
+async fn seed_batons(
+    state: &AppState,
+    people: &[Member],
+    release_thread: Id,
+) -> anyhow::Result<()> {
     let id_of = |local: &str| {
         people
             .iter()
@@ -265,7 +280,7 @@ async fn seed_batons(state: &AppState, people: &[Member]) -> anyhow::Result<()> 
             .context("demo person missing")
     };
     let maya = people.first().context("the demo team is empty")?;
-    let legs: Vec<String> = ["lukas", "priya", "yuki", "olivia", "maya", "ana"]
+    let legs: Vec<String> = RELAY_LEGS
         .iter()
         .map(|l| id_of(l))
         .collect::<anyhow::Result<_>>()?;
@@ -281,14 +296,15 @@ async fn seed_batons(state: &AppState, people: &[Member]) -> anyhow::Result<()> 
                 "Ship 2.4 to all regions: build, smoke tests, publish, announce.".into(),
             ),
             relay_id: Some(relay.id.to_string()),
-            holder_id: id_of("lukas")?,
+            holder_id: id_of("yuki")?,
+            thread_ids: vec![release_thread.to_string()],
         },
     )
     .await
     .map_err(api)?;
-    let lukas = people
+    let yuki = people
         .iter()
-        .find(|m| m.email == email("lukas"))
+        .find(|m| m.email == email("yuki"))
         .context("demo person missing")?;
     let note = relays::HandoffInput {
         to_id: None,
@@ -297,7 +313,7 @@ async fn seed_batons(state: &AppState, people: &[Member]) -> anyhow::Result<()> 
         blockers: "none".into(),
         links: "Release checklist: docs/releases/2.4".into(),
     };
-    relays::hand_off(state, lukas, release.id, note)
+    relays::hand_off(state, yuki, release.id, note)
         .await
         .map_err(api)?;
     relays::create_baton(
@@ -308,6 +324,7 @@ async fn seed_batons(state: &AppState, people: &[Member]) -> anyhow::Result<()> 
             description: Some("Write the post-incident review and file the alerting fixes.".into()),
             relay_id: None,
             holder_id: id_of("kenji")?,
+            thread_ids: Vec::new(),
         },
     )
     .await

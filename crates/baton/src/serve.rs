@@ -3,7 +3,9 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use baton_core::delivery::webhook_target::AllowedHosts;
 use baton_server::AppState;
+use baton_server::delivery::webhook_client::WebhookClient;
 use baton_server::delivery::{Mailer, SmtpMailer, Worker};
 use baton_store::Store;
 
@@ -42,7 +44,13 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .is_some_and(|u| u.starts_with("https://")),
         sign_in_hint: args.demo.then(crate::demo::sign_in_hint),
     };
-    let mut builder = AppState::builder(store).web(web);
+    let allowed = AllowedHosts::new(args.webhook_allow_hosts.iter().map(String::as_str));
+    if !args.webhook_allow_hosts.is_empty() {
+        tracing::warn!(hosts = ?args.webhook_allow_hosts, "webhooks may reach these internal hosts");
+    }
+    let mut builder = AppState::builder(store)
+        .web(web)
+        .webhooks(WebhookClient::new(allowed));
     if let Some(path) = &args.clock_file {
         builder = builder.clock(std::sync::Arc::new(baton_server::clock::FileClock::new(
             path,

@@ -279,7 +279,7 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
     let mail = &messages[0];
     for expected in [
         "To: member@acme.test",
-        "List-Unsubscribe: <http://baton.test/settings/notifications>",
+        "List-Unsubscribe: <http://baton.test/unsubscribe/",
         "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         "Message-ID: <digest.",
         "@baton.test>",
@@ -309,13 +309,14 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
     let backlog = d
         .state
         .store
-        .backlog(d.owner.workspace_id)
+        .backlog(d.owner.workspace_id, d.clock.now())
         .await
         .expect("backlog");
     assert_eq!(
         backlog,
         Backlog {
             sent: 2,
+            sent_last_day: 2,
             ..Backlog::default()
         }
     );
@@ -343,7 +344,7 @@ async fn a_member_removed_from_a_private_space_before_the_window_gets_nothing(d:
     let report = d.tick(&worker).await;
     assert_eq!((report.digests, report.dropped), (0, 1));
     assert!(sink.messages().is_empty());
-    let backlog = store.backlog(ws).await.expect("backlog");
+    let backlog = store.backlog(ws, d.clock.now()).await.expect("backlog");
     assert_eq!(
         backlog,
         Backlog {
@@ -382,13 +383,15 @@ async fn without_a_mail_server_deliveries_stay_queued(d: Deployment) {
     let backlog = d
         .state
         .store
-        .backlog(d.owner.workspace_id)
+        .backlog(d.owner.workspace_id, d.clock.now())
         .await
         .expect("backlog");
     assert_eq!(
         backlog,
         Backlog {
             queued: 1,
+            due_now: 1,
+            oldest_due_at: Some(instant(MONDAY_9)),
             ..Backlog::default()
         }
     );

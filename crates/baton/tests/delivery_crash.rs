@@ -6,14 +6,15 @@
 //! sent but not yet marked sent is sent again, and then only with the same `Message-ID` (the
 //! id is a hash of the digest's delivery ids; receivers drop the copy).
 //!
-//! Each phase between two kills asks its own group of recipients, and the clock file stands at
-//! that group's only delivery window, so every ask is due the moment it is expanded. The phases
-//! run backwards in time (09:04, 09:03, 09:02, 09:01): asks for an earlier group that are still
-//! waiting after a kill are not due in the later phases, so no later process claims them and a
-//! recipient holds the leases of at most one dead process. After the load the clock returns to
-//! 09:04, where every waiting ask is due but every lease (five minutes) still holds, and the live
-//! process sends what it may; then it moves to 09:10, past every lease, and the deliveries the
-//! dead processes held are claimed again, each recipient's exactly as they were claimed before.
+//! The clock file stands at the recipients' one delivery window the whole time, so every ask
+//! is due the moment it is expanded, and every phase between two kills asks the same
+//! recipients. A lease (five minutes) taken by a process that is then killed holds until the
+//! clock moves past it, so one recipient can hold the leases of several dead processes while
+//! later processes send their newer deliveries. After the load the live process sends what it
+//! may; then the clock moves past every lease, and one claim takes each recipient's expired
+//! leases of every dead process together. They must still go out as the digests they were
+//! first claimed as (the claim's digest key), so a digest a dead process had sent but not
+//! marked is resent with its first `Message-ID` and content, never merged into a new one.
 //! Why this matters: see `the_resend_matches_the_first_send`.
 //!
 //! Runs on SQLite, and on PostgreSQL when `BATON_TEST_PG_URL` is set. Without `aiosmtpd` it
@@ -22,7 +23,7 @@
 mod common;
 
 use std::collections::{BTreeSet, HashMap};
-use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::{Duration, Instant};
 
@@ -31,7 +32,7 @@ use serde_json::json;
 
 /// SIGKILL and restart cycles under load.
 const KILLS: usize = 3;
-/// Recipients asked during one phase (between two kills): enough that one claim (up to 128
+/// Recipients asked, the same in every phase: enough that one claim (up to 128
 /// recipients) sends many digests at once, so a kill often lands between a send and its
 /// `mark_sent`.
 const GROUP: usize = 64;
@@ -55,16 +56,11 @@ const RETRY_PAUSE: Duration = Duration::from_millis(10);
 /// Pause between two posts of one client: keeps expansion ahead of posting, so a worker's
 /// ticks are mostly claiming and sending rather than expanding.
 const POST_PAUSE: Duration = Duration::from_millis(10);
-/// The delivery window of each phase's group and the clock during that phase, Monday 1 June
-/// 2026 UTC, latest first. All lie within five minutes (a lease) of each other.
-const WINDOWS: [&str; KILLS + 1] = ["09:04", "09:03", "09:02", "09:01"];
+/// The recipients' one delivery window, and the clock during the load: Monday 1 June 2026 UTC.
+const WINDOW: &str = "09:01";
+const AT_WINDOW: &str = "2026-06-01T09:01:00Z";
 /// Past every lease taken at any window (leases last five minutes).
 const AFTER_LEASES: &str = "2026-06-01T09:10:00Z";
-
-/// Phase `k`'s window as an instant.
-fn at_window(k: usize) -> String {
-    format!("2026-06-01T{}:00Z", WINDOWS[k])
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn every_due_delivery_is_sent_once_across_kill_9_on_sqlite() {
@@ -99,10 +95,8 @@ struct Load {
     base: RwLock<String>,
     token: String,
     thread_id: String,
-    /// Every recipient's id, `GROUP` per phase.
+    /// Every recipient's id.
     recipients: Vec<String>,
-    /// The phase new keys ask for; advanced at each kill.
-    phase: AtomicUsize,
     /// Every acknowledged key and the post id its 201 carried.
     acked: Mutex<HashMap<String, String>>,
     /// Every key sent: its post's marker and the indexes of the recipients it asks.
@@ -128,9 +122,8 @@ async fn client(load: Arc<Load>, index: usize) -> Result<(), String> {
         }
         let key = format!("ask-{index}-{n}");
         let marker = format!("tok-{}-end", index * 100_000 + n);
-        let group = load.phase.load(Ordering::SeqCst) * GROUP;
         let asked: Vec<usize> = (0..ASKED)
-            .map(|j| group + (index * 7 + n * ASKED + j) % GROUP)
+            .map(|j| (index * 7 + n * ASKED + j) % GROUP)
             .collect();
         let request = json!({
             "body": format!("Please answer {marker}"),
@@ -205,14 +198,14 @@ async fn wait_for_flow(load: &Load, sink: &MailSink, posts: usize, digests: usiz
 async fn crash_while_delivering(deployment: &Deployment, sink: &MailSink) {
     let started = Instant::now();
     let owner = deployment.bootstrap("Crash", "owner@crash.test", "Olu Owner", "UTC");
-    let clock = ClockFile::new(deployment.scratch(), &at_window(0));
+    let clock = ClockFile::new(deployment.scratch(), AT_WINDOW);
     let env = clock.serve_env(&sink.url);
     let env: Vec<(&str, &str)> = env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let mut server = Server::start_with_env(deployment, &env).await;
     let session = Session::new(&server.base(), &owner.token);
-    // Recipients in UTC with the default schedule (09:00-17:00 on weekdays); the one delivery
-    // window of each is its group's.
-    let recipients = common::run_bounded((KILLS + 1) * GROUP, 8, |i| {
+    // Recipients in UTC with the default schedule (09:00-17:00 on weekdays) and one delivery
+    // window, where the clock stands.
+    let recipients = common::run_bounded(GROUP, 8, |i| {
         let session = session.clone();
         async move {
             let body = json!({"email": format!("r{i}@crash.test"), "name": format!("R {i}"), "timezone": "UTC"});
@@ -221,7 +214,7 @@ async fn crash_while_delivering(deployment: &Deployment, sink: &MailSink) {
                 .await
                 .expect(201, "POST /members");
             let id = created["id"].as_str().expect("member id").to_owned();
-            let policy = json!({"windows": [WINDOWS[i / GROUP]], "email_digest": true});
+            let policy = json!({"windows": [WINDOW], "email_digest": true});
             session
                 .put(&format!("/members/{id}/policy"), &policy)
                 .await
@@ -240,7 +233,6 @@ async fn crash_while_delivering(deployment: &Deployment, sink: &MailSink) {
         token: owner.token.clone(),
         thread_id: thread_id.clone(),
         recipients,
-        phase: AtomicUsize::new(0),
         acked: Mutex::new(HashMap::new()),
         asks: Mutex::new(HashMap::new()),
         transport_errors: AtomicU64::new(0),
@@ -260,8 +252,6 @@ async fn crash_while_delivering(deployment: &Deployment, sink: &MailSink) {
         // The random kill moment: the point of the test, not a wait for something.
         tokio::time::sleep(kill_after).await;
         server.kill9();
-        load.phase.store(cycle, Ordering::SeqCst);
-        clock.set(&at_window(cycle));
         println!(
             "kill {cycle}: SIGKILL {kill_after:?} into the flow, {} posts acknowledged, {} digests received",
             load.acked_count(),
@@ -311,7 +301,7 @@ async fn crash_while_delivering(deployment: &Deployment, sink: &MailSink) {
     let total = expected.len();
 
     // First everything the live process may send, then the dead processes' leases.
-    clock.set(&at_window(0));
+    clock.set(AT_WINDOW);
     settle_quietly(&session, "the live process sent what it could").await;
     clock.set(AFTER_LEASES);
     common::wait_for_backlog(
@@ -427,10 +417,11 @@ fn check_mail(sink: &MailSink, expected: &BTreeSet<(String, String)>) -> MailRep
 }
 
 /// A delivery that arrived in two different digests was sent twice with two Message-IDs,
-/// which receivers cannot deduplicate. The design resends a digest after a crash with the same
-/// id only when the claim after the lease ran out gathers the same deliveries as the first
-/// send; a recipient holding leases of two dead processes at once would get them merged into
-/// one digest with a new id.
+/// which receivers cannot deduplicate. A resend after a crash keeps the first id because the
+/// `Message-ID` derives from the digest key the first claim gave those deliveries, not from
+/// whatever a later claim gathers: here a recipient holding leases of two dead processes (or a
+/// dead one's and newer deliveries) would otherwise get them merged into one digest with a new
+/// id.
 fn the_resend_matches_the_first_send(pairs: &Pairs<'_>) {
     let twice: Vec<_> = pairs
         .iter()

@@ -4,7 +4,8 @@
 //! events notify), [`next_delivery`] (the next window inside working time and outside focus),
 //! urgent routing ([`route_urgent`]), the weekly urgent budget ([`urgent_budget_left`]) and the
 //! outbox's records with their retry rule ([`outbox`]), and the end-of-day reminder of baton
-//! holders ([`end_of_day`]).
+//! holders ([`end_of_day`]), one-click unsubscribe links ([`unsubscribe`]); outgoing webhooks ([`webhook`]) and where they may point
+//! ([`webhook_target`]).
 //! Does not own: working time itself (read from [`crate::schedule`]), storage of held
 //! notifications, sending, or the clock: every function takes the instants it needs.
 //!
@@ -19,9 +20,15 @@ pub mod outbox;
 mod policy;
 mod reminder;
 mod schedule_rule;
+pub mod unsubscribe;
 mod urgent;
+pub mod webhook;
+pub mod webhook_target;
 
 pub use policy::{EventKinds, MAX_WINDOWS, NotificationPolicy, START_WINDOW};
 pub use reminder::{DAY_BREAK, DEFAULT_LEAD, EndOfDay, MAX_LEAD, MIN_LEAD, end_of_day};
 pub use schedule_rule::{SEARCH_DAYS, next_delivery};
-pub use urgent::{URGENT_BUDGET_WINDOW, UrgentRoute, route_urgent, urgent_budget_left};
+pub use urgent::{
+    AuditAction, AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentLeg, UrgentOutcome,
+    UrgentRoute, UrgentSend, plan_urgent, route_urgent, urgent_budget_left,
+};

@@ -20,6 +20,9 @@ pub enum EventKind {
     /// A baton holder's working day is about to end (see [`super::end_of_day`]): remind them
     /// which batons they hold. Has no thread or post.
     BatonReminder,
+    /// An urgent post within its sender's budget: delivered outside delivery windows, along
+    /// the routes its audit entry records (see [`super::UrgentLeg`]).
+    Urgent,
 }
 
 impl EventKind {
@@ -28,6 +31,7 @@ impl EventKind {
         match self {
             Self::Ask => "ask",
             Self::BatonReminder => "baton_reminder",
+            Self::Urgent => "urgent",
         }
     }
 
@@ -36,6 +40,7 @@ impl EventKind {
         match text {
             "ask" => Some(Self::Ask),
             "baton_reminder" => Some(Self::BatonReminder),
+            "urgent" => Some(Self::Urgent),
             _ => None,
         }
     }
@@ -77,6 +82,8 @@ pub struct EventPayload {
 pub enum Channel {
     /// One email digest per recipient and window.
     Email,
+    /// One signed HTTP POST per delivery to one webhook (see [`super::webhook`]).
+    Webhook,
 }
 
 impl Channel {
@@ -84,6 +91,7 @@ impl Channel {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Email => "email",
+            Self::Webhook => "webhook",
         }
     }
 
@@ -91,6 +99,7 @@ impl Channel {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "email" => Some(Self::Email),
+            "webhook" => Some(Self::Webhook),
             _ => None,
         }
     }
@@ -106,6 +115,8 @@ pub struct NewDelivery {
     pub recipient_id: Id,
     /// How.
     pub channel: Channel,
+    /// The webhook it goes to, for [`Channel::Webhook`] (unique per event and webhook then).
+    pub webhook_id: Option<Id>,
     /// The recipient's next delivery window (see [`super::next_delivery`]).
     pub due_at: Timestamp,
 }
@@ -133,6 +144,11 @@ pub struct ClaimedDelivery {
     pub due_at: Timestamp,
     /// How many times it has been claimed, this claim included.
     pub attempts: u32,
+    /// The digest it goes out in, assigned by the claim that first leased it and kept from
+    /// then on: one email's `Message-ID` is derived from it, so a resend after a crash is the
+    /// same message even when the claim that resends it also took newer deliveries (which get
+    /// a digest of their own).
+    pub digest_id: Id,
 }
 
 /// How a claimed delivery ended without error.
@@ -167,6 +183,39 @@ pub struct Backlog {
     pub dropped: u64,
     /// Deliveries that failed too often and wait for an admin.
     pub parked: u64,
+    /// Queued deliveries whose attempt is due now and that no worker holds: what the next
+    /// claim takes.
+    pub due_now: u64,
+    /// Queued deliveries a worker holds under a live lease (being sent).
+    pub leased: u64,
+    /// Deliveries sent in the 24 hours before the backlog was read.
+    pub sent_last_day: u64,
+    /// When the longest-waiting queued delivery was first due, if any is due: how stale the
+    /// queue is (a mail server down for an hour shows as an hour).
+    pub oldest_due_at: Option<Timestamp>,
+}
+
+/// A delivery that failed [`MAX_ATTEMPTS`] times and waits for an admin to retry it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParkedDelivery {
+    /// Public id.
+    pub id: Id,
+    /// Who it is for.
+    pub recipient_id: Id,
+    /// The event it came from.
+    pub event_id: Id,
+    /// The event's kind.
+    pub kind: EventKind,
+    /// The event's thread, if it has one.
+    pub thread_id: Option<Id>,
+    /// How.
+    pub channel: Channel,
+    /// When it was first due.
+    pub due_at: Timestamp,
+    /// How many times it was tried.
+    pub attempts: u32,
+    /// The last failure, as the sender reported it.
+    pub last_error: Option<String>,
 }
 
 /// Attempts after which a failing delivery is parked.

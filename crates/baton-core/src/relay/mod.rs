@@ -3,14 +3,17 @@
 //! Owns: the rules of a relay as pure functions — how much of a range its legs cover together
 //! and where the gaps and handoff windows are ([`coverage`]), whose turn is next
 //! ([`next_leg`]), which rotations are valid ([`validate_legs`]), what a handoff note must say
-//! ([`validate_note`]) and when a handoff reaches its receiver ([`delivers_at`]).
+//! ([`validate_note`]), when a handoff reaches its receiver ([`delivers_at`]) and which threads
+//! a baton may link to ([`validate_thread_links`], [`thread_ref`]).
 //! Does not own: storing relays, batons and handoffs (see [`crate::model`]), the clock, or
 //! sending anything; every function that depends on time takes the instants it needs.
 
 mod coverage;
 mod handoff;
 mod legs;
+mod links;
 
 pub use coverage::{Coverage, coverage};
 pub use handoff::{MAX_NOTE_BYTES, delivers_at, validate_note};
 pub use legs::{MAX_LEGS, next_leg, validate_legs};
+pub use links::{MAX_LINKED_THREADS, thread_ref, validate_thread_links};

@@ -41,8 +41,11 @@ pub struct Digest {
     pub recipient: Member,
     /// What it holds, in any order.
     pub items: Vec<DigestItem>,
-    /// The deliveries it settles: what its `Message-ID` is derived from.
+    /// The deliveries it settles.
     pub delivery_ids: Vec<Id>,
+    /// The digest key its deliveries were given when first claimed: what its `Message-ID` is
+    /// derived from.
+    pub digest_id: Id,
 }
 
 /// Where the digest's links point and who it is from.
@@ -51,6 +54,8 @@ pub struct Links<'a> {
     pub base_url: &'a str,
     /// The `From` address.
     pub from: &'a Mailbox,
+    /// The recipient's one-click unsubscribe URL (`{base_url}/unsubscribe/{token}`).
+    pub unsubscribe: &'a str,
 }
 
 impl Digest {
@@ -68,10 +73,11 @@ impl Digest {
         groups
     }
 
-    /// The `Message-ID`: a hash of the sorted delivery ids, so a retry of the same digest (or
-    /// a second instance sending it) carries the same id and receivers can drop the copy.
+    /// The `Message-ID`: a hash of the digest key, so a retry of the same digest (or a second
+    /// instance sending it, or a resend after a crash whose claim also took newer deliveries)
+    /// carries the same id and receivers can drop the copy.
     pub fn message_id(&self, base_url: &str) -> String {
-        stable_id("digest", &self.delivery_ids, base_url)
+        stable_id("digest", &[self.digest_id], base_url)
     }
 
     /// "reply by" instant in the recipient's own zone, e.g. `Tue 11:00`.
@@ -96,7 +102,8 @@ impl Digest {
     }
 
     /// The plain-text part.
-    pub fn text(&self, base_url: &str) -> String {
+    pub fn text(&self, links: &Links<'_>) -> String {
+        let base_url = links.base_url;
         let mut out = format!("Hi {},\n\n", self.recipient.name);
         for group in self.by_thread() {
             let first = group[0];
@@ -119,14 +126,16 @@ impl Digest {
         }
         let _ = write!(
             out,
-            "--\nYou get this digest at your delivery windows. Change them or unsubscribe: {}\n",
-            unsubscribe_url(base_url)
+            "--\nYou get this digest at your delivery windows. Change them: {}\nUnsubscribe from email digests: {}\n",
+            settings_url(base_url),
+            links.unsubscribe
         );
         out
     }
 
     /// The HTML part. User text is escaped; post bodies are Baton's sanitized HTML.
-    pub fn html(&self, base_url: &str) -> String {
+    pub fn html(&self, links: &Links<'_>) -> String {
+        let base_url = links.base_url;
         let mut out = format!(
             "<!doctype html>\n<html><body>\n<p>Hi {},</p>\n",
             escape(&self.recipient.name)
@@ -150,8 +159,9 @@ impl Digest {
         }
         let _ = write!(
             out,
-            "<hr><p>You get this digest at your delivery windows. <a href=\"{}\">Change them or unsubscribe</a>.</p>\n</body></html>\n",
-            escape(&unsubscribe_url(base_url))
+            "<hr><p>You get this digest at your delivery windows. <a href=\"{}\">Change them</a> or <a href=\"{}\">unsubscribe from email digests</a>.</p>\n</body></html>\n",
+            escape(&settings_url(base_url)),
+            escape(links.unsubscribe)
         );
         out
     }
@@ -162,7 +172,6 @@ impl Digest {
     /// When the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
         let to: Mailbox = self.recipient.email.parse()?;
-        let unsubscribe = unsubscribe_url(links.base_url);
         Ok(Message::builder()
             .from(links.from.clone())
             .to(to)
@@ -171,22 +180,27 @@ impl Digest {
             .date(std::time::SystemTime::from(now))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<{unsubscribe}>"),
+                format!("<{}>", links.unsubscribe),
             ))
             .raw_header(HeaderValue::new(
                 HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
                 "List-Unsubscribe=One-Click".to_owned(),
             ))
             .multipart(MultiPart::alternative_plain_html(
-                self.text(links.base_url),
-                self.html(links.base_url),
+                self.text(links),
+                self.html(links),
             ))?)
     }
 }
 
-/// Where a recipient turns digests off. A page, not yet a tokenized one-click endpoint, so a
-/// one-click POST from a mail client lands on the settings page after sign-in.
-fn unsubscribe_url(base_url: &str) -> String {
+/// `{base_url}/unsubscribe/{token}`: the one-click unsubscribe link (RFC 8058) of `token`,
+/// served by `web::unsubscribe`.
+pub fn unsubscribe_url(base_url: &str, token: &str) -> String {
+    format!("{base_url}/unsubscribe/{token}")
+}
+
+/// Where a recipient changes their windows and channels (after signing in).
+fn settings_url(base_url: &str) -> String {
     format!("{base_url}/settings/notifications")
 }
 
@@ -263,7 +277,7 @@ mod tests {
         }
     }
 
-    fn digest(items: Vec<DigestItem>, ids: Vec<Id>) -> Digest {
+    fn digest(items: Vec<DigestItem>, key: Id) -> Digest {
         let recipient = Member {
             id: Id::random(),
             workspace_id: Id::random(),
@@ -278,16 +292,19 @@ mod tests {
         Digest {
             recipient,
             items,
-            delivery_ids: ids,
+            delivery_ids: Vec::new(),
+            digest_id: key,
         }
     }
 
     #[test]
-    fn the_message_id_depends_only_on_the_set_of_deliveries() {
+    fn the_message_id_depends_only_on_the_digest_key() {
         let (a, b) = (Id::random(), Id::random());
-        let one = digest(Vec::new(), vec![a, b]).message_id("https://baton.example.com/x");
-        let same = digest(Vec::new(), vec![b, a]).message_id("https://baton.example.com");
-        let other = digest(Vec::new(), vec![a]).message_id("https://baton.example.com");
+        let one = digest(Vec::new(), a).message_id("https://baton.example.com/x");
+        let mut fewer = digest(vec![item(Id::random(), "T", 1)], a);
+        fewer.delivery_ids = vec![Id::random()];
+        let same = fewer.message_id("https://baton.example.com");
+        let other = digest(Vec::new(), b).message_id("https://baton.example.com");
         assert_eq!(one, same);
         assert_ne!(one, other);
         assert!(one.starts_with("<digest.") && one.ends_with("@baton.example.com>"));
@@ -303,7 +320,7 @@ mod tests {
                 item(old, "Old", 30),
                 item(new, "New", 5),
             ],
-            Vec::new(),
+            Id::random(),
         );
         let order: Vec<Vec<i64>> = d
             .by_thread()
@@ -322,8 +339,14 @@ mod tests {
         let mut asked = item(Id::random(), "<b>Plan</b> & \"more\"", 0);
         // 2026-05-28T20:26:40Z is Friday 05:26 in Tokyo.
         asked.reply_by = Some(at(0));
-        let d = digest(vec![asked], Vec::new());
-        let html = d.html("https://baton.example.com");
+        let d = digest(vec![asked], Id::random());
+        let from: Mailbox = "Baton <baton@baton.example.com>".parse().unwrap();
+        let links = Links {
+            base_url: "https://baton.example.com",
+            from: &from,
+            unsubscribe: "https://baton.example.com/unsubscribe/t",
+        };
+        let html = d.html(&links);
         assert!(
             html.contains("&lt;b&gt;Plan&lt;/b&gt; &amp; &quot;more&quot;"),
             "{html}"
@@ -332,9 +355,17 @@ mod tests {
             html.contains("reply by <strong>Fri 05:26</strong>"),
             "{html}"
         );
+        let text = d.text(&links);
+        assert!(text.contains("reply by Fri 05:26"), "{text}");
         assert!(
-            d.text("https://baton.example.com")
-                .contains("reply by Fri 05:26")
+            text.contains(
+                "Unsubscribe from email digests: https://baton.example.com/unsubscribe/t"
+            ),
+            "{text}"
+        );
+        assert!(
+            html.contains("href=\"https://baton.example.com/unsubscribe/t\""),
+            "{html}"
         );
     }
 }

@@ -2,9 +2,11 @@
 //! at that recipient's next delivery window after the event.
 
 use baton_core::delivery::outbox::{Channel, Event, EventKind, NewDelivery};
+use baton_core::delivery::webhook::Webhook;
 use baton_core::delivery::{NotificationPolicy, next_delivery};
 use baton_core::model::Member;
 use baton_core::{Id, delivery::EventKinds};
+use jiff::Timestamp;
 
 use crate::services::schedules::schedules_of;
 use crate::state::AppState;
@@ -28,17 +30,25 @@ fn wanted(events: &EventKinds, kind: EventKind) -> bool {
         EventKind::Ask => events.asks,
         // A reminder is about handing work off.
         EventKind::BatonReminder => events.handoffs,
+        // Addressed to them by name, and counted against the sender's budget.
+        EventKind::Urgent => true,
     }
 }
 
 /// The deliveries of one event: for each recipient who still exists, wants this kind of event
 /// and takes email digests, one email delivery due at their next window after the event
-/// (the default policy when they set none), or at once for an end-of-day reminder. A
-/// recipient without any working time gets it at the event's instant rather than never.
+/// (the default policy when they set none), or at once for an end-of-day reminder; one
+/// delivery per webhook of theirs, due at the same window (a webhook is a held channel like
+/// email); and one per webhook of the event's space, due at once. A recipient without any
+/// working time gets it at the event's instant rather than never.
 /// Access is not checked here but at send time, when it matters.
 async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery>> {
+    if event.kind == EventKind::Urgent {
+        return super::urgent::plan(state, event).await;
+    }
     let mut members: Vec<Member> = Vec::with_capacity(event.recipients.len());
     let mut policies = Vec::with_capacity(event.recipients.len());
+    let mut hooks = Vec::with_capacity(event.recipients.len());
     for id in &event.recipients {
         let Ok(member) = state.store.member(event.workspace_id, *id).await else {
             continue;
@@ -48,30 +58,58 @@ async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery
             .policy(event.workspace_id, member.id)
             .await?
             .unwrap_or_default();
-        if member.active && policy.email_digest && wanted(&policy.events, event.kind) {
+        if !member.active || !wanted(&policy.events, event.kind) {
+            continue;
+        }
+        let theirs = super::webhook::member_hooks(state, event, member.id).await?;
+        if policy.email_digest || !theirs.is_empty() {
             members.push(member);
             policies.push(policy);
+            hooks.push(theirs);
         }
     }
     let schedules = schedules_of(state, &members)
         .await
         .map_err(|e| anyhow::anyhow!("reading schedules: {e:?}"))?;
-    Ok(members
-        .iter()
-        .zip(&schedules)
-        .zip(&policies)
-        .map(
-            |((member, schedule), policy): ((&Member, _), &NotificationPolicy)| NewDelivery {
-                id: Id::random(),
-                recipient_id: member.id,
-                channel: Channel::Email,
-                due_at: match event.kind {
-                    // Recorded when due (see `remind`): it goes out now, not at a window.
-                    EventKind::BatonReminder => event.created_at,
-                    EventKind::Ask => next_delivery(schedule, policy, event.created_at)
-                        .unwrap_or(event.created_at),
-                },
+    let mut deliveries = super::webhook::space_deliveries(state, event).await?;
+    for (((member, schedule), policy), hooks) in
+        members.iter().zip(&schedules).zip(&policies).zip(hooks)
+    {
+        let policy: &NotificationPolicy = policy;
+        let due_at = match event.kind {
+            // Recorded when due (see `remind`): it goes out now, not at a window.
+            EventKind::BatonReminder | EventKind::Urgent => event.created_at,
+            EventKind::Ask => {
+                next_delivery(schedule, policy, event.created_at).unwrap_or(event.created_at)
+            }
+        };
+        deliveries.extend(channels(member.id, policy.email_digest, &hooks, due_at));
+    }
+    Ok(deliveries)
+}
+
+/// The deliveries to `to` due at `due_at`: an email when `email`, and one per webhook of
+/// theirs in `hooks`.
+pub(super) fn channels(
+    to: Id,
+    email: bool,
+    hooks: &[Webhook],
+    due_at: Timestamp,
+) -> impl Iterator<Item = NewDelivery> + '_ {
+    let email = email.then_some(None);
+    let webhooks = hooks.iter().map(|w| Some(w.id));
+    email
+        .into_iter()
+        .chain(webhooks)
+        .map(move |webhook_id| NewDelivery {
+            id: Id::random(),
+            recipient_id: to,
+            channel: if webhook_id.is_some() {
+                Channel::Webhook
+            } else {
+                Channel::Email
             },
-        )
-        .collect())
+            webhook_id,
+            due_at,
+        })
 }

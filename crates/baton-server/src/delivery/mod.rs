@@ -4,7 +4,8 @@
 //! Owns: the [`tick`] (record due end-of-day reminders, expand a batch of events, then claim,
 //! check, send and settle a batch of due deliveries), the loop `baton serve` runs it in
 //! ([`run`]), the digest email ([`digest`]), the reminder email ([`remind`]) and the
-//! [`Mailer`] they go through. Does not own: when a delivery is due
+//! [`Mailer`] they go through, and the webhook channel (`webhook`: signed POSTs through the
+//! SSRF-checked [`webhook_client`]). Does not own: when a delivery is due
 //! (`baton_core::delivery::next_delivery`), how long to back off
 //! (`baton_core::delivery::outbox::retry_after`), visibility (`services::access::sees`) or how
 //! claims stay exclusive (the store's `DeliveryStore`).
@@ -16,6 +17,9 @@ mod expand;
 pub mod mailer;
 pub mod remind;
 mod send;
+mod urgent;
+mod webhook;
+pub mod webhook_client;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -54,6 +58,8 @@ pub struct Worker {
     /// How much working time before a holder's day ends their end-of-day reminder is due
     /// (`--baton-reminder-minutes`; [`baton_core::delivery::DEFAULT_LEAD`] unless set).
     pub reminder_lead: jiff::SignedDuration,
+    /// Signs the one-click unsubscribe link of every digest.
+    pub unsubscribe: crate::services::unsubscribe::LinkSigner,
 }
 
 impl Worker {
@@ -65,6 +71,7 @@ impl Worker {
             base_url: base_url.trim_end_matches('/').to_owned(),
             from,
             reminder_lead: baton_core::delivery::DEFAULT_LEAD,
+            unsubscribe: crate::services::unsubscribe::LinkSigner::default(),
         }
     }
 }
@@ -105,7 +112,7 @@ impl TickReport {
 
 /// One round of work at the clock's now: records the end-of-day reminders that are due,
 /// expands up to a batch of events, then (when a mailer is configured) claims, checks and
-/// sends up to a batch of due deliveries.
+/// sends up to a batch of due deliveries, and claims and sends due webhook deliveries.
 ///
 /// # Errors
 /// When the store fails; a failed send is not an error (the delivery is retried).
@@ -118,6 +125,7 @@ pub async fn tick(state: &AppState, worker: &Worker) -> anyhow::Result<TickRepor
     if let Some(mailer) = &worker.mailer {
         send::send_due(state, worker, mailer.as_ref(), &mut report).await?;
     }
+    webhook::send_due(state, worker, &mut report).await?;
     Ok(report)
 }
 

@@ -4,12 +4,15 @@
 use std::collections::BTreeMap;
 
 use baton_core::Id;
-use baton_core::delivery::outbox::{ClaimedDelivery, EventKind, Retry, Settled, retry_after};
+use baton_core::delivery::outbox::{
+    Channel, ClaimedDelivery, EventKind, Retry, Settled, retry_after,
+};
+use baton_core::model::Member;
 use baton_store::StoreError;
 use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 
-use super::digest::{Digest, DigestItem, Links};
+use super::digest::{Digest, DigestItem, Links, unsubscribe_url};
 use super::remind::Reminder;
 use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
 use crate::services::access::sees;
@@ -66,24 +69,46 @@ struct Recipient<'a> {
 }
 
 impl Recipient<'_> {
-    /// Checks, sends and settles one recipient's claimed deliveries: the asks as one digest,
-    /// an end-of-day reminder as an email of its own (it comes at the end of a day, not at a
-    /// delivery window, so it rarely meets a digest anyway).
+    /// Checks, sends and settles one recipient's claimed deliveries: one email per digest
+    /// key, so deliveries first claimed together always go out together, under the same
+    /// `Message-ID`, and never with others (a claim can hold a dead worker's expired leases
+    /// next to newer deliveries). Asks make a digest; an end-of-day reminder is an email of its
+    /// own (it comes at the end of a day, not at a delivery window, so it rarely meets a digest
+    /// anyway).
     async fn deliver(
         &self,
         mailer: &dyn Mailer,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
-        let (reminders, asks): (Vec<ClaimedDelivery>, Vec<ClaimedDelivery>) = deliveries
-            .iter()
-            .cloned()
-            .partition(|d| d.kind == EventKind::BatonReminder);
-        let mut report = TickReport::default();
-        if !asks.is_empty() {
-            report.absorb(self.deliver_digest(mailer, &asks).await?);
+        let mut emails: BTreeMap<(bool, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
+        let mut hooked = TickReport::default();
+        let mut urgent = Vec::new();
+        for d in deliveries {
+            // A webhook delivery this claim took along with its recipient's email.
+            if d.channel == Channel::Webhook {
+                hooked.absorb(super::webhook::deliver(self.state, self.worker, self.now, d).await?);
+                continue;
+            }
+            if d.kind == EventKind::Urgent {
+                urgent.push(d);
+                continue;
+            }
+            let reminder = d.kind == EventKind::BatonReminder;
+            emails
+                .entry((reminder, d.digest_id))
+                .or_default()
+                .push(d.clone());
         }
-        if !reminders.is_empty() {
-            report.absorb(self.deliver_reminder(mailer, &reminders).await?);
+        let mut report = hooked;
+        for d in urgent {
+            report.absorb(self.deliver_urgent(mailer, d).await?);
+        }
+        for ((reminder, digest_id), group) in emails {
+            report.absorb(if reminder {
+                self.deliver_reminder(mailer, &group).await?
+            } else {
+                self.deliver_digest(mailer, digest_id, &group).await?
+            });
         }
         Ok(report)
     }
@@ -102,20 +127,47 @@ impl Recipient<'_> {
         })
     }
 
-    /// Sends one recipient's asks as one digest.
+    /// Sends the asks of one digest key as one digest.
     async fn deliver_digest(
         &self,
         mailer: &dyn Mailer,
+        digest_id: Id,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
-        let (digest, dropped) = check(self.state, self.ws, self.recipient, deliveries).await?;
+        let (digest, dropped) =
+            check(self.state, self.ws, self.recipient, digest_id, deliveries).await?;
         let mut report = self.drop_all(&dropped).await?;
         let Some(digest) = digest else {
             return Ok(report);
         };
-        let message = digest.message(&self.links(), self.now);
+        let unsubscribe = self.unsubscribe_url(&digest.recipient).await?;
+        let message = digest.message(&self.links(&unsubscribe), self.now);
         report.absorb(
             self.send(mailer, message, &digest.delivery_ids, deliveries)
+                .await?,
+        );
+        Ok(report)
+    }
+
+    /// Sends one urgent delivery as an email of its own (`super::urgent::message`): it is due
+    /// now and must not wait for, or be buried in, a digest.
+    async fn deliver_urgent(
+        &self,
+        mailer: &dyn Mailer,
+        d: &ClaimedDelivery,
+    ) -> anyhow::Result<TickReport> {
+        let one = std::slice::from_ref(d);
+        let (digest, dropped) =
+            check(self.state, self.ws, self.recipient, d.digest_id, one).await?;
+        let mut report = self.drop_all(&dropped).await?;
+        let Some(digest) = digest else {
+            return Ok(report);
+        };
+        let unsubscribe = self.unsubscribe_url(&digest.recipient).await?;
+        let links = self.links(&unsubscribe);
+        let message = super::urgent::message(self.state, &digest, d, &links, self.now).await;
+        report.absorb(
+            self.send(mailer, message, &digest.delivery_ids, one)
                 .await?,
         );
         Ok(report)
@@ -147,14 +199,27 @@ impl Recipient<'_> {
         else {
             return self.drop_all(&ids).await;
         };
-        let message = reminder.message(&self.links(), self.now);
+        let unsubscribe = self.unsubscribe_url(&reminder.recipient).await?;
+        let message = reminder.message(&self.links(&unsubscribe), self.now);
         self.send(mailer, message, &ids, deliveries).await
     }
 
-    fn links(&self) -> Links<'_> {
+    /// `member`'s one-click unsubscribe link.
+    async fn unsubscribe_url(&self, member: &Member) -> anyhow::Result<String> {
+        let token = self
+            .worker
+            .unsubscribe
+            .token(self.state, member)
+            .await
+            .map_err(|e| anyhow::anyhow!("signing an unsubscribe link: {}", e.detail()))?;
+        Ok(unsubscribe_url(&self.worker.base_url, &token))
+    }
+
+    fn links<'a>(&'a self, unsubscribe: &'a str) -> Links<'a> {
         Links {
             base_url: &self.worker.base_url,
             from: &self.worker.from,
+            unsubscribe,
         }
     }
 
@@ -211,6 +276,7 @@ async fn check(
     state: &AppState,
     ws: Id,
     recipient: Id,
+    digest_id: Id,
     deliveries: &[ClaimedDelivery],
 ) -> anyhow::Result<(Option<Digest>, Vec<Id>)> {
     let all = || deliveries.iter().map(|d| d.id).collect();
@@ -237,12 +303,13 @@ async fn check(
         recipient: member,
         items,
         delivery_ids: kept,
+        digest_id,
     });
     Ok((digest, dropped))
 }
 
 /// One delivery's digest item, or `None` when its recipient may not see it any more.
-async fn item(
+pub(super) async fn item(
     state: &AppState,
     ws: Id,
     member: &baton_core::model::Member,

@@ -5,9 +5,12 @@ pub mod dto;
 pub mod members;
 pub mod relays;
 pub mod spaces;
+pub mod stream;
 pub mod system;
 pub mod threads;
 pub mod time;
+pub mod urgent;
+pub mod webhooks;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -31,10 +34,14 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         spaces::members, spaces::list_threads,
         threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
         threads::read_post, threads::edit_post, threads::revisions,
-        time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox, time::get_policy, time::put_policy,
+        time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox, stream::inbox_stream, time::get_policy, time::put_policy,
         relays::create_relay, relays::read_relay, relays::coverage, relays::create_baton, relays::list_batons,
         relays::read_baton, relays::hand_off, relays::mark_done, relays::accept, relays::bounce,
-        deliveries::backlog,
+        relays::reopen, relays::link_thread, relays::unlink_thread,
+        deliveries::backlog, deliveries::retry,
+        urgent::get_settings, urgent::patch_settings, urgent::audit,
+        webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
+        webhooks::list_for_space, webhooks::delete,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth),
@@ -81,7 +88,23 @@ fn api() -> Router<AppState> {
         .route("/overlap", get(time::overlap))
         .route("/asks", get(time::list_asks))
         .route("/inbox", get(time::inbox))
+        .route("/inbox/stream", get(stream::inbox_stream))
         .route("/deliveries/backlog", get(deliveries::backlog))
+        .route(
+            "/workspace/settings",
+            get(urgent::get_settings).patch(urgent::patch_settings),
+        )
+        .route("/audit", get(urgent::audit))
+        .route(
+            "/members/{id}/webhooks",
+            post(webhooks::create_for_member).get(webhooks::list_for_member),
+        )
+        .route(
+            "/spaces/{id}/webhooks",
+            post(webhooks::create_for_space).get(webhooks::list_for_space),
+        )
+        .route("/webhooks/{id}", delete(webhooks::delete))
+        .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/relays", post(relays::create_relay))
         .route("/relays/{id}", get(relays::read_relay))
         .route("/relays/{id}/coverage", get(relays::coverage))
@@ -92,6 +115,12 @@ fn api() -> Router<AppState> {
         .route("/batons/{id}", get(relays::read_baton))
         .route("/batons/{id}/handoff", post(relays::hand_off))
         .route("/batons/{id}/done", post(relays::mark_done))
+        .route("/batons/{id}/reopen", post(relays::reopen))
+        .route("/batons/{id}/threads", post(relays::link_thread))
+        .route(
+            "/batons/{id}/threads/{thread_id}",
+            delete(relays::unlink_thread),
+        )
         .route("/handoffs/{id}/accept", post(relays::accept))
         .route("/handoffs/{id}/bounce", post(relays::bounce))
         .route("/me", get(members::me))
@@ -128,6 +157,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api())
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
+        // Outside the same-origin check: a mail provider's one-click POST (RFC 8058) comes
+        // from anywhere, and the signed token in its path is the credential, not a session.
+        .merge(crate::web::unsubscribe::routes())
         .merge(
             crate::web::routes()
                 .layer(axum::middleware::from_fn(crate::web::security::same_origin)),

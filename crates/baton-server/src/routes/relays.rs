@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_core::model::{Baton, Handoff, Relay};
+use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Thread};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -11,7 +11,7 @@ use super::dto::time;
 use super::time::{IntervalOut, RangeQuery};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{JsonBody, PathId, QueryParams};
+use crate::extract::{JsonBody, PathId, PathIds, QueryParams};
 use crate::services::{relays, schedules};
 use crate::state::AppState;
 
@@ -121,6 +121,29 @@ pub struct CreateBaton {
     pub relay_id: Option<String>,
     /// Who holds it first.
     pub holder_id: String,
+    /// Threads where its work is discussed, each one the caller can see (at most 20).
+    pub thread_ids: Option<Vec<String>>,
+}
+
+/// A thread a baton links to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ThreadLinkOut {
+    /// Thread id.
+    pub id: String,
+    /// Its title.
+    pub title: String,
+    /// Its page in the web app.
+    pub link: String,
+}
+
+impl From<&Thread> for ThreadLinkOut {
+    fn from(t: &Thread) -> Self {
+        Self {
+            id: t.id.to_string(),
+            title: t.title.clone(),
+            link: format!("/threads/{}", t.id),
+        }
+    }
 }
 
 /// A baton.
@@ -148,7 +171,7 @@ pub struct BatonOut {
 
 impl BatonOut {
     fn new(b: &Baton, holder_working: Option<bool>) -> Self {
-        let open = b.status == baton_core::model::BatonStatus::Open;
+        let open = b.status == BatonStatus::Open;
         Self {
             id: b.id.to_string(),
             title: b.title.clone(),
@@ -162,23 +185,29 @@ impl BatonOut {
     }
 }
 
-/// Creates a baton.
+/// Creates a baton, optionally linked to threads the caller can see (a thread they cannot see
+/// is refused like one that does not exist, and nothing is written).
 #[utoipa::path(post, path = "/api/v1/batons", tag = "batons", request_body = CreateBaton,
-    responses((status = 201, body = BatonOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 201, body = BatonDetail), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_baton(
     State(state): State<AppState>,
     Caller(caller): Caller,
     body: JsonBody<CreateBaton>,
-) -> ApiResult<(StatusCode, Json<BatonOut>)> {
+) -> ApiResult<(StatusCode, Json<BatonDetail>)> {
     let b = body.value;
     let input = relays::BatonInput {
         title: b.title,
         description: b.description,
         relay_id: b.relay_id,
         holder_id: b.holder_id,
+        thread_ids: b.thread_ids.unwrap_or_default(),
     };
     let baton = relays::create_baton(&state, &caller, input).await?;
-    Ok((StatusCode::CREATED, Json(BatonOut::new(&baton, None))))
+    let threads = relays::linked_threads(&state, &caller, &baton).await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(BatonDetail::new(&baton, &threads, &[])),
+    ))
 }
 
 /// Query of `GET /api/v1/batons`.
@@ -270,17 +299,29 @@ impl From<&Handoff> for HandoffOut {
     }
 }
 
-/// A baton with its handoff log.
+/// A baton with its threads and its handoff log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatonDetail {
     /// The baton.
     #[serde(flatten)]
     pub baton: BatonOut,
+    /// The threads it links to that the caller may see, in link order.
+    pub threads: Vec<ThreadLinkOut>,
     /// Every handoff, oldest first.
     pub handoffs: Vec<HandoffOut>,
 }
 
-/// One baton with its handoff history.
+impl BatonDetail {
+    fn new(baton: &Baton, threads: &[Thread], history: &[Handoff]) -> Self {
+        Self {
+            baton: BatonOut::new(baton, None),
+            threads: threads.iter().map(Into::into).collect(),
+            handoffs: history.iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// One baton with the threads it links to (those the caller may see) and its handoff history.
 #[utoipa::path(get, path = "/api/v1/batons/{id}", tag = "batons", params(("id" = String, Path)),
     responses((status = 200, body = BatonDetail), (status = 404, body = Problem)))]
 pub async fn read_baton(
@@ -289,10 +330,44 @@ pub async fn read_baton(
     PathId(id): PathId,
 ) -> ApiResult<Json<BatonDetail>> {
     let (baton, history) = relays::baton_with_history(&state, &caller, id).await?;
-    Ok(Json(BatonDetail {
-        baton: BatonOut::new(&baton, None),
-        handoffs: history.iter().map(Into::into).collect(),
-    }))
+    let threads = relays::linked_threads(&state, &caller, &baton).await?;
+    Ok(Json(BatonDetail::new(&baton, &threads, &history)))
+}
+
+/// Body of `POST /api/v1/batons/{id}/threads`.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LinkThread {
+    /// The thread to link; one the caller can see.
+    pub thread_id: String,
+}
+
+/// Links a thread to a baton: its holder, its creator or an admin may. A thread the caller
+/// cannot see is refused like one that does not exist (422); one linked already is a 409.
+#[utoipa::path(post, path = "/api/v1/batons/{id}/threads", tag = "batons", params(("id" = String, Path)), request_body = LinkThread,
+    responses((status = 201, body = ThreadLinkOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem), (status = 422, body = Problem)))]
+pub async fn link_thread(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<LinkThread>,
+) -> ApiResult<(StatusCode, Json<ThreadLinkOut>)> {
+    let thread = baton_core::Id::parse("thread_id", &body.value.thread_id)?;
+    let thread = relays::link_thread(&state, &caller, id, thread).await?;
+    Ok((StatusCode::CREATED, Json((&thread).into())))
+}
+
+/// Unlinks a thread from a baton: its holder, its creator or an admin may.
+#[utoipa::path(delete, path = "/api/v1/batons/{id}/threads/{thread_id}", tag = "batons",
+    params(("id" = String, Path), ("thread_id" = String, Path)),
+    responses((status = 204), (status = 403, body = Problem), (status = 404, body = Problem)))]
+pub async fn unlink_thread(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathIds(id, thread): PathIds,
+) -> ApiResult<StatusCode> {
+    relays::unlink_thread(&state, &caller, id, thread).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 /// Body of `POST /api/v1/batons/{id}/handoff`.
@@ -394,6 +469,19 @@ pub async fn mark_done(
     Caller(caller): Caller,
     PathId(id): PathId,
 ) -> ApiResult<Json<BatonOut>> {
-    let baton = relays::mark_done(&state, &caller, id).await?;
+    let baton = relays::set_status(&state, &caller, id, BatonStatus::Done).await?;
+    Ok(Json(BatonOut::new(&baton, None)))
+}
+
+/// Reopens a done baton, with the holder it had: its holder or an admin may. An open baton
+/// answers 409.
+#[utoipa::path(post, path = "/api/v1/batons/{id}/reopen", tag = "batons", params(("id" = String, Path)),
+    responses((status = 200, body = BatonOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
+pub async fn reopen(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<BatonOut>> {
+    let baton = relays::set_status(&state, &caller, id, BatonStatus::Open).await?;
     Ok(Json(BatonOut::new(&baton, None)))
 }

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dto::{AskOut, ExpectationBody, PageQuery, PostOut, ThreadHead, time};
+use super::urgent::UrgentOut;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, PathId, QueryParams};
@@ -38,6 +39,9 @@ pub struct CreatedThreadOut {
     pub post_id: String,
     /// Asks created by a `reply` expectation.
     pub asks: Vec<AskOut>,
+    /// For an `urgent` expectation: whether it went out as urgent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgent: Option<UrgentOut>,
 }
 
 /// Starts a thread with its opening post.
@@ -52,7 +56,7 @@ pub async fn create(
 ) -> ApiResult<(StatusCode, Json<CreatedThreadOut>)> {
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
     let b = body.value;
-    let created = threads::create_thread(
+    let (created, urgent) = threads::start_thread(
         &state,
         &caller,
         &b.space_id,
@@ -69,6 +73,7 @@ pub async fn create(
             id: created.thread.id.to_string(),
             post_id: created.post.id.to_string(),
             asks,
+            urgent: urgent.map(Into::into),
         }),
     ))
 }
@@ -124,6 +129,9 @@ pub struct CreatedPostOut {
     pub created_at: String,
     /// Asks created by a `reply` expectation.
     pub asks: Vec<AskOut>,
+    /// For an `urgent` expectation: whether it went out as urgent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub urgent: Option<UrgentOut>,
 }
 
 /// Replies in a thread.
@@ -139,7 +147,7 @@ pub async fn create_post(
 ) -> ApiResult<(StatusCode, Json<CreatedPostOut>)> {
     let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
     let b = body.value;
-    let post = threads::create_post(
+    let (post, urgent) = threads::reply(
         &state,
         &caller,
         id,
@@ -155,6 +163,7 @@ pub async fn create_post(
             id: post.id.to_string(),
             created_at: time(post.created_at),
             asks,
+            urgent: urgent.map(Into::into),
         }),
     ))
 }

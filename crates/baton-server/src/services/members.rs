@@ -9,6 +9,7 @@ use baton_store::IdempotencyKey;
 
 use super::access::{missing, workspace_member};
 use crate::error::{ApiError, ApiResult};
+use crate::live::Change;
 use crate::password;
 use crate::state::AppState;
 
@@ -167,7 +168,11 @@ pub async fn revoke_token(
         .store
         .revoke_token(caller.workspace_id, target.id, token, state.clock.now())
         .await
-        .map_err(|e| missing(e, "token"))
+        .map_err(|e| missing(e, "token"))?;
+    state
+        .live
+        .publish(Change::of_member(caller.workspace_id, target.id));
+    Ok(())
 }
 
 /// Changes a member's role (admins; only owners make or unmake admins; owners stay owners).
@@ -193,10 +198,14 @@ pub async fn set_role(
             role.as_str()
         )));
     }
-    Ok(state
+    let changed = state
         .store
         .set_role(caller.workspace_id, target.id, role)
-        .await?)
+        .await?;
+    state
+        .live
+        .publish(Change::of_member(caller.workspace_id, target.id));
+    Ok(changed)
 }
 
 /// Deactivates a member: they can no longer sign in, and all their tokens stop working now.
@@ -212,10 +221,14 @@ pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ApiRes
             "The workspace owner cannot be deactivated.",
         ));
     }
-    Ok(state
+    let deactivated = state
         .store
         .deactivate_member(caller.workspace_id, target.id, state.clock.now())
-        .await?)
+        .await?;
+    state
+        .live
+        .publish(Change::of_member(caller.workspace_id, target.id));
+    Ok(deactivated)
 }
 
 fn self_or_admin(caller: &Member, target: &Member) -> ApiResult<()> {

@@ -11,3 +11,6 @@ pub mod schedules;
 pub mod sessions;
 pub mod spaces;
 pub mod threads;
+pub mod unsubscribe;
+pub mod urgent;
+pub mod webhooks;

@@ -2,13 +2,13 @@
 //! The rules (coverage, next leg, delivery instant, note fields) live in `baton_core::relay`;
 //! this module applies them and makes one store call per change.
 
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay};
+use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Thread};
 use baton_core::relay::{self, Coverage};
 use baton_core::role::Role;
 use baton_core::{Id, validate};
 use jiff::Timestamp;
 
-use super::access::{missing, workspace_member};
+use super::access::{missing, visible_thread, workspace_member};
 use super::schedules::{schedule_of, schedules_of};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
@@ -87,9 +87,12 @@ pub struct BatonInput {
     pub relay_id: Option<String>,
     /// Who holds it first.
     pub holder_id: String,
+    /// Threads where its work is discussed; each one the caller can see.
+    pub thread_ids: Vec<String>,
 }
 
-/// Creates a baton held by a member of the workspace. Not for guests.
+/// Creates a baton held by a member of the workspace, linked to threads the caller can see.
+/// Not for guests.
 pub async fn create_baton(
     state: &AppState,
     caller: &Member,
@@ -125,6 +128,17 @@ pub async fn create_baton(
         }
         None => None,
     };
+    let threads = input
+        .thread_ids
+        .iter()
+        .map(|t| Id::parse("thread_ids", t))
+        .collect::<Result<Vec<_>, _>>()?;
+    relay::validate_thread_links(&threads)?;
+    for thread in &threads {
+        visible_thread(state, caller, *thread)
+            .await
+            .map_err(|e| unseen_thread(e, "thread_ids"))?;
+    }
     let baton = Baton {
         id: Id::random(),
         title,
@@ -136,7 +150,128 @@ pub async fn create_baton(
         created_at: state.clock.now(),
         seq: 0,
     };
-    Ok(state.store.create_baton(caller.workspace_id, baton).await?)
+    Ok(state
+        .store
+        .create_linked_baton(caller.workspace_id, baton, threads)
+        .await?)
+}
+
+/// A thread the caller cannot see (or that does not exist) named in field `field`: 422, worded
+/// the same either way so the answer reveals nothing. Other errors stay as they are.
+fn unseen_thread(e: ApiError, field: &'static str) -> ApiError {
+    if e.status() == axum::http::StatusCode::NOT_FOUND {
+        ApiError::invalid(field, "There is no thread with this id that you can see.")
+    } else {
+        e
+    }
+}
+
+/// The threads `baton` links to that `viewer` may see, in link order: a thread in a private
+/// space the viewer is not in is left out, title and all.
+pub async fn linked_threads(
+    state: &AppState,
+    viewer: &Member,
+    baton: &Baton,
+) -> ApiResult<Vec<Thread>> {
+    let ids = state
+        .store
+        .baton_threads(viewer.workspace_id, baton.id)
+        .await?;
+    let mut shown = Vec::with_capacity(ids.len());
+    for id in ids {
+        match visible_thread(state, viewer, id).await {
+            Ok(thread) => shown.push(thread),
+            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(shown)
+}
+
+/// Links a thread the caller can see to a baton: its holder, its creator or an admin may, up to
+/// [`relay::MAX_LINKED_THREADS`] threads, each once.
+pub async fn link_thread(
+    state: &AppState,
+    caller: &Member,
+    baton: Id,
+    thread: Id,
+) -> ApiResult<Thread> {
+    let baton = editable_baton(state, caller, baton).await?;
+    let thread = visible_thread(state, caller, thread)
+        .await
+        .map_err(|e| unseen_thread(e, "thread_id"))?;
+    let linked = state
+        .store
+        .baton_threads(caller.workspace_id, baton.id)
+        .await?;
+    if linked.contains(&thread.id) {
+        return Err(already_linked());
+    }
+    if linked.len() >= relay::MAX_LINKED_THREADS {
+        return Err(ApiError::invalid(
+            "thread_id",
+            format!(
+                "A baton links at most {} threads; unlink one first.",
+                relay::MAX_LINKED_THREADS
+            ),
+        ));
+    }
+    state
+        .store
+        .link_thread(
+            caller.workspace_id,
+            baton.id,
+            thread.id,
+            caller.id,
+            state.clock.now(),
+        )
+        .await
+        .map_err(|e| match e {
+            // Linked by someone else since the check above.
+            baton_store::StoreError::Conflict { .. } => already_linked(),
+            other => other.into(),
+        })?;
+    Ok(thread)
+}
+
+/// 409 for a thread linked to the baton already.
+fn already_linked() -> ApiError {
+    ApiError::conflict("This thread is linked to the baton already.")
+}
+
+/// Unlinks a thread from a baton: its holder, its creator or an admin may, for a thread they
+/// can see that is linked to it (404 otherwise).
+pub async fn unlink_thread(
+    state: &AppState,
+    caller: &Member,
+    baton: Id,
+    thread: Id,
+) -> ApiResult<()> {
+    let baton = editable_baton(state, caller, baton).await?;
+    let thread = visible_thread(state, caller, thread).await?;
+    state
+        .store
+        .unlink_thread(caller.workspace_id, baton.id, thread.id)
+        .await
+        .map_err(|e| missing(e, "thread linked to this baton"))
+}
+
+/// A baton the caller may see and change the links of: its holder, its creator or an admin.
+async fn editable_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
+    let baton = visible_baton(state, caller, id).await?;
+    if may_link(caller, &baton) {
+        Ok(baton)
+    } else {
+        Err(ApiError::forbidden(
+            "Only the baton's holder, its creator or an admin can change its threads.",
+        ))
+    }
+}
+
+/// Whether `caller` may link threads to `baton` and unlink them: its holder, its creator or an
+/// admin.
+pub fn may_link(caller: &Member, baton: &Baton) -> bool {
+    baton.holder_id == caller.id || baton.created_by == caller.id || caller.role.is_admin()
 }
 
 /// A baton on the board: who holds it and whether they are working now.
@@ -199,23 +334,32 @@ async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<B
     Ok(baton)
 }
 
-/// Marks a baton done: its holder or an admin may, once, and not while a handoff of it waits
-/// for its receiver. A done baton stays on the board's done list and cannot be passed on.
-pub async fn mark_done(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
+/// Marks a baton done (`Done`) or reopens a done one (`Open`): its holder or an admin may,
+/// once, and not while a handoff of it waits for its receiver. A done baton stays on the
+/// board's done list and cannot be passed on until it is reopened.
+pub async fn set_status(
+    state: &AppState,
+    caller: &Member,
+    id: Id,
+    status: BatonStatus,
+) -> ApiResult<Baton> {
     let baton = visible_baton(state, caller, id).await?;
-    if baton.holder_id != caller.id && !caller.role.is_admin() {
+    if !may_set_status(caller, &baton) {
         return Err(ApiError::forbidden(
-            "Only the baton's holder or an admin can mark it done.",
+            "Only the baton's holder or an admin can mark it done or reopen it.",
         ));
     }
     state
         .store
-        .set_baton_status(caller.workspace_id, baton.id, BatonStatus::Done)
+        .set_baton_status(caller.workspace_id, baton.id, status)
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
                 constraint: "baton_status",
-            } => ApiError::conflict("This baton is already done."),
+            } => ApiError::conflict(match status {
+                BatonStatus::Done => "This baton is already done.",
+                BatonStatus::Open => "This baton is open already; only a done baton is reopened.",
+            }),
             baton_store::StoreError::Conflict {
                 constraint: "handoff_pending",
             } => ApiError::conflict(
@@ -224,6 +368,11 @@ pub async fn mark_done(state: &AppState, caller: &Member, id: Id) -> ApiResult<B
             ),
             other => other.into(),
         })
+}
+
+/// Whether `caller` may mark `baton` done or reopen it: its holder or an admin.
+pub fn may_set_status(caller: &Member, baton: &Baton) -> bool {
+    baton.holder_id == caller.id || caller.role.is_admin()
 }
 
 /// The fields of a handoff as the holder writes them.

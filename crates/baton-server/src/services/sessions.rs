@@ -15,6 +15,7 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::members::{MemberInput, prepare_member};
 use crate::error::{ApiError, ApiResult};
+use crate::live::Change;
 use crate::password;
 use crate::state::AppState;
 
@@ -195,6 +196,10 @@ pub async fn sign_out(state: &AppState, signed_in: &SignedIn) -> ApiResult<()> {
             state.clock.now(),
         )
         .await?;
+    state.live.publish(Change::of_member(
+        signed_in.member.workspace_id,
+        signed_in.member.id,
+    ));
     Ok(())
 }
 

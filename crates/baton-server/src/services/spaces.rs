@@ -8,6 +8,7 @@ use baton_store::IdempotencyKey;
 
 use super::access::{missing, sees, visible_space, workspace_member};
 use crate::error::{ApiError, ApiResult};
+use crate::live::Change;
 use crate::state::AppState;
 
 /// Creates a space with the caller as its first member. Guests cannot create spaces.
@@ -67,10 +68,14 @@ pub async fn add_member(state: &AppState, caller: &Member, space: Id, member: Id
             "This member is deactivated.",
         ));
     }
-    Ok(state
+    state
         .store
         .add_space_member(caller.workspace_id, space.id, member.id, state.clock.now())
-        .await?)
+        .await?;
+    state
+        .live
+        .publish(Change::of_member(caller.workspace_id, member.id));
+    Ok(())
 }
 
 /// Removes a member from a space: themself, or anyone when the caller is an admin.
@@ -90,7 +95,11 @@ pub async fn remove_member(
         .store
         .remove_space_member(caller.workspace_id, space.id, member)
         .await
-        .map_err(|e| missing(e, "space member"))
+        .map_err(|e| missing(e, "space member"))?;
+    state
+        .live
+        .publish(Change::of_member(caller.workspace_id, member));
+    Ok(())
 }
 
 /// Members of a space the caller can see.
@@ -116,8 +125,12 @@ pub async fn set_visibility(
             "Only workspace admins can change a space's visibility.",
         ));
     }
-    Ok(state
+    let space = state
         .store
         .set_visibility(caller.workspace_id, space.id, visibility)
-        .await?)
+        .await?;
+    state
+        .live
+        .publish(Change::of_workspace(caller.workspace_id));
+    Ok(space)
 }

@@ -1,5 +1,6 @@
 //! Threads and posts: starting threads, replying, editing with history, reading, unread state.
 
+use baton_core::delivery::UrgentOutcome;
 use baton_core::expectation::{Expectation, ExpectationKind};
 use baton_core::model::{
     CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
@@ -9,8 +10,9 @@ use baton_core::{Id, markdown, validate};
 use baton_store::IdempotencyKey;
 
 use super::access::{visible_post, visible_space, visible_thread, visible_thread_in_space};
-use super::asks;
+use super::{asks, urgent};
 use crate::error::{ApiError, ApiResult};
+use crate::live::Change;
 use crate::state::AppState;
 
 /// An expectation as a client states it, before validation.
@@ -87,6 +89,21 @@ pub async fn create_thread(
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
 ) -> ApiResult<CreatedThread> {
+    let (created, _) = start_thread(state, caller, space, title, body, exp, idem).await?;
+    Ok(created)
+}
+
+/// [`create_thread`], with what the write decided when the opening post is urgent: whether
+/// it went out as urgent or, over the sender's budget, as ordinary.
+pub async fn start_thread(
+    state: &AppState,
+    caller: &Member,
+    space: &str,
+    title: &str,
+    body: &str,
+    exp: Option<ExpectationInput>,
+    idem: Option<&IdempotencyKey>,
+) -> ApiResult<(CreatedThread, Option<UrgentOutcome>)> {
     let space = Id::parse("space_id", space)?;
     let title = validate::title(title)?;
     let expectation = expectation(state, caller, exp).await?;
@@ -98,16 +115,28 @@ pub async fn create_thread(
     })?;
     let id = Id::random();
     let first_post = new_post(state, caller, &space, id, body, expectation).await?;
+    let change = Change::of_post(caller.workspace_id, &first_post);
+    let (at, exp) = (first_post.created_at, first_post.expectation.as_ref());
+    let urgent = urgent::plan(state, caller, &space, None, exp, at).await?;
     let new = NewThread {
         id,
         space_id: space.id,
         title,
         first_post,
     };
-    Ok(state
-        .store
-        .create_thread(caller.workspace_id, new, idem)
-        .await?)
+    let ws = caller.workspace_id;
+    let created = match urgent {
+        Some(urgent) => {
+            let (created, outcome) = state
+                .store
+                .create_urgent_thread(ws, new, urgent, idem)
+                .await?;
+            (created, Some(outcome))
+        }
+        None => (state.store.create_thread(ws, new, idem).await?, None),
+    };
+    state.live.publish(change);
+    Ok(created)
 }
 
 /// Replies in a thread the caller can see.
@@ -119,13 +148,38 @@ pub async fn create_post(
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
 ) -> ApiResult<Post> {
+    Ok(reply(state, caller, thread, body, exp, idem).await?.0)
+}
+
+/// [`create_post`], with what the write decided when the post is urgent (see
+/// [`start_thread`]).
+pub async fn reply(
+    state: &AppState,
+    caller: &Member,
+    thread: Id,
+    body: &str,
+    exp: Option<ExpectationInput>,
+    idem: Option<&IdempotencyKey>,
+) -> ApiResult<(Post, Option<UrgentOutcome>)> {
     let (thread, space) = visible_thread_in_space(state, caller, thread).await?;
     let expectation = expectation(state, caller, exp).await?;
     let post = new_post(state, caller, &space, thread.id, body, expectation).await?;
-    Ok(state
-        .store
-        .create_post(caller.workspace_id, post, idem)
-        .await?)
+    let change = Change::of_post(caller.workspace_id, &post);
+    let (at, exp) = (post.created_at, post.expectation.as_ref());
+    let urgent = urgent::plan(state, caller, &space, Some(thread.id), exp, at).await?;
+    let ws = caller.workspace_id;
+    let created = match urgent {
+        Some(urgent) => {
+            let (post, outcome) = state
+                .store
+                .create_urgent_post(ws, post, urgent, idem)
+                .await?;
+            (post, Some(outcome))
+        }
+        None => (state.store.create_post(ws, post, idem).await?, None),
+    };
+    state.live.publish(change);
+    Ok(created)
 }
 
 /// A thread with its first page of posts.

@@ -6,6 +6,8 @@
 //! Every page works without JavaScript; htmx only swaps parts in place.
 
 pub mod admin;
+pub mod admin_deliveries;
+pub mod admin_urgent;
 pub mod assets;
 pub mod auth;
 pub mod batons;
@@ -19,6 +21,8 @@ pub mod session;
 pub mod settings;
 pub mod spaces;
 pub mod threads;
+pub mod unsubscribe;
+mod urgent;
 
 use askama::Template;
 use axum::Router;
@@ -43,6 +47,8 @@ pub fn routes() -> Router<AppState> {
         .merge(people::routes())
         .merge(settings::routes())
         .merge(admin::routes())
+        .merge(admin_deliveries::routes())
+        .merge(admin_urgent::routes())
         .merge(batons::routes())
 }
 

@@ -1,13 +1,14 @@
 //! Threads: reading a thread like a document, replying with the composer, starting a thread.
 //!
 //! Owns: these pages, the composer form they share (body, Markdown preview, and the
-//! expectation picker: FYI or "reply within N working hours" from whom), and the preview of
-//! each asked person's due time. Does not own: the rules for expectations and due times
+//! expectation picker: FYI, "reply within N working hours" or "Urgent", from whom), and the
+//! preview of each asked person's due time, or for Urgent of who is told now and who at their
+//! next working start (`web::urgent`), with the sender's remaining urgent budget. Does not own: the rules for expectations and due times
 //! (`baton_core::expectation`, `services::asks::plan`) or writing posts (`services::threads`);
 //! the form is mapped onto the same service inputs the JSON API uses.
 //!
-//! "Urgent" is not offered: the API accepts the kind, but nothing yet routes an urgent send or
-//! counts the weekly urgent budget, and the composer must not promise what does not happen.
+//! An urgent post over the sender's weekly budget goes out as ordinary; the page it redirects
+//! to says so (`?urgent=held`).
 
 use askama::Template;
 use axum::Router;
@@ -69,7 +70,7 @@ struct ComposeForm {
 struct Draft {
     title: String,
     body: String,
-    /// "", "fyi" or "reply" ("" when the form did not say: no expectation).
+    /// "", "fyi", "reply" or "urgent" ("" when the form did not say: no expectation).
     expect: String,
     within_hours: String,
     /// Member ids ticked under "from whom".
@@ -102,6 +103,11 @@ impl Draft {
     /// Whether "Reply within" is chosen.
     fn is_reply(&self) -> bool {
         self.expect == "reply"
+    }
+
+    /// Whether "Urgent" is chosen.
+    fn is_urgent(&self) -> bool {
+        self.expect == "urgent"
     }
 
     /// Whether person `id` is ticked.
@@ -138,7 +144,15 @@ impl Draft {
                     of: self.asked.clone(),
                 }))
             }
-            _ => Err(ApiError::invalid("expect", "Choose FYI or Reply within.")),
+            "urgent" => Ok(Some(ExpectationInput {
+                kind: ExpectationKind::Urgent,
+                within_minutes: None,
+                of: self.asked.clone(),
+            })),
+            _ => Err(ApiError::invalid(
+                "expect",
+                "Choose FYI, Reply within or Urgent.",
+            )),
         }
     }
 }
@@ -163,6 +177,8 @@ struct Preview {
     /// Sanitized by `markdown::render`, the same function that renders stored posts.
     html: String,
     dues: Vec<TheirTime>,
+    /// For Urgent: who is told now and who later (see `web::urgent::preview`).
+    urgent: Vec<String>,
     /// Why the due times cannot be shown (only in the in-place preview, which has no field
     /// to put the message next to).
     problem: Option<String>,
@@ -205,11 +221,20 @@ async fn preview(
 ) -> WebResult<(Preview, FieldError, StatusCode)> {
     let mut people = People::with(members);
     let html = markdown::render(&draft.body);
-    match due_times(state, me, space, &mut people, draft).await {
-        Ok(dues) => Ok((
+    let planned = match due_times(state, me, space, &mut people, draft).await {
+        Ok(dues) if draft.is_urgent() => {
+            let urgent = super::urgent::preview(state, me, space, &mut people, &draft.asked);
+            urgent.await.map(|urgent| (dues, urgent))
+        }
+        Ok(dues) => Ok((dues, Vec::new())),
+        Err(e) => Err(e),
+    };
+    match planned {
+        Ok((dues, urgent)) => Ok((
             Preview {
                 html,
                 dues,
+                urgent,
                 problem: None,
             },
             FieldError::default(),
@@ -228,6 +253,8 @@ async fn preview(
 
 /// The composer as a template shows it.
 struct Composer {
+    /// "2 of 3 urgent interrupts left this week…", next to the Urgent choice.
+    urgent_left: String,
     draft: Draft,
     /// Who can be asked: the space's active members other than the viewer, (id, name).
     people: Vec<(String, String)>,
@@ -250,6 +277,8 @@ fn askable(members: &[Member], me: &Member) -> Vec<(String, String)> {
 enum Mode {
     /// Plain reading (or a fresh form).
     Show,
+    /// Plain reading, just after an urgent post went out as ordinary: says so.
+    Held,
     /// The person pressed Preview: render the draft and its due times.
     Preview,
     /// A send failed: show the error next to its field.
@@ -267,7 +296,7 @@ impl Mode {
         draft: &Draft,
     ) -> WebResult<(Option<Preview>, FieldError, StatusCode)> {
         Ok(match self {
-            Self::Show => (None, FieldError::default(), StatusCode::OK),
+            Self::Show | Self::Held => (None, FieldError::default(), StatusCode::OK),
             Self::Preview => {
                 let (p, error, status) = preview(state, me, space, members, draft).await?;
                 (Some(p), error, status)
@@ -305,6 +334,7 @@ async fn new_thread_page(
         space_id: space.id.to_string(),
         space_name: space.name.clone(),
         composer: Composer {
+            urgent_left: super::urgent::budget_line(state, me).await?,
             draft,
             people: askable(&members, me),
             preview_url: format!("/spaces/{}/threads/preview", space.id),
@@ -345,7 +375,7 @@ async fn start_thread(
     }
     let created = match draft.expectation() {
         Ok(exp) => {
-            threads::create_thread(
+            threads::start_thread(
                 &state,
                 &form.viewer.member,
                 &space.to_string(),
@@ -359,7 +389,13 @@ async fn start_thread(
         Err(e) => Err(e),
     };
     match created {
-        Ok(created) => Ok(Redirect::to(&format!("/threads/{}", created.thread.id)).into_response()),
+        Ok((created, urgent)) => {
+            let thread = created.thread.id;
+            Ok(
+                Redirect::to(&format!("/threads/{thread}{}", super::urgent::held(urgent)))
+                    .into_response(),
+            )
+        }
         Err(e) => {
             let (error, status) = compose_error(e)?;
             let mode = Mode::Failed(error, status);
@@ -439,6 +475,8 @@ struct ThreadPage {
     next_cursor: Option<String>,
     composer: Composer,
     error: FieldError,
+    /// Shown after an urgent post over the sender's budget.
+    notice: Option<&'static str>,
 }
 
 /// Renders the thread page. `mark_read` is set when the viewer is reading (not re-rendering a
@@ -460,6 +498,7 @@ async fn thread_page(
     if let Some(last) = posts.items.last().filter(|_| mark_read) {
         threads::mark_read(state, me, thread.id, Some(&last.id.to_string())).await?;
     }
+    let notice = matches!(mode, Mode::Held).then_some(super::urgent::HELD);
     let (preview, error, status) = mode.resolve(state, me, &space, &members, &draft).await?;
 
     let mut people = People::with(&members);
@@ -481,6 +520,7 @@ async fn thread_page(
         replies: views,
         next_cursor: posts.next_cursor,
         composer: Composer {
+            urgent_left: super::urgent::budget_line(state, me).await?,
             draft,
             people: askable(&members, me),
             preview_url: format!("/threads/{}/preview", thread.id),
@@ -489,6 +529,7 @@ async fn thread_page(
             preview,
         },
         error,
+        notice,
     };
     Ok(render_with(&page, status))
 }
@@ -498,18 +539,17 @@ async fn read(
     Viewer(signed_in): Viewer,
     Path(id): Path<String>,
     query: Result<Query<CursorQuery>, QueryRejection>,
+    notice: Result<Query<super::urgent::UrgentNotice>, QueryRejection>,
 ) -> WebResult<Response> {
     let cursor = query.ok().and_then(|Query(q)| q.cursor);
-    thread_page(
-        &state,
-        &signed_in,
-        page_id(&id)?,
-        cursor.as_deref(),
-        Draft::default(),
-        Mode::Show,
-        true,
-    )
-    .await
+    let mode = if notice.is_ok_and(|Query(n)| n.is_held()) {
+        Mode::Held
+    } else {
+        Mode::Show
+    };
+    let id = page_id(&id)?;
+    let draft = Draft::default();
+    thread_page(&state, &signed_in, id, cursor.as_deref(), draft, mode, true).await
 }
 
 async fn reply(
@@ -525,14 +565,17 @@ async fn reply(
         return thread_page(&state, signed_in, thread, None, draft, Mode::Preview, false).await;
     }
     let posted = match draft.expectation() {
-        Ok(exp) => {
-            threads::create_post(&state, &signed_in.member, thread, &draft.body, exp, None).await
-        }
+        Ok(exp) => threads::reply(&state, &signed_in.member, thread, &draft.body, exp, None).await,
         Err(e) => Err(e),
     };
     match posted {
-        Ok(post) => {
-            Ok(Redirect::to(&format!("/threads/{thread}#post-{}", post.id)).into_response())
+        Ok((post, urgent)) => {
+            let to = format!(
+                "/threads/{thread}{}#post-{}",
+                super::urgent::held(urgent),
+                post.id
+            );
+            Ok(Redirect::to(&to).into_response())
         }
         Err(e) => {
             let (error, status) = compose_error(e)?;

@@ -41,6 +41,8 @@ struct World {
     /// Handoffs from the author to the admin, pending: one to accept, one to bounce.
     to_accept: String,
     to_bounce: String,
+    /// A webhook of the private space, registered by the author (its creator).
+    space_webhook: String,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -123,6 +125,14 @@ async fn world(app: &TestApp) -> World {
         assert_eq!(h.status, StatusCode::CREATED, "{:?}", h.json);
         pending.push(h.str("/handoff_id"));
     }
+    let space_webhook = app
+        .post(
+            &format!("/api/v1/spaces/{private_space}/webhooks"),
+            &author,
+            json!({"url": WEBHOOK_URL}),
+        )
+        .await
+        .str("/id");
     let bad = Actor {
         id: String::new(),
         token: "baton_0000000000000000000000000000000000000000000000000000000000000000".into(),
@@ -154,8 +164,12 @@ async fn world(app: &TestApp) -> World {
         to_finish,
         to_accept,
         to_bounce,
+        space_webhook,
     }
 }
+
+/// A webhook target every check accepts without a DNS lookup: a public address literal.
+const WEBHOOK_URL: &str = "https://93.184.216.34/baton";
 
 /// One row: a route, how to call it, and the expected status per actor (in [`ACTORS`] order).
 struct Row {
@@ -419,6 +433,13 @@ fn rows(w: &World) -> Vec<Row> {
             [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
         ),
         row(
+            "GET",
+            crate::live::STREAM,
+            crate::live::STREAM.into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
             "POST",
             "/api/v1/relays",
             "/api/v1/relays".into(),
@@ -480,6 +501,30 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({})),
             [401, 401, 401, 200, 409, 409, 403, 404, 404, 404, 401],
         ),
+        // The same baton, done by the row above: the owner reopens it, the next find it open.
+        row(
+            "POST",
+            "/api/v1/batons/{id}/reopen",
+            format!("/api/v1/batons/{}/reopen", w.to_finish),
+            Some(json!({})),
+            [401, 401, 401, 200, 409, 409, 403, 404, 404, 404, 401],
+        ),
+        // The private thread: its creator and the admin cannot see it (refused like a missing
+        // thread), its holder, the author, links it; the next row unlinks it again.
+        row(
+            "POST",
+            "/api/v1/batons/{id}/threads",
+            format!("/api/v1/batons/{}/threads", w.baton),
+            Some(json!({"thread_id": pt})),
+            [401, 401, 401, 422, 422, 201, 403, 404, 404, 404, 401],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/batons/{id}/threads/{thread_id}",
+            format!("/api/v1/batons/{}/threads/{pt}", w.baton),
+            None,
+            [401, 401, 401, 404, 404, 204, 403, 404, 404, 404, 401],
+        ),
         row(
             "POST",
             "/api/v1/handoffs/{id}/accept",
@@ -514,6 +559,76 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/deliveries/backlog".into(),
             None,
             [401, 401, 401, 200, 200, 403, 403, 403, 403, 200, 401],
+        ),
+        // Workspace settings and the audit log: admins only.
+        row(
+            "GET",
+            "/api/v1/workspace/settings",
+            "/api/v1/workspace/settings".into(),
+            None,
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 200, 401],
+        ),
+        row(
+            "PATCH",
+            "/api/v1/workspace/settings",
+            "/api/v1/workspace/settings".into(),
+            Some(json!({"urgent_budget": 3})),
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 200, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/audit",
+            "/api/v1/audit".into(),
+            None,
+            [401, 401, 401, 200, 200, 403, 403, 403, 403, 200, 401],
+        ),
+        // No delivery has this id: admins learn that (404), nobody else gets past the role.
+        row(
+            "POST",
+            "/api/v1/deliveries/{id}/retry",
+            "/api/v1/deliveries/6f1c1e0a-3b7d-4c55-9d0e-5a8f2b7c9e41/retry".into(),
+            Some(json!({})),
+            [401, 401, 401, 404, 404, 403, 403, 403, 403, 404, 401],
+        ),
+        // Only the member themself registers webhooks for their notifications; admins may
+        // list them.
+        row(
+            "POST",
+            "/api/v1/members/{id}/webhooks",
+            format!("/api/v1/members/{out}/webhooks"),
+            Some(json!({"url": WEBHOOK_URL})),
+            [401, 401, 401, 403, 403, 403, 201, 403, 403, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/webhooks",
+            format!("/api/v1/members/{out}/webhooks"),
+            None,
+            [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401],
+        ),
+        // A space's webhooks: whoever cannot see the private space gets 404; its creator (the
+        // author) manages them; a guest in it may see it but not manage it.
+        row(
+            "POST",
+            "/api/v1/spaces/{id}/webhooks",
+            format!("/api/v1/spaces/{ps}/webhooks"),
+            Some(json!({"url": WEBHOOK_URL})),
+            [401, 401, 401, 404, 404, 201, 404, 403, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/spaces/{id}/webhooks",
+            format!("/api/v1/spaces/{ps}/webhooks"),
+            None,
+            [401, 401, 401, 404, 404, 200, 404, 403, 404, 404, 401],
+        ),
+        // The author deletes it; after that it is gone for everyone.
+        row(
+            "DELETE",
+            "/api/v1/webhooks/{id}",
+            format!("/api/v1/webhooks/{}", w.space_webhook),
+            None,
+            [401, 401, 401, 404, 404, 204, 404, 404, 404, 404, 401],
         ),
         row(
             "GET",
@@ -565,15 +680,13 @@ app_test!(
                     serde_json::from_str(&body.replace("{uniq}", &format!("u{n}")))
                         .unwrap_or(Value::Null)
                 });
-                let r = app
-                    .call(
-                        row.method,
-                        &path,
-                        actor.as_ref().map(|a| a.token.as_str()),
-                        body,
-                        &[],
-                    )
-                    .await;
+                let token = actor.as_ref().map(|a| a.token.as_str());
+                // An open event stream never ends, so only its status is read.
+                let r = if row.route == crate::live::STREAM {
+                    crate::live::status_of(&app, token).await
+                } else {
+                    app.call(row.method, &path, token, body, &[]).await
+                };
                 if r.status.as_u16() != expected {
                     failures.push(format!(
                         "{} {} as {label}: expected {expected}, got {} {:?}",

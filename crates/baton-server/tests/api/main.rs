@@ -5,13 +5,18 @@ mod common;
 
 mod authz;
 mod bad_input;
+mod digest_keys;
 mod idempotency;
+mod live;
 mod relays;
 mod threads;
 mod time;
 mod tokens;
+mod urgent;
 mod web_auth;
 mod web_batons;
 mod web_conversations;
+mod web_deliveries;
 mod web_people;
+mod web_webhooks;
 mod web_weight;

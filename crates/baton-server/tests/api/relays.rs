@@ -1,6 +1,7 @@
 //! Batons around the world: a relay of Los Angeles, Berlin and Tokyo, a baton passed at the end
 //! of each day with a note, delivered at the receiver's next working start, accepted or bounced;
-//! coverage with the real gap; and bad input refused.
+//! coverage with the real gap; done and reopened; linked to threads, each shown only to who may
+//! see it; and bad input refused.
 
 use axum::http::StatusCode;
 use serde_json::{Value, json};
@@ -249,6 +250,22 @@ app_test!(
             StatusCode::UNPROCESSABLE_ENTITY,
             "receiver with no working time",
         );
+        let mut without_links = note(Some(&lukas.id));
+        if let Some(fields) = without_links.as_object_mut() {
+            fields.remove("links");
+        }
+        let refused = app.post(&path, &maya, without_links).await;
+        assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "no links field");
+        assert!(
+            refused.str("/detail").contains("links"),
+            "{:?}",
+            refused.json
+        );
+        assert_problem(
+            &app.get("/api/v1/batons?holder=nobody", &owner).await,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a holder that is not an id",
+        );
         let detail = app.get(&format!("/api/v1/batons/{baton}"), &owner).await;
         assert_eq!(detail.json["handoffs"], json!([]), "nothing was written");
         let h = app.post(&path, &maya, note(Some(&lukas.id))).await;
@@ -375,5 +392,300 @@ app_test!(
         assert!(!open.contains("Release 2.4"), "not among the open batons");
         assert!(done_list.contains("Release 2.4"));
         assert!(open.contains("No open batons"));
+
+        // More to do after all: the holder reopens it from the same page.
+        let page = app.page(&format!("/batons/{baton}"), Some(&as_lukas)).await;
+        assert!(
+            !page.html().contains(">Reopen</button>"),
+            "not Lukas's baton"
+        );
+        assert!(html.contains(">Reopen</button>"), "{html}");
+        let reopened = app
+            .form(&format!("/batons/{baton}/reopen"), &as_maya, &[])
+            .await;
+        assert_eq!(
+            (reopened.status, reopened.location()),
+            (StatusCode::SEE_OTHER, format!("/batons/{baton}"))
+        );
+        let html = app
+            .page(&format!("/batons/{baton}"), Some(&as_maya))
+            .await
+            .html();
+        assert!(html.contains(">Hand off</button>") && html.contains("Mark done"));
+        assert!(!html.contains("This baton is done.") && !html.contains(">Reopen</button>"));
+        let board = app.page("/batons", Some(&as_maya)).await.html();
+        assert!(!board.contains("<h2 id=\"done\">Done</h2>"), "{board}");
+    }
+);
+
+app_test!(
+    a_done_baton_is_reopened_by_its_holder_and_passes_on_again,
+    |app: TestApp| async move {
+        let (owner, maya, lukas, _) = team(&app).await;
+        let baton = app
+            .post(
+                "/api/v1/batons",
+                &owner,
+                json!({"title": "Release 2.4", "holder_id": maya.id}),
+            )
+            .await
+            .str("/id");
+        let reopen = format!("/api/v1/batons/{baton}/reopen");
+        assert_problem(
+            &app.post(&reopen, &maya, json!({})).await,
+            StatusCode::CONFLICT,
+            "reopening an open baton",
+        );
+        let done = app
+            .post(&format!("/api/v1/batons/{baton}/done"), &maya, json!({}))
+            .await;
+        assert_eq!(done.json["status"], json!("done"));
+        assert_problem(
+            &app.post(&reopen, &lukas, json!({})).await,
+            StatusCode::FORBIDDEN,
+            "neither holder nor admin",
+        );
+        let open = app.post(&reopen, &maya, json!({})).await;
+        assert_eq!(open.status, StatusCode::OK, "{:?}", open.json);
+        assert_eq!(open.json["status"], json!("open"));
+        assert_eq!(open.json["holder_id"], json!(maya.id), "the same holder");
+        let detail = app.get(&format!("/api/v1/batons/{baton}"), &owner).await;
+        assert_eq!(detail.json["status"], json!("open"));
+        let passed = app
+            .post(
+                &format!("/api/v1/batons/{baton}/handoff"),
+                &maya,
+                note(Some(&lukas.id)),
+            )
+            .await;
+        assert_eq!(passed.status, StatusCode::CREATED, "{:?}", passed.json);
+    }
+);
+
+/// A public thread, a thread in a space only Maya is in, and a baton Maya holds and created
+/// that links both: (baton, public thread, private thread).
+async fn linked_baton(app: &TestApp, owner: &Actor, maya: &Actor) -> (String, String, String) {
+    let public = app.space(owner, "general", "public").await;
+    let (runbook, _) = app.thread(owner, &public, "Release runbook").await;
+    let private = app.space(maya, "salaries", "private").await;
+    let (secret, _) = app.thread(maya, &private, "Secret pay review").await;
+    let created = app
+        .post(
+            "/api/v1/batons",
+            maya,
+            json!({"title": "Release 2.4", "holder_id": maya.id, "thread_ids": [runbook, secret]}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json);
+    assert_eq!(
+        created.json["threads"],
+        json!([
+            {"id": runbook, "title": "Release runbook", "link": format!("/threads/{runbook}")},
+            {"id": secret, "title": "Secret pay review", "link": format!("/threads/{secret}")},
+        ])
+    );
+    (created.str("/id"), runbook, secret)
+}
+
+app_test!(
+    a_baton_shows_only_the_linked_threads_its_viewer_may_see,
+    |app: TestApp| async move {
+        let (owner, maya, lukas, _) = team(&app).await;
+        let (baton, runbook, secret) = linked_baton(&app, &owner, &maya).await;
+        let api = format!("/api/v1/batons/{baton}");
+        let as_maya = app.get(&api, &maya).await;
+        assert_eq!(as_maya.json["threads"].as_array().map(Vec::len), Some(2));
+        for who in [&lukas, &owner] {
+            let seen = app.get(&api, who).await;
+            assert_eq!(seen.status, StatusCode::OK);
+            assert_eq!(seen.json["threads"][0]["id"], json!(runbook));
+            assert_eq!(seen.json["threads"].as_array().map(Vec::len), Some(1));
+            let text = String::from_utf8_lossy(&seen.bytes);
+            assert!(
+                !text.contains("Secret pay review") && !text.contains(&secret),
+                "{text}"
+            );
+        }
+        let page = app
+            .page(
+                &format!("/batons/{baton}"),
+                Some(&app.browser(&lukas).await),
+            )
+            .await
+            .html();
+        assert!(page.contains(&format!(
+            "<a href=\"/threads/{runbook}\">Release runbook</a>"
+        )));
+        assert!(
+            !page.contains("Secret pay review") && !page.contains(&secret),
+            "{page}"
+        );
+    }
+);
+
+app_test!(
+    threads_are_linked_and_unlinked_by_holder_creator_or_admin_only,
+    |app: TestApp| async move {
+        let (owner, maya, lukas, _) = team(&app).await;
+        let (baton, runbook, secret) = linked_baton(&app, &owner, &maya).await;
+        let general = app.space(&owner, "launch", "public").await;
+        let (notes, _) = app.thread(&lukas, &general, "Launch notes").await;
+        let links = format!("/api/v1/batons/{baton}/threads");
+        assert_problem(
+            &app.post(&links, &lukas, json!({"thread_id": notes})).await,
+            StatusCode::FORBIDDEN,
+            "neither holder, creator nor admin",
+        );
+        let linked = app.post(&links, &owner, json!({"thread_id": notes})).await;
+        assert_eq!(linked.status, StatusCode::CREATED, "{:?}", linked.json);
+        assert_eq!(
+            linked.json,
+            json!({"id": notes, "title": "Launch notes", "link": format!("/threads/{notes}")})
+        );
+        assert_problem(
+            &app.post(&links, &maya, json!({"thread_id": notes})).await,
+            StatusCode::CONFLICT,
+            "linked twice",
+        );
+        // The owner cannot see Maya's private thread: unlinking it is like unlinking nothing.
+        let unlink = |thread: &str| format!("/api/v1/batons/{baton}/threads/{thread}");
+        let hidden = app
+            .call("DELETE", &unlink(&secret), Some(&owner.token), None, &[])
+            .await;
+        assert_problem(
+            &hidden,
+            StatusCode::NOT_FOUND,
+            "a thread the admin cannot see",
+        );
+        let gone = app
+            .call("DELETE", &unlink(&runbook), Some(&owner.token), None, &[])
+            .await;
+        assert_eq!(gone.status, StatusCode::NO_CONTENT);
+        let again = app
+            .call("DELETE", &unlink(&runbook), Some(&owner.token), None, &[])
+            .await;
+        assert_problem(&again, StatusCode::NOT_FOUND, "unlinked twice");
+        let detail = app.get(&format!("/api/v1/batons/{baton}"), &maya).await;
+        let ids: Vec<&str> = detail.json["threads"]
+            .as_array()
+            .expect("threads")
+            .iter()
+            .filter_map(|t| t["id"].as_str())
+            .collect();
+        assert_eq!(ids, [secret.as_str(), notes.as_str()], "in link order");
+    }
+);
+
+app_test!(
+    a_thread_the_caller_cannot_see_is_refused_like_a_missing_one,
+    |app: TestApp| async move {
+        let (owner, maya, lukas, _) = team(&app).await;
+        let (baton, _, secret) = linked_baton(&app, &owner, &maya).await;
+        let missing = baton_core::Id::random().to_string();
+        let create =
+            |threads: Value| json!({"title": "Leak", "holder_id": lukas.id, "thread_ids": threads});
+        let hidden = app
+            .post("/api/v1/batons", &lukas, create(json!([secret])))
+            .await;
+        let absent = app
+            .post("/api/v1/batons", &lukas, create(json!([missing])))
+            .await;
+        assert_problem(
+            &hidden,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a private thread",
+        );
+        assert_eq!(
+            hidden.bytes, absent.bytes,
+            "hidden and missing read the same"
+        );
+        for (threads, context) in [
+            (json!(["not-an-id"]), "a malformed id"),
+            (json!([secret, secret]), "a thread twice"),
+        ] {
+            let r = app.post("/api/v1/batons", &maya, create(threads)).await;
+            assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, context);
+        }
+        let board = app.get("/api/v1/batons", &owner).await;
+        assert_eq!(
+            board.json["batons"].as_array().map(Vec::len),
+            Some(1),
+            "nothing written"
+        );
+
+        // Linking to an existing baton: the owner (an admin) cannot see the private thread.
+        let links = format!("/api/v1/batons/{baton}/threads");
+        let plain = app
+            .post(
+                "/api/v1/batons",
+                &owner,
+                json!({"title": "Plain", "holder_id": owner.id}),
+            )
+            .await
+            .str("/id");
+        let plain_links = format!("/api/v1/batons/{plain}/threads");
+        let hidden = app
+            .post(&plain_links, &owner, json!({"thread_id": secret}))
+            .await;
+        let absent = app
+            .post(&plain_links, &owner, json!({"thread_id": missing}))
+            .await;
+        assert_problem(
+            &hidden,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a private thread",
+        );
+        assert_eq!(
+            hidden.bytes, absent.bytes,
+            "hidden and missing read the same"
+        );
+        for body in [
+            json!({"thread_id": "nope"}),
+            json!({"thread": secret}),
+            json!({}),
+        ] {
+            let r = app.post(&links, &maya, body.clone()).await;
+            assert!(r.status.is_client_error(), "{body}: {:?}", r.json);
+        }
+        let detail = app.get(&format!("/api/v1/batons/{plain}"), &owner).await;
+        assert_eq!(detail.json["threads"], json!([]), "nothing written");
+    }
+);
+
+app_test!(
+    a_baton_links_at_most_twenty_threads,
+    |app: TestApp| async move {
+        let (owner, maya, _, _) = team(&app).await;
+        let general = app.space(&owner, "general", "public").await;
+        let mut threads = Vec::new();
+        for n in 0..21 {
+            threads.push(app.thread(&owner, &general, &format!("Topic {n}")).await.0);
+        }
+        let create = |ids: &[String]| json!({"title": "Release 2.4", "holder_id": maya.id, "thread_ids": ids});
+        let refused = app.post("/api/v1/batons", &maya, create(&threads)).await;
+        assert_problem(&refused, StatusCode::UNPROCESSABLE_ENTITY, "21 threads");
+        assert!(
+            refused.str("/detail").contains("at most 20"),
+            "{:?}",
+            refused.json
+        );
+        let created = app
+            .post("/api/v1/batons", &maya, create(&threads[..20]))
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{:?}", created.json);
+        assert_eq!(created.json["threads"].as_array().map(Vec::len), Some(20));
+        let links = format!("/api/v1/batons/{}/threads", created.str("/id"));
+        let again = app
+            .post(&links, &maya, json!({"thread_id": threads[3]}))
+            .await;
+        assert_problem(
+            &again,
+            StatusCode::CONFLICT,
+            "linked already, also when full",
+        );
+        let full = app
+            .post(&links, &maya, json!({"thread_id": threads[20]}))
+            .await;
+        assert_problem(&full, StatusCode::UNPROCESSABLE_ENTITY, "a 21st thread");
     }
 );

@@ -1,6 +1,7 @@
 //! Web pages: batons (tests through the real router, on both backends). The board, a baton
 //! passed by form from Berlin to Tokyo and accepted, notes and bounces refused without their
-//! words, hidden batons, the relay's coverage chart, and forms without a CSRF token.
+//! words, hidden batons, the relay's coverage chart, threads linked by a pasted link and
+//! unlinked, and forms without a CSRF token.
 //!
 //! Set-up goes through the JSON API; the clock stands at Monday 2026-03-02 12:00 UTC, when
 //! Berlin (13:00) works and Tokyo (21:00) and Los Angeles (04:00) do not.
@@ -105,12 +106,18 @@ app_test!(
             "Held by yuki · 21:00 in Tokyo · <span>back Tue 09:00 Tokyo time, your Tue 01:00</span>"
                 .into(),
             "Stalled: its holder is outside their working hours.".into(),
+            "Working now on Release train: lukas (Berlin).".into(),
             format!("href=\"/relays/{}\"", relay.id),
             "<label for=\"title\">Title</label>".into(),
         ] {
             assert!(html.contains(&text), "{text} in {html}");
         }
         assert_eq!(html.matches("Stalled").count(), 1, "only Yuki is off now");
+        assert_eq!(
+            html.matches("Working now on").count(),
+            1,
+            "said of stalled batons only"
+        );
     }
 );
 
@@ -327,6 +334,8 @@ app_test!(
             format!("/batons/{baton}/handoff"),
             "/batons".to_owned(),
             format!("/handoffs/{baton}/accept"),
+            format!("/batons/{baton}/threads"),
+            format!("/batons/{baton}/reopen"),
         ] {
             let r = app.raw_form(&path, Some(&lukas.cookie), &note).await;
             assert_eq!(r.status, StatusCode::FORBIDDEN, "{path}");
@@ -335,5 +344,80 @@ app_test!(
             .get(&format!("/api/v1/batons/{baton}"), &relay.owner)
             .await;
         assert_eq!(detail.json["handoffs"], json!([]), "nothing written");
+    }
+);
+
+app_test!(
+    a_thread_is_linked_by_its_pasted_link_and_unlinked_from_the_baton_page,
+    |app: TestApp| async move {
+        let relay = Relay::new(&app).await;
+        let baton = relay.baton(&app, "Release 2.4", &relay.lukas).await;
+        let general = app.space(&relay.owner, "general", "public").await;
+        let (runbook, _) = app.thread(&relay.owner, &general, "Release runbook").await;
+        let private = app.space(&relay.maya, "salaries", "private").await;
+        let (secret, _) = app.thread(&relay.maya, &private, "Secret pay review").await;
+        let lukas = app.browser(&relay.lukas).await;
+        let page = format!("/batons/{baton}");
+        let html = app.page(&page, Some(&lukas)).await.html();
+        assert!(
+            html.contains("<label for=\"thread_id\">Link a thread</label>"),
+            "{html}"
+        );
+        assert!(html.contains("No linked threads"), "{html}");
+
+        let link = format!("/batons/{baton}/threads");
+        let refused = app
+            .form(&link, &lukas, &[("thread_id", "see the chat")])
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.html();
+        assert!(html.contains("id=\"thread_id-error\"") && html.contains("value=\"see the chat\""));
+        let pasted = format!("https://baton.example/threads/{secret}");
+        let refused = app.form(&link, &lukas, &[("thread_id", &pasted)]).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        let html = refused.html();
+        assert!(
+            html.contains("no thread with this id that you can see"),
+            "{html}"
+        );
+        assert!(!html.contains("Secret pay review"));
+        let api = format!("/api/v1/batons/{baton}");
+        assert_eq!(
+            app.get(&api, &relay.owner).await.json["threads"],
+            json!([]),
+            "nothing written"
+        );
+
+        let pasted = format!("http://127.0.0.1:8080/threads/{runbook}#post-1");
+        let linked = app.form(&link, &lukas, &[("thread_id", &pasted)]).await;
+        assert_eq!(
+            (linked.status, linked.location()),
+            (StatusCode::SEE_OTHER, format!("/batons/{baton}#threads"))
+        );
+        let html = app.page(&page, Some(&lukas)).await.html();
+        let unlink = format!("/batons/{baton}/threads/{runbook}/unlink");
+        for text in [
+            format!("<a href=\"/threads/{runbook}\">Release runbook</a>"),
+            format!("action=\"{unlink}\""),
+        ] {
+            assert!(html.contains(&text), "{text} in {html}");
+        }
+        let twice = app.form(&link, &lukas, &[("thread_id", &runbook)]).await;
+        assert_eq!(twice.status, StatusCode::CONFLICT);
+        assert!(twice.html().contains("linked to the baton already"));
+
+        // Yuki may read the baton and its thread, but neither holds nor created it.
+        let yuki = app.browser(&relay.yuki).await;
+        let html = app.page(&page, Some(&yuki)).await.html();
+        assert!(html.contains(">Release runbook</a>") && !html.contains("Link a thread"));
+        assert!(!html.contains(&unlink));
+        assert_eq!(
+            app.form(&unlink, &yuki, &[]).await.status,
+            StatusCode::FORBIDDEN
+        );
+
+        let unlinked = app.form(&unlink, &lukas, &[]).await;
+        assert_eq!(unlinked.status, StatusCode::SEE_OTHER);
+        assert_eq!(app.get(&api, &relay.owner).await.json["threads"], json!([]));
     }
 );

@@ -13,10 +13,10 @@ use baton_store::conformance::prelude::*;
 use baton_store::store_test;
 use jiff::SignedDuration;
 
-const LEASE: SignedDuration = SignedDuration::from_secs(300);
+pub(crate) const LEASE: SignedDuration = SignedDuration::from_secs(300);
 
 /// Writes a post in `w`'s thread asking `to`, and returns the one event it stored.
-async fn ask_event(store: &dyn Store, w: &World, to: &[Id], secs: i64) -> Event {
+pub(crate) async fn ask_event(store: &dyn Store, w: &World, to: &[Id], secs: i64) -> Event {
     let before = store.unexpanded_events(1000).await.expect("events").len();
     let post = asking_post(w.thread.thread.id, w.owner().id, to, secs);
     store.create_post(w.ws(), post, None).await.expect("post");
@@ -26,7 +26,7 @@ async fn ask_event(store: &dyn Store, w: &World, to: &[Id], secs: i64) -> Event 
 }
 
 /// One email delivery per recipient of `event`, due at `due` seconds.
-fn deliveries_for(event: &Event, due: i64) -> Vec<NewDelivery> {
+pub(crate) fn deliveries_for(event: &Event, due: i64) -> Vec<NewDelivery> {
     event
         .recipients
         .iter()
@@ -34,13 +34,14 @@ fn deliveries_for(event: &Event, due: i64) -> Vec<NewDelivery> {
             id: Id::random(),
             recipient_id: *to,
             channel: Channel::Email,
+            webhook_id: None,
             due_at: at(due),
         })
         .collect()
 }
 
 /// Writes an ask event for `to` and expands it into deliveries due at `due` seconds.
-async fn queued(store: &dyn Store, w: &World, to: &[Id], due: i64) -> Event {
+pub(crate) async fn queued(store: &dyn Store, w: &World, to: &[Id], due: i64) -> Event {
     let event = ask_event(store, w, to, 10).await;
     store
         .expand_event(w.ws(), event.id, deliveries_for(&event, due), at(10))
@@ -49,7 +50,7 @@ async fn queued(store: &dyn Store, w: &World, to: &[Id], due: i64) -> Event {
     event
 }
 
-fn ids(claimed: &[ClaimedDelivery]) -> Vec<Id> {
+pub(crate) fn ids(claimed: &[ClaimedDelivery]) -> Vec<Id> {
     claimed.iter().map(|d| d.id).collect()
 }
 
@@ -112,7 +113,7 @@ store_test!(a_failed_post_write_leaves_no_event, |store| async move {
     assert!(matches!(err, StoreError::NotFound), "{err:?}");
     assert!(store.unexpanded_events(10).await.expect("none").is_empty());
     assert_eq!(
-        store.backlog(w.ws()).await.expect("backlog"),
+        store.backlog(w.ws(), at(5)).await.expect("backlog"),
         Backlog::default()
     );
 });
@@ -144,7 +145,7 @@ store_test!(
             .expand_event(w.ws(), event.id, deliveries_for(&event, 200), at(7))
             .await
             .expect("expand again");
-        let backlog = store.backlog(w.ws()).await.expect("backlog");
+        let backlog = store.backlog(w.ws(), at(7)).await.expect("backlog");
         assert_eq!(
             backlog,
             Backlog {
@@ -288,9 +289,10 @@ store_test!(
                 .is_empty()
         );
         assert_eq!(
-            store.backlog(w.ws()).await.expect("backlog"),
+            store.backlog(w.ws(), at(402)).await.expect("backlog"),
             Backlog {
                 sent: 1,
+                sent_last_day: 1,
                 ..Backlog::default()
             }
         );
@@ -348,7 +350,7 @@ store_test!(failed_sends_back_off_and_park, |store| async move {
             .is_empty()
     );
     assert_eq!(
-        store.backlog(w.ws()).await.expect("backlog"),
+        store.backlog(w.ws(), at(1_000_000)).await.expect("backlog"),
         Backlog {
             parked: 1,
             dropped: 1,

@@ -1,6 +1,7 @@
 //! Conformance: relays (legs kept in order, all from the workspace), batons (created, listed,
-//! filtered by holder) and handoffs (one pending per baton, only from the holder, accepted or
-//! bounced exactly once, even when resolutions race), all scoped by workspace.
+//! filtered by holder, linked to threads of their workspace once each) and handoffs (one
+//! pending per baton, only from the holder, accepted or bounced exactly once, even when
+//! resolutions race), all scoped by workspace.
 //!
 //! Compiled into the `conformance` test binary (see `conformance/mod.rs`), not the library.
 
@@ -171,6 +172,105 @@ store_test!(
         assert_not_found(store.create_baton(a.ws(), foreign_creator).await);
         assert!(store.list_batons(a.ws(), None).await.expect("a").is_empty());
         assert!(store.list_batons(b.ws(), None).await.expect("b").is_empty());
+    }
+);
+
+store_test!(
+    a_baton_links_threads_in_order_once_each_and_unlinks_them,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (ws, owner) = (w.ws(), w.owner().id);
+        let first = w.thread.thread.id;
+        let second = thread(&*store, ws, w.space.id, owner, "Runbook", 2)
+            .await
+            .thread
+            .id;
+        let third = thread(&*store, ws, w.space.id, owner, "Retro", 3)
+            .await
+            .thread
+            .id;
+        let new = new_baton(owner, w.member.id, None, "Ship v3");
+        let baton = store
+            .create_linked_baton(ws, new, vec![second, first])
+            .await
+            .expect("create with links");
+        assert_eq!(
+            store.baton_threads(ws, baton.id).await.expect("links"),
+            [second, first]
+        );
+        store
+            .link_thread(ws, baton.id, third, w.member.id, at(20))
+            .await
+            .expect("link");
+        assert_conflict(
+            store.link_thread(ws, baton.id, first, owner, at(21)).await,
+            "baton_threads_once",
+        );
+        store
+            .unlink_thread(ws, baton.id, second)
+            .await
+            .expect("unlink");
+        assert_not_found(store.unlink_thread(ws, baton.id, second).await);
+        assert_eq!(
+            store.baton_threads(ws, baton.id).await.expect("links"),
+            [first, third]
+        );
+        let plain = owners_baton(&*store, &w).await;
+        assert!(
+            store
+                .baton_threads(ws, plain.id)
+                .await
+                .expect("none")
+                .is_empty()
+        );
+    }
+);
+
+store_test!(
+    a_thread_link_across_workspaces_writes_nothing,
+    |store| async move {
+        let (a, b) = two_worlds(&*store).await;
+        let foreign = b.thread.thread.id;
+        let twice = new_baton(a.owner().id, a.member.id, None, "Twice");
+        let twice_id = twice.id;
+        assert_conflict(
+            store
+                .create_linked_baton(a.ws(), twice, vec![a.thread.thread.id, a.thread.thread.id])
+                .await,
+            "baton_threads_once",
+        );
+        assert_not_found(store.baton(a.ws(), twice_id).await);
+        let new = new_baton(a.owner().id, a.member.id, None, "Foreign thread");
+        let new_id = new.id;
+        assert_not_found(store.create_linked_baton(a.ws(), new, vec![foreign]).await);
+        assert_not_found(store.baton(a.ws(), new_id).await);
+        let baton = owners_baton(&*store, &a).await;
+        let mine = a.thread.thread.id;
+        assert_not_found(
+            store
+                .link_thread(a.ws(), baton.id, foreign, a.owner().id, at(9))
+                .await,
+        );
+        assert_not_found(
+            store
+                .link_thread(b.ws(), baton.id, foreign, b.owner().id, at(9))
+                .await,
+        );
+        assert_not_found(
+            store
+                .link_thread(a.ws(), baton.id, mine, b.owner().id, at(9))
+                .await,
+        );
+        store
+            .link_thread(a.ws(), baton.id, mine, a.owner().id, at(9))
+            .await
+            .expect("link");
+        assert_not_found(store.unlink_thread(b.ws(), baton.id, mine).await);
+        assert_not_found(store.baton_threads(b.ws(), baton.id).await);
+        assert_eq!(
+            store.baton_threads(a.ws(), baton.id).await.expect("links"),
+            [mine]
+        );
     }
 );
 

@@ -10,7 +10,8 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::outbox::{
-    Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, Retry, Settled,
+    Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, ParkedDelivery,
+    Retry, Settled,
 };
 use baton_core::model::{NewAsk, Post};
 use deadpool_postgres::Transaction;
@@ -21,7 +22,7 @@ use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, from_json, ms, to_json};
-use crate::outbox::{Settlement, backlog_slot, reminder_key};
+use crate::outbox::{DAY_MS, Settlement, backlog_slot, not_parked, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
 /// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
@@ -100,6 +101,24 @@ fn claimed(row: &Row) -> StoreResult<ClaimedDelivery> {
             .ok_or_else(|| corrupt(format_args!("channel {channel}")))?,
         due_at: rows::ts(row, "due_at")?,
         attempts: u32::try_from(attempts).map_err(corrupt)?,
+        digest_id: rows::id(row, "digest_id")?,
+    })
+}
+
+fn parked(row: &Row) -> StoreResult<ParkedDelivery> {
+    let channel: String = row.try_get("channel")?;
+    let attempts: i32 = row.try_get("attempts")?;
+    Ok(ParkedDelivery {
+        id: rows::id(row, "id")?,
+        recipient_id: rows::id(row, "recipient_id")?,
+        event_id: rows::id(row, "event_id")?,
+        kind: kind(row)?,
+        thread_id: opt_id(row, "thread_id")?,
+        channel: Channel::parse(&channel)
+            .ok_or_else(|| corrupt(format_args!("channel {channel}")))?,
+        due_at: rows::ts(row, "due_at")?,
+        attempts: u32::try_from(attempts).map_err(corrupt)?,
+        last_error: row.try_get("last_error")?,
     })
 }
 
@@ -166,14 +185,18 @@ impl DeliveryStore for PgStore {
                 &d.recipient_id.to_string(),
                 &d.channel.as_str(),
                 &ms(d.due_at),
+                &d.webhook_id.map(|w| w.to_string()),
             ];
+            // No conflict target: `deliveries_once` and `deliveries_webhook_once` are partial
+            // indexes, and a duplicate of either is the second expansion it guards against.
             query::exec(
                 &tx,
                 "INSERT INTO deliveries (workspace_id, id, event_id, recipient_id, channel, due_at, state,
-                                         next_attempt_at)
-                 SELECT $1, $2, $3, m.id, $5, $6, 'queued', $6 FROM members m
+                                         next_attempt_at, webhook_id)
+                 SELECT $1, $2, $3, m.id, $5, $6, 'queued', $6, $7 FROM members m
                  WHERE m.workspace_id = $1 AND m.id = $4
-                 ON CONFLICT (event_id, recipient_id, channel) DO NOTHING",
+                   AND ($7::TEXT IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = $1 AND w.id = $7))
+                 ON CONFLICT DO NOTHING",
                 params,
             )
             .await?;
@@ -197,18 +220,22 @@ impl DeliveryStore for PgStore {
         // lease when the UPDATE re-reads them (and are left out).
         let sql = "WITH due AS (
                        SELECT recipient_id, next_attempt_at FROM deliveries
-                       WHERE state = 'queued' AND next_attempt_at <= $2
+                       WHERE state = 'queued' AND channel = 'email' AND next_attempt_at <= $2
                          AND (lease_until IS NULL OR lease_until <= $2)
                        ORDER BY next_attempt_at LIMIT $4::bigint * 16
                    ), recipients AS (
-                       SELECT m.id FROM members m WHERE m.id IN (SELECT recipient_id FROM due)
+                       SELECT m.id, gen_random_uuid()::text AS digest_id FROM members m
+                       WHERE m.id IN (SELECT recipient_id FROM due)
                        LIMIT $4 FOR NO KEY UPDATE OF m SKIP LOCKED
                    ), leased AS (
-                       UPDATE deliveries d SET lease_owner = $1, lease_until = $3, attempts = d.attempts + 1
+                       UPDATE deliveries d SET lease_owner = $1, lease_until = $3, attempts = d.attempts + 1,
+                              digest_id = COALESCE(d.digest_id, r.digest_id)
                        FROM recipients r
-                       WHERE d.recipient_id = r.id AND d.state = 'queued' AND d.next_attempt_at <= $2
+                       WHERE d.recipient_id = r.id AND d.state = 'queued' AND d.channel = 'email'
+                         AND d.next_attempt_at <= $2
                          AND (d.lease_until IS NULL OR d.lease_until <= $2)
-                       RETURNING d.workspace_id, d.id, d.event_id, d.recipient_id, d.channel, d.due_at, d.attempts
+                       RETURNING d.workspace_id, d.id, d.event_id, d.recipient_id, d.channel, d.due_at, d.attempts,
+                                 d.digest_id
                    )
                    SELECT l.*, e.kind, e.thread_id, e.post_id FROM leased l JOIN events e ON e.id = l.event_id";
         let params: Params = &[&owner, &ms(now), &ms(until), &i64::from(limit)];
@@ -279,9 +306,9 @@ impl DeliveryStore for PgStore {
         .await
     }
 
-    async fn backlog(&self, ws: Id) -> StoreResult<Backlog> {
+    async fn backlog(&self, ws: Id, now: Timestamp) -> StoreResult<Backlog> {
         let client = self.client().await?;
-        let ws = ws.to_string();
+        let (ws, now) = (ws.to_string(), ms(now));
         let unexpanded: i64 = query::one(
             &client,
             "SELECT COUNT(*) FROM events WHERE workspace_id = $1 AND expanded_at IS NULL",
@@ -303,6 +330,106 @@ impl DeliveryStore for PgStore {
         for (state, n) in counts {
             *backlog_slot(&mut backlog, &state)? = u64::try_from(n).map_err(corrupt)?;
         }
+        let count = |n: i64| u64::try_from(n).map_err(corrupt);
+        let (due_now, leased, oldest, sent_last_day) = query::one(
+            &client,
+            "SELECT COUNT(*) FILTER (WHERE q.next_attempt_at <= $2 AND (q.lease_until IS NULL OR q.lease_until <= $2)),
+                    COUNT(*) FILTER (WHERE q.lease_until > $2),
+                    MIN(q.due_at) FILTER (WHERE q.due_at <= $2),
+                    (SELECT COUNT(*) FROM deliveries s
+                     WHERE s.workspace_id = $1 AND s.state = 'sent' AND s.sent_at > $3)
+             FROM deliveries q WHERE q.workspace_id = $1 AND q.state = 'queued'",
+            &[&ws, &now, &(now - DAY_MS)],
+            |r| {
+                Ok((
+                    r.try_get::<_, i64>(0)?,
+                    r.try_get::<_, i64>(1)?,
+                    r.try_get::<_, Option<i64>>(2)?,
+                    r.try_get::<_, i64>(3)?,
+                ))
+            },
+        )
+        .await?;
+        backlog.due_now = count(due_now)?;
+        backlog.leased = count(leased)?;
+        backlog.sent_last_day = count(sent_last_day)?;
+        backlog.oldest_due_at = oldest
+            .map(|ms| Timestamp::from_millisecond(ms).map_err(corrupt))
+            .transpose()?;
         Ok(backlog)
+    }
+
+    async fn parked(&self, ws: Id, limit: u32) -> StoreResult<Vec<ParkedDelivery>> {
+        query::all(
+            &self.client().await?,
+            "SELECT d.id, d.recipient_id, d.event_id, e.kind, e.thread_id, d.channel, d.due_at, d.attempts,
+                    d.last_error
+             FROM deliveries d JOIN events e ON e.id = d.event_id
+             WHERE d.workspace_id = $1 AND d.state = 'parked' ORDER BY d.seq LIMIT $2",
+            &[&ws.to_string(), &i64::from(limit)],
+            parked,
+        )
+        .await
+    }
+
+    async fn retry_parked(&self, ws: Id, id: Id, now: Timestamp) -> StoreResult<()> {
+        let client = self.client().await?;
+        let (ws, id) = (ws.to_string(), id.to_string());
+        let requeued = query::exec(
+            &client,
+            "UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_at = $3,
+                    lease_owner = NULL, lease_until = NULL
+             WHERE workspace_id = $1 AND id = $2 AND state = 'parked'",
+            &[&ws, &id, &ms(now)],
+        )
+        .await?;
+        if requeued == 1 {
+            return Ok(());
+        }
+        let exists = query::opt(
+            &client,
+            "SELECT 1 FROM deliveries WHERE workspace_id = $1 AND id = $2",
+            &[&ws, &id],
+            |_| Ok(()),
+        )
+        .await?
+        .is_some();
+        Err(not_parked(exists))
+    }
+
+    async fn workspace_secret(&self, ws: Id, purpose: &str) -> StoreResult<Option<String>> {
+        query::opt(
+            &self.client().await?,
+            "SELECT secret FROM workspace_secrets WHERE workspace_id = $1 AND purpose = $2",
+            &[&ws.to_string(), &purpose],
+            |r| Ok(r.try_get(0)?),
+        )
+        .await
+    }
+
+    async fn ensure_workspace_secret(
+        &self,
+        ws: Id,
+        purpose: &str,
+        candidate: &str,
+    ) -> StoreResult<String> {
+        let client = self.client().await?;
+        let ws = ws.to_string();
+        query::exec(
+            &client,
+            "INSERT INTO workspace_secrets (workspace_id, purpose, secret)
+             SELECT id, $2, $3 FROM workspaces WHERE id = $1
+             ON CONFLICT (workspace_id, purpose) DO NOTHING",
+            &[&ws, &purpose, &candidate],
+        )
+        .await?;
+        query::opt(
+            &client,
+            "SELECT secret FROM workspace_secrets WHERE workspace_id = $1 AND purpose = $2",
+            &[&ws, &purpose],
+            |r| Ok(r.try_get(0)?),
+        )
+        .await?
+        .ok_or(StoreError::NotFound)
     }
 }

@@ -12,6 +12,7 @@ mod deliveries;
 mod error;
 mod idempotency;
 mod members;
+mod notify;
 mod query;
 mod relays;
 mod rows;
@@ -19,6 +20,8 @@ mod schedules;
 mod sessions;
 mod spaces;
 mod threads;
+mod urgent;
+mod webhooks;
 
 use std::time::Duration;
 
@@ -45,6 +48,8 @@ const WAIT_TIMEOUT: Duration = Duration::from_secs(10);
 /// A Baton store in a PostgreSQL database (or schema, through `options=-csearch_path%3D…`).
 pub struct PgStore {
     pool: Pool,
+    /// Change announcements between the instances on this database.
+    feed: notify::PgFeed,
 }
 
 impl PgStore {
@@ -61,6 +66,7 @@ impl PgStore {
             config.connect_timeout(CONNECT_TIMEOUT);
         }
         migrate(&config).await?;
+        let feed = notify::PgFeed::new(config.clone());
         let manager = Manager::from_config(
             config,
             NoTls,
@@ -75,7 +81,7 @@ impl PgStore {
             .wait_timeout(Some(WAIT_TIMEOUT))
             .build()
             .context("building the PostgreSQL connection pool")?;
-        Ok(PgStore { pool })
+        Ok(PgStore { pool, feed })
     }
 
     /// A pooled connection, or `Unavailable` when none can be had in time.

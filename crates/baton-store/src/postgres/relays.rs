@@ -4,6 +4,7 @@
 //! pending handoff, so concurrent handoffs of one baton take turns; the `handoffs_pending`
 //! index guards the rule regardless. Resolving is `UPDATE … WHERE status = 'pending'`: of two
 //! racing resolutions the second waits for the first's row lock, then finds nothing to change.
+//! A new baton and its thread links are written in one transaction.
 
 use async_trait::async_trait;
 use baton_core::Id;
@@ -134,6 +135,39 @@ fn relay(row: &Row) -> StoreResult<Relay> {
     })
 }
 
+/// Links `thread` (which must be in `ws`, else `NotFound`) to the baton `baton` of `ws`;
+/// `Conflict` when they are linked already.
+async fn insert_link<C: GenericClient>(
+    c: &C,
+    ws: &str,
+    baton: &str,
+    thread: Id,
+    by: Id,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let thread = thread.to_string();
+    query::one(
+        c,
+        "SELECT 1 FROM threads WHERE workspace_id = $1 AND id = $2",
+        &[&ws, &thread],
+        |_| Ok(()),
+    )
+    .await?;
+    let inserted = query::exec(
+        c,
+        "INSERT INTO baton_threads (workspace_id, baton_id, thread_id, linked_by, linked_at)
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (baton_id, thread_id) DO NOTHING",
+        &[&ws, &baton, &thread, &by.to_string(), &ms(at)],
+    )
+    .await?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict {
+            constraint: "baton_threads_once",
+        });
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl RelayStore for PgStore {
     async fn create_relay(&self, ws: Id, new: Relay) -> StoreResult<Relay> {
@@ -185,7 +219,12 @@ impl RelayStore for PgStore {
         query::one(&self.client().await?, sql, params, relay).await
     }
 
-    async fn create_baton(&self, ws: Id, new: Baton) -> StoreResult<Baton> {
+    async fn create_linked_baton(
+        &self,
+        ws: Id,
+        new: Baton,
+        threads: Vec<Id>,
+    ) -> StoreResult<Baton> {
         // The holder and the creator are selected from the workspace's members and the relay
         // must exist there: otherwise nothing is inserted and the result is `NotFound`.
         let sql = concat!(
@@ -199,9 +238,10 @@ impl RelayStore for PgStore {
              RETURNING ",
             baton_cols!()
         );
+        let (ws, baton_id) = (ws.to_string(), new.id.to_string());
         let params: Params = &[
-            &ws.to_string(),
-            &new.id.to_string(),
+            &ws,
+            &baton_id,
             &new.title,
             &new.description,
             &new.relay_id.map(|r| r.to_string()),
@@ -210,7 +250,64 @@ impl RelayStore for PgStore {
             &new.created_by.to_string(),
             &ms(new.created_at),
         ];
-        query::one(&self.client().await?, sql, params, baton).await
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let created = query::one(&tx, sql, params, baton).await?;
+        for thread in threads {
+            insert_link(&tx, &ws, &baton_id, thread, new.created_by, new.created_at).await?;
+        }
+        tx.commit().await?;
+        Ok(created)
+    }
+
+    async fn link_thread(
+        &self,
+        ws: Id,
+        baton_id: Id,
+        thread: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, baton_id) = (ws.to_string(), baton_id.to_string());
+        query::one(&tx, BATON_BY_ID, &[&ws, &baton_id], |_| Ok(())).await?;
+        query::one(
+            &tx,
+            "SELECT 1 FROM members WHERE workspace_id = $1 AND id = $2",
+            &[&ws, &by.to_string()],
+            |_| Ok(()),
+        )
+        .await?;
+        insert_link(&tx, &ws, &baton_id, thread, by, at).await?;
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn unlink_thread(&self, ws: Id, baton_id: Id, thread: Id) -> StoreResult<()> {
+        let removed = query::exec(
+            &self.client().await?,
+            "DELETE FROM baton_threads WHERE workspace_id = $1 AND baton_id = $2 AND thread_id = $3",
+            &[&ws.to_string(), &baton_id.to_string(), &thread.to_string()],
+        )
+        .await?;
+        if removed == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    async fn baton_threads(&self, ws: Id, baton_id: Id) -> StoreResult<Vec<Id>> {
+        let client = self.client().await?;
+        let params: Params = &[&ws.to_string(), &baton_id.to_string()];
+        query::one(&client, BATON_BY_ID, params, |_| Ok(())).await?;
+        query::all(
+            &client,
+            "SELECT thread_id FROM baton_threads WHERE workspace_id = $1 AND baton_id = $2 ORDER BY seq",
+            params,
+            |row| id(row, "thread_id"),
+        )
+        .await
     }
 
     async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton> {

@@ -28,7 +28,11 @@ const POST_BY_ID: &str = concat!(
 /// `GREATEST` keeps `last_post_seq` from moving backwards: sequence numbers are handed out
 /// when a post is inserted, not when it commits, so of two concurrent posts the one with the
 /// lower number may update the thread second.
-async fn append_post(tx: &Transaction<'_>, ws: &str, post: &NewPost) -> StoreResult<Post> {
+pub(super) async fn append_post(
+    tx: &Transaction<'_>,
+    ws: &str,
+    post: &NewPost,
+) -> StoreResult<Post> {
     let sql = concat!(
         "WITH p AS (
              INSERT INTO posts (workspace_id, id, thread_id, author_id, body, html, expectation, created_at)
@@ -67,7 +71,7 @@ async fn append_post(tx: &Transaction<'_>, ws: &str, post: &NewPost) -> StoreRes
 /// Inserts a thread into a space of workspace `ws`, by an author of `ws` (`NotFound`
 /// otherwise), then its opening post. The thread starts with no activity (`last_post_seq` 0,
 /// which no post has) because the post's number is only known once it is inserted.
-async fn insert_thread(
+pub(super) async fn insert_thread(
     tx: &Transaction<'_>,
     ws: &str,
     new: &NewThread,

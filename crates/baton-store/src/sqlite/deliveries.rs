@@ -7,7 +7,8 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::outbox::{
-    Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, Retry, Settled,
+    Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, ParkedDelivery,
+    Retry, Settled,
 };
 use baton_core::model::{NewAsk, Post};
 use jiff::{SignedDuration, Timestamp};
@@ -15,7 +16,7 @@ use rusqlite::{Connection, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, to_json, ts};
-use crate::outbox::{Settlement, backlog_slot, reminder_key};
+use crate::outbox::{DAY_MS, Settlement, backlog_slot, not_parked, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
 /// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
@@ -94,6 +95,28 @@ fn claimed(r: &Row<'_>) -> rusqlite::Result<ClaimedDelivery> {
         kind: EventKind::parse(&kind).ok_or_else(|| unreadable("event kind", &kind))?,
         thread_id: opt_id(r, 8)?,
         post_id: opt_id(r, 9)?,
+        digest_id: named_id(r, "digest_id")?,
+    })
+}
+
+/// Reads an id column by name (for columns later migrations added to a statement).
+fn named_id(r: &Row<'_>, column: &str) -> rusqlite::Result<Id> {
+    let text: String = r.get(column)?;
+    text.parse().map_err(|_| unreadable("id", &text))
+}
+
+fn parked(r: &Row<'_>) -> rusqlite::Result<ParkedDelivery> {
+    let (kind, channel): (String, String) = (r.get(3)?, r.get(5)?);
+    Ok(ParkedDelivery {
+        id: rows::id(r, 0)?,
+        recipient_id: rows::id(r, 1)?,
+        event_id: rows::id(r, 2)?,
+        kind: EventKind::parse(&kind).ok_or_else(|| unreadable("event kind", &kind))?,
+        thread_id: opt_id(r, 4)?,
+        channel: Channel::parse(&channel).ok_or_else(|| unreadable("channel", &channel))?,
+        due_at: ts(r.get(6)?)?,
+        attempts: r.get(7)?,
+        last_error: r.get(8)?,
     })
 }
 
@@ -154,12 +177,16 @@ impl DeliveryStore for SqliteStore {
                 if marked == 0 {
                     return Err(StoreError::NotFound);
                 }
+                // No conflict target: `deliveries_once` and `deliveries_webhook_once` are
+                // partial indexes, and a duplicate of either is the second expansion they guard
+                // against.
                 let mut insert = c.prepare_cached(
                     "INSERT INTO deliveries (workspace_id, id, event_id, recipient_id, channel, due_at, state,
-                                             next_attempt_at)
-                     SELECT ?1, ?2, ?3, m.id, ?5, ?6, 'queued', ?6 FROM members m
+                                             next_attempt_at, webhook_id)
+                     SELECT ?1, ?2, ?3, m.id, ?5, ?6, 'queued', ?6, ?7 FROM members m
                      WHERE m.workspace_id = ?1 AND m.id = ?4
-                     ON CONFLICT (event_id, recipient_id, channel) DO NOTHING",
+                       AND (?7 IS NULL OR EXISTS (SELECT 1 FROM webhooks w WHERE w.workspace_id = ?1 AND w.id = ?7))
+                     ON CONFLICT DO NOTHING",
                 )?;
                 for d in &deliveries {
                     insert.execute((
@@ -169,6 +196,7 @@ impl DeliveryStore for SqliteStore {
                         d.recipient_id.to_string(),
                         d.channel.as_str(),
                         ms(d.due_at),
+                        d.webhook_id.map(|w| w.to_string()),
                     ))?;
                 }
                 Ok(())
@@ -190,23 +218,36 @@ impl DeliveryStore for SqliteStore {
         self.engine
             .write(move |c| {
                 // The recipients with the longest-waiting due deliveries, then every due
-                // delivery of theirs: one worker gets all of a recipient's, for one digest.
-                let ids: Vec<String> = c
+                // delivery of theirs: one worker gets all of a recipient's. Those without a
+                // digest yet get one fresh digest id per recipient; the rest keep theirs.
+                let recipients: Vec<String> = c
                     .prepare_cached(
-                        "UPDATE deliveries SET lease_owner = ?1, lease_until = ?3, attempts = attempts + 1
-                         WHERE state = 'queued' AND next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2)
-                           AND recipient_id IN (
-                               SELECT recipient_id FROM deliveries
-                               WHERE state = 'queued' AND next_attempt_at <= ?2
-                                 AND (lease_until IS NULL OR lease_until <= ?2)
-                               GROUP BY recipient_id ORDER BY MIN(next_attempt_at) LIMIT ?4)
-                         RETURNING id",
+                        "SELECT recipient_id FROM deliveries
+                         WHERE state = 'queued' AND channel = 'email' AND next_attempt_at <= ?1
+                           AND (lease_until IS NULL OR lease_until <= ?1)
+                         GROUP BY recipient_id ORDER BY MIN(next_attempt_at) LIMIT ?2",
                     )?
-                    .query_map((&owner, ms(now), ms(until), i64::from(limit)), |r| r.get(0))?
+                    .query_map((ms(now), i64::from(limit)), |r| r.get(0))?
                     .collect::<Result<_, _>>()?;
+                let mut lease = c.prepare_cached(
+                    "UPDATE deliveries SET lease_owner = ?1, lease_until = ?3, attempts = attempts + 1,
+                            digest_id = COALESCE(digest_id, ?5)
+                     WHERE recipient_id = ?4 AND state = 'queued' AND channel = 'email' AND next_attempt_at <= ?2
+                       AND (lease_until IS NULL OR lease_until <= ?2)
+                     RETURNING id",
+                )?;
+                let mut ids: Vec<String> = Vec::new();
+                for recipient in &recipients {
+                    let digest = Id::random().to_string();
+                    let leased = lease
+                        .query_map((&owner, ms(now), ms(until), recipient, &digest), |r| r.get(0))?;
+                    for id in leased {
+                        ids.push(id?);
+                    }
+                }
                 let mut read = c.prepare_cached(
                     "SELECT d.workspace_id, d.id, d.event_id, d.recipient_id, d.channel, d.due_at, d.attempts,
-                            e.kind, e.thread_id, e.post_id
+                            e.kind, e.thread_id, e.post_id, d.digest_id
                      FROM deliveries d JOIN events e ON e.id = d.event_id WHERE d.id = ?1",
                 )?;
                 let mut found = Vec::with_capacity(ids.len());
@@ -296,10 +337,11 @@ impl DeliveryStore for SqliteStore {
             .await
     }
 
-    async fn backlog(&self, ws: Id) -> StoreResult<Backlog> {
+    async fn backlog(&self, ws: Id, now: Timestamp) -> StoreResult<Backlog> {
         self.engine
             .scan(move |c| {
                 let ws = ws.to_string();
+                let now = ms(now);
                 let mut backlog = Backlog {
                     unexpanded_events: c
                         .prepare_cached(
@@ -316,7 +358,103 @@ impl DeliveryStore for SqliteStore {
                     let (state, n) = count?;
                     *backlog_slot(&mut backlog, &state)? = n;
                 }
+                let oldest: Option<i64>;
+                (backlog.due_now, backlog.leased, oldest) = c
+                    .prepare_cached(
+                        "SELECT COALESCE(SUM(next_attempt_at <= ?2 AND (lease_until IS NULL OR lease_until <= ?2)), 0),
+                                COALESCE(SUM(lease_until > ?2), 0),
+                                MIN(CASE WHEN due_at <= ?2 THEN due_at END)
+                         FROM deliveries WHERE workspace_id = ?1 AND state = 'queued'",
+                    )?
+                    .query_row((&ws, now), |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))?;
+                backlog.oldest_due_at = oldest.map(ts).transpose()?;
+                backlog.sent_last_day = c
+                    .prepare_cached(
+                        "SELECT COUNT(*) FROM deliveries
+                         WHERE workspace_id = ?1 AND state = 'sent' AND sent_at > ?2",
+                    )?
+                    .query_row((&ws, now - DAY_MS), |r| r.get(0))?;
                 Ok(backlog)
+            })
+            .await
+    }
+
+    async fn parked(&self, ws: Id, limit: u32) -> StoreResult<Vec<ParkedDelivery>> {
+        self.engine
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(
+                    "SELECT d.id, d.recipient_id, d.event_id, e.kind, e.thread_id, d.channel, d.due_at,
+                            d.attempts, d.last_error
+                     FROM deliveries d JOIN events e ON e.id = d.event_id
+                     WHERE d.workspace_id = ?1 AND d.state = 'parked' ORDER BY d.seq LIMIT ?2",
+                )?;
+                let found = stmt
+                    .query_map((ws.to_string(), i64::from(limit)), parked)?
+                    .collect::<Result<_, _>>()?;
+                Ok(found)
+            })
+            .await
+    }
+
+    async fn retry_parked(&self, ws: Id, id: Id, now: Timestamp) -> StoreResult<()> {
+        self.engine
+            .write(move |c| {
+                let (ws, id) = (ws.to_string(), id.to_string());
+                let requeued = c
+                    .prepare_cached(
+                        "UPDATE deliveries SET state = 'queued', attempts = 0, next_attempt_at = ?3,
+                                lease_owner = NULL, lease_until = NULL
+                         WHERE workspace_id = ?1 AND id = ?2 AND state = 'parked'",
+                    )?
+                    .execute((&ws, &id, ms(now)))?;
+                if requeued == 1 {
+                    return Ok(());
+                }
+                let exists = c
+                    .prepare_cached("SELECT 1 FROM deliveries WHERE workspace_id = ?1 AND id = ?2")?
+                    .exists((&ws, &id))?;
+                Err(not_parked(exists))
+            })
+            .await
+    }
+
+    async fn workspace_secret(&self, ws: Id, purpose: &str) -> StoreResult<Option<String>> {
+        let purpose = purpose.to_owned();
+        self.engine
+            .read(move |c| {
+                use rusqlite::OptionalExtension as _;
+                Ok(c.prepare_cached(
+                    "SELECT secret FROM workspace_secrets WHERE workspace_id = ?1 AND purpose = ?2",
+                )?
+                .query_row((ws.to_string(), &purpose), |r| r.get(0))
+                .optional()?)
+            })
+            .await
+    }
+
+    async fn ensure_workspace_secret(
+        &self,
+        ws: Id,
+        purpose: &str,
+        candidate: &str,
+    ) -> StoreResult<String> {
+        let (purpose, candidate) = (purpose.to_owned(), candidate.to_owned());
+        self.engine
+            .write(move |c| {
+                use rusqlite::OptionalExtension as _;
+                let ws = ws.to_string();
+                c.prepare_cached(
+                    "INSERT INTO workspace_secrets (workspace_id, purpose, secret)
+                     SELECT id, ?2, ?3 FROM workspaces WHERE id = ?1
+                     ON CONFLICT (workspace_id, purpose) DO NOTHING",
+                )?
+                .execute((&ws, &purpose, &candidate))?;
+                c.prepare_cached(
+                    "SELECT secret FROM workspace_secrets WHERE workspace_id = ?1 AND purpose = ?2",
+                )?
+                .query_row((&ws, &purpose), |r| r.get(0))
+                .optional()?
+                .ok_or(StoreError::NotFound)
             })
             .await
     }

@@ -8,6 +8,7 @@
 mod asks;
 mod deliveries;
 mod engine;
+mod feed;
 mod members;
 mod relays;
 mod rows;
@@ -15,6 +16,8 @@ mod schedules;
 mod sessions;
 mod spaces;
 mod threads;
+mod urgent;
+mod webhooks;
 
 use std::path::Path;
 
@@ -38,6 +41,8 @@ const READERS: usize = 4;
 /// A Baton store in one SQLite file.
 pub struct SqliteStore {
     engine: Engine,
+    /// Change announcements to this process's live views.
+    feed: feed::LocalFeed,
 }
 
 impl SqliteStore {
@@ -57,6 +62,7 @@ impl SqliteStore {
                 .collect::<anyhow::Result<Vec<_>>>()?;
             Ok(Self {
                 engine: Engine::start(writer, readers)?,
+                feed: feed::LocalFeed::new(),
             })
         })
         .await

@@ -1,6 +1,7 @@
 //! Relays, batons and handoffs on SQLite. The writer thread serializes writes, so the checks a
 //! handoff makes (holder, no pending handoff) and its insert cannot interleave with another
-//! write; the `handoffs_pending` index guards the rule regardless.
+//! write; the `handoffs_pending` index guards the rule regardless. A baton's thread links are
+//! written with it, in the same write.
 
 use async_trait::async_trait;
 use baton_core::Id;
@@ -106,6 +107,33 @@ fn pending_handoff(c: &Connection, ws: &str, baton: &str) -> StoreResult<bool> {
     Ok(found.is_some())
 }
 
+/// Links `thread` (which must be in `ws`, else `NotFound`) to the baton `baton` of `ws`;
+/// `Conflict` when they are linked already.
+fn insert_link(
+    c: &Connection,
+    ws: &str,
+    baton: &str,
+    thread: Id,
+    by: Id,
+    at: Timestamp,
+) -> StoreResult<()> {
+    let thread = thread.to_string();
+    c.prepare_cached("SELECT 1 FROM threads WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row((ws, &thread), |_| Ok(()))?;
+    let inserted = c
+        .prepare_cached(
+            "INSERT INTO baton_threads (workspace_id, baton_id, thread_id, linked_by, linked_at)
+             VALUES (?1, ?2, ?3, ?4, ?5) ON CONFLICT (baton_id, thread_id) DO NOTHING",
+        )?
+        .execute((ws, baton, &thread, by.to_string(), ms(at)))?;
+    if inserted == 0 {
+        return Err(StoreError::Conflict {
+            constraint: "baton_threads_once",
+        });
+    }
+    Ok(())
+}
+
 #[async_trait]
 impl RelayStore for SqliteStore {
     async fn create_relay(&self, ws: Id, relay: Relay) -> StoreResult<Relay> {
@@ -152,7 +180,12 @@ impl RelayStore for SqliteStore {
             .await
     }
 
-    async fn create_baton(&self, ws: Id, baton: Baton) -> StoreResult<Baton> {
+    async fn create_linked_baton(
+        &self,
+        ws: Id,
+        baton: Baton,
+        threads: Vec<Id>,
+    ) -> StoreResult<Baton> {
         self.engine
             .write(move |c| {
                 let ws = ws.to_string();
@@ -178,7 +211,62 @@ impl RelayStore for SqliteStore {
                     baton.created_by.to_string(),
                     ms(baton.created_at),
                 ))?;
-                Ok(Baton { seq: c.last_insert_rowid(), ..baton })
+                let seq = c.last_insert_rowid();
+                let baton_id = baton.id.to_string();
+                for thread in threads {
+                    insert_link(c, &ws, &baton_id, thread, baton.created_by, baton.created_at)?;
+                }
+                Ok(Baton { seq, ..baton })
+            })
+            .await
+    }
+
+    async fn link_thread(
+        &self,
+        ws: Id,
+        baton: Id,
+        thread: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.engine
+            .write(move |c| {
+                let (ws, baton) = (ws.to_string(), baton.to_string());
+                baton_by_id(c, &ws, &baton)?;
+                member_in(c, &ws, by)?;
+                insert_link(c, &ws, &baton, thread, by, at)
+            })
+            .await
+    }
+
+    async fn unlink_thread(&self, ws: Id, baton: Id, thread: Id) -> StoreResult<()> {
+        self.engine
+            .write(move |c| {
+                let removed = c
+                    .prepare_cached(
+                        "DELETE FROM baton_threads WHERE workspace_id = ?1 AND baton_id = ?2 AND thread_id = ?3",
+                    )?
+                    .execute((ws.to_string(), baton.to_string(), thread.to_string()))?;
+                if removed == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                Ok(())
+            })
+            .await
+    }
+
+    async fn baton_threads(&self, ws: Id, baton: Id) -> StoreResult<Vec<Id>> {
+        self.engine
+            .read(move |c| {
+                let (ws, baton) = (ws.to_string(), baton.to_string());
+                baton_by_id(c, &ws, &baton)?;
+                let list = c
+                    .prepare_cached(
+                        "SELECT thread_id FROM baton_threads WHERE workspace_id = ?1 AND baton_id = ?2 ORDER BY seq",
+                    )?
+                    .query_map((&ws, &baton), |r| rows::id(r, 0))?
+                    .collect::<Result<_, _>>()?;
+                Ok(list)
             })
             .await
     }

@@ -35,7 +35,7 @@ fn post_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Post> {
 ///
 /// The check is its own `SELECT` rather than an `INSERT … SELECT`: SQLite gives a statement
 /// that may write several rows a statement journal, which copies every page the insert touches.
-fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
+pub(super) fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
     let (thread, author) = (p.thread_id.to_string(), p.author_id.to_string());
     let in_workspace = c
         .prepare_cached(
@@ -80,6 +80,34 @@ fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<Post> {
     Ok(post)
 }
 
+/// Inserts a thread into a space of `ws` (`NotFound` otherwise) and its opening post.
+pub(super) fn insert_thread(
+    c: &Connection,
+    ws: &str,
+    new: &NewThread,
+) -> StoreResult<CreatedThread> {
+    let id = new.id.to_string();
+    let p = &new.first_post;
+    c.prepare_cached("SELECT 1 FROM spaces WHERE workspace_id = ?1 AND id = ?2")?
+        .query_row((ws, new.space_id.to_string()), |_| Ok(()))?;
+    let expectation = to_json(
+        &p.expectation
+            .clone()
+            .unwrap_or_else(baton_core::expectation::Expectation::fyi),
+    )?;
+    c.prepare_cached(
+        "INSERT INTO threads (workspace_id, id, space_id, title, author_id, expectation, created_at, last_post_at,
+                              last_post_seq, post_count)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, 0)",
+    )?
+    .execute((ws, &id, new.space_id.to_string(), &new.title, p.author_id.to_string(), expectation, ms(p.created_at)))?;
+    let post = insert_post(c, ws, p)?;
+    Ok(CreatedThread {
+        thread: thread_by_id(c, ws, &id)?,
+        post,
+    })
+}
+
 /// Whether `member` has unanswered asks in `thread`: what [`super::asks::record`] answers.
 fn has_open_asks(c: &Connection, ws: &str, thread: &str, member: &str) -> StoreResult<bool> {
     Ok(c.prepare_cached(
@@ -98,19 +126,7 @@ impl ThreadStore for SqliteStore {
     ) -> StoreResult<CreatedThread> {
         let at = new.first_post.created_at;
         self.write_idempotent_repeatable(ws, idem, at, move |c| {
-            let (ws, id) = (ws.to_string(), new.id.to_string());
-            let p = &new.first_post;
-            c.prepare_cached("SELECT 1 FROM spaces WHERE workspace_id = ?1 AND id = ?2")?
-                .query_row((&ws, new.space_id.to_string()), |_| Ok(()))?;
-            let expectation = to_json(&p.expectation.clone().unwrap_or_else(baton_core::expectation::Expectation::fyi))?;
-            c.prepare_cached(
-                "INSERT INTO threads (workspace_id, id, space_id, title, author_id, expectation, created_at, last_post_at,
-                                      last_post_seq, post_count)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7, 0, 0)",
-            )?
-            .execute((&ws, &id, new.space_id.to_string(), &new.title, p.author_id.to_string(), expectation, ms(p.created_at)))?;
-            let post = insert_post(c, &ws, p)?;
-            Ok(CreatedThread { thread: thread_by_id(c, &ws, &id)?, post })
+            insert_thread(c, &ws.to_string(), &new)
         })
         .await
     }

@@ -568,34 +568,7 @@ impl Http {
         let request = builder
             .body(Full::new(bytes))
             .map_err(|e| format!("building the request: {e}"))?;
-        let exchange = async {
-            let response = self
-                .client
-                .request(request)
-                .await
-                .map_err(|e| format!("{e:?}"))?;
-            let status = response.status().as_u16();
-            let content_type = response
-                .headers()
-                .get("content-type")
-                .and_then(|v| v.to_str().ok())
-                .unwrap_or_default()
-                .to_owned();
-            let body = response
-                .into_body()
-                .collect()
-                .await
-                .map_err(|e| format!("reading the body: {e}"))?
-                .to_bytes();
-            Ok(Reply {
-                status,
-                content_type,
-                text: String::from_utf8_lossy(&body).into_owned(),
-            })
-        };
-        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
-            .await
-            .map_err(|_| format!("no response within {REQUEST_TIMEOUT:?}"))?
+        self.exchange(request).await
     }
 }
 
@@ -838,17 +811,7 @@ impl Mail {
     fn read(path: &Path) -> Self {
         let raw = std::fs::read(path).expect("reading a message");
         let raw = String::from_utf8_lossy(&raw).replace("\r\n", "\n");
-        let head = raw.split("\n\n").next().unwrap_or_default();
-        // Unfold continuation lines so a long header reads as one line.
-        let head = head.replace("\n ", " ").replace("\n\t", " ");
-        let header = |name: &str| {
-            head.lines()
-                .find_map(|l| {
-                    let (n, v) = l.split_once(':')?;
-                    n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
-                })
-                .unwrap_or_default()
-        };
+        let header = |name: &str| raw_header(&raw, name);
         let decoded = decode_quoted_printable(&raw);
         let text = match decoded.find("Content-Type: text/html") {
             Some(at) => decoded[..at].to_owned(),
@@ -987,5 +950,85 @@ impl Session {
             .send("PUT", &url, Some(&self.token), &[], Some(body))
             .await
             .unwrap_or_else(|e| panic!("PUT {url}: {e}"))
+    }
+}
+
+impl MailSink {
+    /// Every message received so far, in arrival order, as received (headers folded, parts
+    /// encoded): for tests that read headers the parsed [`Mail`] does not keep.
+    pub fn raw(&self) -> Vec<String> {
+        self.paths()
+            .iter()
+            .map(|p| {
+                String::from_utf8_lossy(&std::fs::read(p).expect("reading a message")).into_owned()
+            })
+            .collect()
+    }
+}
+
+/// The value of header `name` in the raw message `raw`, or "". Continuation lines are
+/// unfolded so a long header reads as one line.
+pub fn raw_header(raw: &str, name: &str) -> String {
+    let raw = raw.replace("\r\n", "\n");
+    let head = raw.split("\n\n").next().unwrap_or_default();
+    let head = head.replace("\n ", " ").replace("\n\t", " ");
+    head.lines()
+        .find_map(|l| {
+            let (n, v) = l.split_once(':')?;
+            n.eq_ignore_ascii_case(name).then(|| v.trim().to_owned())
+        })
+        .unwrap_or_default()
+}
+
+impl Http {
+    /// Sends `body` as it is, with `headers` (a form, say); `Err` describes a transport failure
+    /// or a timeout.
+    pub async fn send_bytes(
+        &self,
+        method: &str,
+        url: &str,
+        headers: &[(&str, &str)],
+        body: &[u8],
+    ) -> Result<Reply, String> {
+        let mut builder = hyper::Request::builder().method(method).uri(url);
+        for (name, value) in headers {
+            builder = builder.header(*name, *value);
+        }
+        let request = builder
+            .body(Full::new(Bytes::copy_from_slice(body)))
+            .map_err(|e| format!("building the request: {e}"))?;
+        self.exchange(request).await
+    }
+
+    /// Sends `request` and reads the whole response, within [`REQUEST_TIMEOUT`].
+    async fn exchange(&self, request: hyper::Request<Full<Bytes>>) -> Result<Reply, String> {
+        let exchange = async {
+            let response = self
+                .client
+                .request(request)
+                .await
+                .map_err(|e| format!("{e:?}"))?;
+            let status = response.status().as_u16();
+            let content_type = response
+                .headers()
+                .get("content-type")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            let body = response
+                .into_body()
+                .collect()
+                .await
+                .map_err(|e| format!("reading the body: {e}"))?
+                .to_bytes();
+            Ok(Reply {
+                status,
+                content_type,
+                text: String::from_utf8_lossy(&body).into_owned(),
+            })
+        };
+        tokio::time::timeout(REQUEST_TIMEOUT, exchange)
+            .await
+            .map_err(|_| format!("no response within {REQUEST_TIMEOUT:?}"))?
     }
 }

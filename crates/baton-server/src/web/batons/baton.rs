@@ -1,9 +1,10 @@
-//! One baton at `/batons/{id}`: its holder, its handoff log, and the forms that move it (hand
-//! off, accept, bounce, mark done).
+//! One baton at `/batons/{id}`: its holder, the threads it links to, its handoff log, and the
+//! forms that move it (hand off, accept, bounce, mark done, reopen, link and unlink a thread).
 //!
-//! Owns: the baton page and the posts that pass a baton on or answer a handoff, each of which
-//! re-renders this page with its error. Does not own: who may pass or answer (the service
-//! checks), or the note's rules (`baton_core::relay`).
+//! Owns: the baton page and the posts that pass a baton on, answer a handoff or change its
+//! threads, each of which re-renders this page with its error. Does not own: who may pass,
+//! answer or link, or which threads a viewer may see (the service checks), or the note's rules
+//! (`baton_core::relay`).
 
 use askama::Template;
 use axum::extract::{Path, State};
@@ -21,6 +22,7 @@ use super::super::session::Viewer;
 use super::super::{Chrome, Section, WebResult, render};
 use super::roster::{Holder, Roster};
 use super::{Choice, RelayLink, path_id, pending_of, render_with};
+use crate::error::ApiError;
 use crate::services::relays::{self, HandoffInput};
 use crate::services::sessions::SignedIn;
 use crate::state::AppState;
@@ -44,9 +46,18 @@ struct BatonPage {
     incoming: Option<String>,
     can_hand_off: bool,
     can_mark_done: bool,
+    can_reopen: bool,
+    threads: Vec<ThreadItem>,
+    can_link: bool,
     receivers: Vec<Choice>,
     draft: Draft,
     error: FieldError,
+}
+
+/// A linked thread the viewer may see.
+struct ThreadItem {
+    id: String,
+    title: String,
 }
 
 struct HistoryItem {
@@ -75,6 +86,7 @@ pub(super) struct HandoffFields {
 struct Draft {
     handoff: HandoffFields,
     reason: String,
+    thread_id: String,
 }
 
 /// `GET /batons/{id}`.
@@ -123,9 +135,18 @@ async fn baton(
     };
     let done = baton.status == BatonStatus::Done;
     let can_hand_off = !done && baton.holder_id == viewer.id && waiting.is_none();
-    // The same rule the service applies; a waiting handoff is resolved first.
-    let can_mark_done =
-        !done && (baton.holder_id == viewer.id || viewer.role.is_admin()) && waiting.is_none();
+    // The same rules the service applies; a waiting handoff is resolved first.
+    let may_set_status = relays::may_set_status(viewer, &baton);
+    let can_link = relays::may_link(viewer, &baton);
+    let can_mark_done = !done && may_set_status && waiting.is_none();
+    let threads = relays::linked_threads(state, viewer, &baton)
+        .await?
+        .into_iter()
+        .map(|t| ThreadItem {
+            id: t.id.to_string(),
+            title: t.title,
+        })
+        .collect();
     let next = followed
         .as_ref()
         .and_then(|r| relay::next_leg(&r.legs, viewer.id));
@@ -149,6 +170,9 @@ async fn baton(
         incoming,
         can_hand_off,
         can_mark_done,
+        can_reopen: done && may_set_status,
+        threads,
+        can_link,
         receivers: roster.choices(selected, Some(viewer.id)),
         draft,
         error,
@@ -205,7 +229,7 @@ pub(super) async fn hand_off(
             }
             let draft = Draft {
                 handoff: form.value,
-                reason: String::new(),
+                ..Draft::default()
             };
             let page = baton(&state, &form.viewer, id, draft, error).await?;
             Ok(render_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
@@ -214,7 +238,7 @@ pub(super) async fn hand_off(
     }
 }
 
-/// The accept and mark-done forms have no fields beyond their CSRF token.
+/// The accept, mark-done, reopen and unlink forms have no fields beyond their CSRF token.
 #[derive(Debug, Deserialize)]
 pub(super) struct NoFields {}
 
@@ -234,8 +258,80 @@ pub(super) async fn mark_done(
     Path(id): Path<String>,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    let baton = relays::mark_done(&state, &form.viewer.member, path_id(&id)?).await?;
+    set_status(&state, &form.viewer.member, &id, BatonStatus::Done).await
+}
+
+/// `POST /batons/{id}/reopen`: the holder (or an admin) takes a done baton up again.
+pub(super) async fn reopen(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    set_status(&state, &form.viewer.member, &id, BatonStatus::Open).await
+}
+
+/// Sets the status of the baton `id` and goes back to its page.
+async fn set_status(
+    state: &AppState,
+    viewer: &Member,
+    id: &str,
+    status: BatonStatus,
+) -> WebResult<Response> {
+    let baton = relays::set_status(state, viewer, path_id(id)?, status).await?;
     Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response())
+}
+
+/// The link-a-thread form: what the viewer pasted (a thread's link or its id).
+#[derive(Debug, Default, Deserialize)]
+#[serde(default)]
+pub(super) struct LinkFields {
+    thread_id: String,
+}
+
+/// `POST /batons/{id}/threads`: links the thread the viewer pasted, or shows the page again
+/// with why not (no such thread they can see, linked already, too many).
+pub(super) async fn link_thread(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<LinkFields>,
+) -> WebResult<Response> {
+    let id = path_id(&id)?;
+    let linked = match relay::thread_ref(&form.value.thread_id) {
+        Some(thread) => relays::link_thread(&state, &form.viewer.member, id, thread)
+            .await
+            .map(drop),
+        None => Err(ApiError::invalid(
+            "thread_id",
+            "Paste a link to a thread (it ends in /threads/ and an id) or the thread's id.",
+        )),
+    };
+    match linked {
+        Ok(()) => Ok(Redirect::to(&format!("/batons/{id}#threads")).into_response()),
+        Err(e)
+            if e.status() == StatusCode::UNPROCESSABLE_ENTITY
+                || e.status() == StatusCode::CONFLICT =>
+        {
+            let draft = Draft {
+                thread_id: form.value.thread_id,
+                ..Draft::default()
+            };
+            let error = FieldError::from_api(&e, "thread_id");
+            let page = baton(&state, &form.viewer, id, draft, error).await?;
+            Ok(render_with(&page, e.status()))
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// `POST /batons/{id}/threads/{thread_id}/unlink`: removes one linked thread.
+pub(super) async fn unlink_thread(
+    State(state): State<AppState>,
+    Path((id, thread)): Path<(String, String)>,
+    form: CsrfForm<NoFields>,
+) -> WebResult<Response> {
+    let id = path_id(&id)?;
+    relays::unlink_thread(&state, &form.viewer.member, id, path_id(&thread)?).await?;
+    Ok(Redirect::to(&format!("/batons/{id}#threads")).into_response())
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -259,8 +355,8 @@ pub(super) async fn bounce(
             // handoff for its baton shows nothing new.
             let handoff = state.store.handoff(viewer.workspace_id, id).await?;
             let draft = Draft {
-                handoff: HandoffFields::default(),
                 reason: form.value.reason,
+                ..Draft::default()
             };
             let error = FieldError::from_api(&e, "reason");
             let page = baton(&state, &form.viewer, handoff.baton_id, draft, error).await?;

@@ -1,5 +1,6 @@
 //! The board at `/batons`: every baton the viewer may see with its holder's working state (the
-//! done ones listed apart), the relays those batons follow, and the new-baton form.
+//! done ones listed apart; a stalled one on a relay says who on the relay is working now), the
+//! relays those batons follow, and the new-baton form.
 //!
 //! Owns: the board page and `POST /batons`. Does not own: which batons a viewer sees or the
 //! rules for a new one (`services::relays`).
@@ -11,8 +12,9 @@ use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::Id;
-use baton_core::model::{BatonStatus, Handoff};
+use baton_core::model::{BatonStatus, Handoff, Relay};
 use baton_core::role::Role;
+use jiff::Timestamp;
 use serde::Deserialize;
 
 use super::super::auth::FieldError;
@@ -51,6 +53,25 @@ struct BoardRow {
     done: bool,
     stalled: bool,
     pending: Option<String>,
+    /// For a stalled baton on a relay: whose working hours it is in now, so someone can
+    /// pick it up.
+    on_duty: Option<String>,
+}
+
+/// Who on `relay` is inside their working hours at `now`, in words; the legs' schedules must
+/// be loaded.
+fn on_duty(roster: &Roster, relay: &Relay, now: Timestamp) -> WebResult<String> {
+    let mut working = Vec::new();
+    for leg in &relay.legs {
+        if roster.is_working(*leg, now)? {
+            working.push(roster.known_name(*leg)?);
+        }
+    }
+    Ok(if working.is_empty() {
+        format!("Nobody on {} is working now.", relay.name)
+    } else {
+        format!("Working now on {}: {}.", relay.name, working.join(", "))
+    })
 }
 
 /// The new-baton form as posted (and kept on a re-render).
@@ -101,20 +122,44 @@ async fn board(
         let pending = pending_of(&history).cloned();
         shown.push((entry, pending));
     }
-    // Every holder and every waiting receiver, their schedules read in one query.
+    // There is no relay list in the service, so the board shows the relays its batons follow,
+    // plus the one a relay page asked to preselect. Guests see no relays at all.
+    let mut relay_ids: Vec<Id> = Vec::new();
+    let asked = form.relay_id.parse::<Id>().ok();
+    for id in shown
+        .iter()
+        .filter_map(|(e, _)| e.baton.relay_id)
+        .chain(asked)
+    {
+        if !relay_ids.contains(&id) {
+            relay_ids.push(id);
+        }
+    }
+    let mut relay_list = Vec::new();
+    for id in relay_ids {
+        if let Ok(r) = relays::get_relay(state, viewer, id).await {
+            relay_list.push(r);
+        }
+    }
+    // Every holder, every waiting receiver and every leg of those relays: their schedules
+    // read in one query.
     let named: Vec<Id> = shown
         .iter()
         .flat_map(|(entry, pending)| {
             iter::once(entry.baton.holder_id).chain(pending.as_ref().map(|h| h.to_id))
         })
+        .chain(relay_list.iter().flat_map(|r| r.legs.iter().copied()))
         .collect();
     roster.load_schedules(state, viewer, named).await?;
     let now = state.clock.now();
     let mut rows = Vec::with_capacity(shown.len());
-    let mut relay_ids: Vec<Id> = Vec::new();
     for (entry, pending) in shown {
         let baton = entry.baton;
         let done = baton.status == BatonStatus::Done;
+        let stalled = !done && !entry.holder_working;
+        let relay = baton
+            .relay_id
+            .and_then(|id| relay_list.iter().find(|r| r.id == id));
         rows.push(BoardRow {
             id: baton.id.to_string(),
             holder: roster.holder(viewer, baton.holder_id, now)?,
@@ -122,29 +167,14 @@ async fn board(
                 Some(h) => Some(roster.pending_text(viewer, h, now)?),
                 None => None,
             },
+            on_duty: match relay.filter(|_| stalled) {
+                Some(r) => Some(on_duty(&roster, r, now)?),
+                None => None,
+            },
             title: baton.title,
             done,
-            stalled: !done && !entry.holder_working,
+            stalled,
         });
-        if let Some(r) = baton.relay_id.filter(|r| !relay_ids.contains(r)) {
-            relay_ids.push(r);
-        }
-    }
-    // There is no relay list in the service, so the board shows the relays its batons follow,
-    // plus the one a relay page asked to preselect. Guests see no relays at all.
-    if let Some(asked) = form
-        .relay_id
-        .parse::<Id>()
-        .ok()
-        .filter(|r| !relay_ids.contains(r))
-    {
-        relay_ids.push(asked);
-    }
-    let mut relay_list = Vec::new();
-    for id in relay_ids {
-        if let Ok(r) = relays::get_relay(state, viewer, id).await {
-            relay_list.push(r);
-        }
     }
     let relay_choices = relay_list
         .iter()
@@ -181,6 +211,7 @@ pub(super) async fn create_baton(
         description: Some(f.description.clone()).filter(|d| !d.trim().is_empty()),
         relay_id: Some(f.relay_id.clone()).filter(|r| !r.is_empty()),
         holder_id: f.holder_id.clone(),
+        thread_ids: Vec::new(),
     };
     match relays::create_baton(&state, &form.viewer.member, input).await {
         Ok(baton) => Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response()),

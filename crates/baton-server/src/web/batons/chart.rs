@@ -8,6 +8,8 @@ use baton_core::model::Member;
 use baton_core::relay::Coverage;
 use jiff::{Timestamp, Zoned};
 
+use crate::routes::dto::time;
+
 /// Width of the leg names' column.
 const LABEL_WIDTH: i64 = 110;
 /// Height of the day labels' band at the top.
@@ -43,11 +45,14 @@ pub(super) struct ChartRow {
     pub(super) bars: Vec<Bar>,
 }
 
-/// One span of time, with a tooltip (`<title>`) when it has one.
+/// One span of time, with a tooltip (`<title>`) when it has one, and its start and end as the
+/// API writes them (UTC), so the drawing can be checked against the coverage API.
 pub(super) struct Bar {
     pub(super) x: i64,
     pub(super) width: i64,
     pub(super) title: String,
+    pub(super) start: String,
+    pub(super) end: String,
 }
 
 impl Chart {
@@ -71,6 +76,8 @@ impl Chart {
                     x: x(start),
                     width: (x(end) - x(start)).max(1),
                     title: titles.get(i).cloned().unwrap_or_default(),
+                    start: time(start),
+                    end: time(end),
                 })
                 .collect()
         };

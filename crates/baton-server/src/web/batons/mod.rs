@@ -1,8 +1,8 @@
 //! Batons and relays: the board, one baton with its handoffs, a relay's coverage chart.
 //!
 //! Owns: the pages and forms under `/batons`, `/handoffs` and `/relays`, split by page:
-//! `board` (the list and the new-baton form), `baton` (one baton, its handoff log and the
-//! handoff, accept, bounce and done forms), `relay` with `chart` (a relay's legs and its week of
+//! `board` (the list and the new-baton form), `baton` (one baton, its threads, its handoff log
+//! and the handoff, accept, bounce, done, reopen and thread-link forms), `relay` with `chart` (a relay's legs and its week of
 //! coverage), and `roster` (the members and schedules those pages name, loaded once per page).
 //! Does not own: who may see or pass what, the note's rules or coverage maths; those are
 //! `services::relays` and `baton_core::relay`, shared with the API.
@@ -24,13 +24,20 @@ use baton_core::model::{Handoff, HandoffStatus, Relay};
 use super::{WebError, WebResult, render};
 use crate::state::AppState;
 
-/// `/batons`, `/batons/{id}`, its handoff and done forms, accept and bounce, and `/relays/{id}`.
+/// `/batons`, `/batons/{id}`, its handoff, done, reopen and thread forms, accept and bounce,
+/// and `/relays/{id}`.
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/batons", get(board::board_page).post(board::create_baton))
         .route("/batons/{id}", get(baton::baton_page))
         .route("/batons/{id}/handoff", post(baton::hand_off))
         .route("/batons/{id}/done", post(baton::mark_done))
+        .route("/batons/{id}/reopen", post(baton::reopen))
+        .route("/batons/{id}/threads", post(baton::link_thread))
+        .route(
+            "/batons/{id}/threads/{thread_id}/unlink",
+            post(baton::unlink_thread),
+        )
         .route("/handoffs/{id}/accept", post(baton::accept))
         .route("/handoffs/{id}/bounce", post(baton::bounce))
         .route("/relays/{id}", get(relay::relay_page))

@@ -109,6 +109,22 @@ impl Roster {
         }
     }
 
+    /// Whether the member `id` is inside their working hours at `now`; their schedule must be
+    /// loaded.
+    pub(super) fn is_working(&self, id: Id, now: Timestamp) -> WebResult<bool> {
+        Ok(schedule::is_working(self.with_schedule(id)?.1, now))
+    }
+
+    /// The name and city of the member `id`, who must be loaded: "Yuki Tanaka (Tokyo)".
+    pub(super) fn known_name(&self, id: Id) -> WebResult<String> {
+        let (member, hours) = self.with_schedule(id)?;
+        Ok(format!(
+            "{} ({})",
+            member.name,
+            format::city(hours.timezone())
+        ))
+    }
+
     /// Where the member `id` stands at `now`, on the clock of their schedule (which may name
     /// another zone than their profile): local time, and "working now" or when they are back.
     pub(super) fn holder(&self, viewer: &Member, id: Id, now: Timestamp) -> WebResult<Holder> {

@@ -1,5 +1,5 @@
 //! The viewer's own settings: profile, time zone, password, API tokens, working hours and
-//! notifications.
+//! notifications, and the viewer's webhooks (`webhooks`).
 //!
 //! Owns: the `/settings…` pages and the translation between their forms and the core types,
 //! one page per module: `account` (profile, password, tokens), `schedule` with
@@ -12,6 +12,7 @@ mod account;
 mod notifications;
 mod schedule;
 mod schedule_form;
+mod webhooks;
 
 use axum::Router;
 use axum::http::StatusCode;
@@ -38,6 +39,14 @@ pub fn routes() -> Router<AppState> {
             "/settings/notifications",
             get(notifications::notifications_page).post(notifications::save_notifications),
         )
+        .route(
+            "/settings/webhooks",
+            get(webhooks::webhooks_page).post(webhooks::add_webhook),
+        )
+        .route(
+            "/settings/webhooks/{id}/delete",
+            post(webhooks::delete_webhook),
+        )
 }
 
 /// `?saved=…` after a successful post: which short notice to show.
@@ -54,6 +63,7 @@ impl Saved {
             "revoked" => "Token revoked. It no longer works.",
             "schedule" => "Working hours saved.",
             "notifications" => "Notification settings saved.",
+            "webhook_deleted" => "Webhook deleted. Nothing more is sent to it.",
             _ => return None,
         })
     }

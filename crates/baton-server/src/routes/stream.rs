@@ -1,0 +1,86 @@
+//! `GET /api/v1/inbox/stream`: the caller's inbox counters as server-sent events, for the count
+//! in the web app's rail and for clients that would otherwise poll `/api/v1/inbox`.
+//!
+//! Owns: who may open a stream (a bearer token, or the browser's session cookie, since an
+//! `EventSource` cannot send headers) and the event format. Does not own: the counters or when
+//! they change (`live::inbox`).
+
+use std::convert::Infallible;
+use std::time::Duration;
+
+use axum::extract::{FromRequestParts, State};
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+use axum::response::sse::{Event, KeepAlive, Sse};
+use baton_core::model::Member;
+use baton_core::token::hash_token;
+use futures_util::Stream;
+
+use crate::auth::{Caller, bearer_token};
+use crate::error::{ApiError, ApiResult};
+use crate::live::inbox::{Credential, InboxCounters, InboxWatcher};
+use crate::services::sessions;
+use crate::state::AppState;
+use crate::web::session::{SESSION_COOKIE, cookie};
+
+/// How often an idle stream sends a comment line, so proxies and load balancers that close
+/// quiet connections leave it open, and a vanished client is noticed.
+const KEEP_ALIVE: Duration = Duration::from_secs(20);
+
+/// Who opens a stream: the bearer token's member when an `Authorization` header is sent,
+/// otherwise the signed-in browser session's member; with the credential, checked again while
+/// the stream stays open.
+pub struct Subscriber(pub Credential, pub Member);
+
+impl FromRequestParts<AppState> for Subscriber {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            let Caller(member) = Caller::from_request_parts(parts, state).await?;
+            let hash = bearer_token(&parts.headers)
+                .map(hash_token)
+                .ok_or_else(ApiError::unauthorized)?;
+            return Ok(Self(Credential::TokenHash(hash), member));
+        }
+        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(ApiError::unauthorized)?;
+        let signed_in = sessions::current(state, secret)
+            .await?
+            .ok_or_else(ApiError::unauthorized)?;
+        Ok(Self(
+            Credential::Session(signed_in.secret),
+            signed_in.member,
+        ))
+    }
+}
+
+/// Live inbox counters. Sends the caller's counters at once (`data: {"open_asks": 2,
+/// "overdue": 0, "waiting_on_others": 1}`), then again whenever they change, on whichever
+/// instance the change was made; a comment line keeps an idle stream open. Counters count only
+/// what the caller can see. Authenticated by bearer token or by the web session cookie.
+#[utoipa::path(
+    get,
+    path = "/api/v1/inbox/stream",
+    tag = "time",
+    responses(
+        (status = 200, description = "A `text/event-stream`; each event's data is the counters as JSON.", content_type = "text/event-stream", body = InboxCounters),
+        (status = 401, description = "No valid token or session.", body = crate::error::Problem),
+        (status = 503, description = "Changes cannot be listened to right now.", body = crate::error::Problem),
+    )
+)]
+pub async fn inbox_stream(
+    State(state): State<AppState>,
+    Subscriber(credential, member): Subscriber,
+) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let watcher = InboxWatcher::start(state, credential, member).await?;
+    let events = futures_util::stream::unfold(watcher, |mut watcher| async move {
+        let counters = watcher.next().await?;
+        Some((Ok(event(counters)), watcher))
+    });
+    Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// One event: the counters as JSON.
+fn event(counters: InboxCounters) -> Event {
+    Event::default().data(serde_json::to_string(&counters).unwrap_or_else(|_| "{}".to_owned()))
+}

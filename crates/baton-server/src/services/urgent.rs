@@ -1,0 +1,195 @@
+//! Urgent sends: whom an urgent post interrupts and who covers for them, the workspace's
+//! urgent budget, and the audit log admins review.
+//!
+//! Owns: planning an urgent post's routes (recipients from `expectation.of`, covers from the
+//! relay of a baton linked to the thread, then the space's members), the sender's remaining
+//! budget, reading and setting the budget (admins), and listing the audit log (admins, thread
+//! and post named only when the admin may see them, through `services::access`). Does not own:
+//! the routing rule (`baton_core::delivery::plan_urgent`), counting the budget inside the
+//! post's transaction (the store's `UrgentStore`), or delivering (`delivery::urgent`).
+
+use baton_core::delivery::{
+    AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentLeg, UrgentSend, plan_urgent,
+    urgent_budget_left,
+};
+use baton_core::expectation::{Expectation, ExpectationKind};
+use baton_core::model::{Member, Space};
+use baton_core::page::{Page, PageRequest};
+use baton_core::{Id, schedule::Schedule};
+use jiff::Timestamp;
+
+use super::access::{sees, visible_thread, workspace_member};
+use super::schedules::schedules_of;
+use crate::error::{ApiError, ApiResult};
+use crate::state::AppState;
+
+/// The routes of an urgent post by `caller` in `space` (and `thread`, once it exists) at
+/// `now`, with the workspace's budget: `None` unless `expectation` is urgent. Every recipient
+/// must be able to see the space; covers are the legs of the relay whose open baton links the
+/// thread, then the space's members, in that order, active, able to see the space, and never
+/// the sender.
+///
+/// # Errors
+/// 422 on `expectation.of` when an urgent post names nobody or someone who cannot see the
+/// space.
+pub async fn plan(
+    state: &AppState,
+    caller: &Member,
+    space: &Space,
+    thread: Option<Id>,
+    expectation: Option<&Expectation>,
+    now: Timestamp,
+) -> ApiResult<Option<UrgentSend>> {
+    let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Urgent) else {
+        return Ok(None);
+    };
+    if exp.of.is_empty() {
+        return Err(ApiError::invalid(
+            "expectation.of",
+            "An urgent post needs at least one member in 'of': the people it interrupts.",
+        ));
+    }
+    let ws = caller.workspace_id;
+    let mut recipients = Vec::with_capacity(exp.of.len());
+    for id in &exp.of {
+        let member = workspace_member(state, caller, *id).await.map_err(|_| {
+            ApiError::invalid(
+                "expectation.of",
+                format!("There is no member {id} in this workspace."),
+            )
+        })?;
+        if !can_see(state, &member, space).await? {
+            return Err(ApiError::invalid(
+                "expectation.of",
+                format!(
+                    "{} cannot see this space, so an urgent post here cannot reach them.",
+                    member.name
+                ),
+            ));
+        }
+        recipients.push(member);
+    }
+    let mut cover_ids = match thread {
+        Some(thread) => state.store.thread_relay_legs(ws, thread).await?,
+        None => Vec::new(),
+    };
+    cover_ids.extend(
+        state
+            .store
+            .space_members(ws, space.id)
+            .await?
+            .iter()
+            .map(|m| m.id),
+    );
+    let mut covers: Vec<Member> = Vec::new();
+    for id in cover_ids {
+        if id == caller.id || covers.iter().any(|c| c.id == id) {
+            continue;
+        }
+        let Ok(member) = state.store.member(ws, id).await else {
+            continue;
+        };
+        if member.active && can_see(state, &member, space).await? {
+            covers.push(member);
+        }
+    }
+    let legs = route(state, &recipients, &covers, now).await?;
+    Ok(Some(UrgentSend {
+        budget: state.store.urgent_budget(ws).await?,
+        legs,
+    }))
+}
+
+/// [`plan_urgent`] over members, with their schedules read in two batches.
+async fn route(
+    state: &AppState,
+    recipients: &[Member],
+    covers: &[Member],
+    now: Timestamp,
+) -> ApiResult<Vec<UrgentLeg>> {
+    let (to, by): (Vec<Schedule>, Vec<Schedule>) = (
+        schedules_of(state, recipients).await?,
+        schedules_of(state, covers).await?,
+    );
+    let to: Vec<(Id, &Schedule)> = recipients.iter().map(|m| m.id).zip(&to).collect();
+    let by: Vec<(Id, &Schedule)> = covers.iter().map(|m| m.id).zip(&by).collect();
+    Ok(plan_urgent(&to, &by, now))
+}
+
+async fn can_see(state: &AppState, member: &Member, space: &Space) -> ApiResult<bool> {
+    let (_, is_member) = state
+        .store
+        .space_for(member.workspace_id, space.id, member.id)
+        .await?;
+    Ok(sees(member, space, is_member))
+}
+
+/// How many urgent sends `member` has left at `now`, and the workspace's budget.
+pub async fn budget_left(
+    state: &AppState,
+    member: &Member,
+    now: Timestamp,
+) -> ApiResult<(u32, u32)> {
+    let ws = member.workspace_id;
+    let budget = state.store.urgent_budget(ws).await?;
+    let since = now
+        .checked_sub(URGENT_BUDGET_WINDOW)
+        .unwrap_or(Timestamp::MIN);
+    let sent = state.store.urgent_sends_since(ws, member.id, since).await?;
+    Ok((
+        urgent_budget_left(&sent, now, budget.per_week()),
+        budget.per_week(),
+    ))
+}
+
+fn admin_only(caller: &Member, what: &str) -> ApiResult<()> {
+    if caller.role.is_admin() {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "Only workspace admins can {what}."
+        )))
+    }
+}
+
+/// The workspace's urgent budget (admins only).
+pub async fn budget(state: &AppState, caller: &Member) -> ApiResult<UrgentBudget> {
+    admin_only(caller, "see the workspace settings")?;
+    Ok(state.store.urgent_budget(caller.workspace_id).await?)
+}
+
+/// Sets the workspace's urgent budget (admins only); validated before anything is written.
+pub async fn set_budget(
+    state: &AppState,
+    caller: &Member,
+    per_week: i64,
+) -> ApiResult<UrgentBudget> {
+    admin_only(caller, "change the workspace settings")?;
+    let budget = UrgentBudget::new(per_week)?;
+    state
+        .store
+        .set_urgent_budget(caller.workspace_id, budget, caller.id, state.clock.now())
+        .await?;
+    Ok(budget)
+}
+
+/// A page of the audit log, newest first (admins only). An entry's thread and post are
+/// cleared when the admin may not see that thread: administering a workspace does not open
+/// private conversations.
+pub async fn audit_log(
+    state: &AppState,
+    caller: &Member,
+    page: PageRequest,
+) -> ApiResult<Page<AuditEntry>> {
+    admin_only(caller, "read the audit log")?;
+    let mut page = state.store.audit_log(caller.workspace_id, page).await?;
+    for entry in &mut page.items {
+        if let Some(thread) = entry.thread_id
+            && visible_thread(state, caller, thread).await.is_err()
+        {
+            entry.thread_id = None;
+            entry.post_id = None;
+        }
+    }
+    Ok(page)
+}

@@ -1,0 +1,134 @@
+//! Issue #5, items 3 and 7: a digest resent after a crash carries its first `Message-ID` and
+//! content even when the claim that resends it also takes newer deliveries of the same
+//! recipient. A worker whose process dies right after the mail server accepted a digest (its
+//! mailer panics after recording the message, so nothing is marked sent) leaves the deliveries
+//! leased; once the lease runs out, the next claim takes them together with a newer ask, and
+//! they must go out as two digests: the first again, unchanged, and the newer one on its own.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use axum::http::StatusCode;
+use baton_server::clock::Clock as _;
+use baton_server::delivery::{Mailer, Worker, tick};
+use serde_json::json;
+
+use crate::app_test;
+use crate::common::{Actor, TestApp};
+
+/// A mailer that records each message; when `die` is set it then panics, as a process killed
+/// between the mail server's "250 OK" and marking the digest sent.
+#[derive(Default)]
+struct Recorder {
+    sent: Mutex<Vec<lettre::Message>>,
+    die: bool,
+}
+
+#[async_trait]
+impl Mailer for Recorder {
+    async fn send(&self, message: lettre::Message) -> anyhow::Result<()> {
+        self.sent.lock().expect("recorded mail").push(message);
+        assert!(!self.die, "the process died after the digest was accepted");
+        Ok(())
+    }
+}
+
+impl Recorder {
+    /// `(Message-ID, whole message as text)` of everything recorded.
+    fn mails(&self) -> Vec<(String, String)> {
+        self.sent
+            .lock()
+            .expect("recorded mail")
+            .iter()
+            .map(|m| {
+                let id = m
+                    .headers()
+                    .get_raw("Message-ID")
+                    .expect("a Message-ID")
+                    .to_owned();
+                (id, String::from_utf8_lossy(&m.formatted()).into_owned())
+            })
+            .collect()
+    }
+}
+
+fn worker(mailer: Arc<Recorder>) -> Worker {
+    let from = "Baton <baton@baton.test>".parse().expect("a mailbox");
+    Worker::new(Some(mailer), "http://baton.test", from)
+}
+
+async fn ask(app: &TestApp, owner: &Actor, space: &str, member: &Actor, marker: &str) {
+    let r = app
+        .post(
+            "/api/v1/threads",
+            owner,
+            json!({"space_id": space, "title": marker, "body": format!("Please answer {marker}"),
+                   "expectation": {"kind": "reply", "within_minutes": 60, "of": [member.id]}}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+}
+
+app_test!(
+    a_digest_resent_after_a_crash_keeps_its_message_id_beside_newer_asks,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        // In Tokyo: the default windows are 09:00 (00:00 UTC) and 14:00 (05:00 UTC).
+        let kim = app.member(&owner, "kim", "member").await;
+        let space = app.space(&owner, "general", "public").await;
+        ask(&app, &owner, &space, &kim, "firstmarker").await;
+
+        app.clock
+            .set("2026-03-03T00:00:00Z".parse().expect("09:00 in Tokyo"));
+        let dying = Arc::new(Recorder {
+            die: true,
+            ..Recorder::default()
+        });
+        let crashed = tokio::spawn({
+            let (state, worker) = (app.state.clone(), worker(dying.clone()));
+            async move { tick(&state, &worker).await }
+        })
+        .await;
+        assert!(crashed.is_err(), "the worker died mid-send");
+        let first = dying.mails();
+        assert_eq!(first.len(), 1, "the mail server got the digest");
+
+        // A newer ask, due at the 14:00 window, long after the dead worker's lease ran out.
+        ask(&app, &owner, &space, &kim, "secondmarker").await;
+        app.clock
+            .set("2026-03-03T05:00:00Z".parse().expect("14:00 in Tokyo"));
+        let live = Arc::new(Recorder::default());
+        let report = tick(&app.state, &worker(live.clone()))
+            .await
+            .expect("a tick");
+        assert_eq!((report.digests, report.sent), (2, 2), "{report:?}");
+        let mails = live.mails();
+        let resent = mails
+            .iter()
+            .find(|(_, text)| text.contains("firstmarker"))
+            .expect("the first digest again");
+        assert_eq!(resent.0, first[0].0, "resent with its first Message-ID");
+        assert!(
+            !resent.1.contains("secondmarker"),
+            "nothing newer merged into it"
+        );
+        let newer = mails
+            .iter()
+            .find(|(_, text)| text.contains("secondmarker"))
+            .expect("the newer digest");
+        assert_ne!(newer.0, first[0].0);
+        assert!(!newer.1.contains("firstmarker"));
+        assert!(
+            tick(&app.state, &worker(live.clone()))
+                .await
+                .expect("a tick")
+                .is_idle()
+        );
+        let backlog = app.get("/api/v1/deliveries/backlog", &owner).await.json;
+        assert_eq!(
+            (&backlog["sent"], &backlog["queued"]),
+            (&json!(2), &json!(0))
+        );
+        assert!(app.clock.now() > "2026-03-03T00:05:00Z".parse().expect("an instant"));
+    }
+);
