@@ -282,7 +282,9 @@ pub trait RelayStore: Send + Sync {
         threads: Vec<Id>,
     ) -> StoreResult<Baton>;
     /// Links `thread` to `baton`, both in `ws` (`NotFound` otherwise), as linked by `by` at
-    /// `at`. `Conflict { constraint: "baton_threads_once" }` when it is linked already.
+    /// `at`. `Conflict { constraint: "baton_threads_once" }` when it is linked already;
+    /// `Conflict { constraint: "baton_threads_limit" }` when the baton links `at_most` threads
+    /// already (counted in the same transaction, so racing links cannot pass the limit).
     async fn link_thread(
         &self,
         ws: Id,
@@ -290,6 +292,7 @@ pub trait RelayStore: Send + Sync {
         thread: Id,
         by: Id,
         at: Timestamp,
+        at_most: usize,
     ) -> StoreResult<()>;
     /// Unlinks `thread` from `baton` (`NotFound` when it was not linked).
     async fn unlink_thread(&self, ws: Id, baton: Id, thread: Id) -> StoreResult<()>;
@@ -298,6 +301,9 @@ pub trait RelayStore: Send + Sync {
     async fn baton_threads(&self, ws: Id, baton: Id) -> StoreResult<Vec<Id>>;
     /// One baton.
     async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton>;
+    /// Batons linked to `thread`, oldest first (none when the thread is in no baton or not in
+    /// `ws`).
+    async fn thread_batons(&self, ws: Id, thread: Id) -> StoreResult<Vec<Baton>>;
     /// Batons of the workspace, oldest first; only those `holder` holds when given.
     async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>>;
     /// Sets a baton's status: done when its work is finished, open again to resume it.

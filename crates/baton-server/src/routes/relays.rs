@@ -167,10 +167,12 @@ pub struct BatonOut {
     /// Open and held by someone outside their working hours.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub stalled: Option<bool>,
+    /// The threads it links to that the caller may see, in link order.
+    pub threads: Vec<ThreadLinkOut>,
 }
 
 impl BatonOut {
-    fn new(b: &Baton, holder_working: Option<bool>) -> Self {
+    fn new(b: &Baton, holder_working: Option<bool>, threads: &[Thread]) -> Self {
         let open = b.status == BatonStatus::Open;
         Self {
             id: b.id.to_string(),
@@ -181,6 +183,7 @@ impl BatonOut {
             status: if open { "open".into() } else { "done".into() },
             holder_working_now: holder_working,
             stalled: holder_working.map(|working| open && !working),
+            threads: threads.iter().map(Into::into).collect(),
         }
     }
 }
@@ -238,12 +241,16 @@ pub async fn list_batons(
         .map(|h| baton_core::Id::parse("holder", h))
         .transpose()?;
     let entries = relays::board(&state, &caller, holder).await?;
-    Ok(Json(BatonList {
-        batons: entries
-            .iter()
-            .map(|e| BatonOut::new(&e.baton, Some(e.holder_working)))
-            .collect(),
-    }))
+    let mut batons = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        let threads = relays::linked_threads(&state, &caller, &entry.baton).await?;
+        batons.push(BatonOut::new(
+            &entry.baton,
+            Some(entry.holder_working),
+            &threads,
+        ));
+    }
+    Ok(Json(BatonList { batons }))
 }
 
 /// A handoff as the API shows it.
@@ -302,11 +309,9 @@ impl From<&Handoff> for HandoffOut {
 /// A baton with its threads and its handoff log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatonDetail {
-    /// The baton.
+    /// The baton, with the threads it links to.
     #[serde(flatten)]
     pub baton: BatonOut,
-    /// The threads it links to that the caller may see, in link order.
-    pub threads: Vec<ThreadLinkOut>,
     /// Every handoff, oldest first.
     pub handoffs: Vec<HandoffOut>,
 }
@@ -314,8 +319,7 @@ pub struct BatonDetail {
 impl BatonDetail {
     fn new(baton: &Baton, threads: &[Thread], history: &[Handoff]) -> Self {
         Self {
-            baton: BatonOut::new(baton, None),
-            threads: threads.iter().map(Into::into).collect(),
+            baton: BatonOut::new(baton, None, threads),
             handoffs: history.iter().map(Into::into).collect(),
         }
     }
@@ -470,7 +474,8 @@ pub async fn mark_done(
     PathId(id): PathId,
 ) -> ApiResult<Json<BatonOut>> {
     let baton = relays::set_status(&state, &caller, id, BatonStatus::Done).await?;
-    Ok(Json(BatonOut::new(&baton, None)))
+    let threads = relays::linked_threads(&state, &caller, &baton).await?;
+    Ok(Json(BatonOut::new(&baton, None, &threads)))
 }
 
 /// Reopens a done baton, with the holder it had: its holder or an admin may. An open baton
@@ -483,5 +488,6 @@ pub async fn reopen(
     PathId(id): PathId,
 ) -> ApiResult<Json<BatonOut>> {
     let baton = relays::set_status(&state, &caller, id, BatonStatus::Open).await?;
-    Ok(Json(BatonOut::new(&baton, None)))
+    let threads = relays::linked_threads(&state, &caller, &baton).await?;
+    Ok(Json(BatonOut::new(&baton, None, &threads)))
 }

@@ -6,6 +6,7 @@ use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Rela
 use baton_core::relay::{self, Coverage};
 use baton_core::role::Role;
 use baton_core::{Id, validate};
+use baton_store::StoreError;
 use jiff::Timestamp;
 
 use super::access::{missing, visible_thread, workspace_member};
@@ -188,6 +189,23 @@ pub async fn linked_threads(
     Ok(shown)
 }
 
+/// The batons linked to `thread` (which the caller has been shown already) that the caller
+/// may see, oldest first: all of them, or for a guest only those they hold.
+pub async fn batons_of_thread(
+    state: &AppState,
+    caller: &Member,
+    thread: &Thread,
+) -> ApiResult<Vec<Baton>> {
+    let mut batons = state
+        .store
+        .thread_batons(caller.workspace_id, thread.id)
+        .await?;
+    if caller.role == Role::Guest {
+        batons.retain(|b| b.holder_id == caller.id);
+    }
+    Ok(batons)
+}
+
 /// Links a thread the caller can see to a baton: its holder, its creator or an admin may, up to
 /// [`relay::MAX_LINKED_THREADS`] threads, each once.
 pub async fn link_thread(
@@ -200,22 +218,6 @@ pub async fn link_thread(
     let thread = visible_thread(state, caller, thread)
         .await
         .map_err(|e| unseen_thread(e, "thread_id"))?;
-    let linked = state
-        .store
-        .baton_threads(caller.workspace_id, baton.id)
-        .await?;
-    if linked.contains(&thread.id) {
-        return Err(already_linked());
-    }
-    if linked.len() >= relay::MAX_LINKED_THREADS {
-        return Err(ApiError::invalid(
-            "thread_id",
-            format!(
-                "A baton links at most {} threads; unlink one first.",
-                relay::MAX_LINKED_THREADS
-            ),
-        ));
-    }
     state
         .store
         .link_thread(
@@ -224,19 +226,25 @@ pub async fn link_thread(
             thread.id,
             caller.id,
             state.clock.now(),
+            relay::MAX_LINKED_THREADS,
         )
         .await
         .map_err(|e| match e {
-            // Linked by someone else since the check above.
-            baton_store::StoreError::Conflict { .. } => already_linked(),
+            StoreError::Conflict {
+                constraint: "baton_threads_limit",
+            } => ApiError::invalid(
+                "thread_id",
+                format!(
+                    "A baton links at most {} threads; unlink one first.",
+                    relay::MAX_LINKED_THREADS
+                ),
+            ),
+            StoreError::Conflict { .. } => {
+                ApiError::conflict("This thread is linked to the baton already.")
+            }
             other => other.into(),
         })?;
     Ok(thread)
-}
-
-/// 409 for a thread linked to the baton already.
-fn already_linked() -> ApiError {
-    ApiError::conflict("This thread is linked to the baton already.")
 }
 
 /// Unlinks a thread from a baton: its holder, its creator or an admin may, for a thread they

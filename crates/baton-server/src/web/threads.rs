@@ -18,7 +18,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use baton_core::expectation::{Expectation, ExpectationKind};
-use baton_core::model::{Member, Post, Space};
+use baton_core::model::{BatonStatus, Member, Post, Space};
 use baton_core::page::PageRequest;
 use baton_core::{Id, markdown};
 use serde::Deserialize;
@@ -32,7 +32,7 @@ use super::{Chrome, Section, WebResult, format, render};
 use crate::error::{ApiError, ApiResult};
 use crate::services::sessions::SignedIn;
 use crate::services::threads::ExpectationInput;
-use crate::services::{access, asks, spaces, threads};
+use crate::services::{access, asks, relays, spaces, threads};
 use crate::state::AppState;
 
 /// Working hours a new "Reply within" starts at: one working day.
@@ -477,6 +477,16 @@ struct ThreadPage {
     error: FieldError,
     /// Shown after an urgent post over the sender's budget.
     notice: Option<&'static str>,
+    /// The batons whose work this thread discusses.
+    batons: Vec<ThreadBaton>,
+}
+
+/// A baton linked to the thread, as the thread page names it.
+struct ThreadBaton {
+    id: String,
+    title: String,
+    holder: String,
+    done: bool,
 }
 
 /// Renders the thread page. `mark_read` is set when the viewer is reading (not re-rendering a
@@ -506,6 +516,15 @@ async fn thread_page(
     for post in &posts.items {
         views.push(post_view(state, me, &mut people, post).await?);
     }
+    let mut batons = Vec::new();
+    for baton in relays::batons_of_thread(state, me, &thread).await? {
+        batons.push(ThreadBaton {
+            id: baton.id.to_string(),
+            title: baton.title.clone(),
+            holder: people.get(state, me, baton.holder_id).await?.name.clone(),
+            done: baton.status == BatonStatus::Done,
+        });
+    }
     let brief = if cursor.is_none() && !views.is_empty() {
         Some(views.remove(0))
     } else {
@@ -530,6 +549,7 @@ async fn thread_page(
         },
         error,
         notice,
+        batons,
     };
     Ok(render_with(&page, status))
 }

@@ -505,7 +505,25 @@ app_test!(
                 !text.contains("Secret pay review") && !text.contains(&secret),
                 "{text}"
             );
+            let listed = app.get("/api/v1/batons", who).await;
+            let entry = listed.json["batons"]
+                .as_array()
+                .and_then(|all| all.iter().find(|b| b["id"] == json!(baton)))
+                .cloned()
+                .expect("the baton on the board");
+            assert_eq!(entry["threads"], seen.json["threads"], "the board agrees");
         }
+        let thread_page = app
+            .page(
+                &format!("/threads/{runbook}"),
+                Some(&app.browser(&lukas).await),
+            )
+            .await
+            .html();
+        assert!(
+            thread_page.contains(&format!("<a href=\"/batons/{baton}\">")),
+            "the thread names its baton: {thread_page}"
+        );
         let page = app
             .page(
                 &format!("/batons/{baton}"),

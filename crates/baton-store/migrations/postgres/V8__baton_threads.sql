@@ -12,3 +12,4 @@ CREATE TABLE baton_threads (
     CONSTRAINT baton_threads_once UNIQUE (baton_id, thread_id)
 );
 CREATE INDEX baton_threads_baton ON baton_threads (workspace_id, baton_id, seq);
+CREATE INDEX baton_threads_thread ON baton_threads (workspace_id, thread_id);

@@ -176,6 +176,52 @@ store_test!(
 );
 
 store_test!(
+    racing_links_never_pass_the_limit_of_threads_per_baton,
+    |store| async move {
+        const LIMIT: usize = 3;
+        let w = world(&*store, "acme").await;
+        let (ws, owner) = (w.ws(), w.owner().id);
+        let baton = owners_baton(&*store, &w).await;
+        let mut threads = Vec::new();
+        for n in 0..8 {
+            threads.push(
+                thread(&*store, ws, w.space.id, owner, "Linked", n)
+                    .await
+                    .thread
+                    .id,
+            );
+        }
+        let racers: Vec<_> = threads
+            .iter()
+            .map(|&t| {
+                let store = store.clone();
+                tokio::spawn(async move {
+                    store
+                        .link_thread(ws, baton.id, t, owner, at(30), LIMIT)
+                        .await
+                })
+            })
+            .collect();
+        let mut linked = 0;
+        for racer in racers {
+            match racer.await.expect("the task") {
+                Ok(()) => linked += 1,
+                refused => assert_conflict(refused, "baton_threads_limit"),
+            }
+        }
+        assert_eq!(linked, LIMIT);
+        let kept = store.baton_threads(ws, baton.id).await.expect("links");
+        assert_eq!(kept.len(), LIMIT);
+        assert_conflict(
+            store
+                .link_thread(ws, baton.id, kept[0], owner, at(31), LIMIT)
+                .await,
+            "baton_threads_once",
+        );
+    }
+);
+
+store_test!(
     a_baton_links_threads_in_order_once_each_and_unlinks_them,
     |store| async move {
         let w = world(&*store, "acme").await;
@@ -199,11 +245,13 @@ store_test!(
             [second, first]
         );
         store
-            .link_thread(ws, baton.id, third, w.member.id, at(20))
+            .link_thread(ws, baton.id, third, w.member.id, at(20), 20)
             .await
             .expect("link");
         assert_conflict(
-            store.link_thread(ws, baton.id, first, owner, at(21)).await,
+            store
+                .link_thread(ws, baton.id, first, owner, at(21), 20)
+                .await,
             "baton_threads_once",
         );
         store
@@ -214,6 +262,18 @@ store_test!(
         assert_eq!(
             store.baton_threads(ws, baton.id).await.expect("links"),
             [first, third]
+        );
+        let of_first = store.thread_batons(ws, first).await.expect("batons");
+        assert_eq!(
+            of_first.iter().map(|b| b.id).collect::<Vec<_>>(),
+            [baton.id]
+        );
+        assert!(
+            store
+                .thread_batons(ws, second)
+                .await
+                .expect("batons")
+                .is_empty()
         );
         let plain = owners_baton(&*store, &w).await;
         assert!(
@@ -248,21 +308,21 @@ store_test!(
         let mine = a.thread.thread.id;
         assert_not_found(
             store
-                .link_thread(a.ws(), baton.id, foreign, a.owner().id, at(9))
+                .link_thread(a.ws(), baton.id, foreign, a.owner().id, at(9), 20)
                 .await,
         );
         assert_not_found(
             store
-                .link_thread(b.ws(), baton.id, foreign, b.owner().id, at(9))
+                .link_thread(b.ws(), baton.id, foreign, b.owner().id, at(9), 20)
                 .await,
         );
         assert_not_found(
             store
-                .link_thread(a.ws(), baton.id, mine, b.owner().id, at(9))
+                .link_thread(a.ws(), baton.id, mine, b.owner().id, at(9), 20)
                 .await,
         );
         store
-            .link_thread(a.ws(), baton.id, mine, a.owner().id, at(9))
+            .link_thread(a.ws(), baton.id, mine, a.owner().id, at(9), 20)
             .await
             .expect("link");
         assert_not_found(store.unlink_thread(b.ws(), baton.id, mine).await);

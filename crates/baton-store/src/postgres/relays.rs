@@ -267,11 +267,26 @@ impl RelayStore for PgStore {
         thread: Id,
         by: Id,
         at: Timestamp,
+        at_most: usize,
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, baton_id) = (ws.to_string(), baton_id.to_string());
-        query::one(&tx, BATON_BY_ID, &[&ws, &baton_id], |_| Ok(())).await?;
+        // Locking the baton's row makes racing links take turns, so the count below holds.
+        query::one(&tx, BATON_FOR_UPDATE, &[&ws, &baton_id], |_| Ok(())).await?;
+        let (linked, already): (i64, bool) = query::one(
+            &tx,
+            "SELECT COUNT(*), COALESCE(bool_or(thread_id = $3), false) FROM baton_threads
+             WHERE workspace_id = $1 AND baton_id = $2",
+            &[&ws, &baton_id, &thread.to_string()],
+            |r| Ok((r.get(0), r.get(1))),
+        )
+        .await?;
+        if !already && usize::try_from(linked).unwrap_or(usize::MAX) >= at_most {
+            return Err(StoreError::Conflict {
+                constraint: "baton_threads_limit",
+            });
+        }
         query::one(
             &tx,
             "SELECT 1 FROM members WHERE workspace_id = $1 AND id = $2",
@@ -313,6 +328,17 @@ impl RelayStore for PgStore {
     async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton> {
         let params: Params = &[&ws.to_string(), &id.to_string()];
         query::one(&self.client().await?, BATON_BY_ID, params, baton).await
+    }
+
+    async fn thread_batons(&self, ws: Id, thread: Id) -> StoreResult<Vec<Baton>> {
+        let sql = concat!(
+            "SELECT ",
+            baton_cols!(),
+            " FROM baton_threads l JOIN batons b ON b.workspace_id = l.workspace_id AND b.id = l.baton_id
+              WHERE l.workspace_id = $1 AND l.thread_id = $2 ORDER BY b.seq"
+        );
+        let params: Params = &[&ws.to_string(), &thread.to_string()];
+        query::all(&self.client().await?, sql, params, baton).await
     }
 
     async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>> {

@@ -228,12 +228,26 @@ impl RelayStore for SqliteStore {
         thread: Id,
         by: Id,
         at: Timestamp,
+        at_most: usize,
     ) -> StoreResult<()> {
         self.engine
             .write(move |c| {
                 let (ws, baton) = (ws.to_string(), baton.to_string());
                 baton_by_id(c, &ws, &baton)?;
                 member_in(c, &ws, by)?;
+                let (linked, already): (i64, bool) = c
+                    .prepare_cached(
+                        "SELECT COUNT(*), COALESCE(MAX(thread_id = ?3), 0) FROM baton_threads
+                         WHERE workspace_id = ?1 AND baton_id = ?2",
+                    )?
+                    .query_row((&ws, &baton, thread.to_string()), |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })?;
+                if !already && usize::try_from(linked).unwrap_or(usize::MAX) >= at_most {
+                    return Err(StoreError::Conflict {
+                        constraint: "baton_threads_limit",
+                    });
+                }
                 insert_link(c, &ws, &baton, thread, by, at)
             })
             .await
@@ -274,6 +288,23 @@ impl RelayStore for SqliteStore {
     async fn baton(&self, ws: Id, id: Id) -> StoreResult<Baton> {
         self.engine
             .read(move |c| baton_by_id(c, &ws.to_string(), &id.to_string()))
+            .await
+    }
+
+    async fn thread_batons(&self, ws: Id, thread: Id) -> StoreResult<Vec<Baton>> {
+        self.engine
+            .read(move |c| {
+                let sql = format!(
+                    "SELECT {BATON_COLS} FROM baton_threads l
+                     JOIN batons b ON b.workspace_id = l.workspace_id AND b.id = l.baton_id
+                     WHERE l.workspace_id = ?1 AND l.thread_id = ?2 ORDER BY b.seq"
+                );
+                let list = c
+                    .prepare_cached(&sql)?
+                    .query_map((ws.to_string(), thread.to_string()), baton_row)?
+                    .collect::<Result<_, _>>()?;
+                Ok(list)
+            })
             .await
     }
 
