@@ -15,6 +15,7 @@
 pub mod digest;
 mod expand;
 pub mod mailer;
+mod reads;
 pub mod remind;
 mod send;
 mod urgent;

@@ -12,10 +12,10 @@ use baton_store::StoreError;
 use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 
-use super::digest::{Digest, DigestItem, Links, unsubscribe_url};
+use super::digest::{Digest, Links, unsubscribe_url};
+use super::reads::ClaimReads;
 use super::remind::Reminder;
 use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
-use crate::services::access::sees;
 use crate::state::AppState;
 
 /// Claims up to a batch of recipients' due deliveries and sends their digests, several at a
@@ -32,6 +32,7 @@ pub(super) async fn send_due(
         .store
         .claim_due(&worker.owner, now, LEASE, CLAIM_BATCH)
         .await?;
+    let reads = ClaimReads::default();
     let mut by_recipient: BTreeMap<(Id, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
     for d in claimed {
         by_recipient
@@ -44,6 +45,7 @@ pub(super) async fn send_due(
             let one = Recipient {
                 state,
                 worker,
+                reads: &reads,
                 ws,
                 recipient,
                 now,
@@ -63,6 +65,7 @@ pub(super) async fn send_due(
 struct Recipient<'a> {
     state: &'a AppState,
     worker: &'a Worker,
+    reads: &'a ClaimReads,
     ws: Id,
     recipient: Id,
     now: Timestamp,
@@ -134,8 +137,15 @@ impl Recipient<'_> {
         digest_id: Id,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
-        let (digest, dropped) =
-            check(self.state, self.ws, self.recipient, digest_id, deliveries).await?;
+        let (digest, dropped) = check(
+            self.state,
+            self.reads,
+            self.ws,
+            self.recipient,
+            digest_id,
+            deliveries,
+        )
+        .await?;
         let mut report = self.drop_all(&dropped).await?;
         let Some(digest) = digest else {
             return Ok(report);
@@ -157,8 +167,15 @@ impl Recipient<'_> {
         d: &ClaimedDelivery,
     ) -> anyhow::Result<TickReport> {
         let one = std::slice::from_ref(d);
-        let (digest, dropped) =
-            check(self.state, self.ws, self.recipient, d.digest_id, one).await?;
+        let (digest, dropped) = check(
+            self.state,
+            self.reads,
+            self.ws,
+            self.recipient,
+            d.digest_id,
+            one,
+        )
+        .await?;
         let mut report = self.drop_all(&dropped).await?;
         let Some(digest) = digest else {
             return Ok(report);
@@ -274,6 +291,7 @@ impl Recipient<'_> {
 /// post is sent as edited.
 async fn check(
     state: &AppState,
+    reads: &ClaimReads,
     ws: Id,
     recipient: Id,
     digest_id: Id,
@@ -291,7 +309,7 @@ async fn check(
     }
     let (mut items, mut kept, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
     for d in deliveries {
-        match item(state, ws, &member, d).await? {
+        match reads.item(state, &member, d).await? {
             Some(item) => {
                 items.push(item);
                 kept.push(d.id);
@@ -306,51 +324,4 @@ async fn check(
         digest_id,
     });
     Ok((digest, dropped))
-}
-
-/// One delivery's digest item, or `None` when its recipient may not see it any more.
-pub(super) async fn item(
-    state: &AppState,
-    ws: Id,
-    member: &baton_core::model::Member,
-    d: &ClaimedDelivery,
-) -> anyhow::Result<Option<DigestItem>> {
-    let gone = |e: StoreError| match e {
-        StoreError::NotFound => Ok(None),
-        e => Err(anyhow::Error::from(e)),
-    };
-    let (Some(thread_id), Some(post_id)) = (d.thread_id, d.post_id) else {
-        return Ok(None);
-    };
-    let (thread, space, is_member) = match state.store.thread_for(ws, thread_id, member.id).await {
-        Ok(found) => found,
-        Err(e) => return gone(e),
-    };
-    if !sees(member, &space, is_member) {
-        return Ok(None);
-    }
-    let post = match state.store.post(ws, post_id).await {
-        Ok(post) => post,
-        Err(e) => return gone(e),
-    };
-    let author = match state.store.member(ws, post.author_id).await {
-        Ok(author) => author.name,
-        Err(e) => return gone(e),
-    };
-    let reply_by = state
-        .store
-        .asks_for_post(ws, post.id)
-        .await?
-        .into_iter()
-        .find(|a| a.to_id == member.id && a.answered_at.is_none())
-        .map(|a| a.due_at);
-    Ok(Some(DigestItem {
-        thread_id: thread.id,
-        thread_title: thread.title,
-        author,
-        body: post.body,
-        html: post.html,
-        posted_at: post.created_at,
-        reply_by,
-    }))
 }

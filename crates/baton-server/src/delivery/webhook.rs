@@ -24,6 +24,7 @@ use jiff::Timestamp;
 use serde_json::json;
 
 use super::digest::DigestItem;
+use super::reads::ClaimReads;
 use super::webhook_client::{WebhookHeaders, signature};
 use super::{CLAIM_BATCH, LEASE, SEND_CONCURRENCY, TickReport, Worker};
 use crate::state::AppState;
@@ -177,8 +178,10 @@ async fn body(
         Ok(_) | Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let (Some(post_id), Some(item)) = (d.post_id, super::send::item(state, ws, &member, d).await?)
-    else {
+    let (Some(post_id), Some(item)) = (
+        d.post_id,
+        ClaimReads::default().item(state, &member, d).await?,
+    ) else {
         return Ok(None);
     };
     let asks = state.store.asks_for_post(ws, post_id).await?;
