@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
+use lettre::message::{Mailbox, MessageBuilder, MultiPart};
 use sha2::{Digest as _, Sha256};
 
 /// One post a recipient is asked about.
@@ -172,25 +172,32 @@ impl Digest {
     /// When the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
         let to: Mailbox = self.recipient.email.parse()?;
-        Ok(Message::builder()
+        Ok(one_click_unsubscribe(Message::builder(), links)
             .from(links.from.clone())
             .to(to)
             .subject(self.subject())
             .message_id(Some(self.message_id(links.base_url)))
             .date(std::time::SystemTime::from(now))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe"),
-                format!("<{}>", links.unsubscribe),
-            ))
-            .raw_header(HeaderValue::new(
-                HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-                "List-Unsubscribe=One-Click".to_owned(),
-            ))
             .multipart(MultiPart::alternative_plain_html(
                 self.text(links),
                 self.html(links),
             ))?)
     }
+}
+
+/// `builder` with the RFC 8058 one-click unsubscribe headers: mail clients offer an
+/// unsubscribe button that turns email off for the recipient with one POST. Every email Baton
+/// sends to a member carries them.
+pub fn one_click_unsubscribe(builder: MessageBuilder, links: &Links<'_>) -> MessageBuilder {
+    builder
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe"),
+            format!("<{}>", links.unsubscribe),
+        ))
+        .raw_header(HeaderValue::new(
+            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
+            "List-Unsubscribe=One-Click".to_owned(),
+        ))
 }
 
 /// `{base_url}/unsubscribe/{token}`: the one-click unsubscribe link (RFC 8058) of `token`,

@@ -22,7 +22,7 @@ use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
 use super::Worker;
-use super::digest::{Links, escape, stable_id};
+use super::digest::{Links, escape, one_click_unsubscribe, stable_id};
 use crate::services::schedules::schedules_of;
 use crate::state::AppState;
 
@@ -171,7 +171,7 @@ impl Reminder {
     /// When the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
         let to: Mailbox = self.recipient.email.parse()?;
-        Ok(Message::builder()
+        Ok(one_click_unsubscribe(Message::builder(), links)
             .from(links.from.clone())
             .to(to)
             .subject(self.subject())
@@ -239,6 +239,21 @@ mod tests {
         assert_eq!(
             reminder.subject(),
             "Baton: your day ends soon, you hold 2 batons"
+        );
+        let links = Links {
+            base_url: base,
+            from: &"Baton <baton@example.com>".parse().expect("a mailbox"),
+            unsubscribe: "https://baton.example.com/unsubscribe/t",
+        };
+        let raw = reminder
+            .message(&links, Timestamp::UNIX_EPOCH)
+            .expect("a message")
+            .formatted();
+        let raw = String::from_utf8_lossy(&raw);
+        assert!(
+            raw.contains("List-Unsubscribe: <https://baton.example.com/unsubscribe/t>")
+                && raw.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"),
+            "{raw}"
         );
     }
 }

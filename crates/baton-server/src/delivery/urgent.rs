@@ -18,7 +18,7 @@ use jiff::Timestamp;
 use lettre::Message;
 use lettre::message::{Mailbox, MultiPart};
 
-use super::digest::{Digest, Links, escape, stable_id};
+use super::digest::{Digest, Links, escape, one_click_unsubscribe, stable_id};
 use super::expand::channels;
 
 use crate::state::AppState;
@@ -115,7 +115,7 @@ pub(super) async fn message(
         item.html
     );
     let to: Mailbox = me.email.parse()?;
-    Ok(Message::builder()
+    Ok(one_click_unsubscribe(Message::builder(), links)
         .from(links.from.clone())
         .to(to)
         .subject(subject)
