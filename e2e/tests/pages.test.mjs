@@ -42,7 +42,13 @@ function memberPages() {
   return ['/inbox', '/spaces', `/spaces/${people.space}`, `/spaces/${people.space}/members`,
     `/spaces/${people.space}/threads/new`, `/threads/${people.thread}`, '/batons', `/batons/${people.baton}`,
     `/relays/${people.relay}`, '/people',
-    `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule'];
+    `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule',
+    '/settings/notifications', '/settings/webhooks'];
+}
+
+/** The pages only admins can open. */
+function adminPages() {
+  return ['/admin/members', '/admin/spaces', '/admin/deliveries', '/admin/urgent'];
 }
 
 /** Opens each of `paths` as `member`, expecting 200 and a level-one heading. */
@@ -58,7 +64,7 @@ test('the owner can open every page, administration included', async () => {
   try {
     await shot(owner, 'pages-owner', async () => {
       assert.equal(await owner.signIn('tess@tour.example'), 200);
-      await tour(owner, [...memberPages(), '/admin/members', '/admin/spaces']);
+      await tour(owner, [...memberPages(), ...adminPages()]);
     });
   } finally {
     await owner.close();
@@ -71,7 +77,7 @@ test('a member can open every page but administration, and unknown addresses are
     await shot(mo, 'pages-member', async () => {
       assert.equal(await mo.signIn('mo@tour.example'), 200);
       await tour(mo, memberPages());
-      for (const path of ['/admin/members', '/admin/spaces']) {
+      for (const path of adminPages()) {
         assert.equal(await mo.goto(path), 403, `${path} is for admins`);
       }
       for (const path of ['/threads/00000000-0000-0000-0000-000000000000', '/spaces/not-an-id', '/no-such-page']) {
