@@ -429,6 +429,23 @@ async fn story(deployment: &Deployment, instances: usize) {
         "nothing for a deleted webhook"
     );
 
+    // A plain reply, asking no one, reaches the space's webhook too, at once.
+    owner
+        .post(
+            &format!("/threads/{thread}/posts"),
+            &json!({"body": "Section 3 is done."}),
+        )
+        .await
+        .expect(201, "POST /threads/{id}/posts without an ask");
+    let space_hits = receiver.wait_for("/space", 3, &logs).await;
+    let plain = space_hits
+        .iter()
+        .find(|r| r.json()["post"]["text"] == "Section 3 is done.")
+        .expect("the plain reply reached the space's webhook");
+    assert_eq!(plain.header("x-baton-event"), "post");
+    assert_signed(plain, &space_secret);
+    assert_eq!(plain.json()["asks"], json!([]));
+
     // Exactly one effect per delivery: a receiver that keeps what it accepted by key holds one
     // entry per delivery sent, whichever instance sent it and however often it was tried.
     let ok: Vec<Received> = ["/kim", "/space"]
@@ -438,7 +455,7 @@ async fn story(deployment: &Deployment, instances: usize) {
         .collect();
     let keys: HashSet<&str> = ok.iter().map(|r| r.header("idempotency-key")).collect();
     let sent = backlog(&owner, "the final counts", |_| true).await["sent"].clone();
-    assert_eq!(keys.len(), 3, "Kim's one and the space's two");
+    assert_eq!(keys.len(), 4, "Kim's one and the space's three");
     assert_eq!(json!(keys.len()), sent, "one effect per delivery sent");
     println!(
         "{instances} instance(s): {} webhook requests accepted, {} distinct keys",

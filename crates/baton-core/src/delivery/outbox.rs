@@ -17,6 +17,9 @@ use crate::Id;
 pub enum EventKind {
     /// A post asked members to reply.
     Ask,
+    /// A post without asks in a space that has webhooks: the space's webhooks hear of every
+    /// post. Recorded only where a webhook listens, so other posts write nothing more.
+    Post,
     /// A baton holder's working day is about to end (see [`super::end_of_day`]): remind them
     /// which batons they hold. Has no thread or post.
     BatonReminder,
@@ -30,6 +33,7 @@ impl EventKind {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Ask => "ask",
+            Self::Post => "post",
             Self::BatonReminder => "baton_reminder",
             Self::Urgent => "urgent",
         }
@@ -39,6 +43,7 @@ impl EventKind {
     pub fn parse(text: &str) -> Option<Self> {
         match text {
             "ask" => Some(Self::Ask),
+            "post" => Some(Self::Post),
             "baton_reminder" => Some(Self::BatonReminder),
             "urgent" => Some(Self::Urgent),
             _ => None,

@@ -28,6 +28,8 @@ pub(super) async fn expand_batch(state: &AppState, limit: u32) -> anyhow::Result
 fn wanted(events: &EventKinds, kind: EventKind) -> bool {
     match kind {
         EventKind::Ask => events.asks,
+        // Only a space's webhooks hear of a plain post; it names no member.
+        EventKind::Post => false,
         // A reminder is about handing work off.
         EventKind::BatonReminder => events.handoffs,
         // Addressed to them by name, and counted against the sender's budget.
@@ -78,7 +80,7 @@ async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery
         let policy: &NotificationPolicy = policy;
         let due_at = match event.kind {
             // Recorded when due (see `remind`): it goes out now, not at a window.
-            EventKind::BatonReminder | EventKind::Urgent => event.created_at,
+            EventKind::BatonReminder | EventKind::Urgent | EventKind::Post => event.created_at,
             EventKind::Ask => {
                 next_delivery(schedule, policy, event.created_at).unwrap_or(event.created_at)
             }

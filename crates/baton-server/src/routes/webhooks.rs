@@ -127,7 +127,7 @@ pub async fn list_for_member(
     ))
 }
 
-/// Registers a webhook that receives every notifying event of a space as it happens (workspace
+/// Registers a webhook that receives every post of a space (with its asks, if any) as it happens (workspace
 /// admins and the space's creator; the secret is in the answer, once).
 #[utoipa::path(post, path = "/api/v1/spaces/{id}/webhooks", tag = "webhooks",
     params(("id" = String, Path)), request_body = CreateWebhook,

@@ -60,7 +60,7 @@ pub async fn list_for_member(
         .await?)
 }
 
-/// Registers a webhook at `url` that receives every notifying event of `space` (workspace
+/// Registers a webhook at `url` that receives every post of `space` (workspace
 /// admins and the space's creator). Returns it with its secret, shown this once.
 ///
 /// # Errors

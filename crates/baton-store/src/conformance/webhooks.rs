@@ -7,7 +7,7 @@
 
 use std::collections::HashSet;
 
-use baton_core::delivery::outbox::{Channel, NewDelivery, Settled};
+use baton_core::delivery::outbox::{Channel, EventKind, NewDelivery, Settled};
 use baton_core::delivery::webhook::{SignedWebhook, Webhook, WebhookScope, WebhookSecret};
 use baton_store::conformance::prelude::*;
 use baton_store::store_test;
@@ -340,5 +340,50 @@ store_test!(
             .expect("claim after the lease");
         assert_eq!(retaken.len(), webhook_ids.len());
         assert!(retaken.iter().all(|d| d.attempts == 2));
+    }
+);
+
+store_test!(
+    a_plain_post_records_an_event_only_while_its_space_has_a_webhook,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (ws, thread, author) = (w.ws(), w.thread.thread.id, w.member.id);
+        let events = || async { store.unexpanded_events(1000).await.expect("events") };
+        let before = events().await.len();
+        post(&*store, ws, thread, author, "No one listens yet.", 10).await;
+        assert_eq!(events().await.len(), before, "no webhook, no event");
+
+        let listening = hook(ws, WebhookScope::Space(w.space.id), w.owner().id, 3, 11);
+        store
+            .create_webhook(ws, listening.clone(), 5)
+            .await
+            .expect("create");
+        let heard = post(
+            &*store,
+            ws,
+            thread,
+            author,
+            "The space's webhook hears this.",
+            12,
+        )
+        .await;
+        let mut now = events().await;
+        assert_eq!(now.len(), before + 1, "one event for the post");
+        let event = now.pop().expect("the newest event");
+        assert_eq!(event.kind, EventKind::Post);
+        assert_eq!(event.post_id, Some(heard.id));
+        assert_eq!(event.thread_id, Some(thread));
+        assert!(event.recipients.is_empty(), "it names no member");
+
+        store
+            .delete_webhook(ws, listening.webhook.id, at(13))
+            .await
+            .expect("delete");
+        post(&*store, ws, thread, author, "Nobody listens again.", 14).await;
+        assert_eq!(
+            events().await.len(),
+            before + 1,
+            "a deleted webhook hears nothing"
+        );
     }
 );

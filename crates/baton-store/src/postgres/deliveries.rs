@@ -22,18 +22,42 @@ use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, from_json, ms, to_json};
-use crate::outbox::{DAY_MS, Settlement, backlog_slot, not_parked, reminder_key};
+use crate::outbox::{DAY_MS, Settlement, backlog_slot, is_urgent, not_parked, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
-/// In the post's transaction: stores the one `ask` event a post with asks causes. Nothing for
-/// a post without asks, so ordinary posts pay nothing for the outbox.
-pub(super) async fn record_ask_event(
+/// In the post's transaction: stores the one event a post causes. A post with asks makes an
+/// `ask` event; one without makes a `post` event only when its space has a webhook (one
+/// indexed probe), so ordinary posts elsewhere pay nothing for the outbox. An urgent post's
+/// event is recorded by the urgent path instead.
+pub(super) async fn record_post_event(
     tx: &Transaction<'_>,
     ws: &str,
     post: &Post,
     asks: &[NewAsk],
 ) -> StoreResult<()> {
     if asks.is_empty() {
+        if !is_urgent(post) {
+            let payload = to_json(&EventPayload { to: Vec::new() })?;
+            let params: Params = &[
+                &ws,
+                &Id::random().to_string(),
+                &EventKind::Post.as_str(),
+                &post.thread_id.to_string(),
+                &post.id.to_string(),
+                &post.author_id.to_string(),
+                &payload,
+                &ms(post.created_at),
+            ];
+            query::exec(
+                tx,
+                "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+                 SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE EXISTS (
+                     SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
+                     WHERE w.workspace_id = $1 AND t.id = $4 AND w.deleted_at IS NULL)",
+                params,
+            )
+            .await?;
+        }
         return Ok(());
     }
     let payload = to_json(&EventPayload {

@@ -63,7 +63,7 @@ pub(super) async fn append_post(
         &ms(post.created_at),
     ];
     let written = query::one(tx, sql, params, rows::post).await?;
-    super::deliveries::record_ask_event(tx, ws, &written, &post.asks).await?;
+    super::deliveries::record_post_event(tx, ws, &written, &post.asks).await?;
     super::asks::record(tx, ws, &written, &post.asks).await?;
     Ok(written)
 }

@@ -70,7 +70,7 @@ pub(super) fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<
         edited_at: None,
         seq,
     };
-    super::deliveries::record_ask_event(c, ws, &post, &p.asks)?;
+    super::deliveries::record_post_event(c, ws, &post, &p.asks)?;
     // Answering the author's open asks is an UPDATE that SQLite runs in two passes (it changes
     // the column its partial index filters on), costly even when nothing matches; most posts
     // answer nothing, so one probe of that index decides whether to run it.
