@@ -3,10 +3,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
+use anyhow::Context;
 use clap::Parser;
 
 /// Boots a baton server on a free loopback port and measures how fast it takes posts, or, with
-/// `--pages`, how fast it serves the web pages of the demo workspace.
+/// `--pages`, how fast it serves the web pages of the demo workspace, or, with `--digests`, how
+/// fast its delivery worker builds and sends email digests.
 #[derive(Debug, Parser)]
 #[command(name = "baton-bench", version, about)]
 pub struct Cli {
@@ -21,6 +23,25 @@ pub struct Cli {
     /// clients).
     #[arg(long, default_value_t = 500, requires = "pages")]
     pub requests: usize,
+    /// Measure email digests instead of posts: create this many recipients, ask each of them
+    /// `--items` times in posts made before their 09:00 window, then move the server's clock to
+    /// 09:00 and time the digests its delivery worker sends to a local SMTP sink, against the
+    /// sink's own ceiling with lettre. Without a number: 1000 recipients.
+    #[arg(
+        long,
+        value_name = "RECIPIENTS",
+        num_args = 0..=1,
+        default_missing_value = "1000",
+        conflicts_with_all = ["pages", "posts", "clients", "members"]
+    )]
+    pub digests: Option<usize>,
+    /// With `--digests`: recipients asked by one post.
+    #[arg(long, default_value_t = 30, requires = "digests")]
+    pub asked: usize,
+    /// With `--digests`: asks each recipient receives, so there are
+    /// `RECIPIENTS × items ÷ asked` posts and one digest of `items` asks per recipient.
+    #[arg(long, default_value_t = 3, requires = "digests")]
+    pub items: usize,
     /// Total posts written in the measured phase (split across the clients).
     #[arg(long, default_value_t = 50_000)]
     pub posts: usize,
@@ -51,6 +72,9 @@ impl Cli {
             anyhow::ensure!(self.requests >= 1, "--requests must be at least 1");
             return Ok(());
         }
+        if let Some(recipients) = self.digests {
+            return validate_digests(recipients, self.asked, self.items);
+        }
         anyhow::ensure!(self.posts >= 1, "--posts must be at least 1");
         anyhow::ensure!(
             self.clients <= self.members,
@@ -65,6 +89,27 @@ impl Cli {
     pub fn timeout(&self) -> Duration {
         Duration::from_secs(self.timeout_secs)
     }
+}
+
+/// Rejects a shape of `--digests` in which recipients would not all get the same number of
+/// asks, or a post would ask someone twice.
+fn validate_digests(recipients: usize, asked: usize, items: usize) -> anyhow::Result<()> {
+    // Two arrivals at least: the rate is measured between the first and the last.
+    anyhow::ensure!(recipients >= 2, "--digests must be at least 2");
+    anyhow::ensure!(
+        (1..=recipients).contains(&asked),
+        "--asked must be between 1 and --digests ({recipients})"
+    );
+    anyhow::ensure!(items >= 1, "--items must be at least 1");
+    let asks = recipients
+        .checked_mul(items)
+        .context("--digests × --items is too large")?;
+    anyhow::ensure!(
+        asks % asked == 0,
+        "--digests × --items ({asks}) must be a multiple of --asked ({asked}), so every \
+         recipient is asked exactly --items times"
+    );
+    Ok(())
 }
 
 #[cfg(test)]
@@ -89,5 +134,48 @@ mod tests {
         assert!(Cli::try_parse_from(["baton-bench", "--requests", "5"]).is_err());
         let posts = Cli::try_parse_from(["baton-bench"]).expect("defaults parse");
         assert!(!posts.pages);
+    }
+
+    #[test]
+    fn digests_mode_defaults_to_1000_recipients_and_refuses_other_modes() {
+        let cli = Cli::try_parse_from(["baton-bench", "--digests"]).expect("digests parses");
+        assert_eq!((cli.digests, cli.asked, cli.items), (Some(1000), 30, 3));
+        cli.validate().expect("valid");
+        let small = [
+            "baton-bench",
+            "--digests",
+            "60",
+            "--asked",
+            "6",
+            "--items",
+            "2",
+        ];
+        let cli = Cli::try_parse_from(small).expect("digests flags parse");
+        assert_eq!((cli.digests, cli.asked, cli.items), (Some(60), 6, 2));
+        cli.validate().expect("valid");
+        assert!(Cli::try_parse_from(["baton-bench", "--digests", "--pages"]).is_err());
+        assert!(Cli::try_parse_from(["baton-bench", "--digests", "--posts", "5"]).is_err());
+        assert!(Cli::try_parse_from(["baton-bench", "--asked", "5"]).is_err());
+    }
+
+    #[test]
+    fn digests_shapes_that_ask_unevenly_are_refused() {
+        let parse = |args: &[&str]| {
+            let mut all = vec!["baton-bench", "--digests"];
+            all.extend_from_slice(args);
+            Cli::try_parse_from(all).expect("parses")
+        };
+        assert!(
+            parse(&["10", "--asked", "3", "--items", "1"])
+                .validate()
+                .is_err()
+        );
+        assert!(parse(&["10", "--asked", "11"]).validate().is_err());
+        assert!(parse(&["1", "--asked", "1"]).validate().is_err());
+        assert!(
+            parse(&["10", "--asked", "5", "--items", "1"])
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -145,6 +145,27 @@ impl Api {
         serde_json::from_slice(&reply.body)
             .with_context(|| format!("POST {path} answered something other than JSON"))
     }
+
+    /// GETs `path` with a bearer token, requires 200 and parses the JSON answer.
+    pub async fn get_json(&self, path: &str, token: &str) -> anyhow::Result<serde_json::Value> {
+        let reply = self
+            .send(
+                Method::GET,
+                self.uri(path)?,
+                Auth::Bearer(token),
+                Payload::Empty,
+            )
+            .await?;
+        if reply.status != StatusCode::OK {
+            anyhow::bail!(
+                "GET {path} answered {}: {}",
+                reply.status,
+                excerpt(&reply.body)
+            );
+        }
+        serde_json::from_slice(&reply.body)
+            .with_context(|| format!("GET {path} answered something other than JSON"))
+    }
 }
 
 /// The start of a response body, as text, for error messages.

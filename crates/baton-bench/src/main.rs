@@ -1,6 +1,7 @@
 //! `baton-bench`: boots a `baton` server in a temporary data directory and measures how fast it
 //! takes posts from concurrent members, or (`--pages`) how fast it serves the web pages of the
-//! demo workspace, against a `/healthz` baseline measured in the same run.
+//! demo workspace, against a `/healthz` baseline measured in the same run; or (`--digests`) how
+//! fast it sends email digests to a local SMTP sink, against the sink's own ceiling.
 //!
 //! Owns: the run's order (start, set up, baseline, measured phase, stop), its hard time limit,
 //! and the exit status (non-zero on any failed request).
@@ -8,12 +9,14 @@
 
 mod cli;
 mod client;
+mod digests;
 mod load;
 mod memory;
 mod pages;
 mod report;
 mod server;
 mod setup;
+mod smtp_sink;
 
 use std::process::ExitCode;
 
@@ -22,6 +25,7 @@ use clap::Parser;
 
 use cli::Cli;
 use client::Api;
+use digests::DigestRun;
 use memory::Sampler;
 use report::{Machine, Printed, Report};
 use server::Server;
@@ -54,7 +58,7 @@ async fn main() -> ExitCode {
 async fn run(cli: &Cli) -> anyhow::Result<Box<dyn Printed>> {
     cli.validate()?;
     let deadline = tokio::time::Instant::now() + cli.timeout();
-    let over = || format!("the benchmark did not finish within {:?}", cli.timeout());
+    let over = || overran(cli);
     let database_url = cli.database_url.as_deref();
     if cli.pages {
         let server = tokio::time::timeout_at(deadline, Server::demo(&cli.baton, database_url))
@@ -65,14 +69,51 @@ async fn run(cli: &Cli) -> anyhow::Result<Box<dyn Printed>> {
             .with_context(over);
         return stop_and_report(server, measured).await;
     }
-    let (server, owner_token) =
-        tokio::time::timeout_at(deadline, Server::bootstrapped(&cli.baton, database_url))
-            .await
-            .with_context(over)??;
+    if let Some(recipients) = cli.digests {
+        return run_digests(cli, recipients, deadline).await;
+    }
+    let (server, owner_token) = tokio::time::timeout_at(
+        deadline,
+        Server::bootstrapped(&cli.baton, database_url, &[]),
+    )
+    .await
+    .with_context(over)??;
     let measured = tokio::time::timeout_at(deadline, measure(cli, &server, &owner_token))
         .await
         .with_context(over);
     stop_and_report(server, measured).await
+}
+
+/// `--digests`: starts the SMTP sink and the clock file, then a server sending to the one and
+/// following the other, and measures its digests within the time limit.
+async fn run_digests(
+    cli: &Cli,
+    recipients: usize,
+    deadline: tokio::time::Instant,
+) -> anyhow::Result<Box<dyn Printed>> {
+    let over = || overran(cli);
+    let database_url = cli.database_url.as_deref();
+    let shape = digests::Shape {
+        recipients,
+        asked: cli.asked,
+        items: cli.items,
+    };
+    let run = DigestRun::prepare(shape).await?;
+    let serve_args = run.serve_args();
+    let boot = Server::bootstrapped(&cli.baton, database_url, &serve_args);
+    let (server, owner_token) = tokio::time::timeout_at(deadline, boot)
+        .await
+        .with_context(over)??;
+    let backend = report::backend_label(database_url);
+    let measured = tokio::time::timeout_at(deadline, run.measure(&server, &owner_token, backend))
+        .await
+        .with_context(over);
+    stop_and_report(server, measured).await
+}
+
+/// The error of a run that reached its time limit.
+fn overran(cli: &Cli) -> String {
+    format!("the benchmark did not finish within {:?}", cli.timeout())
 }
 
 /// Stops the server whatever the measurement's fate, then hands back the report (or the first

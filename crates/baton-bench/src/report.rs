@@ -204,7 +204,8 @@ pub fn ms(d: Duration) -> f64 {
     d.as_secs_f64() * 1000.0
 }
 
-fn mib(kib: u64) -> f64 {
+/// KiB in MiB, for printing.
+pub fn mib(kib: u64) -> f64 {
     kib as f64 / 1024.0
 }
 

@@ -2,6 +2,7 @@
 //! temporary data directory, serve it on a free loopback port, wait until it is healthy, and
 //! stop it again.
 
+use std::ffi::OsString;
 use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -36,15 +37,18 @@ pub struct Server {
 }
 
 impl Server {
-    /// Bootstraps a workspace with `baton` and starts serving it; returns once `/healthz` is
-    /// 200, with an API token of the workspace owner (an admin).
+    /// Bootstraps a workspace with `baton` and starts serving it, passing `serve_args` on to
+    /// `baton serve` after the listen address and the storage flags (`--digests` adds its SMTP
+    /// sink and clock file there); returns once `/healthz` is 200, with an API token of the
+    /// workspace owner (an admin).
     pub async fn bootstrapped(
         baton: &Path,
         database_url: Option<&str>,
+        serve_args: &[OsString],
     ) -> anyhow::Result<(Self, String)> {
         let (baton, dir) = prepare(baton)?;
         let owner_token = bootstrap(&baton, &dir.path().join("data"), database_url).await?;
-        let server = Self::start(&baton, dir, database_url, false).await?;
+        let server = Self::start(&baton, dir, database_url, serve_args).await?;
         Ok((server, owner_token))
     }
 
@@ -52,15 +56,16 @@ impl Server {
     /// directory before it answers; returns once `/healthz` is 200.
     pub async fn demo(baton: &Path, database_url: Option<&str>) -> anyhow::Result<Self> {
         let (baton, dir) = prepare(baton)?;
-        Self::start(&baton, dir, database_url, true).await
+        Self::start(&baton, dir, database_url, &["--demo".into()]).await
     }
 
-    /// Serves the data directory `dir/data` on a free port, logging to `dir/server.log`.
+    /// Serves the data directory `dir/data` on a free port with `serve_args` added, logging to
+    /// `dir/server.log`.
     async fn start(
         baton: &Path,
         dir: TempDir,
         database_url: Option<&str>,
-        demo: bool,
+        serve_args: &[OsString],
     ) -> anyhow::Result<Self> {
         let addr = free_port()?;
         let log = dir.path().join("server.log");
@@ -79,9 +84,7 @@ impl Server {
         if let Some(url) = database_url {
             command.arg("--database-url").arg(url);
         }
-        if demo {
-            command.arg("--demo");
-        }
+        command.args(serve_args);
         let child = command
             .stdin(Stdio::null())
             .stdout(log_file)
@@ -136,7 +139,7 @@ impl Server {
     }
 
     /// The last lines of the server's output, for error messages.
-    fn log_tail(&self) -> String {
+    pub fn log_tail(&self) -> String {
         let log = self.dir.path().join("server.log");
         let text = std::fs::read_to_string(&log)
             .unwrap_or_else(|e| format!("(cannot read {}: {e})", log.display()));
