@@ -1,12 +1,12 @@
 //! The sink's ceiling, measured in the same run: as many messages as Baton sent, each about the
-//! size of an average digest, sent to the same SMTP sink with lettre from a pool of 64
-//! connections with 64 sends in flight. What the sink accepts per second then is the most any
-//! sender on this machine could reach; Baton's digests per second are reported against it.
+//! size of an average digest, sent to the same SMTP sink with lettre over 64 connections, one
+//! send in flight on each. What the sink accepts per second then is the most any sender on
+//! this machine could reach; Baton's digests per second are reported against it.
 //!
-//! On Linux that ceiling is set less by the sink than by lettre's writes: it sends a message's
-//! body and its closing `.` in two writes on a socket without `TCP_NODELAY`, so the `.` waits
-//! for the sink's delayed ACK of the body, about 40 ms. Each connection then carries about 25
-//! messages a second, and 64 connections about 1,500, for lettre in Baton as much as here.
+//! The connections set `TCP_NODELAY`, as Baton's do: lettre writes a message's body and its
+//! closing `.` in two writes, and with Nagle's algorithm on the `.` waits for the sink's
+//! delayed ACK of the body (about 40 ms), which would cap each connection at some 25 messages
+//! a second and make the baseline a measure of that wait.
 //!
 //! Owns: the stand-in message and the sending. Does not own: the timing, which the sink keeps
 //! from its own arrivals exactly as it does for Baton's digests.
@@ -15,15 +15,15 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use anyhow::Context;
+use lettre::Message;
 use lettre::address::Envelope;
 use lettre::message::MultiPart;
-use lettre::transport::smtp::PoolConfig;
-use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::transport::smtp::client::AsyncSmtpConnection;
+use lettre::transport::smtp::extension::ClientId;
+use tokio::net::TcpStream;
 use tokio::task::JoinSet;
 
-/// Connections in lettre's pool, as many as sends in flight so none waits for a connection.
-const CONNECTIONS: u32 = 64;
-/// Sends in flight at any time.
+/// Sends in flight at any time, each on its own connection.
 pub const IN_FLIGHT: usize = 64;
 /// Rounds of sizing the stand-in message: each brings its length closer to the target (the
 /// headers and the line endings lettre adds grow a little with the body).
@@ -35,10 +35,6 @@ const SIZING_ROUNDS: usize = 3;
 /// # Errors
 /// When a message cannot be built or a send fails.
 pub async fn send(port: u16, count: usize, size: usize) -> anyhow::Result<()> {
-    let transport = AsyncSmtpTransport::<Tokio1Executor>::builder_dangerous("127.0.0.1")
-        .port(port)
-        .pool_config(PoolConfig::new().max_size(CONNECTIONS))
-        .build();
     let message = message_of_size(size)?;
     // Formatted once: the baseline measures the SMTP path, not building a message; Baton's
     // figure includes building its digests, which is the point of the comparison.
@@ -46,12 +42,19 @@ pub async fn send(port: u16, count: usize, size: usize) -> anyhow::Result<()> {
     let next = Arc::new(AtomicUsize::new(0));
     let mut senders = JoinSet::new();
     for _ in 0..IN_FLIGHT.min(count) {
-        let (transport, sending, next) = (transport.clone(), sending.clone(), next.clone());
+        let (sending, next) = (sending.clone(), next.clone());
         senders.spawn(async move {
             let (envelope, bytes): &(Envelope, Vec<u8>) = &sending;
+            let tcp = TcpStream::connect(("127.0.0.1", port))
+                .await
+                .context("connecting to the SMTP sink")?;
+            tcp.set_nodelay(true)?;
+            let mut conn =
+                AsyncSmtpConnection::connect_with_transport(Box::new(tcp), &ClientId::default())
+                    .await
+                    .context("greeting the SMTP sink")?;
             while next.fetch_add(1, Ordering::Relaxed) < count {
-                transport
-                    .send_raw(envelope, bytes)
+                conn.send(envelope, bytes)
                     .await
                     .context("sending a baseline message to the SMTP sink")?;
             }
