@@ -689,8 +689,13 @@ class Save:
         os.rename(path + ".tmp", path)
         return "250 OK"
 Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+open(sys.argv[3], "w").close()
 threading.Event().wait()
 "#;
+
+/// Ports tried before a sink gives up: another process may take a free port between the
+/// moment it is picked and the moment the sink binds it.
+const SINK_ATTEMPTS: usize = 5;
 
 /// A real SMTP server (Python's `aiosmtpd`) on a free loopback port that keeps every message
 /// it accepts; for tests of `baton serve --smtp-url`. Killed when dropped.
@@ -720,27 +725,39 @@ impl MailSink {
             return None;
         }
         let dir = tempfile::tempdir().expect("a directory for received mail");
-        let addr = free_addr();
-        let child = Command::new("python3")
-            .args(["-c", MAIL_SINK_SCRIPT, &addr.port().to_string()])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("starting aiosmtpd");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(addr).is_err() {
-            assert!(started.elapsed() < START_TIMEOUT, "aiosmtpd did not start");
-            std::thread::sleep(POLL);
+        std::fs::create_dir(dir.path().join("mail")).expect("the mail directory");
+        for _ in 0..SINK_ATTEMPTS {
+            let addr = free_addr();
+            let ready = dir.path().join("ready");
+            let mut child = Command::new("python3")
+                .args(["-c", MAIL_SINK_SCRIPT, &addr.port().to_string()])
+                .arg(dir.path().join("mail"))
+                .arg(&ready)
+                .stdout(Stdio::null())
+                .spawn()
+                .expect("starting aiosmtpd");
+            let started = Instant::now();
+            // Ready once the script says so: a port answering could be someone else's.
+            while !ready.exists() {
+                if child.try_wait().expect("checking on aiosmtpd").is_some() {
+                    break;
+                }
+                assert!(started.elapsed() < START_TIMEOUT, "aiosmtpd did not start");
+                std::thread::sleep(POLL);
+            }
+            if ready.exists() {
+                return Some(Self {
+                    child,
+                    url: format!("smtp://{addr}"),
+                    dir,
+                });
+            }
         }
-        Some(Self {
-            child,
-            url: format!("smtp://{addr}"),
-            dir,
-        })
+        panic!("aiosmtpd could not bind a free port in {SINK_ATTEMPTS} attempts");
     }
 
     fn paths(&self) -> Vec<PathBuf> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
+        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path().join("mail"))
             .expect("reading the mail directory")
             .map(|e| e.expect("a directory entry").path())
             .filter(|p| p.extension().is_some_and(|e| e == "eml"))
