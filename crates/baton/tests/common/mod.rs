@@ -752,6 +752,8 @@ impl MailSink {
                     dir,
                 });
             }
+            // It exited: the port was taken. Reap it and try another.
+            let _ = child.wait();
         }
         panic!("aiosmtpd could not bind a free port in {SINK_ATTEMPTS} attempts");
     }
