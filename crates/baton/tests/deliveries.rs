@@ -8,10 +8,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use common::MailSink;
+
 use std::sync::Arc;
-use std::time::{Duration, Instant};
 
 use baton_core::delivery::outbox::Backlog;
 use baton_core::expectation::ExpectationKind;
@@ -31,116 +30,6 @@ const MONDAY_8: &str = "2026-06-01T06:00:00Z";
 /// The 09:00 window that morning.
 const MONDAY_9: &str = "2026-06-01T07:00:00Z";
 const BASE_URL: &str = "http://baton.test";
-
-/// An `aiosmtpd` server on a free loopback port, saving each message as `NNNNNN.eml` in a
-/// temporary directory. Killed on drop.
-struct SmtpSink {
-    child: Child,
-    url: String,
-    dir: tempfile::TempDir,
-}
-
-const SINK: &str = r#"
-import itertools, os, sys, threading
-from aiosmtpd.controller import Controller
-class Save:
-    counter = itertools.count()
-    async def handle_DATA(self, server, session, envelope):
-        path = os.path.join(sys.argv[2], "%06d.eml" % next(self.counter))
-        with open(path + ".tmp", "wb") as f:
-            f.write(envelope.original_content)
-        os.rename(path + ".tmp", path)
-        return "250 OK"
-Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1])).start()
-threading.Event().wait()
-"#;
-
-impl SmtpSink {
-    /// Starts the sink, or returns `None` (after printing why) when `aiosmtpd` is missing
-    /// outside CI.
-    fn start() -> Option<Self> {
-        let found = Command::new("python3")
-            .args(["-c", "import aiosmtpd"])
-            .stderr(Stdio::null())
-            .status()
-            .is_ok_and(|s| s.success());
-        if !found {
-            assert!(
-                !std::env::var("CI").is_ok_and(|v| v == "true" || v == "1"),
-                "CI must run the delivery email tests: pip install aiosmtpd"
-            );
-            eprintln!("skipped: delivery email tests (pip install aiosmtpd)");
-            return None;
-        }
-        let dir = tempfile::tempdir().expect("a directory for received mail");
-        let addr = common::free_addr();
-        let child = Command::new("python3")
-            .args(["-c", SINK, &addr.port().to_string()])
-            .arg(dir.path())
-            .stdout(Stdio::null())
-            .spawn()
-            .expect("starting aiosmtpd");
-        let started = Instant::now();
-        while std::net::TcpStream::connect(addr).is_err() {
-            assert!(
-                started.elapsed() < Duration::from_secs(20),
-                "aiosmtpd did not start"
-            );
-            std::thread::sleep(Duration::from_millis(20));
-        }
-        Some(Self {
-            child,
-            url: format!("smtp://{addr}"),
-            dir,
-        })
-    }
-
-    /// Every message received so far, in arrival order, with quoted-printable undone.
-    fn messages(&self) -> Vec<String> {
-        let mut paths: Vec<PathBuf> = std::fs::read_dir(self.dir.path())
-            .expect("reading the mail directory")
-            .map(|e| e.expect("a directory entry").path())
-            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-            .collect();
-        paths.sort();
-        paths.iter().map(|p| decode(p)).collect()
-    }
-}
-
-impl Drop for SmtpSink {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// A message as text: soft line breaks joined and `=XX` escapes decoded, so assertions read
-/// what a mail client would show.
-fn decode(path: &Path) -> String {
-    let raw = std::fs::read(path).expect("reading a message");
-    let raw = String::from_utf8_lossy(&raw)
-        .replace("=\r\n", "")
-        .replace("=\n", "");
-    let bytes = raw.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        let hex = bytes
-            .get(i + 1..i + 3)
-            .and_then(|h| std::str::from_utf8(h).ok());
-        match hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(b) if bytes[i] == b'=' => {
-                out.push(b);
-                i += 3;
-            }
-            _ => {
-                out.push(bytes[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
-}
 
 fn instant(text: &str) -> Timestamp {
     text.parse().expect("a fixed instant")
@@ -245,14 +134,14 @@ fn worker(mailer: Option<Arc<dyn Mailer>>) -> Worker {
     Worker::new(mailer, BASE_URL, from)
 }
 
-fn smtp_worker(sink: &SmtpSink) -> Worker {
+fn smtp_worker(sink: &MailSink) -> Worker {
     worker(Some(Arc::new(
         SmtpMailer::from_url(&sink.url).expect("an SMTP URL"),
     )))
 }
 
 async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deployment) {
-    let Some(sink) = SmtpSink::start() else {
+    let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     let worker = smtp_worker(&sink);
@@ -266,7 +155,7 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
         (2, 0),
         "held until the window"
     );
-    assert!(sink.messages().is_empty());
+    assert!(sink.decoded().is_empty());
 
     d.clock.set(instant(MONDAY_9));
     let due = d.tick(&worker).await;
@@ -274,7 +163,7 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
     let again = d.tick(&worker).await;
     assert!(again.is_idle(), "nothing is sent twice: {again:?}");
 
-    let messages = sink.messages();
+    let messages = sink.decoded();
     assert_eq!(messages.len(), 1);
     let mail = &messages[0];
     for expected in [
@@ -323,7 +212,7 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
 }
 
 async fn a_member_removed_from_a_private_space_before_the_window_gets_nothing(d: Deployment) {
-    let Some(sink) = SmtpSink::start() else {
+    let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     let worker = smtp_worker(&sink);
@@ -343,7 +232,7 @@ async fn a_member_removed_from_a_private_space_before_the_window_gets_nothing(d:
     d.clock.set(instant(MONDAY_9));
     let report = d.tick(&worker).await;
     assert_eq!((report.digests, report.dropped), (0, 1));
-    assert!(sink.messages().is_empty());
+    assert!(sink.decoded().is_empty());
     let backlog = store.backlog(ws, d.clock.now()).await.expect("backlog");
     assert_eq!(
         backlog,
@@ -355,7 +244,7 @@ async fn a_member_removed_from_a_private_space_before_the_window_gets_nothing(d:
 }
 
 async fn an_unreachable_mail_server_backs_off_then_the_digest_goes_out(d: Deployment) {
-    let Some(sink) = SmtpSink::start() else {
+    let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     d.ask("Launch", Visibility::Public).await;
@@ -372,7 +261,7 @@ async fn an_unreachable_mail_server_backs_off_then_the_digest_goes_out(d: Deploy
     assert!(d.tick(&working).await.is_idle(), "backing off for a minute");
     d.clock.set(instant(MONDAY_9) + 60.seconds());
     assert_eq!(d.tick(&working).await.digests, 1);
-    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(sink.decoded().len(), 1);
 }
 
 async fn without_a_mail_server_deliveries_stay_queued(d: Deployment) {
@@ -398,7 +287,7 @@ async fn without_a_mail_server_deliveries_stay_queued(d: Deployment) {
 }
 
 async fn a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited(d: Deployment) {
-    let Some(sink) = SmtpSink::start() else {
+    let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     let worker = smtp_worker(&sink);
@@ -448,7 +337,7 @@ async fn a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited
     d.clock.set(instant(MONDAY_9));
     let report = d.tick(&worker).await;
     assert_eq!((report.digests, report.sent, report.dropped), (1, 1, 1));
-    let messages = sink.messages();
+    let messages = sink.decoded();
     assert_eq!(messages.len(), 1);
     assert!(
         messages[0].contains("To: member@acme.test"),
@@ -464,7 +353,7 @@ async fn a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited
 }
 
 async fn two_workers_send_every_digest_exactly_once(d: Deployment) {
-    let Some(sink) = SmtpSink::start() else {
+    let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     let (store, ws) = (&*d.state.store, d.owner.workspace_id);
@@ -486,14 +375,14 @@ async fn two_workers_send_every_digest_exactly_once(d: Deployment) {
         "one digest per recipient between them ({a} + {b})"
     );
     let mut recipients: Vec<String> = sink
-        .messages()
+        .decoded()
         .iter()
         .filter_map(|m| m.lines().find(|l| l.starts_with("To: ")).map(str::to_owned))
         .collect();
     recipients.sort();
     recipients.dedup();
     assert_eq!(recipients.len(), 41, "every recipient, once");
-    assert_eq!(sink.messages().len(), 41);
+    assert_eq!(sink.decoded().len(), 41);
 }
 
 /// Ticks until a tick finds nothing to do; returns how many digests it sent.
@@ -520,7 +409,7 @@ async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_
     use baton_core::model::{Baton, BatonStatus, Relay};
     use baton_core::schedule::ScheduleSpec;
 
-    let Some(sink) = SmtpSink::start() else {
+    let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     let worker = smtp_worker(&sink);
@@ -590,7 +479,7 @@ async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_
         let report = d.tick(&worker).await;
         assert!(report.is_idle(), "one reminder a day: {report:?}");
     }
-    let messages = sink.messages();
+    let messages = sink.decoded();
     assert_eq!(messages.len(), 1);
     let mail = &messages[0];
     for expected in [
@@ -611,9 +500,43 @@ async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_
         let report = d.tick(&worker).await;
         assert!(report.is_idle(), "nothing on a day off: {report:?}");
     }
-    assert_eq!(sink.messages().len(), 1);
+    assert_eq!(sink.decoded().len(), 1);
     // Wednesday is a working day again.
     d.clock.set(berlin("2026-06-03T16:45"));
     assert_eq!(d.tick(&worker).await.sent, 1);
-    assert_eq!(sink.messages().len(), 2);
+    assert_eq!(sink.decoded().len(), 2);
+}
+
+/// `--smtp-url smtp://user:password@host:port` signs in before sending (the password
+/// percent-decoded); a wrong password or none is refused by the server and the send fails, so
+/// the delivery stays queued for a retry.
+#[tokio::test]
+async fn the_smtp_login_in_the_url_is_used_and_a_wrong_one_fails_the_send() {
+    let Some(sink) = MailSink::start_with_login("SMTP login test", "baton", "p:ss@word") else {
+        return;
+    };
+    let with = |login: &str| sink.url.replacen("smtp://", &format!("smtp://{login}"), 1);
+    let message = || {
+        lettre::Message::builder()
+            .from("Baton <baton@baton.test>".parse().expect("a mailbox"))
+            .to("Kim <kim@baton.test>".parse().expect("a mailbox"))
+            .subject("Signed in")
+            .body("Sent after AUTH.".to_owned())
+            .expect("a message")
+    };
+    let signed_in = SmtpMailer::from_url(&with("baton:p%3Ass%40word@")).expect("an SMTP URL");
+    signed_in
+        .send(message())
+        .await
+        .expect("the right login is accepted");
+    signed_in
+        .send(message())
+        .await
+        .expect("and its connection is used again");
+    assert_eq!(sink.count(), 2);
+    for (login, why) in [("baton:wrong@", "a wrong password"), ("", "no login")] {
+        let mailer = SmtpMailer::from_url(&with(login)).expect("an SMTP URL");
+        assert!(mailer.send(message()).await.is_err(), "{why} must fail");
+    }
+    assert_eq!(sink.count(), 2, "nothing was accepted without the login");
 }

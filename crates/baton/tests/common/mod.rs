@@ -680,6 +680,7 @@ pub fn distinct(items: &[Value], field: &str) -> HashSet<String> {
 const MAIL_SINK_SCRIPT: &str = r#"
 import itertools, os, sys, threading
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult
 class Save:
     counter = itertools.count()
     async def handle_DATA(self, server, session, envelope):
@@ -688,7 +689,13 @@ class Save:
             f.write(envelope.original_content)
         os.rename(path + ".tmp", path)
         return "250 OK"
-Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1])).start()
+def login(server, session, envelope, mechanism, auth_data):
+    ok = (auth_data.login, auth_data.password) == (sys.argv[4].encode(), sys.argv[5].encode())
+    return AuthResult(success=ok, handled=False)
+options = {}
+if len(sys.argv) > 5:
+    options = dict(authenticator=login, auth_required=True, auth_require_tls=False)
+Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1]), **options).start()
 open(sys.argv[3], "w").close()
 threading.Event().wait()
 "#;
@@ -710,6 +717,16 @@ impl MailSink {
     /// Starts the sink. Without `aiosmtpd` it prints one `skipped: WHAT …` line and returns
     /// `None`, except under CI (`CI=true`), where it panics.
     pub fn start(what: &str) -> Option<Self> {
+        Self::start_with(what, &[])
+    }
+
+    /// [`MailSink::start`] for a server that takes mail only after `AUTH PLAIN` or `AUTH LOGIN`
+    /// as `user` with `password` (over plain TCP, as a test on loopback allows).
+    pub fn start_with_login(what: &str, user: &str, password: &str) -> Option<Self> {
+        Self::start_with(what, &[user, password])
+    }
+
+    fn start_with(what: &str, login: &[&str]) -> Option<Self> {
         let found = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
@@ -733,6 +750,7 @@ impl MailSink {
                 .args(["-c", MAIL_SINK_SCRIPT, &addr.port().to_string()])
                 .arg(dir.path().join("mail"))
                 .arg(&ready)
+                .args(login)
                 .stdout(Stdio::null())
                 .spawn()
                 .expect("starting aiosmtpd");
@@ -973,6 +991,15 @@ impl Session {
 }
 
 impl MailSink {
+    /// Every message received so far, in arrival order, whole (headers and every part) with
+    /// quoted-printable undone, so assertions read what a mail client would show.
+    pub fn decoded(&self) -> Vec<String> {
+        self.raw()
+            .iter()
+            .map(|raw| decode_quoted_printable(&raw.replace("\r\n", "\n")))
+            .collect()
+    }
+
     /// Every message received so far, in arrival order, as received (headers folded, parts
     /// encoded): for tests that read headers the parsed [`Mail`] does not keep.
     pub fn raw(&self) -> Vec<String> {
