@@ -46,9 +46,9 @@ function memberPages() {
     '/settings/notifications', '/settings/webhooks'];
 }
 
-/** The pages only admins can open. */
+/** The pages only admins can open (the space's webhooks: admins and its creator, the owner here). */
 function adminPages() {
-  return ['/admin/members', '/admin/spaces', '/admin/deliveries', '/admin/urgent'];
+  return ['/admin/members', '/admin/spaces', '/admin/deliveries', '/admin/urgent', `/spaces/${people.space}/webhooks`];
 }
 
 /** Opens each of `paths` as `member`, expecting 200 and a level-one heading. */
@@ -65,6 +65,15 @@ test('the owner can open every page, administration included', async () => {
     await shot(owner, 'pages-owner', async () => {
       assert.equal(await owner.signIn('tess@tour.example'), 200);
       await tour(owner, [...memberPages(), ...adminPages()]);
+
+      // The space's page leads to its webhooks; adding one shows the secret once, with how to
+      // check a signature, and that page passes the checks too (the phone width above all).
+      assert.equal(await owner.goto(`/spaces/${people.space}`), 200);
+      assert.equal(await owner.clickThrough(owner.page.getByRole('link', { name: 'Webhooks' })), 200);
+      await owner.page.getByLabel('Webhook URL').fill('https://93.184.216.34/baton');
+      assert.equal(await owner.clickThrough(owner.page.getByRole('button', { name: 'Add webhook' })), 200);
+      assert.match(await owner.page.getByLabel('Signing secret of the new webhook').inputValue(), /^whsec_[0-9a-f]{64}$/);
+      assert.equal(await owner.page.getByRole('button', { name: 'Delete the webhook to https://93.184.216.34/baton' }).count(), 1);
     });
   } finally {
     await owner.close();

@@ -85,11 +85,32 @@ pub async fn list_for_space(
     caller: &Member,
     space: Id,
 ) -> ApiResult<Vec<Webhook>> {
+    Ok(space_with_webhooks(state, caller, space).await?.1)
+}
+
+/// The space and its live webhooks, oldest first, for a page that names the space above
+/// them (workspace admins and the space's creator).
+///
+/// # Errors
+/// As [`list_for_space`].
+pub async fn space_with_webhooks(
+    state: &AppState,
+    caller: &Member,
+    space: Id,
+) -> ApiResult<(Space, Vec<Webhook>)> {
     let space = managed_space(state, caller, space).await?;
-    Ok(state
+    let hooks = state
         .store
         .webhooks(caller.workspace_id, WebhookScope::Space(space.id))
-        .await?)
+        .await?;
+    Ok((space, hooks))
+}
+
+/// Whether `caller` may register, list and delete the webhooks of `space`, which they can
+/// see: workspace admins and the member who created it. Pages use it to offer the link;
+/// every action still goes through the checks above.
+pub fn manages(caller: &Member, space: &Space) -> bool {
+    caller.role.is_admin() || space.created_by == caller.id
 }
 
 /// Deletes a webhook: a member's by that member or an admin, a space's by whoever may
@@ -127,7 +148,7 @@ pub async fn delete(state: &AppState, caller: &Member, id: Id) -> ApiResult<()> 
 /// otherwise): workspace admins and the member who created it.
 async fn managed_space(state: &AppState, caller: &Member, space: Id) -> ApiResult<Space> {
     let space = visible_space(state, caller, space).await?;
-    if caller.role.is_admin() || space.created_by == caller.id {
+    if manages(caller, &space) {
         Ok(space)
     } else {
         Err(ApiError::forbidden(

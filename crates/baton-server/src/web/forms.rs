@@ -5,10 +5,11 @@
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use serde::de::DeserializeOwned;
 
+use super::auth::FieldError;
 use super::error::WebError;
 use super::session::{Viewer, cookie, set_cookie};
 use crate::services::sessions::SignedIn;
@@ -133,5 +134,15 @@ pub fn set_anon_csrf(response: &mut Response, state: &AppState, new_token: Optio
             axum::http::header::SET_COOKIE,
             set_cookie(ANON_CSRF_COOKIE, &token, 86_400, state.web.secure_cookies),
         );
+    }
+}
+
+/// The status of a page that shows a form again: 422 when the form has an error, otherwise
+/// 200.
+pub fn form_status(error: &FieldError) -> StatusCode {
+    if error.message.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
     }
 }

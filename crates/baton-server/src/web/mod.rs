@@ -19,10 +19,12 @@ pub mod people;
 pub mod security;
 pub mod session;
 pub mod settings;
+pub mod space_webhooks;
 pub mod spaces;
 pub mod threads;
 pub mod unsubscribe;
 mod urgent;
+mod webhooks;
 
 use askama::Template;
 use axum::Router;
@@ -43,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .merge(assets::routes())
         .merge(inbox::routes())
         .merge(spaces::routes())
+        .merge(space_webhooks::routes())
         .merge(threads::routes())
         .merge(people::routes())
         .merge(settings::routes())

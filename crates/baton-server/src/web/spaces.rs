@@ -24,7 +24,7 @@ use super::session::Viewer;
 use super::{Chrome, Section, WebError, WebResult, format, render};
 use crate::error::ApiError;
 use crate::services::sessions::SignedIn;
-use crate::services::{access, spaces, threads};
+use crate::services::{access, spaces, threads, webhooks};
 use crate::state::AppState;
 
 /// `/spaces…` pages (the new-thread form lives with the thread pages).
@@ -174,6 +174,8 @@ struct SpacePage {
     space_id: String,
     visibility: &'static str,
     threads: Vec<ThreadRow>,
+    /// Whether to offer the space's webhooks page (workspace admins and its creator).
+    manages_webhooks: bool,
     first_page: bool,
     next_cursor: Option<String>,
 }
@@ -214,6 +216,7 @@ async fn space(
         space_id: space.id.to_string(),
         visibility: space.visibility.as_str(),
         threads: rows,
+        manages_webhooks: webhooks::manages(me, &space),
         first_page: cursor.is_none(),
         next_cursor: list.next_cursor,
     };

@@ -18,5 +18,6 @@ mod web_batons;
 mod web_conversations;
 mod web_deliveries;
 mod web_people;
+mod web_space_webhooks;
 mod web_webhooks;
 mod web_weight;

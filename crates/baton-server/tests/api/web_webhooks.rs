@@ -80,6 +80,12 @@ app_test!(
             deleted.location(),
             "/settings/webhooks?saved=webhook_deleted"
         );
+        let after = app.page(&deleted.location(), Some(&browser)).await;
+        assert!(
+            after.html().contains("Webhook deleted."),
+            "{}",
+            after.html()
+        );
         let listed = app
             .get(&format!("/api/v1/members/{}/webhooks", kim.id), &kim)
             .await;

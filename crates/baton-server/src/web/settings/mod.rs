@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use serde::Deserialize;
 
-use super::auth::FieldError;
+use super::forms::form_status;
 use crate::error::ApiError;
 use crate::state::AppState;
 
@@ -63,18 +63,8 @@ impl Saved {
             "revoked" => "Token revoked. It no longer works.",
             "schedule" => "Working hours saved.",
             "notifications" => "Notification settings saved.",
-            "webhook_deleted" => "Webhook deleted. Nothing more is sent to it.",
             _ => return None,
         })
-    }
-}
-
-/// 422 when the form has an error, otherwise 200.
-fn form_status(error: &FieldError) -> StatusCode {
-    if error.message.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::UNPROCESSABLE_ENTITY
     }
 }
 

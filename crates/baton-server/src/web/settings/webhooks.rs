@@ -1,55 +1,35 @@
 //! `/settings/webhooks`: the viewer's own outgoing webhooks, which receive their
 //! notifications at their delivery windows as signed JSON.
 //!
-//! Owns: the webhooks page, its add and delete posts, and showing a new webhook's secret once,
-//! on the page that answers the add (never in a redirect's URL or a later page). Does not own:
-//! who may do what or which URLs are acceptable (`services::webhooks`).
+//! Owns: the webhooks page and its add and delete posts. Does not own: the list, the form and
+//! the secret shown once, which every webhooks page shares (`web::webhooks`), or who may do
+//! what and which URLs are acceptable (`services::webhooks`).
 
 use askama::Template;
 use axum::extract::{Query, State};
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use serde::Deserialize;
 use serde::de::IgnoredAny;
 
-use super::super::auth::FieldError;
-use super::super::format::day_time;
 use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
+use super::super::webhooks::{SAVED_DELETED, Shown, WebhookForm, WebhooksPart, rows};
 use super::super::{Chrome, Section, WebResult, render};
-use super::{Saved, fixable, form_status};
+use super::Saved;
 use crate::error::ApiError;
 use crate::extract::PathId;
 use crate::services::sessions::SignedIn;
 use crate::services::webhooks;
 use crate::state::AppState;
 
+/// Where this page lives; its add form posts here too.
+const PATH: &str = "/settings/webhooks";
+
 #[derive(Template)]
 #[template(path = "settings_webhooks.html")]
 struct WebhooksPage {
     chrome: Chrome,
     notice: Option<&'static str>,
-    hooks: Vec<HookRow>,
-    /// The URL typed into the add form, kept when it was refused.
-    url: String,
-    /// The secret of the webhook just added.
-    new_secret: Option<String>,
-    error: FieldError,
-}
-
-struct HookRow {
-    id: String,
-    url: String,
-    created: String,
-}
-
-/// What a post changes on the page it shows again.
-#[derive(Default)]
-struct Shown {
-    notice: Option<&'static str>,
-    url: String,
-    new_secret: Option<String>,
-    error: FieldError,
+    webhooks: WebhooksPart,
 }
 
 async fn webhooks_response(
@@ -58,24 +38,20 @@ async fn webhooks_response(
     shown: Shown,
 ) -> WebResult<Response> {
     let me = &viewer.member;
-    let hooks = webhooks::list_for_member(state, me, me.id)
-        .await?
-        .into_iter()
-        .map(|w| HookRow {
-            id: w.id.to_string(),
-            url: w.url,
-            created: day_time(w.created_at, &me.timezone),
-        })
-        .collect();
+    let hooks = webhooks::list_for_member(state, me, me.id).await?;
+    // Only the member themself registers their webhooks, so each was added by the viewer.
+    let hooks = rows(state, me, hooks, false).await?;
     let page = WebhooksPage {
         chrome: Chrome::load(state, viewer, Section::Settings, "Webhooks").await?,
         notice: shown.notice,
-        hooks,
-        url: shown.url,
-        new_secret: shown.new_secret,
-        error: shown.error,
+        webhooks: WebhooksPart::new(
+            PATH.to_owned(),
+            "No webhooks. Add one to feed your notifications into a chat bridge or an automation.",
+            hooks,
+            shown,
+        ),
     };
-    Ok((form_status(&page.error), render(&page)).into_response())
+    Ok((page.webhooks.status(), render(&page)).into_response())
 }
 
 /// `GET /settings/webhooks`.
@@ -84,17 +60,8 @@ pub(super) async fn webhooks_page(
     Viewer(viewer): Viewer,
     Query(saved): Query<Saved>,
 ) -> WebResult<Response> {
-    let shown = Shown {
-        notice: saved.notice(),
-        ..Shown::default()
-    };
+    let shown = Shown::saved(saved.saved.as_deref());
     webhooks_response(&state, &viewer, shown).await
-}
-
-#[derive(Debug, Deserialize)]
-pub(super) struct WebhookForm {
-    #[serde(default)]
-    url: String,
 }
 
 /// `POST /settings/webhooks`: registers a webhook and shows its secret on this answer only.
@@ -104,19 +71,8 @@ pub(super) async fn add_webhook(
     form: CsrfForm<WebhookForm>,
 ) -> WebResult<Response> {
     let me = &form.viewer.member;
-    let shown = match webhooks::create_for_member(&state, me, me.id, &form.value.url).await {
-        Ok(created) => Shown {
-            notice: Some("Webhook added."),
-            new_secret: Some(created.secret.expose().to_owned()),
-            ..Shown::default()
-        },
-        Err(e) if fixable(&e) || e.status() == StatusCode::CONFLICT => Shown {
-            error: FieldError::from_api(&e, "url"),
-            url: form.value.url,
-            ..Shown::default()
-        },
-        Err(e) => return Err(e.into()),
-    };
+    let created = webhooks::create_for_member(&state, me, me.id, &form.value.url).await;
+    let shown = Shown::added(created, form.value.url)?;
     webhooks_response(&state, &form.viewer, shown).await
 }
 
@@ -128,5 +84,5 @@ pub(super) async fn delete_webhook(
 ) -> WebResult<Response> {
     let PathId(webhook) = webhook?;
     webhooks::delete(&state, &form.viewer.member, webhook).await?;
-    Ok(Redirect::to("/settings/webhooks?saved=webhook_deleted").into_response())
+    Ok(Redirect::to(&format!("{PATH}?saved={SAVED_DELETED}")).into_response())
 }
