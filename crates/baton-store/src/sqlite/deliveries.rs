@@ -29,43 +29,34 @@ pub(super) fn record_post_event(
     post: &Post,
     asks: &[NewAsk],
 ) -> StoreResult<()> {
-    if asks.is_empty() {
-        if !is_urgent(post) {
-            c.prepare_cached(
-                "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
-                 SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE EXISTS (
-                     SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
-                     WHERE w.workspace_id = ?1 AND t.id = ?4 AND w.deleted_at IS NULL)",
-            )?
-            .execute((
-                ws,
-                Id::random().to_string(),
-                EventKind::Post.as_str(),
-                post.thread_id.to_string(),
-                post.id.to_string(),
-                post.author_id.to_string(),
-                to_json(&EventPayload { to: Vec::new() })?,
-                ms(post.created_at),
-            ))?;
-        }
+    let asked = !asks.is_empty();
+    if !asked && is_urgent(post) {
         return Ok(());
     }
+    let kind = if asked {
+        EventKind::Ask
+    } else {
+        EventKind::Post
+    };
     let payload = EventPayload {
         to: asks.iter().map(|a| a.to_id).collect(),
     };
     c.prepare_cached(
         "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+         SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE ?9 OR EXISTS (
+             SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
+             WHERE w.workspace_id = ?1 AND t.id = ?4 AND w.deleted_at IS NULL)",
     )?
     .execute((
         ws,
         Id::random().to_string(),
-        EventKind::Ask.as_str(),
+        kind.as_str(),
         post.thread_id.to_string(),
         post.id.to_string(),
         post.author_id.to_string(),
         to_json(&payload)?,
         ms(post.created_at),
+        asked,
     ))?;
     Ok(())
 }
