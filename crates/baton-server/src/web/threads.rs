@@ -211,11 +211,13 @@ async fn due_times(
     Ok(dues)
 }
 
-/// The preview of `draft`, with the error that keeps its due times from being shown.
+/// The preview of `draft` (a reply in `thread`, or a new thread's opening post), with the
+/// error that keeps its due times from being shown.
 async fn preview(
     state: &AppState,
     me: &Member,
     space: &Space,
+    thread: Option<Id>,
     members: &[Member],
     draft: &Draft,
 ) -> WebResult<(Preview, FieldError, StatusCode)> {
@@ -223,7 +225,8 @@ async fn preview(
     let html = markdown::render(&draft.body);
     let planned = match due_times(state, me, space, &mut people, draft).await {
         Ok(dues) if draft.is_urgent() => {
-            let urgent = super::urgent::preview(state, me, space, &mut people, &draft.asked);
+            let urgent =
+                super::urgent::preview(state, me, space, thread, &mut people, &draft.asked);
             urgent.await.map(|urgent| (dues, urgent))
         }
         Ok(dues) => Ok((dues, Vec::new())),
@@ -286,19 +289,20 @@ enum Mode {
 }
 
 impl Mode {
-    /// The preview and error for `draft` in this mode.
+    /// The preview and error for `draft` (in `thread`, when it is a reply) in this mode.
     async fn resolve(
         self,
         state: &AppState,
         me: &Member,
         space: &Space,
+        thread: Option<Id>,
         members: &[Member],
         draft: &Draft,
     ) -> WebResult<(Option<Preview>, FieldError, StatusCode)> {
         Ok(match self {
             Self::Show | Self::Held => (None, FieldError::default(), StatusCode::OK),
             Self::Preview => {
-                let (p, error, status) = preview(state, me, space, members, draft).await?;
+                let (p, error, status) = preview(state, me, space, thread, members, draft).await?;
                 (Some(p), error, status)
             }
             Self::Failed(error, status) => (None, error, status),
@@ -328,7 +332,9 @@ async fn new_thread_page(
     let me = &signed_in.member;
     let space = access::visible_space(state, me, space).await?;
     let members = spaces::members(state, me, space.id).await?;
-    let (preview, error, status) = mode.resolve(state, me, &space, &members, &draft).await?;
+    let (preview, error, status) = mode
+        .resolve(state, me, &space, None, &members, &draft)
+        .await?;
     let page = NewThreadPage {
         chrome: Chrome::load(state, signed_in, Section::Spaces, "New thread").await?,
         space_id: space.id.to_string(),
@@ -509,7 +515,9 @@ async fn thread_page(
         threads::mark_read(state, me, thread.id, Some(&last.id.to_string())).await?;
     }
     let notice = matches!(mode, Mode::Held).then_some(super::urgent::HELD);
-    let (preview, error, status) = mode.resolve(state, me, &space, &members, &draft).await?;
+    let (preview, error, status) = mode
+        .resolve(state, me, &space, Some(thread.id), &members, &draft)
+        .await?;
 
     let mut people = People::with(&members);
     let mut views = Vec::with_capacity(posts.items.len());
@@ -619,11 +627,12 @@ async fn preview_fragment(
     state: &AppState,
     me: &Member,
     space: &Space,
+    thread: Option<Id>,
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
     let draft = Draft::from_form(form.value, &form.fields);
     let members = spaces::members(state, me, space.id).await?;
-    let (mut preview, error, _) = preview(state, me, space, &members, &draft).await?;
+    let (mut preview, error, _) = preview(state, me, space, thread, &members, &draft).await?;
     if !error.message.is_empty() {
         preview.problem = Some(error.message);
     }
@@ -637,7 +646,7 @@ async fn new_thread_preview(
 ) -> WebResult<Response> {
     let me = form.viewer.member.clone();
     let space = access::visible_space(&state, &me, page_id(&id)?).await?;
-    preview_fragment(&state, &me, &space, form).await
+    preview_fragment(&state, &me, &space, None, form).await
 }
 
 async fn reply_preview(
@@ -646,6 +655,6 @@ async fn reply_preview(
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
     let me = form.viewer.member.clone();
-    let (_, space) = access::visible_thread_in_space(&state, &me, page_id(&id)?).await?;
-    preview_fragment(&state, &me, &space, form).await
+    let (thread, space) = access::visible_thread_in_space(&state, &me, page_id(&id)?).await?;
+    preview_fragment(&state, &me, &space, Some(thread.id), form).await
 }

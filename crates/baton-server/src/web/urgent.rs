@@ -1,9 +1,10 @@
 //! The composer's "Urgent" choice: the sender's remaining urgent budget, and the preview of
 //! who an urgent post reaches now and who at their next working start.
 //!
-//! Owns: those sentences, and the notice after an urgent post that went out as ordinary. Does not own: the routes or the budget (`services::urgent`), which
-//! the preview asks exactly as a sent post does (without a thread's relay, which a preview of
-//! a new thread cannot have; a reply's preview uses the space's members as covers too).
+//! Owns: those sentences, and the notice after an urgent post that went out as ordinary. Does
+//! not own: the routes or the budget (`services::urgent`), which the preview asks exactly as a
+//! sent post does: a reply's covers are the relay legs of the batons its thread is linked to,
+//! then the space's members; a new thread has no relay yet.
 
 use baton_core::Id;
 use baton_core::delivery::UrgentOutcome;
@@ -51,12 +52,14 @@ pub(super) async fn budget_line(state: &AppState, me: &Member) -> ApiResult<Stri
     ))
 }
 
-/// One sentence per person an urgent post for `of` would interrupt: told now, or at their
-/// next working start with the working colleague told meanwhile.
+/// One sentence per person an urgent post for `of` in `space` (in `thread`, for a reply)
+/// would interrupt: told now, or at their next working start with the working colleague told
+/// meanwhile.
 pub(super) async fn preview(
     state: &AppState,
     me: &Member,
     space: &Space,
+    thread: Option<Id>,
     people: &mut People,
     asked: &[String],
 ) -> ApiResult<Vec<String>> {
@@ -66,7 +69,7 @@ pub(super) async fn preview(
         .collect::<Result<Vec<_>, _>>()?;
     let now = state.clock.now();
     let exp = Expectation::validate(ExpectationKind::Urgent, None, of)?;
-    let Some(send) = urgent::plan(state, me, space, None, Some(&exp), now).await? else {
+    let Some(send) = urgent::plan(state, me, space, thread, Some(&exp), now).await? else {
         return Ok(Vec::new());
     };
     let mut lines = Vec::with_capacity(send.legs.len());
@@ -82,7 +85,7 @@ pub(super) async fn preview(
                 "; {} is told now instead",
                 people.get(state, me, cover).await?.name
             ),
-            None => "; nobody else in the space is working now".to_owned(),
+            None => "; nobody who could stand in is working now".to_owned(),
         };
         lines.push(format!(
             "{}: at their next working start, {} (your {}){meanwhile}.",

@@ -280,6 +280,51 @@ app_test!(
 );
 
 app_test!(
+    a_reply_s_preview_names_the_relay_leg_that_stands_in_as_a_sent_post_would,
+    |app: TestApp| async move {
+        // Kenji is off hours; Ana and Lin both work now. Ana joined the space first, so she
+        // stands in, until the thread belongs to a baton on Lin's relay.
+        let (owner, people, thread) = team(&app, &["kenji", "ana", "lin"]).await;
+        let (kenji, ana, lin) = (&people[0], &people[1], &people[2]);
+        working(&app, ana).await;
+        working(&app, lin).await;
+        let browser = app.browser(&owner).await;
+        let path = format!("/threads/{thread}/preview");
+        let fields = [
+            ("body", "Prod is down"),
+            ("expect", "urgent"),
+            ("ask", kenji.id.as_str()),
+        ];
+        let before = app.form(&path, &browser, &fields).await.html();
+        assert!(before.contains("ana is told now instead"), "{before}");
+
+        let relay = app
+            .post(
+                "/api/v1/relays",
+                &owner,
+                json!({"name": "Ops", "legs": [lin.id]}),
+            )
+            .await;
+        assert_eq!(relay.status, StatusCode::CREATED, "{:?}", relay.json);
+        let baton = app
+            .post(
+                "/api/v1/batons",
+                &owner,
+                json!({"title": "Incident", "relay_id": relay.str("/id"), "holder_id": lin.id,
+                       "thread_ids": [thread]}),
+            )
+            .await;
+        assert_eq!(baton.status, StatusCode::CREATED, "{:?}", baton.json);
+        let after = app.form(&path, &browser, &fields).await.html();
+        assert!(after.contains("lin is told now instead"), "{after}");
+
+        // And the post itself goes the same way.
+        urgent(&app, &owner, &thread, &[kenji]).await;
+        assert_eq!(recipients(&due_at(&app, NOW).await), vec![lin.id.clone()]);
+    }
+);
+
+app_test!(
     the_composer_offers_urgent_with_the_budget_left_and_previews_who_is_told_when,
     |app: TestApp| async move {
         let (owner, people, thread) = team(&app, &["kenji", "ana"]).await;
