@@ -330,6 +330,15 @@ pub trait RelayStore: Send + Sync {
     ) -> StoreResult<Handoff>;
     /// A baton's handoffs, oldest first: its history.
     async fn handoffs_of(&self, ws: Id, baton: Id) -> StoreResult<Vec<Handoff>>;
+    /// The handoffs passed to `member` that are still pending and have reached them
+    /// (`delivers_at` at or before `now`), oldest first, each with its baton: what the
+    /// handoff email says at the moment it is sent, so one accepted or bounced since is left out.
+    async fn handoffs_waiting_for(
+        &self,
+        ws: Id,
+        member: Id,
+        now: Timestamp,
+    ) -> StoreResult<Vec<(Handoff, Baton)>>;
 }
 
 /// The transactional outbox and its deliveries: events written with the posts that cause them,

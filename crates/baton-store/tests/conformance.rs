@@ -49,6 +49,9 @@ mod asks;
 #[path = "../src/conformance/relays.rs"]
 mod relays;
 
+#[path = "../src/conformance/handoff_events.rs"]
+mod handoff_events;
+
 #[path = "../src/conformance/deliveries.rs"]
 mod deliveries;
 

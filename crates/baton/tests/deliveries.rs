@@ -14,11 +14,12 @@ use std::sync::Arc;
 
 use baton_core::delivery::outbox::Backlog;
 use baton_core::expectation::ExpectationKind;
-use baton_core::model::Member;
+use baton_core::model::{Baton, BatonStatus, Handoff, Member};
 use baton_core::visibility::Visibility;
 use baton_server::AppState;
 use baton_server::clock::{Clock, ManualClock};
 use baton_server::delivery::{Mailer, SmtpMailer, TickReport, Worker, tick};
+use baton_server::services::relays::{HandoffInput, hand_off, resolve};
 use baton_server::services::threads::{ExpectationInput, create_thread};
 use baton_store::Store;
 use baton_store::conformance::StoreGuard;
@@ -93,6 +94,68 @@ impl Deployment {
         .id
     }
 
+    /// Gives the member working hours of 08:30–17:00 in Berlin, Monday to Friday, with
+    /// `time_off` (a JSON list of date ranges). Their day starts half an hour before their
+    /// 09:00 delivery window, so what is due at their working start is told apart from what
+    /// waits for the window.
+    async fn member_works_weekdays(&self, time_off: serde_json::Value) {
+        let spec: baton_core::schedule::ScheduleSpec = serde_json::from_value(serde_json::json!({
+            "timezone": "Europe/Berlin",
+            "weekly": {
+                "mon": [["08:30", "17:00"]], "tue": [["08:30", "17:00"]],
+                "wed": [["08:30", "17:00"]], "thu": [["08:30", "17:00"]],
+                "fri": [["08:30", "17:00"]]
+            },
+            "time_off": time_off
+        }))
+        .expect("a schedule");
+        self.state
+            .store
+            .set_schedule(
+                self.owner.workspace_id,
+                self.member.id,
+                spec,
+                self.clock.now(),
+            )
+            .await
+            .expect("setting the schedule");
+    }
+
+    /// The owner creates a baton titled `title` and, at once (Monday 08:00 in Berlin, before
+    /// the member's 08:30 start), passes it to the member with a full note.
+    async fn pass_to_member(&self, title: &str) -> Handoff {
+        let ws = self.owner.workspace_id;
+        let baton = self
+            .state
+            .store
+            .create_baton(
+                ws,
+                Baton {
+                    id: baton_core::Id::random(),
+                    title: title.to_owned(),
+                    description: String::new(),
+                    relay_id: None,
+                    holder_id: self.owner.id,
+                    status: BatonStatus::Open,
+                    created_by: self.owner.id,
+                    created_at: self.clock.now(),
+                    seq: 0,
+                },
+            )
+            .await
+            .expect("a baton");
+        let note = HandoffInput {
+            to_id: Some(self.member.id.to_string()),
+            state: "Changelog <draft> & notes written".to_owned(),
+            next_step: "Tag the release".to_owned(),
+            blockers: "Waiting on CI".to_owned(),
+            links: "https://ci.example.com/run/7".to_owned(),
+        };
+        hand_off(&self.state, &self.owner, baton.id, note)
+            .await
+            .expect("passing the baton")
+    }
+
     async fn tick(&self, worker: &Worker) -> TickReport {
         tick(&self.state, worker).await.expect("a delivery tick")
     }
@@ -127,6 +190,8 @@ on_both_backends!(
     a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited,
     two_workers_send_every_digest_exactly_once,
     a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_off,
+    a_handoff_off_hours_reaches_the_receiver_by_email_at_their_next_working_start,
+    a_handoff_accepted_before_it_is_due_is_dropped_not_sent,
 );
 
 fn worker(mailer: Option<Arc<dyn Mailer>>) -> Worker {
@@ -406,29 +471,16 @@ fn berlin(local: &str) -> Timestamp {
 }
 
 async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_off(d: Deployment) {
-    use baton_core::model::{Baton, BatonStatus, Relay};
-    use baton_core::schedule::ScheduleSpec;
+    use baton_core::model::Relay;
 
     let Some(sink) = MailSink::start("delivery email tests") else {
         return;
     };
     let worker = smtp_worker(&sink);
     let (store, ws, now) = (&d.state.store, d.owner.workspace_id, d.clock.now());
-    // The member works 09:00–17:00 in Berlin, Monday to Friday, and takes Tuesday off.
-    let spec: ScheduleSpec = serde_json::from_value(serde_json::json!({
-        "timezone": "Europe/Berlin",
-        "weekly": {
-            "mon": [["09:00", "17:00"]], "tue": [["09:00", "17:00"]],
-            "wed": [["09:00", "17:00"]], "thu": [["09:00", "17:00"]],
-            "fri": [["09:00", "17:00"]]
-        },
-        "time_off": [{ "start": "2026-06-02", "end": "2026-06-02" }]
-    }))
-    .expect("a schedule");
-    store
-        .set_schedule(ws, d.member.id, spec, now)
-        .await
-        .expect("setting the schedule");
+    // The member takes Tuesday off.
+    d.member_works_weekdays(serde_json::json!([{ "start": "2026-06-02", "end": "2026-06-02" }]))
+        .await;
     let relay = store
         .create_relay(
             ws,
@@ -505,6 +557,86 @@ async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_
     d.clock.set(berlin("2026-06-03T16:45"));
     assert_eq!(d.tick(&worker).await.sent, 1);
     assert_eq!(sink.decoded().len(), 2);
+}
+
+async fn a_handoff_off_hours_reaches_the_receiver_by_email_at_their_next_working_start(
+    d: Deployment,
+) {
+    let Some(sink) = MailSink::start("delivery email tests") else {
+        return;
+    };
+    let worker = smtp_worker(&sink);
+    d.member_works_weekdays(serde_json::json!([])).await;
+    let handoff = d.pass_to_member("Release <3.2>").await;
+    let start = berlin("2026-06-01T08:30");
+    assert_eq!(handoff.delivers_at, start, "their 08:30 start");
+
+    let at_once = d.tick(&worker).await;
+    assert_eq!((at_once.expanded, at_once.sent), (1, 0), "{at_once:?}");
+    d.clock.set(start - 1.minutes());
+    assert!(d.tick(&worker).await.is_idle(), "held until they start");
+    assert!(sink.decoded().is_empty());
+
+    // At their working start, not at their 09:00 delivery window.
+    d.clock.set(start);
+    let due = d.tick(&worker).await;
+    assert_eq!((due.digests, due.sent, due.dropped), (1, 1, 0), "{due:?}");
+    assert!(d.tick(&worker).await.is_idle(), "sent once");
+    let messages = sink.decoded();
+    assert_eq!(messages.len(), 1);
+    let mail = &messages[0];
+    for expected in [
+        "To: member@acme.test",
+        "Message-ID: <handoff.",
+        "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
+        "== Release <3.2> ==",
+        &format!("{} passed it to you on Mon 08:00.", d.owner.name),
+        "State:\n  Changelog <draft> & notes written\n",
+        "Next step:\n  Tag the release\n",
+        "Blockers:\n  Waiting on CI\n",
+        "Links:\n  https://ci.example.com/run/7\n",
+        &format!(
+            "Accept or bounce it: {BASE_URL}/batons/{}",
+            handoff.baton_id
+        ),
+        "<h2>Release &lt;3.2&gt;</h2>",
+        "Changelog &lt;draft&gt; &amp; notes written",
+    ] {
+        assert!(mail.contains(expected), "missing {expected:?} in:\n{mail}");
+    }
+}
+
+async fn a_handoff_accepted_before_it_is_due_is_dropped_not_sent(d: Deployment) {
+    let Some(sink) = MailSink::start("delivery email tests") else {
+        return;
+    };
+    let worker = smtp_worker(&sink);
+    d.member_works_weekdays(serde_json::json!([])).await;
+    let handoff = d.pass_to_member("Release 3.3").await;
+    assert_eq!(d.tick(&worker).await.expanded, 1);
+    // The member saw it on the batons board and took it before their day started.
+    d.clock.set(instant(MONDAY_8) + 10.minutes());
+    resolve(&d.state, &d.member, handoff.id, true, None)
+        .await
+        .expect("accepting");
+
+    d.clock.set(berlin("2026-06-01T08:30"));
+    let due = d.tick(&worker).await;
+    assert_eq!((due.sent, due.dropped), (0, 1), "{due:?}");
+    assert!(sink.decoded().is_empty());
+    let backlog = d
+        .state
+        .store
+        .backlog(d.owner.workspace_id, d.clock.now())
+        .await
+        .expect("backlog");
+    assert_eq!(
+        backlog,
+        Backlog {
+            dropped: 1,
+            ..Backlog::default()
+        }
+    );
 }
 
 /// `--smtp-url smtp://user:password@host:port` signs in before sending (the password

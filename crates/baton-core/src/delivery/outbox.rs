@@ -26,6 +26,11 @@ pub enum EventKind {
     /// An urgent post within its sender's budget: delivered outside delivery windows, along
     /// the routes its audit entry records (see [`super::UrgentLeg`]).
     Urgent,
+    /// A baton was passed to its receiver with a note: they get it at the start of their day,
+    /// not at a delivery window, because it is work arriving rather than news. Has no thread or
+    /// post; its [`Event::created_at`] is the handoff's `delivers_at`, so expansion needs no
+    /// further read to know when it is due.
+    Handoff,
 }
 
 impl EventKind {
@@ -36,6 +41,7 @@ impl EventKind {
             Self::Post => "post",
             Self::BatonReminder => "baton_reminder",
             Self::Urgent => "urgent",
+            Self::Handoff => "handoff",
         }
     }
 
@@ -46,6 +52,7 @@ impl EventKind {
             "post" => Some(Self::Post),
             "baton_reminder" => Some(Self::BatonReminder),
             "urgent" => Some(Self::Urgent),
+            "handoff" => Some(Self::Handoff),
             _ => None,
         }
     }
@@ -60,16 +67,19 @@ pub struct Event {
     pub id: Id,
     /// What happened.
     pub kind: EventKind,
-    /// The thread it happened in; `None` for a [`EventKind::BatonReminder`].
+    /// The thread it happened in; `None` for a [`EventKind::BatonReminder`] or
+    /// [`EventKind::Handoff`].
     pub thread_id: Option<Id>,
-    /// The post that caused it; `None` for a [`EventKind::BatonReminder`].
+    /// The post that caused it; `None` for a [`EventKind::BatonReminder`] or
+    /// [`EventKind::Handoff`].
     pub post_id: Option<Id>,
     /// Who caused it.
     pub actor_id: Id,
     /// Who it is for, as far as the write knew (the asked members); the worker decides who
     /// actually hears about it.
     pub recipients: Vec<Id>,
-    /// When it happened.
+    /// When it happened; for a [`EventKind::Handoff`], when the handoff reaches its receiver
+    /// (its `delivers_at`, which may be later than the write).
     pub created_at: Timestamp,
 }
 

@@ -82,8 +82,7 @@ impl Digest {
 
     /// "reply by" instant in the recipient's own zone, e.g. `Tue 11:00`.
     fn local(&self, at: Timestamp) -> String {
-        let tz = TimeZone::get(&self.recipient.timezone).unwrap_or(TimeZone::UTC);
-        at.to_zoned(tz).strftime("%a %H:%M").to_string()
+        local_time(&self.recipient, at)
     }
 
     fn subject(&self) -> String {
@@ -204,6 +203,13 @@ pub fn one_click_unsubscribe(builder: MessageBuilder, links: &Links<'_>) -> Mess
 /// served by `web::unsubscribe`.
 pub fn unsubscribe_url(base_url: &str, token: &str) -> String {
     format!("{base_url}/unsubscribe/{token}")
+}
+
+/// `at` as `member` reads it, in their own zone (UTC when it is unknown), e.g. `Tue 11:00`:
+/// every email is read by one person, so its times are theirs.
+pub(super) fn local_time(member: &Member, at: Timestamp) -> String {
+    let tz = TimeZone::get(&member.timezone).unwrap_or(TimeZone::UTC);
+    at.to_zoned(tz).strftime("%a %H:%M").to_string()
 }
 
 /// Where a recipient changes their windows and channels (after signing in).

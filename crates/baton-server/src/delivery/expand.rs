@@ -1,5 +1,6 @@
 //! Expansion: one outbox event into one delivery per recipient who wants to hear about it, due
-//! at that recipient's next delivery window after the event.
+//! at that recipient's next delivery window after the event (a handoff at the instant it
+//! reaches its receiver instead).
 
 use baton_core::delivery::outbox::{Channel, Event, EventKind, NewDelivery};
 use baton_core::delivery::webhook::Webhook;
@@ -34,12 +35,14 @@ fn wanted(events: &EventKinds, kind: EventKind) -> bool {
         EventKind::BatonReminder => events.handoffs,
         // Addressed to them by name, and counted against the sender's budget.
         EventKind::Urgent => true,
+        EventKind::Handoff => events.handoffs,
     }
 }
 
 /// The deliveries of one event: for each recipient who still exists, wants this kind of event
 /// and takes email digests, one email delivery due at their next window after the event
-/// (the default policy when they set none), or at once for an end-of-day reminder; one
+/// (the default policy when they set none), at once for an end-of-day reminder, or when a
+/// handoff reaches its receiver (the event's instant, see `EventKind::Handoff`); one
 /// delivery per webhook of theirs, due at the same window (a webhook is a held channel like
 /// email); and one per webhook of the event's space, due at once. A recipient without any
 /// working time gets it at the event's instant rather than never.
@@ -81,6 +84,9 @@ async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery
         let due_at = match event.kind {
             // Recorded when due (see `remind`): it goes out now, not at a window.
             EventKind::BatonReminder | EventKind::Urgent | EventKind::Post => event.created_at,
+            // Dated when it reaches the receiver (now if they were working, else their next
+            // working start): work arriving at the start of their day, not news for a window.
+            EventKind::Handoff => event.created_at,
             EventKind::Ask => {
                 next_delivery(schedule, policy, event.created_at).unwrap_or(event.created_at)
             }

@@ -3,8 +3,8 @@
 //!
 //! Owns: the [`tick`] (record due end-of-day reminders, expand a batch of events, then claim,
 //! check, send and settle a batch of due deliveries), the loop `baton serve` runs it in
-//! ([`run`]), the digest email ([`digest`]), the reminder email ([`remind`]) and the
-//! [`Mailer`] they go through, and the webhook channel (`webhook`: signed POSTs through the
+//! ([`run`]), the digest email ([`digest`]), the reminder email ([`remind`]), the email that
+//! brings a handoff to its receiver ([`handoff`]) and the [`Mailer`] they go through, and the webhook channel (`webhook`: signed POSTs through the
 //! SSRF-checked [`webhook_client`]). Does not own: when a delivery is due
 //! (`baton_core::delivery::next_delivery`), how long to back off
 //! (`baton_core::delivery::outbox::retry_after`), visibility (`services::access::sees`) or how
@@ -14,6 +14,7 @@
 
 pub mod digest;
 mod expand;
+pub mod handoff;
 pub mod mailer;
 mod reads;
 pub mod remind;

@@ -13,6 +13,7 @@ use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 
 use super::digest::{Digest, Links, unsubscribe_url};
+use super::handoff::HandoffEmail;
 use super::reads::ClaimReads;
 use super::remind::Reminder;
 use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
@@ -61,6 +62,18 @@ pub(super) async fn send_due(
     Ok(())
 }
 
+/// The kinds of email a recipient's claimed deliveries are grouped into: each goes out on its
+/// own, so a digest never carries a reminder or a handoff.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Email {
+    /// Asks, sent as one digest.
+    Digest,
+    /// An end-of-day reminder ([`Reminder`]).
+    Reminder,
+    /// Batons passed to the recipient ([`HandoffEmail`]).
+    Handoff,
+}
+
 /// One recipient's share of a claim.
 struct Recipient<'a> {
     state: &'a AppState,
@@ -75,15 +88,15 @@ impl Recipient<'_> {
     /// Checks, sends and settles one recipient's claimed deliveries: one email per digest
     /// key, so deliveries first claimed together always go out together, under the same
     /// `Message-ID`, and never with others (a claim can hold a dead worker's expired leases
-    /// next to newer deliveries). Asks make a digest; an end-of-day reminder is an email of its
-    /// own (it comes at the end of a day, not at a delivery window, so it rarely meets a digest
-    /// anyway).
+    /// next to newer deliveries). Asks make a digest; an end-of-day reminder and a handoff are
+    /// each an email of their own (they come at the end or the start of a day, not at a
+    /// delivery window, so they rarely meet a digest anyway).
     async fn deliver(
         &self,
         mailer: &dyn Mailer,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
-        let mut emails: BTreeMap<(bool, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
+        let mut emails: BTreeMap<(Email, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
         let mut hooked = TickReport::default();
         let mut urgent = Vec::new();
         for d in deliveries {
@@ -96,9 +109,14 @@ impl Recipient<'_> {
                 urgent.push(d);
                 continue;
             }
-            let reminder = d.kind == EventKind::BatonReminder;
+            let email = match d.kind {
+                EventKind::BatonReminder => Email::Reminder,
+                EventKind::Handoff => Email::Handoff,
+                // Urgent deliveries were taken aside above.
+                EventKind::Ask | EventKind::Post | EventKind::Urgent => Email::Digest,
+            };
             emails
-                .entry((reminder, d.digest_id))
+                .entry((email, d.digest_id))
                 .or_default()
                 .push(d.clone());
         }
@@ -106,11 +124,11 @@ impl Recipient<'_> {
         for d in urgent {
             report.absorb(self.deliver_urgent(mailer, d).await?);
         }
-        for ((reminder, digest_id), group) in emails {
-            report.absorb(if reminder {
-                self.deliver_reminder(mailer, &group).await?
-            } else {
-                self.deliver_digest(mailer, digest_id, &group).await?
+        for ((email, digest_id), group) in emails {
+            report.absorb(match email {
+                Email::Digest => self.deliver_digest(mailer, digest_id, &group).await?,
+                Email::Reminder => self.deliver_reminder(mailer, &group).await?,
+                Email::Handoff => self.deliver_handoff(mailer, &group).await?,
             });
         }
         Ok(report)
@@ -190,17 +208,12 @@ impl Recipient<'_> {
         Ok(report)
     }
 
-    /// Sends one recipient's end-of-day reminder: the open batons they hold now. Dropped when
-    /// they hold none any more, were deactivated, or turned off email or handoff notices.
-    async fn deliver_reminder(
-        &self,
-        mailer: &dyn Mailer,
-        deliveries: &[ClaimedDelivery],
-    ) -> anyhow::Result<TickReport> {
-        let ids: Vec<Id> = deliveries.iter().map(|d| d.id).collect();
+    /// The recipient, when they still take baton emails (reminders and handoffs): active, with
+    /// email and handoff notices on.
+    async fn baton_email_recipient(&self) -> anyhow::Result<Option<Member>> {
         let member = match self.state.store.member(self.ws, self.recipient).await {
             Ok(member) => member,
-            Err(StoreError::NotFound) => return self.drop_all(&ids).await,
+            Err(StoreError::NotFound) => return Ok(None),
             Err(e) => return Err(e.into()),
         };
         let policy = self
@@ -209,15 +222,48 @@ impl Recipient<'_> {
             .policy(self.ws, self.recipient)
             .await?
             .unwrap_or_default();
-        if !member.active || !policy.email_digest || !policy.events.handoffs {
+        Ok((member.active && policy.email_digest && policy.events.handoffs).then_some(member))
+    }
+
+    /// Sends one recipient's end-of-day reminder: the open batons they hold now. Dropped when
+    /// they hold none any more, were deactivated, or turned off email or handoff notices.
+    async fn deliver_reminder(
+        &self,
+        mailer: &dyn Mailer,
+        deliveries: &[ClaimedDelivery],
+    ) -> anyhow::Result<TickReport> {
+        let ids: Vec<Id> = deliveries.iter().map(|d| d.id).collect();
+        let Some(member) = self.baton_email_recipient().await? else {
             return self.drop_all(&ids).await;
-        }
+        };
         let Some(reminder) = Reminder::build(self.state, self.ws, member, ids.clone()).await?
         else {
             return self.drop_all(&ids).await;
         };
         let unsubscribe = self.unsubscribe_url(&reminder.recipient).await?;
         let message = reminder.message(&self.links(&unsubscribe), self.now);
+        self.send(mailer, message, &ids, deliveries).await
+    }
+
+    /// Sends the batons passed to the recipient that reached them, with their notes, as one
+    /// email. Dropped when none is pending any more (accepted or bounced before it was due),
+    /// or they were deactivated, or turned off email or handoff notices.
+    async fn deliver_handoff(
+        &self,
+        mailer: &dyn Mailer,
+        deliveries: &[ClaimedDelivery],
+    ) -> anyhow::Result<TickReport> {
+        let ids: Vec<Id> = deliveries.iter().map(|d| d.id).collect();
+        let Some(member) = self.baton_email_recipient().await? else {
+            return self.drop_all(&ids).await;
+        };
+        let Some(email) =
+            HandoffEmail::build(self.state, self.ws, member, ids.clone(), self.now).await?
+        else {
+            return self.drop_all(&ids).await;
+        };
+        let unsubscribe = self.unsubscribe_url(&email.recipient).await?;
+        let message = email.message(&self.links(&unsubscribe), self.now);
         self.send(mailer, message, &ids, deliveries).await
     }
 

@@ -18,7 +18,8 @@ fn new_relay(creator: Id, legs: &[Id]) -> Relay {
     }
 }
 
-fn new_baton(creator: Id, holder: Id, relay: Option<Id>, title: &str) -> Baton {
+/// An open baton to create, held by `holder`, created at `T0 + 6`.
+pub(crate) fn new_baton(creator: Id, holder: Id, relay: Option<Id>, title: &str) -> Baton {
     Baton {
         id: Id::random(),
         title: title.to_owned(),
@@ -32,7 +33,9 @@ fn new_baton(creator: Id, holder: Id, relay: Option<Id>, title: &str) -> Baton {
     }
 }
 
-fn new_handoff(baton: Id, from: Id, to: Id, secs: i64) -> Handoff {
+/// A pending handoff with a full note, passed at `T0 + secs` and reaching its receiver an
+/// hour later.
+pub(crate) fn new_handoff(baton: Id, from: Id, to: Id, secs: i64) -> Handoff {
     Handoff {
         id: Id::random(),
         baton_id: baton,
@@ -53,7 +56,7 @@ fn new_handoff(baton: Id, from: Id, to: Id, secs: i64) -> Handoff {
 }
 
 /// A baton held by the world's owner, with no relay.
-async fn owners_baton(store: &dyn Store, w: &World) -> Baton {
+pub(crate) async fn owners_baton(store: &dyn Store, w: &World) -> Baton {
     store
         .create_baton(
             w.ws(),
@@ -64,7 +67,7 @@ async fn owners_baton(store: &dyn Store, w: &World) -> Baton {
 }
 
 /// A pending handoff of the owner's baton from the owner to the world's member.
-async fn handed_to_member(store: &dyn Store, w: &World) -> (Baton, Handoff) {
+pub(crate) async fn handed_to_member(store: &dyn Store, w: &World) -> (Baton, Handoff) {
     let baton = owners_baton(store, w).await;
     let handoff = store
         .create_handoff(w.ws(), new_handoff(baton.id, w.owner().id, w.member.id, 10))
@@ -74,7 +77,7 @@ async fn handed_to_member(store: &dyn Store, w: &World) -> (Baton, Handoff) {
 }
 
 #[track_caller]
-fn assert_conflict<T: std::fmt::Debug>(result: StoreResult<T>, expected: &str) {
+pub(crate) fn assert_conflict<T: std::fmt::Debug>(result: StoreResult<T>, expected: &str) {
     match result {
         Err(StoreError::Conflict { constraint }) if constraint == expected => {}
         other => panic!("expected Conflict on {expected}, got {other:?}"),

@@ -13,7 +13,7 @@ use baton_core::delivery::outbox::{
     Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, ParkedDelivery,
     Retry, Settled,
 };
-use baton_core::model::{NewAsk, Post};
+use baton_core::model::{Handoff, NewAsk, Post};
 use deadpool_postgres::Transaction;
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::Row;
@@ -64,6 +64,34 @@ pub(super) async fn record_post_event(
          SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE $9 OR EXISTS (
              SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
              WHERE w.workspace_id = $1 AND t.id = $4 AND w.deleted_at IS NULL)",
+        params,
+    )
+    .await?;
+    Ok(())
+}
+
+/// In the handoff's transaction: stores its `handoff` event, from the giver to the receiver,
+/// dated when it reaches the receiver (`delivers_at`, see `EventKind::Handoff`).
+pub(super) async fn record_handoff_event(
+    tx: &Transaction<'_>,
+    ws: &str,
+    handoff: &Handoff,
+) -> StoreResult<()> {
+    let payload = to_json(&EventPayload {
+        to: vec![handoff.to_id],
+    })?;
+    let params: Params = &[
+        &ws,
+        &Id::random().to_string(),
+        &EventKind::Handoff.as_str(),
+        &handoff.from_id.to_string(),
+        &payload,
+        &ms(handoff.delivers_at),
+    ];
+    query::exec(
+        tx,
+        "INSERT INTO events (workspace_id, id, kind, actor_id, payload, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6)",
         params,
     )
     .await?;

@@ -4,7 +4,8 @@
 //! pending handoff, so concurrent handoffs of one baton take turns; the `handoffs_pending`
 //! index guards the rule regardless. Resolving is `UPDATE … WHERE status = 'pending'`: of two
 //! racing resolutions the second waits for the first's row lock, then finds nothing to change.
-//! A new baton and its thread links are written in one transaction.
+//! A new baton and its thread links are written in one transaction, as is a handoff and its
+//! outbox event.
 
 use async_trait::async_trait;
 use baton_core::Id;
@@ -14,6 +15,7 @@ use jiff::Timestamp;
 use tokio_postgres::Row;
 
 use super::PgStore;
+use super::deliveries::record_handoff_event;
 use super::error::corrupt;
 use super::query::{self, Params};
 use super::rows::{id, ms, ts, ts_opt};
@@ -422,6 +424,7 @@ impl RelayStore for PgStore {
             &ms(new.delivers_at),
         ];
         let written = query::one(&tx, sql, params, handoff).await?;
+        record_handoff_event(&tx, &ws, &written).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -490,5 +493,30 @@ impl RelayStore for PgStore {
             query::one(&client, BATON_BY_ID, params, |_| Ok(())).await?;
         }
         Ok(list)
+    }
+
+    async fn handoffs_waiting_for(
+        &self,
+        ws: Id,
+        member: Id,
+        now: Timestamp,
+    ) -> StoreResult<Vec<(Handoff, Baton)>> {
+        let sql = concat!(
+            "SELECT ",
+            handoff_cols!(),
+            " FROM handoffs h WHERE h.workspace_id = $1 AND h.to_id = $2 AND h.status = 'pending'
+               AND h.delivers_at <= $3 ORDER BY h.seq"
+        );
+        let client = self.client().await?;
+        let ws = ws.to_string();
+        let params: Params = &[&ws, &member.to_string(), &ms(now)];
+        let handoffs = query::all(&client, sql, params, handoff).await?;
+        let mut waiting = Vec::with_capacity(handoffs.len());
+        for h in handoffs {
+            let params: Params = &[&ws, &h.baton_id.to_string()];
+            let held = query::one(&client, BATON_BY_ID, params, baton).await?;
+            waiting.push((h, held));
+        }
+        Ok(waiting)
     }
 }

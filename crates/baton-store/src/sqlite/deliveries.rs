@@ -10,7 +10,7 @@ use baton_core::delivery::outbox::{
     Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, ParkedDelivery,
     Retry, Settled,
 };
-use baton_core::model::{NewAsk, Post};
+use baton_core::model::{Handoff, NewAsk, Post};
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Row};
 
@@ -57,6 +57,27 @@ pub(super) fn record_post_event(
         to_json(&payload)?,
         ms(post.created_at),
         asked,
+    ))?;
+    Ok(())
+}
+
+/// In the handoff's transaction: stores its `handoff` event, from the giver to the receiver,
+/// dated when it reaches the receiver (`delivers_at`, see `EventKind::Handoff`).
+pub(super) fn record_handoff_event(c: &Connection, ws: &str, handoff: &Handoff) -> StoreResult<()> {
+    let payload = EventPayload {
+        to: vec![handoff.to_id],
+    };
+    c.prepare_cached(
+        "INSERT INTO events (workspace_id, id, kind, actor_id, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+    )?
+    .execute((
+        ws,
+        Id::random().to_string(),
+        EventKind::Handoff.as_str(),
+        handoff.from_id.to_string(),
+        to_json(&payload)?,
+        ms(handoff.delivers_at),
     ))?;
     Ok(())
 }

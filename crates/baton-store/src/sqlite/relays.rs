@@ -1,7 +1,7 @@
 //! Relays, batons and handoffs on SQLite. The writer thread serializes writes, so the checks a
 //! handoff makes (holder, no pending handoff) and its insert cannot interleave with another
-//! write; the `handoffs_pending` index guards the rule regardless. A baton's thread links are
-//! written with it, in the same write.
+//! write; the `handoffs_pending` index guards the rule regardless. A handoff's outbox event and
+//! a baton's thread links are written with it, in the same write.
 
 use async_trait::async_trait;
 use baton_core::Id;
@@ -10,6 +10,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
+use super::deliveries::record_handoff_event;
 use super::rows::{self, ms, ts};
 use crate::{RelayStore, StoreError, StoreResult};
 
@@ -379,6 +380,7 @@ impl RelayStore for SqliteStore {
                     ms(handoff.created_at),
                     ms(handoff.delivers_at),
                 ))?;
+                record_handoff_event(c, &ws, &handoff)?;
                 Ok(Handoff {
                     status: HandoffStatus::Pending,
                     resolved_at: None,
@@ -452,6 +454,34 @@ impl RelayStore for SqliteStore {
                     .query_map((&ws, &baton), handoff_row)?
                     .collect::<Result<_, _>>()?;
                 Ok(list)
+            })
+            .await
+    }
+
+    async fn handoffs_waiting_for(
+        &self,
+        ws: Id,
+        member: Id,
+        now: Timestamp,
+    ) -> StoreResult<Vec<(Handoff, Baton)>> {
+        self.engine
+            .read(move |c| {
+                let ws = ws.to_string();
+                let sql = format!(
+                    "SELECT {HANDOFF_COLS} FROM handoffs h
+                     WHERE h.workspace_id = ?1 AND h.to_id = ?2 AND h.status = 'pending' AND h.delivers_at <= ?3
+                     ORDER BY h.seq"
+                );
+                let handoffs: Vec<Handoff> = c
+                    .prepare_cached(&sql)?
+                    .query_map((&ws, member.to_string(), ms(now)), handoff_row)?
+                    .collect::<Result<_, _>>()?;
+                let mut waiting = Vec::with_capacity(handoffs.len());
+                for h in handoffs {
+                    let baton = baton_by_id(c, &ws, &h.baton_id.to_string())?;
+                    waiting.push((h, baton));
+                }
+                Ok(waiting)
             })
             .await
     }
