@@ -189,6 +189,19 @@ pub async fn linked_threads(
     Ok(shown)
 }
 
+/// The handoffs passed to the caller that have reached them (now if they were working when it
+/// was passed, else at their next working start) and wait for an accept or a bounce, oldest
+/// first, each with its baton.
+pub async fn handoffs_waiting(
+    state: &AppState,
+    caller: &Member,
+) -> ApiResult<Vec<(Handoff, Baton)>> {
+    Ok(state
+        .store
+        .handoffs_waiting_for(caller.workspace_id, caller.id, state.clock.now())
+        .await?)
+}
+
 /// The batons linked to `thread` (which the caller has been shown already) that the caller
 /// may see, oldest first: all of them, or for a guest only those they hold.
 pub async fn batons_of_thread(

@@ -22,6 +22,7 @@ use super::{Chrome, Section, WebResult, format, render};
 use crate::error::ApiResult;
 use crate::services::access;
 use crate::services::asks::{self, VisibleAsk};
+use crate::services::relays;
 use crate::state::AppState;
 
 /// Most asks to the viewer one inbox shows; the rest are counted. Keeps the page small even
@@ -123,6 +124,7 @@ struct Waiting {
 #[template(path = "inbox.html")]
 struct InboxPage {
     chrome: Chrome,
+    passed_to_me: Vec<PassedToMe>,
     needs_me: Vec<NeedsMe>,
     more_needs_me: usize,
     waiting: Vec<Waiting>,
@@ -163,10 +165,29 @@ async fn needs_me(
     Ok(rows)
 }
 
+/// A baton passed to the viewer, waiting for them to accept or bounce it.
+struct PassedToMe {
+    baton_id: String,
+    title: String,
+    /// Who passed it, and when, as the viewer and the giver each see it.
+    passed: TheirTime,
+    next_step: String,
+}
+
 async fn inbox(State(state): State<AppState>, Viewer(signed_in): Viewer) -> WebResult<Response> {
     let me = &signed_in.member;
     let now = state.clock.now();
     let mut people = People::default();
+    let mut passed_to_me = Vec::new();
+    for (handoff, baton) in relays::handoffs_waiting(&state, me).await? {
+        let giver = people.get(&state, me, handoff.from_id).await?;
+        passed_to_me.push(PassedToMe {
+            baton_id: baton.id.to_string(),
+            title: baton.title,
+            passed: TheirTime::new(handoff.created_at, giver, me, now),
+            next_step: handoff.note.next_step,
+        });
+    }
     let to_me = asks::list(&state, me, AskDirection::ToMember, true).await?;
     let needs = needs_me(&state, me, &mut people, &to_me, now).await?;
 
@@ -184,6 +205,7 @@ async fn inbox(State(state): State<AppState>, Viewer(signed_in): Viewer) -> WebR
 
     let page = InboxPage {
         chrome: Chrome::load(&state, &signed_in, Section::Inbox, "Inbox").await?,
+        passed_to_me,
         more_needs_me: to_me.len().saturating_sub(needs.len()),
         needs_me: needs,
         more_waiting: from_me.len().saturating_sub(waiting.len()),

@@ -421,3 +421,53 @@ app_test!(
         assert_eq!(app.get(&api, &relay.owner).await.json["threads"], json!([]));
     }
 );
+
+app_test!(
+    a_baton_passed_to_me_waits_in_my_inbox_from_the_start_of_my_day_until_i_accept_it,
+    |app: TestApp| async move {
+        let relay = Relay::new(&app).await;
+        let baton = relay.baton(&app, "Release 2.5", &relay.lukas).await;
+        let lukas = app.browser(&relay.lukas).await;
+        let mut fields = vec![("to_id", relay.yuki.id.as_str())];
+        fields.extend_from_slice(&NOTE);
+        let passed = app
+            .form(&format!("/batons/{baton}/handoff"), &lukas, &fields)
+            .await;
+        assert_eq!(passed.status, StatusCode::SEE_OTHER, "{}", passed.html());
+
+        let yuki = app.browser(&relay.yuki).await;
+        let inbox = app.page("/inbox", Some(&yuki)).await.html();
+        assert!(
+            !inbox.contains("Batons passed to you"),
+            "Yuki is off hours: it has not reached her yet: {inbox}"
+        );
+
+        app.clock
+            .set("2026-03-03T00:00:00Z".parse().expect("Tue 09:00 in Tokyo"));
+        let inbox = app.page("/inbox", Some(&yuki)).await.html();
+        assert!(inbox.contains("<h2>Batons passed to you</h2>"), "{inbox}");
+        assert!(
+            inbox.contains(&format!(
+                "<a href=\"/batons/{baton}\" data-nav-item>Release 2.5</a>"
+            )),
+            "{inbox}"
+        );
+        assert!(
+            inbox.contains("lukas passed it") && inbox.contains("Next step: Run the smoke tests")
+        );
+        let theirs = app.page("/inbox", Some(&lukas)).await.html();
+        assert!(
+            !theirs.contains("Batons passed to you"),
+            "only the receiver's"
+        );
+
+        let api = format!("/api/v1/batons/{baton}");
+        let handoff_id = app.get(&api, &relay.owner).await.str("/handoffs/0/id");
+        let accepted = app
+            .form(&format!("/handoffs/{handoff_id}/accept"), &yuki, &[])
+            .await;
+        assert_eq!(accepted.status, StatusCode::SEE_OTHER);
+        let inbox = app.page("/inbox", Some(&yuki)).await.html();
+        assert!(!inbox.contains("Batons passed to you"), "accepted: {inbox}");
+    }
+);
