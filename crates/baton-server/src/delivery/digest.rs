@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use lettre::Message;
 use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MessageBuilder, MultiPart};
+use lettre::message::{Mailbox, MultiPart};
 use sha2::{Digest as _, Sha256};
 
 /// One post a recipient is asked about.
@@ -170,25 +170,47 @@ impl Digest {
     /// # Errors
     /// When the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
-        let to: Mailbox = self.recipient.email.parse()?;
-        Ok(one_click_unsubscribe(Message::builder(), links)
-            .from(links.from.clone())
-            .to(to)
-            .subject(self.subject())
-            .message_id(Some(self.message_id(links.base_url)))
-            .date(std::time::SystemTime::from(now))
-            .multipart(MultiPart::alternative_plain_html(
-                self.text(links),
-                self.html(links),
-            ))?)
+        email(
+            &self.recipient,
+            links,
+            Written {
+                subject: self.subject(),
+                message_id: self.message_id(links.base_url),
+                text: self.text(links),
+                html: self.html(links),
+            },
+            now,
+        )
     }
 }
 
-/// `builder` with the RFC 8058 one-click unsubscribe headers: mail clients offer an
-/// unsubscribe button that turns email off for the recipient with one POST. Every email Baton
-/// sends to a member carries them.
-pub fn one_click_unsubscribe(builder: MessageBuilder, links: &Links<'_>) -> MessageBuilder {
-    builder
+/// What one email says, and the id that makes a resend of it the same message.
+pub struct Written {
+    /// The subject line.
+    pub subject: String,
+    /// The `Message-ID` (see [`stable_id`]).
+    pub message_id: String,
+    /// The plain-text part.
+    pub text: String,
+    /// The HTML part.
+    pub html: String,
+}
+
+/// An email from Baton to `to`, dated `now`: every email Baton sends (digest, reminder,
+/// handoff, urgent) is built here, so each carries the RFC 8058 one-click unsubscribe headers
+/// (mail clients offer an unsubscribe button that turns email off with one POST) and both a
+/// plain-text and an HTML part.
+///
+/// # Errors
+/// When the recipient's address is not a valid mailbox.
+pub fn email(
+    to: &Member,
+    links: &Links<'_>,
+    written: Written,
+    now: Timestamp,
+) -> anyhow::Result<Message> {
+    let mailbox: Mailbox = to.email.parse()?;
+    Ok(Message::builder()
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("List-Unsubscribe"),
             format!("<{}>", links.unsubscribe),
@@ -197,6 +219,15 @@ pub fn one_click_unsubscribe(builder: MessageBuilder, links: &Links<'_>) -> Mess
             HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
             "List-Unsubscribe=One-Click".to_owned(),
         ))
+        .from(links.from.clone())
+        .to(mailbox)
+        .subject(written.subject)
+        .message_id(Some(written.message_id))
+        .date(std::time::SystemTime::from(now))
+        .multipart(MultiPart::alternative_plain_html(
+            written.text,
+            written.html,
+        ))?)
 }
 
 /// `{base_url}/unsubscribe/{token}`: the one-click unsubscribe link (RFC 8058) of `token`,

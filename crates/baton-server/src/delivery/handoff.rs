@@ -17,9 +17,8 @@ use baton_core::Id;
 use baton_core::model::{Baton, Handoff, Member};
 use jiff::Timestamp;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
 
-use super::digest::{Links, escape, local_time, one_click_unsubscribe, stable_id};
+use super::digest::{Links, Written, email, escape, local_time, stable_id};
 use crate::state::AppState;
 
 /// One baton waiting for its receiver, with who passed it.
@@ -179,21 +178,13 @@ impl HandoffEmail {
     /// # Errors
     /// When the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
-        let to: Mailbox = self.recipient.email.parse()?;
-        Ok(one_click_unsubscribe(Message::builder(), links)
-            .from(links.from.clone())
-            .to(to)
-            .subject(self.subject())
-            .message_id(Some(stable_id(
-                "handoff",
-                &self.delivery_ids,
-                links.base_url,
-            )))
-            .date(std::time::SystemTime::from(now))
-            .multipart(MultiPart::alternative_plain_html(
-                self.text(links),
-                self.html(links),
-            ))?)
+        let written = Written {
+            subject: self.subject(),
+            message_id: stable_id("handoff", &self.delivery_ids, links.base_url),
+            text: self.text(links),
+            html: self.html(links),
+        };
+        email(&self.recipient, links, written, now)
     }
 }
 
@@ -201,6 +192,7 @@ impl HandoffEmail {
 mod tests {
     use baton_core::model::{BatonStatus, HandoffNote, HandoffStatus};
     use baton_core::role::Role;
+    use lettre::message::Mailbox;
 
     use super::*;
 

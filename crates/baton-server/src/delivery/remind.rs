@@ -19,10 +19,9 @@ use baton_core::model::{Baton, BatonStatus, Member};
 use baton_core::relay::next_leg;
 use jiff::Timestamp;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
 
 use super::Worker;
-use super::digest::{Links, escape, one_click_unsubscribe, stable_id};
+use super::digest::{Links, Written, email, escape, stable_id};
 use crate::services::schedules::schedules_of;
 use crate::state::AppState;
 
@@ -170,21 +169,13 @@ impl Reminder {
     /// # Errors
     /// When the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
-        let to: Mailbox = self.recipient.email.parse()?;
-        Ok(one_click_unsubscribe(Message::builder(), links)
-            .from(links.from.clone())
-            .to(to)
-            .subject(self.subject())
-            .message_id(Some(stable_id(
-                "reminder",
-                &self.delivery_ids,
-                links.base_url,
-            )))
-            .date(std::time::SystemTime::from(now))
-            .multipart(MultiPart::alternative_plain_html(
-                self.text(links.base_url),
-                self.html(links.base_url),
-            ))?)
+        let written = Written {
+            subject: self.subject(),
+            message_id: stable_id("reminder", &self.delivery_ids, links.base_url),
+            text: self.text(links.base_url),
+            html: self.html(links.base_url),
+        };
+        email(&self.recipient, links, written, now)
     }
 }
 

@@ -16,9 +16,8 @@ use baton_core::delivery::UrgentLeg;
 use baton_core::delivery::outbox::{ClaimedDelivery, Event, NewDelivery};
 use jiff::Timestamp;
 use lettre::Message;
-use lettre::message::{Mailbox, MultiPart};
 
-use super::digest::{Digest, Links, escape, one_click_unsubscribe, stable_id};
+use super::digest::{Digest, Links, Written, email, escape, stable_id};
 use super::expand::channels;
 
 use crate::state::AppState;
@@ -114,18 +113,13 @@ pub(super) async fn message(
         escape(&item.thread_title),
         item.html
     );
-    let to: Mailbox = me.email.parse()?;
-    Ok(one_click_unsubscribe(Message::builder(), links)
-        .from(links.from.clone())
-        .to(to)
-        .subject(subject)
-        .message_id(Some(stable_id(
-            "urgent",
-            &digest.delivery_ids,
-            links.base_url,
-        )))
-        .date(std::time::SystemTime::from(now))
-        .multipart(MultiPart::alternative_plain_html(text, html))?)
+    let written = Written {
+        subject,
+        message_id: stable_id("urgent", &digest.delivery_ids, links.base_url),
+        text,
+        html,
+    };
+    email(me, links, written, now)
 }
 
 /// A member's zone, UTC when it cannot be read (it was validated when stored).
