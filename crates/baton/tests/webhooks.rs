@@ -462,6 +462,23 @@ async fn story(deployment: &Deployment, instances: usize) {
         ok.len(),
         keys.len()
     );
+
+    // An urgent post reaches the space's webhook at once, marked as urgent.
+    let before = receiver.received("/space").len();
+    owner
+        .post(
+            &format!("/threads/{thread}/posts"),
+            &json!({"body": "Prod is down.", "expectation": {"kind": "urgent", "of": [kim_id]}}),
+        )
+        .await
+        .expect(201, "an urgent post");
+    let space_hits = receiver.wait_for("/space", before + 1, &logs).await;
+    let urgent = space_hits
+        .iter()
+        .find(|r| r.json()["post"]["text"] == "Prod is down.")
+        .expect("the urgent post reached the space's webhook");
+    assert_eq!(urgent.header("x-baton-event"), "urgent");
+    assert_signed(urgent, &space_secret);
 }
 
 /// Sends `method path` with a JSON body as `token`; returns the status.

@@ -105,7 +105,17 @@ impl Outcome {
 
 /// Runs `command` to completion, feeding `stdin` and waiting at most `timeout` (then kills it
 /// and panics).
-pub fn run_command(mut command: Command, stdin: &str, timeout: Duration) -> Outcome {
+pub fn run_command(command: Command, stdin: &str, timeout: Duration) -> Outcome {
+    run_command_within(command, stdin, timeout).unwrap_or_else(|late| panic!("{late}"))
+}
+
+/// [`run_command`], answering `Err` (after killing it) when `command` takes longer than
+/// `timeout`, for callers that may not panic (a `Drop`).
+pub fn run_command_within(
+    mut command: Command,
+    stdin: &str,
+    timeout: Duration,
+) -> Result<Outcome, String> {
     let what = format!("{command:?}");
     command
         .stdin(Stdio::piped())
@@ -129,17 +139,17 @@ pub fn run_command(mut command: Command, stdin: &str, timeout: Duration) -> Outc
         if started.elapsed() > timeout {
             let _ = child.kill();
             let _ = child.wait();
-            panic!("{what} did not finish within {timeout:?}");
+            return Err(format!("{what} did not finish within {timeout:?}"));
         }
         std::thread::sleep(POLL);
     };
     let elapsed = started.elapsed();
-    Outcome {
+    Ok(Outcome {
         status,
         stdout: stdout.join().expect("stdout reader"),
         stderr: stderr.join().expect("stderr reader"),
         elapsed,
-    }
+    })
 }
 
 fn drain(mut from: impl Read + Send + 'static) -> std::thread::JoinHandle<String> {
@@ -343,23 +353,34 @@ impl PgDatabase {
 }
 
 impl Drop for PgDatabase {
+    /// Drops the database, waiting longer than for other statements: `DROP DATABASE` waits for
+    /// a checkpoint, which a machine busy writing can make slow. A database left behind is
+    /// only noted, never a failure of the test that used it.
     fn drop(&mut self) {
-        let out = psql(
-            &self.admin_url,
-            &format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name),
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        let problem =
+            match run_command_within(psql_command(&self.admin_url, &sql), "", DROP_TIMEOUT) {
+                Ok(out) if out.status.success() => return,
+                Ok(out) => out.stderr.trim().to_owned(),
+                Err(late) => late,
+            };
+        eprintln!(
+            "note: could not drop test database {}: {problem}",
+            self.name
         );
-        if !out.status.success() {
-            eprintln!(
-                "note: could not drop test database {}: {}",
-                self.name,
-                out.stderr.trim()
-            );
-        }
     }
 }
 
+/// How long dropping a test database may take before it is left behind.
+const DROP_TIMEOUT: Duration = Duration::from_secs(120);
+
 /// Runs one SQL statement with `psql` (never prompting for a password).
 fn psql(url: &str, sql: &str) -> Outcome {
+    run_command(psql_command(url, sql), "", Duration::from_secs(30))
+}
+
+/// The `psql` command running one SQL statement, never prompting for a password.
+fn psql_command(url: &str, sql: &str) -> Command {
     let mut command = Command::new("psql");
     command.args([
         "-X",
@@ -372,7 +393,7 @@ fn psql(url: &str, sql: &str) -> Outcome {
         "-c",
         sql,
     ]);
-    run_command(command, "", Duration::from_secs(30))
+    command
 }
 
 /// `url` with its database name replaced by `name` (query parameters kept).
