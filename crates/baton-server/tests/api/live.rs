@@ -14,7 +14,7 @@ use serde_json::{Value, json};
 use tower::ServiceExt;
 
 use crate::app_test;
-use crate::common::{Actor, Reply, TestApp, assert_problem};
+use crate::common::{Actor, Browser, Reply, TestApp, assert_problem};
 
 /// The route, as the authorization table names it.
 pub const STREAM: &str = "/api/v1/inbox/stream";
@@ -93,6 +93,16 @@ pub async fn subscribe(app: &TestApp, who: &Actor) -> EventStream {
         .to_str()
         .unwrap_or_default();
     assert_eq!(ctype, "text/event-stream");
+    EventStream {
+        body: response.into_body(),
+        pending: String::new(),
+    }
+}
+
+/// Opens the stream as a signed-in browser does, with its session cookie.
+async fn subscribe_browser(app: &TestApp, browser: &Browser) -> EventStream {
+    let response = open(app, &[("cookie", &browser.cookie)]).await;
+    assert_eq!(response.status(), StatusCode::OK);
     EventStream {
         body: response.into_body(),
         pending: String::new(),
@@ -319,12 +329,7 @@ app_test!(
         let owner = app.workspace("Acme").await;
         let ana = app.member(&owner, "ana", "member").await;
         let browser = app.browser(&ana).await;
-        let response = open(&app, &[("cookie", &browser.cookie)]).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let mut events = EventStream {
-            body: response.into_body(),
-            pending: String::new(),
-        };
+        let mut events = subscribe_browser(&app, &browser).await;
         assert_eq!(events.next().await, counters(0, 0, 0));
         let r = app.form("/signout", &browser, &[]).await;
         assert!(r.status.is_redirection(), "{:?}", r.status);
@@ -351,12 +356,7 @@ app_test!(
         assert_eq!(r.status(), StatusCode::UNAUTHORIZED, "a stale cookie");
 
         let browser = app.browser(&ana).await;
-        let response = open(&app, &[("cookie", &browser.cookie)]).await;
-        assert_eq!(response.status(), StatusCode::OK);
-        let mut events = EventStream {
-            body: response.into_body(),
-            pending: String::new(),
-        };
+        let mut events = subscribe_browser(&app, &browser).await;
         assert_eq!(events.next().await, counters(0, 0, 0));
         ask(
             &app,
