@@ -11,6 +11,7 @@ pub mod error;
 pub mod expectation;
 pub mod id;
 pub mod markdown;
+pub mod mention;
 pub mod model;
 pub mod page;
 pub mod relay;

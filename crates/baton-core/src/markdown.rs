@@ -40,7 +40,8 @@ pub fn render(body: &str) -> String {
     }
 }
 
-fn parser(body: &str) -> Parser<'_> {
+/// The Markdown parser with the options posts are written in (shared with [`crate::mention`]).
+pub(crate) fn parser(body: &str) -> Parser<'_> {
     let mut options = Options::empty();
     options.insert(Options::ENABLE_TABLES);
     options.insert(Options::ENABLE_STRIKETHROUGH);

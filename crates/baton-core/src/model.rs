@@ -189,6 +189,8 @@ pub struct NewPost {
     pub expectation: Option<Expectation>,
     /// Asks to create with it (one per member its `reply` expectation names).
     pub asks: Vec<NewAsk>,
+    /// The members it mentions, the author left out (see [`crate::mention`]).
+    pub mentions: Vec<Id>,
     /// Creation instant.
     pub created_at: Timestamp,
 }

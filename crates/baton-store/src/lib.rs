@@ -29,6 +29,7 @@ use jiff::{SignedDuration, Timestamp};
 pub mod conformance;
 mod error;
 mod feed;
+mod follows;
 mod idempotency;
 mod outbox;
 pub mod postgres;
@@ -38,6 +39,7 @@ mod webhooks;
 
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
+pub use follows::{FollowStore, Unread};
 pub use idempotency::IdempotencyKey;
 pub use urgent::UrgentStore;
 pub use webhooks::WebhookStore;
@@ -443,6 +445,7 @@ pub trait Store:
     + MemberStore
     + SpaceStore
     + ThreadStore
+    + FollowStore
     + AskStore
     + ScheduleStore
     + RelayStore
@@ -459,6 +462,7 @@ impl<
         + MemberStore
         + SpaceStore
         + ThreadStore
+        + FollowStore
         + AskStore
         + ScheduleStore
         + RelayStore

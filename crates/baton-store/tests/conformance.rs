@@ -66,3 +66,6 @@ mod urgent;
 
 #[path = "../src/conformance/feed.rs"]
 mod feed;
+
+#[path = "../src/conformance/follows.rs"]
+mod follows;

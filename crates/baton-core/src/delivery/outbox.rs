@@ -31,6 +31,13 @@ pub enum EventKind {
     /// post; its [`Event::created_at`] is the handoff's `delivers_at`, so expansion needs no
     /// further read to know when it is due.
     Handoff,
+    /// New posts in a thread its followers have not read. One waits unexpanded per thread at
+    /// most: the replies written meanwhile record nothing more, and each follower's delivery
+    /// shows what they have not read when it is sent (see `ReplyStore`).
+    Reply,
+    /// A post mentioned members (`@handle` or `@**Name**`, see [`crate::mention`]): they hear
+    /// of it at their next delivery window, and follow the thread from then on.
+    Mention,
 }
 
 impl EventKind {
@@ -42,6 +49,8 @@ impl EventKind {
             Self::BatonReminder => "baton_reminder",
             Self::Urgent => "urgent",
             Self::Handoff => "handoff",
+            Self::Reply => "reply",
+            Self::Mention => "mention",
         }
     }
 
@@ -53,6 +62,8 @@ impl EventKind {
             "baton_reminder" => Some(Self::BatonReminder),
             "urgent" => Some(Self::Urgent),
             "handoff" => Some(Self::Handoff),
+            "reply" => Some(Self::Reply),
+            "mention" => Some(Self::Mention),
             _ => None,
         }
     }

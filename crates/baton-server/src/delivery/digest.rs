@@ -7,7 +7,7 @@
 use std::fmt::Write as _;
 
 use baton_core::Id;
-use baton_core::model::Member;
+use baton_core::model::{Member, Post, Thread};
 use jiff::Timestamp;
 use jiff::tz::TimeZone;
 use lettre::Message;
@@ -15,9 +15,39 @@ use lettre::message::header::{HeaderName, HeaderValue};
 use lettre::message::{Mailbox, MultiPart};
 use sha2::{Digest as _, Sha256};
 
-/// One post a recipient is asked about.
+/// Why a post is in a digest, most pressing first: a post there for two reasons shows once,
+/// for the first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ItemKind {
+    /// It asks the recipient to reply.
+    Asked,
+    /// It mentions the recipient.
+    Mentioned,
+    /// It is a reply in a thread the recipient follows, not read yet.
+    Replied,
+    /// It was posted where the recipient listens (a space's webhook, an urgent send).
+    Posted,
+}
+
+impl ItemKind {
+    /// The verb after the author's name: "Ada asked".
+    fn verb(self) -> &'static str {
+        match self {
+            Self::Asked => "asked",
+            Self::Mentioned => "mentioned you",
+            Self::Replied => "replied",
+            Self::Posted => "posted",
+        }
+    }
+}
+
+/// One post in a digest.
 #[derive(Debug, Clone)]
 pub struct DigestItem {
+    /// Why it is there.
+    pub kind: ItemKind,
+    /// The post.
+    pub post_id: Id,
     /// The thread it is in.
     pub thread_id: Id,
     /// That thread's title.
@@ -32,6 +62,29 @@ pub struct DigestItem {
     pub posted_at: Timestamp,
     /// When the recipient's answer is due, if the ask is still open.
     pub reply_by: Option<Timestamp>,
+}
+
+impl DigestItem {
+    /// The item of `post` in `thread`, by `author`.
+    pub fn of(
+        thread: &Thread,
+        post: &Post,
+        author: String,
+        kind: ItemKind,
+        reply_by: Option<Timestamp>,
+    ) -> Self {
+        Self {
+            kind,
+            post_id: post.id,
+            thread_id: thread.id,
+            thread_title: thread.title.clone(),
+            author,
+            body: post.body.clone(),
+            html: post.html.clone(),
+            posted_at: post.created_at,
+            reply_by,
+        }
+    }
 }
 
 /// A digest for one recipient, ready to render.
@@ -86,18 +139,27 @@ impl Digest {
     }
 
     fn subject(&self) -> String {
+        let what = self.summary();
         match self.by_thread().as_slice() {
-            [only] => format!(
-                "Baton: {} waiting for you in “{}”",
-                asks(only.len()),
-                only[0].thread_title
-            ),
-            groups => format!(
-                "Baton: {} waiting for you in {} threads",
-                asks(self.items.len()),
-                groups.len()
-            ),
+            [only] => format!("Baton: {what} in “{}”", only[0].thread_title),
+            groups => format!("Baton: {what} in {} threads", groups.len()),
         }
+    }
+
+    /// What the digest holds, e.g. "1 ask and 3 new replies waiting for you".
+    fn summary(&self) -> String {
+        let count = |kind| self.items.iter().filter(|i| i.kind == kind).count();
+        let parts: Vec<String> = [
+            (count(ItemKind::Asked), "ask", "asks"),
+            (count(ItemKind::Mentioned), "mention", "mentions"),
+            (count(ItemKind::Replied), "new reply", "new replies"),
+            (count(ItemKind::Posted), "post", "posts"),
+        ]
+        .into_iter()
+        .filter(|(n, _, _)| *n > 0)
+        .map(|(n, one, many)| format!("{n} {}", if n == 1 { one } else { many }))
+        .collect();
+        format!("{} waiting for you", parts.join(" and "))
     }
 
     /// The plain-text part.
@@ -112,7 +174,7 @@ impl Digest {
                 first.thread_title, first.thread_id
             );
             for item in group {
-                let _ = write!(out, "{} asked", item.author);
+                let _ = write!(out, "{} {}", item.author, item.kind.verb());
                 if let Some(due) = item.reply_by {
                     let _ = write!(out, ", reply by {}", self.local(due));
                 }
@@ -149,7 +211,12 @@ impl Digest {
                 escape(&first.thread_title)
             );
             for item in group {
-                let _ = write!(out, "<p><strong>{}</strong> asked", escape(&item.author));
+                let _ = write!(
+                    out,
+                    "<p><strong>{}</strong> {}",
+                    escape(&item.author),
+                    item.kind.verb()
+                );
                 if let Some(due) = item.reply_by {
                     let _ = write!(out, ", reply by <strong>{}</strong>", self.local(due));
                 }
@@ -248,14 +315,6 @@ fn settings_url(base_url: &str) -> String {
     format!("{base_url}/settings/notifications")
 }
 
-fn asks(n: usize) -> String {
-    if n == 1 {
-        "1 ask".to_owned()
-    } else {
-        format!("{n} asks")
-    }
-}
-
 /// A `Message-ID` `<{kind}.{hash}@{host}>` whose hash is of the sorted `ids`: the same set of
 /// deliveries always gives the same id.
 pub(super) fn stable_id(kind: &str, ids: &[Id], base_url: &str) -> String {
@@ -311,6 +370,8 @@ mod tests {
 
     fn item(thread: Id, title: &str, secs: i64) -> DigestItem {
         DigestItem {
+            kind: ItemKind::Asked,
+            post_id: Id::random(),
             thread_id: thread,
             thread_title: title.to_owned(),
             author: "Ada".to_owned(),

@@ -36,6 +36,8 @@ fn wanted(events: &EventKinds, kind: EventKind) -> bool {
         // Addressed to them by name, and counted against the sender's budget.
         EventKind::Urgent => true,
         EventKind::Handoff => events.handoffs,
+        EventKind::Reply => events.replies,
+        EventKind::Mention => events.mentions,
     }
 }
 
@@ -46,15 +48,26 @@ fn wanted(events: &EventKinds, kind: EventKind) -> bool {
 /// delivery per webhook of theirs, due at the same window (a webhook is a held channel like
 /// email); and one per webhook of the event's space, due at once. A recipient without any
 /// working time gets it at the event's instant rather than never.
+/// A reply event's recipients are the thread's followers with something unread and no reply
+/// delivery of the thread waiting already (see `FollowStore::reply_recipients`).
 /// Access is not checked here but at send time, when it matters.
 async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery>> {
     if event.kind == EventKind::Urgent {
         return super::urgent::plan(state, event).await;
     }
-    let mut members: Vec<Member> = Vec::with_capacity(event.recipients.len());
-    let mut policies = Vec::with_capacity(event.recipients.len());
-    let mut hooks = Vec::with_capacity(event.recipients.len());
-    for id in &event.recipients {
+    let recipients = match (event.kind, event.thread_id) {
+        (EventKind::Reply, Some(thread)) => {
+            state
+                .store
+                .reply_recipients(event.workspace_id, thread, state.clock.now())
+                .await?
+        }
+        _ => event.recipients.clone(),
+    };
+    let mut members: Vec<Member> = Vec::with_capacity(recipients.len());
+    let mut policies = Vec::with_capacity(recipients.len());
+    let mut hooks = Vec::with_capacity(recipients.len());
+    for id in &recipients {
         let Ok(member) = state.store.member(event.workspace_id, *id).await else {
             continue;
         };
@@ -87,7 +100,7 @@ async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery
             // Dated when it reaches the receiver (now if they were working, else their next
             // working start): work arriving at the start of their day, not news for a window.
             EventKind::Handoff => event.created_at,
-            EventKind::Ask => {
+            EventKind::Ask | EventKind::Reply | EventKind::Mention => {
                 next_delivery(schedule, policy, event.created_at).unwrap_or(event.created_at)
             }
         };

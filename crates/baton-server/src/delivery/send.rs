@@ -66,7 +66,7 @@ pub(super) async fn send_due(
 /// own, so a digest never carries a reminder or a handoff.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 enum Email {
-    /// Asks, sent as one digest.
+    /// Asks, mentions and replies, sent as one digest.
     Digest,
     /// An end-of-day reminder ([`Reminder`]).
     Reminder,
@@ -113,7 +113,11 @@ impl Recipient<'_> {
                 EventKind::BatonReminder => Email::Reminder,
                 EventKind::Handoff => Email::Handoff,
                 // Urgent deliveries were taken aside above.
-                EventKind::Ask | EventKind::Post | EventKind::Urgent => Email::Digest,
+                EventKind::Ask
+                | EventKind::Reply
+                | EventKind::Mention
+                | EventKind::Post
+                | EventKind::Urgent => Email::Digest,
             };
             emails
                 .entry((email, d.digest_id))
@@ -355,14 +359,18 @@ async fn check(
     }
     let (mut items, mut kept, mut dropped) = (Vec::new(), Vec::new(), Vec::new());
     for d in deliveries {
-        match reads.item(state, &member, d).await? {
-            Some(item) => {
-                items.push(item);
-                kept.push(d.id);
-            }
-            None => dropped.push(d.id),
+        let found = reads.items(state, &member, d).await?;
+        if found.is_empty() {
+            dropped.push(d.id);
+        } else {
+            items.extend(found);
+            kept.push(d.id);
         }
     }
+    // A post that asks or mentions the recipient and is also a reply they follow shows once,
+    // as what concerns them most.
+    items.sort_by_key(|i| (i.post_id, i.kind));
+    items.dedup_by_key(|i| i.post_id);
     let digest = (!items.is_empty()).then_some(Digest {
         recipient: member,
         items,

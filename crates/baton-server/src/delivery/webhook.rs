@@ -178,13 +178,16 @@ async fn body(
         Ok(_) | Err(StoreError::NotFound) => return Ok(None),
         Err(e) => return Err(e.into()),
     };
-    let (Some(post_id), Some(item)) = (
-        d.post_id,
-        ClaimReads::default().item(state, &member, d).await?,
-    ) else {
+    // A reply delivery carries the newest post its member has not read.
+    let Some(item) = ClaimReads::default()
+        .items(state, &member, d)
+        .await?
+        .into_iter()
+        .next()
+    else {
         return Ok(None);
     };
-    let asks = state.store.asks_for_post(ws, post_id).await?;
+    let asks = state.store.asks_for_post(ws, item.post_id).await?;
     let open: Vec<_> = asks
         .iter()
         .filter(|a| a.answered_at.is_none())
@@ -196,6 +199,8 @@ async fn body(
         WebhookScope::Space(id) => json!({"type": "space", "space_id": id}),
     };
     let DigestItem {
+        kind: _,
+        post_id,
         thread_id,
         thread_title,
         author,

@@ -215,6 +215,41 @@ pub async fn mark_read(
     Ok(StatusCode::NO_CONTENT)
 }
 
+/// Whether the caller follows a thread: followers hear of its replies at their delivery
+/// windows. Posting in a thread follows it, unless the caller unfollowed it on purpose.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Following {
+    /// `true` to follow, `false` to stop.
+    pub following: bool,
+}
+
+/// Whether the caller follows a thread.
+#[utoipa::path(get, path = "/api/v1/threads/{id}/following", tag = "threads", params(("id" = String, Path)),
+    responses((status = 200, body = Following), (status = 404, body = Problem)))]
+pub async fn following(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+) -> ApiResult<Json<Following>> {
+    let following = threads::following(&state, &caller, id).await?;
+    Ok(Json(Following { following }))
+}
+
+/// Follows or unfollows a thread for the caller.
+#[utoipa::path(put, path = "/api/v1/threads/{id}/following", tag = "threads", params(("id" = String, Path)), request_body = Following,
+    responses((status = 200, body = Following), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn set_following(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    body: JsonBody<Following>,
+) -> ApiResult<Json<Following>> {
+    let following = body.value.following;
+    threads::set_following(&state, &caller, id, following).await?;
+    Ok(Json(Following { following }))
+}
+
 /// One post.
 #[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)),
     responses((status = 200, body = PostOut), (status = 404, body = Problem)))]

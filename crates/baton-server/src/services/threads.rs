@@ -6,7 +6,7 @@ use baton_core::model::{
     CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
 };
 use baton_core::page::{Page, PageRequest};
-use baton_core::{Id, markdown, validate};
+use baton_core::{Id, markdown, mention, validate};
 use baton_store::IdempotencyKey;
 
 use super::access::{visible_post, visible_space, visible_thread, visible_thread_in_space};
@@ -67,6 +67,7 @@ async fn new_post(
     let html = markdown::render(&body);
     let now = state.clock.now();
     let asks = asks::plan(state, caller, space, expectation.as_ref(), now).await?;
+    let mentions = mentioned(state, caller, &body).await?;
     Ok(NewPost {
         id: Id::random(),
         thread_id: thread,
@@ -75,8 +76,31 @@ async fn new_post(
         html,
         expectation,
         asks,
+        mentions,
         created_at: now,
     })
+}
+
+/// The members a post's body mentions, the author left out. A mention that names nobody is
+/// plain text; whether the mentioned may see the thread is checked when they are notified.
+async fn mentioned(state: &AppState, caller: &Member, body: &str) -> ApiResult<Vec<Id>> {
+    let mentions = mention::find(body)?;
+    if mentions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let members = state
+        .store
+        .mentioned_members(
+            caller.workspace_id,
+            mentions.handles.clone(),
+            mentions.names.clone(),
+        )
+        .await?;
+    Ok(members
+        .iter()
+        .filter(|m| m.id != caller.id && mentions.includes(m))
+        .map(|m| m.id)
+        .collect())
 }
 
 /// Starts a thread in a space the caller can see.
@@ -237,6 +261,31 @@ pub async fn mark_read(
         .mark_read(caller.workspace_id, caller.id, thread.id, seq)
         .await?;
     Ok(seq)
+}
+
+/// Whether the caller follows a visible thread.
+pub async fn following(state: &AppState, caller: &Member, thread: Id) -> ApiResult<bool> {
+    let thread = visible_thread(state, caller, thread).await?;
+    Ok(state
+        .store
+        .following(caller.workspace_id, caller.id, thread.id)
+        .await?)
+}
+
+/// Follows or unfollows a visible thread for the caller, on purpose: an unfollowed thread
+/// stays unfollowed when they post in it again.
+pub async fn set_following(
+    state: &AppState,
+    caller: &Member,
+    thread: Id,
+    following: bool,
+) -> ApiResult<()> {
+    let thread = visible_thread(state, caller, thread).await?;
+    state
+        .store
+        .set_following(caller.workspace_id, caller.id, thread.id, following)
+        .await?;
+    Ok(())
 }
 
 /// Edits a post: only its author, and only while they can still see it. History is kept.

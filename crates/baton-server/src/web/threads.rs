@@ -47,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .route("/threads/{id}", get(read))
         .route("/threads/{id}/posts", post(reply))
         .route("/threads/{id}/preview", post(reply_preview))
+        .route("/threads/{id}/following", post(set_following))
 }
 
 /// The composer's fields as posted. The new-thread form adds `title`; `ask` (one checkbox per
@@ -485,6 +486,8 @@ struct ThreadPage {
     notice: Option<&'static str>,
     /// The batons whose work this thread discusses.
     batons: Vec<ThreadBaton>,
+    /// Whether the viewer follows the thread (hears of its replies at their windows).
+    following: bool,
 }
 
 /// A baton linked to the thread, as the thread page names it.
@@ -558,6 +561,10 @@ async fn thread_page(
         error,
         notice,
         batons,
+        following: state
+            .store
+            .following(me.workspace_id, me.id, thread.id)
+            .await?,
     };
     Ok(render_with(&page, status))
 }
@@ -611,6 +618,33 @@ async fn reply(
             thread_page(&state, signed_in, thread, None, draft, mode, false).await
         }
     }
+}
+
+/// The follow button's form: `following` is `true` or `false`.
+#[derive(Debug, Deserialize)]
+struct FollowForm {
+    #[serde(default)]
+    following: String,
+}
+
+/// Follows or unfollows the thread, then shows it again.
+async fn set_following(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    form: CsrfForm<FollowForm>,
+) -> WebResult<Response> {
+    let thread = page_id(&id)?;
+    let following = match form.value.following.as_str() {
+        "true" => true,
+        "false" => false,
+        _ => {
+            return Err(
+                ApiError::invalid("following", "Choose whether to follow the thread.").into(),
+            );
+        }
+    };
+    threads::set_following(&state, &form.viewer.member, thread, following).await?;
+    Ok(Redirect::to(&format!("/threads/{thread}")).into_response())
 }
 
 // ---- The in-place preview (htmx) ----

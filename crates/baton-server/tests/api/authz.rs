@@ -367,6 +367,20 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/threads/{id}/following",
+            format!("/api/v1/threads/{pt}/following"),
+            None,
+            private_read,
+        ),
+        row(
+            "PUT",
+            "/api/v1/threads/{id}/following",
+            format!("/api/v1/threads/{pt}/following"),
+            Some(json!({"following": true})),
+            [401, 401, 401, 404, 404, 200, 404, 200, 404, 404, 401],
+        ),
+        row(
+            "GET",
             "/api/v1/posts/{id}",
             format!("/api/v1/posts/{pp}"),
             None,

@@ -5,57 +5,16 @@
 //! leased; once the lease runs out, the next claim takes them together with a newer ask, and
 //! they must go out as two digests: the first again, unchanged, and the newer one on its own.
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
-use async_trait::async_trait;
 use axum::http::StatusCode;
 use baton_server::clock::Clock as _;
-use baton_server::delivery::{Mailer, Worker, tick};
+use baton_server::delivery::tick;
 use serde_json::json;
 
 use crate::app_test;
 use crate::common::{Actor, TestApp};
-
-/// A mailer that records each message; when `die` is set it then panics, as a process killed
-/// between the mail server's "250 OK" and marking the digest sent.
-#[derive(Default)]
-struct Recorder {
-    sent: Mutex<Vec<lettre::Message>>,
-    die: bool,
-}
-
-#[async_trait]
-impl Mailer for Recorder {
-    async fn send(&self, message: lettre::Message) -> anyhow::Result<()> {
-        self.sent.lock().expect("recorded mail").push(message);
-        assert!(!self.die, "the process died after the digest was accepted");
-        Ok(())
-    }
-}
-
-impl Recorder {
-    /// `(Message-ID, whole message as text)` of everything recorded.
-    fn mails(&self) -> Vec<(String, String)> {
-        self.sent
-            .lock()
-            .expect("recorded mail")
-            .iter()
-            .map(|m| {
-                let id = m
-                    .headers()
-                    .get_raw("Message-ID")
-                    .expect("a Message-ID")
-                    .to_owned();
-                (id, String::from_utf8_lossy(&m.formatted()).into_owned())
-            })
-            .collect()
-    }
-}
-
-fn worker(mailer: Arc<Recorder>) -> Worker {
-    let from = "Baton <baton@baton.test>".parse().expect("a mailbox");
-    Worker::new(Some(mailer), "http://baton.test", from)
-}
+use crate::recorder::{Recorder, worker};
 
 async fn ask(app: &TestApp, owner: &Actor, space: &str, member: &Actor, marker: &str) {
     let r = app
@@ -80,10 +39,7 @@ app_test!(
 
         app.clock
             .set("2026-03-03T00:00:00Z".parse().expect("09:00 in Tokyo"));
-        let dying = Arc::new(Recorder {
-            die: true,
-            ..Recorder::default()
-        });
+        let dying = Arc::new(Recorder::dying());
         let crashed = tokio::spawn({
             let (state, worker) = (app.state.clone(), worker(dying.clone()));
             async move { tick(&state, &worker).await }

@@ -87,6 +87,7 @@ pub fn new_post(thread: Id, author: Id, body: &str, secs: i64) -> NewPost {
         html: render(body),
         expectation: None,
         asks: Vec::new(),
+        mentions: Vec::new(),
         created_at: at(secs),
     }
 }

@@ -348,7 +348,12 @@ store_test!(
     |store| async move {
         let w = world(&*store, "acme").await;
         let (ws, thread, author) = (w.ws(), w.thread.thread.id, w.member.id);
-        let events = || async { store.unexpanded_events(1000).await.expect("events") };
+        // The thread's followers hear of replies through `reply` events; this is about the rest.
+        let events = || async {
+            let mut events = store.unexpanded_events(1000).await.expect("events");
+            events.retain(|e| e.kind != EventKind::Reply);
+            events
+        };
         let before = events().await.len();
         post(&*store, ws, thread, author, "No one listens yet.", 10).await;
         assert_eq!(events().await.len(), before, "no webhook, no event");

@@ -10,6 +10,7 @@
 mod asks;
 mod deliveries;
 mod error;
+mod follows;
 mod idempotency;
 mod members;
 mod notify;

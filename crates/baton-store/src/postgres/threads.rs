@@ -64,6 +64,8 @@ pub(super) async fn append_post(
     ];
     let written = query::one(tx, sql, params, rows::post).await?;
     super::deliveries::record_post_event(tx, ws, &written, &post.asks).await?;
+    super::follows::follow_own_post(tx, ws, &written).await?;
+    super::follows::record_mentions(tx, ws, &written, &post.mentions).await?;
     super::asks::record(tx, ws, &written, &post.asks).await?;
     Ok(written)
 }

@@ -9,6 +9,7 @@ mod asks;
 mod deliveries;
 mod engine;
 mod feed;
+mod follows;
 mod members;
 mod relays;
 mod rows;

@@ -71,6 +71,8 @@ pub(super) fn insert_post(c: &Connection, ws: &str, p: &NewPost) -> StoreResult<
         seq,
     };
     super::deliveries::record_post_event(c, ws, &post, &p.asks)?;
+    super::follows::follow_own_post(c, ws, &post)?;
+    super::follows::record_mentions(c, ws, &post, &p.mentions)?;
     // Answering the author's open asks is an UPDATE that SQLite runs in two passes (it changes
     // the column its partial index filters on), costly even when nothing matches; most posts
     // answer nothing, so one probe of that index decides whether to run it.

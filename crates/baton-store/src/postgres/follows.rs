@@ -1,0 +1,207 @@
+//! Following threads on PostgreSQL: the `following` flag of a member's read cursor, the reply
+//! event a post records for the thread's other followers, and what followers have not read.
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::delivery::outbox::{EventKind, EventPayload};
+use baton_core::model::{Member, Post};
+use deadpool_postgres::Transaction;
+use jiff::Timestamp;
+
+use super::PgStore;
+use super::query::{self, Params, found};
+use super::rows::{self, member_cols, ms, post_cols, to_json};
+use crate::{FollowStore, StoreResult, Unread};
+
+/// In the post's transaction, in one statement: the author has read the thread up to their
+/// own post and follows it (unless they unfollowed it on purpose); and when someone else
+/// follows the thread and no reply event of it waits to be expanded, a reply event is
+/// recorded (see `EventKind::Reply`). Two concurrent posts may both record one; expanding the
+/// second then finds every follower already has their delivery.
+pub(super) async fn follow_own_post(
+    tx: &Transaction<'_>,
+    ws: &str,
+    post: &Post,
+) -> StoreResult<()> {
+    let payload = to_json(&EventPayload::default())?;
+    let params: Params = &[
+        &ws,
+        &Id::random().to_string(),
+        &EventKind::Reply.as_str(),
+        &post.thread_id.to_string(),
+        &post.id.to_string(),
+        &post.author_id.to_string(),
+        &payload,
+        &ms(post.created_at),
+        &post.seq,
+    ];
+    query::exec(
+        tx,
+        "WITH cursor AS (
+             INSERT INTO read_cursors (workspace_id, member_id, thread_id, last_read_seq, following)
+             VALUES ($1, $6, $4, $9, true)
+             ON CONFLICT (member_id, thread_id) DO UPDATE
+                 SET last_read_seq = GREATEST(read_cursors.last_read_seq, EXCLUDED.last_read_seq),
+                     following = COALESCE(read_cursors.following, true)
+         )
+         INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+         SELECT $1, $2, $3, $4, $5, $6, $7, $8
+         WHERE EXISTS (SELECT 1 FROM read_cursors WHERE thread_id = $4 AND following AND member_id <> $6)
+           AND NOT EXISTS (SELECT 1 FROM events WHERE thread_id = $4 AND kind = 'reply' AND expanded_at IS NULL)",
+        params,
+    )
+    .await?;
+    Ok(())
+}
+
+/// In the post's transaction, in one statement: records the `mention` event of a post that
+/// mentions `mentioned` (members of `ws`, the author left out) and makes them follow the
+/// thread unless they unfollowed it on purpose.
+pub(super) async fn record_mentions(
+    tx: &Transaction<'_>,
+    ws: &str,
+    post: &Post,
+    mentioned: &[Id],
+) -> StoreResult<()> {
+    if mentioned.is_empty() {
+        return Ok(());
+    }
+    let payload = to_json(&EventPayload {
+        to: mentioned.to_vec(),
+    })?;
+    let members: Vec<String> = mentioned.iter().map(Id::to_string).collect();
+    let params: Params = &[
+        &ws,
+        &Id::random().to_string(),
+        &EventKind::Mention.as_str(),
+        &post.thread_id.to_string(),
+        &post.id.to_string(),
+        &post.author_id.to_string(),
+        &payload,
+        &ms(post.created_at),
+        &members,
+    ];
+    query::exec(
+        tx,
+        "WITH event AS (
+             INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+         )
+         INSERT INTO read_cursors (workspace_id, member_id, thread_id, last_read_seq, following)
+         SELECT $1, m, $4, 0, true FROM unnest($9::text[]) AS m
+         ON CONFLICT (member_id, thread_id) DO UPDATE
+             SET following = COALESCE(read_cursors.following, true)",
+        params,
+    )
+    .await?;
+    Ok(())
+}
+
+#[async_trait]
+impl FollowStore for PgStore {
+    async fn set_following(
+        &self,
+        ws: Id,
+        member: Id,
+        thread: Id,
+        following: bool,
+    ) -> StoreResult<()> {
+        let sql = "INSERT INTO read_cursors (workspace_id, member_id, thread_id, last_read_seq, following)
+                   SELECT $1, m.id, t.id, 0, $4
+                   FROM threads t JOIN members m ON m.workspace_id = t.workspace_id AND m.id = $2
+                   WHERE t.workspace_id = $1 AND t.id = $3
+                   ON CONFLICT (member_id, thread_id) DO UPDATE SET following = EXCLUDED.following";
+        let params: Params = &[
+            &ws.to_string(),
+            &member.to_string(),
+            &thread.to_string(),
+            &following,
+        ];
+        found(query::exec(&self.client().await?, sql, params).await?)
+    }
+
+    async fn following(&self, ws: Id, member: Id, thread: Id) -> StoreResult<bool> {
+        let sql = "SELECT COALESCE(following, false) AS following FROM read_cursors
+                   WHERE workspace_id = $1 AND member_id = $2 AND thread_id = $3";
+        let params: Params = &[&ws.to_string(), &member.to_string(), &thread.to_string()];
+        let following = query::opt(&self.client().await?, sql, params, |row| {
+            Ok(row.try_get("following")?)
+        })
+        .await?;
+        Ok(following.unwrap_or(false))
+    }
+
+    async fn unread_posts(
+        &self,
+        ws: Id,
+        member: Id,
+        thread: Id,
+        limit: u32,
+    ) -> StoreResult<Unread> {
+        let unread = "p.workspace_id = $1 AND p.thread_id = $2 AND p.author_id <> $3
+             AND p.seq > COALESCE((SELECT last_read_seq FROM read_cursors
+                                   WHERE workspace_id = $1 AND member_id = $3 AND thread_id = $2), 0)";
+        let newest_sql = format!(
+            concat!(
+                "SELECT ",
+                post_cols!(),
+                " FROM posts p WHERE {} ORDER BY p.seq DESC LIMIT $4"
+            ),
+            unread
+        );
+        let total_sql = format!("SELECT COUNT(*) AS total FROM posts p WHERE {unread}");
+        let client = self.client().await?;
+        let (ws, member, thread) = (ws.to_string(), member.to_string(), thread.to_string());
+        let newest = query::all(
+            &client,
+            &newest_sql,
+            &[&ws, &thread, &member, &i64::from(limit)],
+            rows::post,
+        )
+        .await?;
+        let total: i64 = query::one(&client, &total_sql, &[&ws, &thread, &member], |row| {
+            Ok(row.try_get("total")?)
+        })
+        .await?;
+        Ok(Unread {
+            newest,
+            total: u64::try_from(total).unwrap_or(0),
+        })
+    }
+
+    async fn reply_recipients(&self, ws: Id, thread: Id, now: Timestamp) -> StoreResult<Vec<Id>> {
+        let sql = "SELECT r.member_id FROM read_cursors r
+                   JOIN threads t ON t.workspace_id = r.workspace_id AND t.id = r.thread_id
+                   WHERE r.workspace_id = $1 AND r.thread_id = $2 AND r.following
+                     AND r.last_read_seq < t.last_post_seq
+                     AND NOT EXISTS (
+                         SELECT 1 FROM deliveries d JOIN events e ON e.id = d.event_id
+                         WHERE d.recipient_id = r.member_id AND d.state = 'queued'
+                           AND (d.lease_until IS NULL OR d.lease_until <= $3)
+                           AND e.kind = 'reply' AND e.thread_id = $2)
+                   ORDER BY r.member_id";
+        let params: Params = &[&ws.to_string(), &thread.to_string(), &ms(now)];
+        query::all(&self.client().await?, sql, params, |row| {
+            rows::id(row, "member_id")
+        })
+        .await
+    }
+
+    async fn mentioned_members(
+        &self,
+        ws: Id,
+        handles: Vec<String>,
+        names: Vec<String>,
+    ) -> StoreResult<Vec<Member>> {
+        let sql = concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members m
+              WHERE m.workspace_id = $1 AND m.active
+                AND (split_part(m.email, '@', 1) = ANY($2) OR m.name = ANY($3))
+              ORDER BY m.seq"
+        );
+        let params: Params = &[&ws.to_string(), &handles, &names];
+        query::all(&self.client().await?, sql, params, rows::member).await
+    }
+}
