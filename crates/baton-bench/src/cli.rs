@@ -52,6 +52,11 @@ pub struct Cli {
     /// Members created besides the owner; all join the benchmark space.
     #[arg(long, default_value_t = 50)]
     pub members: usize,
+    /// Posts: every client replies in one thread that every member follows (each has replied
+    /// once before the measured phase), so each post concerns all the others and the
+    /// delivery worker expands reply events while the clients write.
+    #[arg(long, conflicts_with_all = ["pages", "digests"])]
+    pub one_thread: bool,
     /// `postgres://…` to benchmark PostgreSQL instead of the embedded SQLite.
     #[arg(long)]
     pub database_url: Option<String>,

@@ -19,6 +19,7 @@ mod setup;
 mod smtp_sink;
 
 use std::process::ExitCode;
+use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use clap::Parser;
@@ -128,10 +129,26 @@ async fn stop_and_report<R: Printed + 'static>(
     Ok(Box::new(report))
 }
 
+/// What the delivery worker made of the replies once it caught up: the backlog (deliveries
+/// queued for the followers) when no event waits to be expanded any more, or after 30 s.
+async fn expanded_backlog(api: &Api, owner_token: &str) -> anyhow::Result<serde_json::Value> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let backlog = api
+            .get_json("/api/v1/deliveries/backlog", owner_token)
+            .await
+            .context("reading the delivery backlog")?;
+        if backlog["unexpanded_events"] == 0 || Instant::now() > deadline {
+            return Ok(backlog);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
 /// Sets up the workspace and runs the baseline and the posts phase against `server`.
 async fn measure(cli: &Cli, server: &Server, owner_token: &str) -> anyhow::Result<Report> {
     let api = Api::new(server.addr);
-    let writers = setup::prepare(&api, owner_token, cli.members, cli.clients)
+    let writers = setup::prepare(&api, owner_token, cli.members, cli.clients, cli.one_thread)
         .await
         .context("setting up the workspace")?;
     let sampler = Sampler::start(server.pid);
@@ -145,11 +162,18 @@ async fn measure(cli: &Cli, server: &Server, owner_token: &str) -> anyhow::Resul
         .finish()
         .await
         .context("reading the server's memory")?;
+    let backlog = if cli.one_thread {
+        Some(expanded_backlog(&api, owner_token).await?)
+    } else {
+        None
+    };
     Ok(Report {
         machine: Machine::detect(),
+        backlog,
         backend: report::backend_label(cli.database_url.as_deref()),
         clients: cli.clients,
         members: cli.members,
+        one_thread: cli.one_thread,
         baseline,
         posts,
         peak_rss_kib,

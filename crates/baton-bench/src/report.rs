@@ -56,15 +56,28 @@ pub struct Report {
     pub clients: usize,
     /// Members besides the owner.
     pub members: usize,
+    /// Whether every client wrote into one thread every member follows.
+    pub one_thread: bool,
     /// The `/healthz` floor.
     pub baseline: Summary,
     /// The measured posts phase.
     pub posts: Summary,
     /// The server's peak resident set, in KiB.
     pub peak_rss_kib: u64,
+    /// With `one_thread`: `GET /api/v1/deliveries/backlog` right after the posts phase.
+    pub backlog: Option<serde_json::Value>,
 }
 
 impl Report {
+    /// Where the clients write.
+    fn threads(&self) -> &'static str {
+        if self.one_thread {
+            "one, followed by every member"
+        } else {
+            "one per client"
+        }
+    }
+
     /// Posts per second as a fraction of the baseline's requests per second.
     fn ratio(&self) -> f64 {
         self.posts.rate() / self.baseline.rate().max(f64::EPSILON)
@@ -83,6 +96,7 @@ impl Printed for Report {
             "backend": self.backend,
             "clients": self.clients,
             "members": self.members + 1,
+            "threads": self.threads(),
             "baseline": {
                 "requests": self.baseline.requests,
                 "seconds": self.baseline.elapsed.as_secs_f64(),
@@ -105,6 +119,7 @@ impl Printed for Report {
             },
             "ratio_posts_to_baseline": self.ratio(),
             "peak_server_rss_mib": mib(self.peak_rss_kib),
+            "backlog_after": self.backlog,
         })
     }
 
@@ -120,6 +135,7 @@ impl Printed for Report {
                 "clients / members",
                 format!("{} / {} (incl. owner)", self.clients, self.members + 1),
             ),
+            ("threads", self.threads().to_owned()),
             (
                 "baseline GET /healthz",
                 format!(
@@ -161,6 +177,15 @@ impl Printed for Report {
             ),
         ];
         let mut out = aligned(&rows);
+        if let Some(backlog) = &self.backlog {
+            out.push_str(&aligned(&[
+                ("deliveries queued after", backlog["queued"].to_string()),
+                (
+                    "events not yet expanded",
+                    backlog["unexpanded_events"].to_string(),
+                ),
+            ]));
+        }
         for (phase, summary) in [("baseline", b), ("posts", p)] {
             if let Some(e) = &summary.first_error {
                 out.push_str(&format!("first {phase} error: {e}\n"));

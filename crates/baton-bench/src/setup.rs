@@ -1,5 +1,5 @@
 //! The benchmark workspace: members with tokens, one public space they all join, and one
-//! thread per client.
+//! thread per client, or one thread every member follows.
 
 use anyhow::Context;
 use hyper::StatusCode;
@@ -27,12 +27,14 @@ pub struct Writer {
 }
 
 /// Creates `members` members with tokens and a public space holding them all, then one thread
-/// per client, each opened by a different member; returns the writers.
+/// per client, each opened by a different member, or with `one_thread` one thread opened by
+/// the owner that every member replies to once (and so follows); returns the writers.
 pub async fn prepare(
     api: &Api,
     owner_token: &str,
     members: usize,
     clients: usize,
+    one_thread: bool,
 ) -> anyhow::Result<Vec<Writer>> {
     let space = api
         .post_json(
@@ -69,6 +71,9 @@ pub async fn prepare(
         .await
         .with_context(|| format!("adding member {i} to the space"))?;
     }
+    if one_thread {
+        return followed_thread(api, owner_token, &space_id, tokens, clients).await;
+    }
     let mut writers = Vec::with_capacity(clients);
     for (i, token) in tokens.into_iter().take(clients).enumerate() {
         let body = json!({"space_id": space_id, "title": format!("Load thread {i}"), "body": format!("Where client {i} posts.")});
@@ -81,4 +86,39 @@ pub async fn prepare(
         });
     }
     Ok(writers)
+}
+
+/// One thread opened by the owner that every member replies to once, so all follow it; the
+/// first `clients` members write into it.
+async fn followed_thread(
+    api: &Api,
+    owner_token: &str,
+    space_id: &str,
+    tokens: Vec<String>,
+    clients: usize,
+) -> anyhow::Result<Vec<Writer>> {
+    let body = json!({"space_id": space_id, "title": "Shared load thread", "body": "Where everyone posts."});
+    let thread = api
+        .post_json("/api/v1/threads", owner_token, &body, StatusCode::CREATED)
+        .await?;
+    let thread_id = field(&thread, "id")?;
+    let path = format!("/api/v1/threads/{thread_id}/posts");
+    for token in &tokens {
+        api.post_json(
+            &path,
+            token,
+            &json!({"body": "Following."}),
+            StatusCode::CREATED,
+        )
+        .await
+        .context("a member joining the shared thread")?;
+    }
+    Ok(tokens
+        .into_iter()
+        .take(clients)
+        .map(|token| Writer {
+            token,
+            thread_id: thread_id.clone(),
+        })
+        .collect())
 }

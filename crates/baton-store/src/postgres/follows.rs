@@ -1,5 +1,6 @@
-//! Following threads on PostgreSQL: the `following` flag of a member's read cursor, the reply
-//! event a post records for the thread's other followers, and what followers have not read.
+//! Following threads on PostgreSQL: the `following` flag of a member's read cursor, the
+//! mentions a post records, and what followers have not read. The author's own follow and
+//! the reply event are part of the post's insert (`threads::append_post`).
 
 use async_trait::async_trait;
 use baton_core::Id;
@@ -12,47 +13,6 @@ use super::PgStore;
 use super::query::{self, Params, found};
 use super::rows::{self, member_cols, ms, post_cols, to_json};
 use crate::{FollowStore, StoreResult, Unread};
-
-/// In the post's transaction, in one statement: the author has read the thread up to their
-/// own post and follows it (unless they unfollowed it on purpose); and when someone else
-/// follows the thread and no reply event of it waits to be expanded, a reply event is
-/// recorded (see `EventKind::Reply`). Two concurrent posts may both record one; expanding the
-/// second then finds every follower already has their delivery.
-pub(super) async fn follow_own_post(
-    tx: &Transaction<'_>,
-    ws: &str,
-    post: &Post,
-) -> StoreResult<()> {
-    let payload = to_json(&EventPayload::default())?;
-    let params: Params = &[
-        &ws,
-        &Id::random().to_string(),
-        &EventKind::Reply.as_str(),
-        &post.thread_id.to_string(),
-        &post.id.to_string(),
-        &post.author_id.to_string(),
-        &payload,
-        &ms(post.created_at),
-        &post.seq,
-    ];
-    query::exec(
-        tx,
-        "WITH cursor AS (
-             INSERT INTO read_cursors (workspace_id, member_id, thread_id, last_read_seq, following)
-             VALUES ($1, $6, $4, $9, true)
-             ON CONFLICT (member_id, thread_id) DO UPDATE
-                 SET last_read_seq = GREATEST(read_cursors.last_read_seq, EXCLUDED.last_read_seq),
-                     following = COALESCE(read_cursors.following, true)
-         )
-         INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
-         SELECT $1, $2, $3, $4, $5, $6, $7, $8
-         WHERE EXISTS (SELECT 1 FROM read_cursors WHERE thread_id = $4 AND following AND member_id <> $6)
-           AND NOT EXISTS (SELECT 1 FROM events WHERE thread_id = $4 AND kind = 'reply' AND expanded_at IS NULL)",
-        params,
-    )
-    .await?;
-    Ok(())
-}
 
 /// In the post's transaction, in one statement: records the `mention` event of a post that
 /// mentions `mentioned` (members of `ws`, the author left out) and makes them follow the

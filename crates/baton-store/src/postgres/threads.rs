@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::delivery::outbox::EventPayload;
 use baton_core::expectation::Expectation;
 use baton_core::model::{
     CreatedThread, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
@@ -25,6 +26,12 @@ const POST_BY_ID: &str = concat!(
 /// thread's activity, in one statement. The thread and the author are selected from `ws`:
 /// their foreign keys alone would accept another workspace's rows.
 ///
+/// The same statement follows the thread for the author and moves their read cursor to the
+/// post (unless they unfollowed it on purpose: `following` stays false), and records a reply
+/// event when someone else follows the thread and none waits to be expanded (see
+/// `EventKind::Reply`). Two concurrent posts may both record one; expanding the second then
+/// finds every follower has their delivery already.
+///
 /// `GREATEST` keeps `last_post_seq` from moving backwards: sequence numbers are handed out
 /// when a post is inserted, not when it commits, so of two concurrent posts the one with the
 /// lower number may update the thread second.
@@ -46,12 +53,26 @@ pub(super) async fn append_post(
                  last_post_at = CASE WHEN p.seq > t.last_post_seq THEN p.created_at ELSE t.last_post_at END,
                  post_count = t.post_count + 1
              FROM p WHERE t.id = p.thread_id
+         ), followed AS (
+             INSERT INTO read_cursors (workspace_id, member_id, thread_id, last_read_seq, following)
+             SELECT p.workspace_id, p.author_id, p.thread_id, p.seq, true FROM p
+             ON CONFLICT (member_id, thread_id) DO UPDATE
+                 SET last_read_seq = GREATEST(read_cursors.last_read_seq, EXCLUDED.last_read_seq),
+                     following = COALESCE(read_cursors.following, true)
+         ), replied AS (
+             INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+             SELECT p.workspace_id, $9, 'reply', p.thread_id, p.id, p.author_id, $10, p.created_at FROM p
+             WHERE EXISTS (SELECT 1 FROM read_cursors r
+                           WHERE r.thread_id = p.thread_id AND r.following AND r.member_id <> p.author_id)
+               AND NOT EXISTS (SELECT 1 FROM events e
+                               WHERE e.thread_id = p.thread_id AND e.kind = 'reply' AND e.expanded_at IS NULL)
          )
          SELECT ",
         post_cols!(),
         " FROM p"
     );
     let expectation = post.expectation.as_ref().map(to_json).transpose()?;
+    let reply_payload = to_json(&EventPayload::default())?;
     let params: Params = &[
         &ws,
         &post.id.to_string(),
@@ -61,10 +82,11 @@ pub(super) async fn append_post(
         &post.html,
         &expectation,
         &ms(post.created_at),
+        &Id::random().to_string(),
+        &reply_payload,
     ];
     let written = query::one(tx, sql, params, rows::post).await?;
     super::deliveries::record_post_event(tx, ws, &written, &post.asks).await?;
-    super::follows::follow_own_post(tx, ws, &written).await?;
     super::follows::record_mentions(tx, ws, &written, &post.mentions).await?;
     super::asks::record(tx, ws, &written, &post.asks).await?;
     Ok(written)
