@@ -69,6 +69,11 @@ pub struct ServeArgs {
     /// stay queued and nothing is sent.
     #[arg(long, env = "BATON_SMTP_URL")]
     pub smtp_url: Option<String>,
+    /// A PEM file of certificates to trust, besides the usual web roots, when checking the
+    /// mail server's TLS certificate: for a mail server whose certificate a private authority
+    /// signed.
+    #[arg(long, env = "BATON_SMTP_CA_FILE", requires = "smtp_url")]
+    pub smtp_ca_file: Option<std::path::PathBuf>,
     /// The `From` of email digests.
     #[arg(
         long,

@@ -84,7 +84,16 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
 /// expanding events (deliveries stay queued until a mail server is configured).
 fn delivery_worker(args: &ServeArgs, url: &str) -> anyhow::Result<Worker> {
     let mailer = match args.smtp_url.as_deref() {
-        Some(smtp) => Some(Arc::new(SmtpMailer::from_url(smtp)?) as Arc<dyn Mailer>),
+        Some(smtp) => {
+            let roots =
+                match &args.smtp_ca_file {
+                    Some(path) => Some(std::fs::read(path).with_context(|| {
+                        format!("cannot read --smtp-ca-file {}", path.display())
+                    })?),
+                    None => None,
+                };
+            Some(Arc::new(SmtpMailer::trusting(smtp, roots.as_deref())?) as Arc<dyn Mailer>)
+        }
         None => {
             tracing::warn!("no --smtp-url: email digests stay queued");
             None

@@ -69,6 +69,32 @@ fn serve_refuses_a_mysql_database_url_with_one_clear_line() {
     );
 }
 
+#[test]
+fn serve_with_an_unreadable_smtp_ca_file_exits_with_one_clear_line() {
+    let deployment = Deployment::sqlite();
+    let listen = common::free_addr().to_string();
+    let missing = "/nonexistent/baton-ca.pem";
+
+    let out = deployment.baton(
+        &[
+            "serve",
+            "--listen",
+            &listen,
+            "--smtp-url",
+            "smtp://127.0.0.1:2525?tls=required",
+            "--smtp-ca-file",
+            missing,
+        ],
+        "",
+    );
+
+    let line = out.assert_one_line_failure("baton serve --smtp-ca-file missing");
+    assert!(
+        line.contains(missing),
+        "the error line should name the file: {line}"
+    );
+}
+
 // ----------------------------------------------------------------------------------------
 // admin bootstrap
 // ----------------------------------------------------------------------------------------

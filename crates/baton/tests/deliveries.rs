@@ -672,3 +672,54 @@ async fn the_smtp_login_in_the_url_is_used_and_a_wrong_one_fails_the_send() {
     }
     assert_eq!(sink.count(), 2, "nothing was accepted without the login");
 }
+
+/// `--smtp-url smtp://…?tls=required` upgrades with STARTTLS and checks the server's
+/// certificate: a mail server that takes mail only after STARTTLS accepts it, once
+/// `--smtp-ca-file` trusts its certificate's issuer; without that trust, or without TLS,
+/// nothing is sent. `tls=opportunistic` upgrades when offered.
+#[tokio::test]
+async fn starttls_is_used_and_the_mail_servers_certificate_is_checked() {
+    let Some(sink) = MailSink::start_with_starttls("STARTTLS test") else {
+        return;
+    };
+    let roots = sink.certificate.clone().expect("the sink's certificate");
+    let message = |subject: &str| {
+        lettre::Message::builder()
+            .from("Baton <baton@baton.test>".parse().expect("a mailbox"))
+            .to("Kim <kim@baton.test>".parse().expect("a mailbox"))
+            .subject(subject)
+            .body("Sent over TLS.".to_owned())
+            .expect("a message")
+    };
+    for tls in ["required", "opportunistic"] {
+        let url = format!("{}?tls={tls}", sink.url);
+        let mailer = SmtpMailer::trusting(&url, Some(roots.as_bytes())).expect("an SMTP URL");
+        mailer
+            .send(message(tls))
+            .await
+            .unwrap_or_else(|e| panic!("tls={tls}: {e:#}"));
+    }
+    assert_eq!(sink.count(), 2);
+
+    let untrusted = SmtpMailer::from_url(&format!("{}?tls=required", sink.url)).expect("a URL");
+    let refused = untrusted
+        .send(message("untrusted"))
+        .await
+        .expect_err("a certificate nobody vouches for is refused");
+    assert!(
+        format!("{refused:#}")
+            .to_lowercase()
+            .contains("certificate"),
+        "{refused:#}"
+    );
+    let plain = SmtpMailer::from_url(&sink.url).expect("a URL");
+    assert!(
+        plain.send(message("plain")).await.is_err(),
+        "the server takes no mail before STARTTLS"
+    );
+    assert_eq!(sink.count(), 2, "nothing arrived without TLS");
+    assert!(
+        SmtpMailer::trusting(&sink.url, Some(b"not a certificate")).is_err(),
+        "a CA file without a certificate is a clear error"
+    );
+}

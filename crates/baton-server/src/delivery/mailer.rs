@@ -16,7 +16,7 @@ use anyhow::Context;
 use async_trait::async_trait;
 use lettre::Message;
 use lettre::transport::smtp::authentication::{Credentials, DEFAULT_MECHANISMS};
-use lettre::transport::smtp::client::{AsyncSmtpConnection, TlsParameters};
+use lettre::transport::smtp::client::{AsyncSmtpConnection, Certificate, TlsParameters};
 use lettre::transport::smtp::extension::ClientId;
 use tokio::net::TcpStream;
 
@@ -117,9 +117,31 @@ impl SmtpMailer {
     /// # Errors
     /// When the URL is not one of those.
     pub fn from_url(url: &str) -> anyhow::Result<Self> {
+        Self::trusting(url, None)
+    }
+
+    /// [`SmtpMailer::from_url`] that also trusts the PEM certificates of `roots` when it
+    /// checks the server's TLS certificate (`--smtp-ca-file`: a mail server whose certificate
+    /// a private authority signed). The bundled web roots stay trusted.
+    ///
+    /// # Errors
+    /// When the URL is invalid or `roots` holds no readable certificate.
+    pub fn trusting(url: &str, roots: Option<&[u8]>) -> anyhow::Result<Self> {
         let invalid = || format!("invalid --smtp-url '{}'", baton_store::redact(url));
         let target = SmtpTarget::parse(url).with_context(invalid)?;
-        let tls = TlsParameters::new(target.host.clone()).with_context(invalid)?;
+        let mut tls = TlsParameters::builder(target.host.clone());
+        if let Some(pem) = roots {
+            // A file without any certificate parses as none: refuse it rather than trust nothing.
+            let no_certificate = || anyhow::anyhow!("--smtp-ca-file holds no PEM certificate");
+            let text = std::str::from_utf8(pem).map_err(|_| no_certificate())?;
+            if !text.contains("-----BEGIN CERTIFICATE-----") {
+                return Err(no_certificate());
+            }
+            let certificate = Certificate::from_pem(pem)
+                .context("--smtp-ca-file holds an unreadable PEM certificate")?;
+            tls = tls.add_root_certificate(certificate);
+        }
+        let tls = tls.build_rustls().with_context(invalid)?;
         Ok(Self {
             target,
             tls,

@@ -716,10 +716,21 @@ def login(server, session, envelope, mechanism, auth_data):
 options = {}
 if len(sys.argv) > 5:
     options = dict(authenticator=login, auth_required=True, auth_require_tls=False)
+if os.environ.get("SINK_TLS_CERT"):
+    import ssl
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(os.environ["SINK_TLS_CERT"], os.environ["SINK_TLS_KEY"])
+    options.update(tls_context=context, require_starttls=True)
 Controller(Save(), hostname="127.0.0.1", port=int(sys.argv[1]), **options).start()
 open(sys.argv[3], "w").close()
 threading.Event().wait()
 "#;
+
+/// A sink's TLS certificate and private key, as PEM.
+struct Tls {
+    certificate: String,
+    key: String,
+}
 
 /// Ports tried before a sink gives up: another process may take a free port between the
 /// moment it is picked and the moment the sink binds it.
@@ -731,6 +742,8 @@ pub struct MailSink {
     child: Child,
     /// `smtp://127.0.0.1:PORT`.
     pub url: String,
+    /// With [`MailSink::start_with_starttls`]: the PEM of the sink's self-signed certificate.
+    pub certificate: Option<String>,
     dir: tempfile::TempDir,
 }
 
@@ -747,7 +760,26 @@ impl MailSink {
         Self::start_with(what, &[user, password])
     }
 
+    /// [`MailSink::start`] for a server that requires STARTTLS before it takes mail, with a
+    /// fresh self-signed certificate for 127.0.0.1 (in [`MailSink::certificate`]).
+    pub fn start_with_starttls(what: &str) -> Option<Self> {
+        let issued = rcgen::generate_simple_self_signed(vec!["127.0.0.1".to_owned()])
+            .expect("a self-signed certificate");
+        let pem = issued.cert.pem();
+        let tls = Tls {
+            certificate: pem.clone(),
+            key: issued.key_pair.serialize_pem(),
+        };
+        let mut sink = Self::start_sink(what, &[], Some(&tls))?;
+        sink.certificate = Some(pem);
+        Some(sink)
+    }
+
     fn start_with(what: &str, login: &[&str]) -> Option<Self> {
+        Self::start_sink(what, login, None)
+    }
+
+    fn start_sink(what: &str, login: &[&str], tls: Option<&Tls>) -> Option<Self> {
         let found = Command::new("python3")
             .args(["-c", "import aiosmtpd"])
             .stdout(Stdio::null())
@@ -764,17 +796,27 @@ impl MailSink {
         }
         let dir = tempfile::tempdir().expect("a directory for received mail");
         std::fs::create_dir(dir.path().join("mail")).expect("the mail directory");
+        let (cert, key) = (dir.path().join("cert.pem"), dir.path().join("key.pem"));
+        if let Some(tls) = tls {
+            std::fs::write(&cert, &tls.certificate).expect("writing the certificate");
+            std::fs::write(&key, &tls.key).expect("writing the key");
+        }
         for _ in 0..SINK_ATTEMPTS {
             let addr = free_addr();
             let ready = dir.path().join("ready");
-            let mut child = Command::new("python3")
+            let mut command = Command::new("python3");
+            command
                 .args(["-c", MAIL_SINK_SCRIPT, &addr.port().to_string()])
                 .arg(dir.path().join("mail"))
                 .arg(&ready)
                 .args(login)
-                .stdout(Stdio::null())
-                .spawn()
-                .expect("starting aiosmtpd");
+                .stdout(Stdio::null());
+            if tls.is_some() {
+                command
+                    .env("SINK_TLS_CERT", &cert)
+                    .env("SINK_TLS_KEY", &key);
+            }
+            let mut child = command.spawn().expect("starting aiosmtpd");
             let started = Instant::now();
             // Ready once the script says so: a port answering could be someone else's.
             while !ready.exists() {
@@ -788,6 +830,7 @@ impl MailSink {
                 return Some(Self {
                     child,
                     url: format!("smtp://{addr}"),
+                    certificate: None,
                     dir,
                 });
             }
