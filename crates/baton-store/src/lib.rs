@@ -98,7 +98,12 @@ pub trait MemberStore: Send + Sync {
     /// one transaction.
     async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member>;
     /// Stores a new API token (only its hash).
-    async fn create_token(&self, ws: Id, token: NewToken) -> StoreResult<TokenInfo>;
+    async fn create_token(
+        &self,
+        ws: Id,
+        token: NewToken,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<TokenInfo>;
     /// Live tokens of a member.
     async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>>;
     /// Revokes a token of `member`; `NotFound` if it is not theirs or already revoked.

@@ -89,7 +89,7 @@ async fn print_logins(state: &AppState, url: &str) -> anyhow::Result<()> {
         .context("the demo workspace is missing")?;
     let maya = state.store.member_by_email(ws.id, &email("maya")).await?;
     let (token, secret) = new_token(maya.id, Some("demo login".into()), Timestamp::now())?;
-    state.store.create_token(ws.id, token).await?;
+    state.store.create_token(ws.id, token, None).await?;
     println!("Demo workspace \"{DEMO_WORKSPACE}\": 13 people from Los Angeles to Sydney.");
     println!(
         "  Members: maya@relaylabs.example (owner), ana@, lukas@, priya@, yuki@, olivia@ … all with password {DEMO_PASSWORD}"

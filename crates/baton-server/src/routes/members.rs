@@ -170,16 +170,21 @@ pub struct NewTokenOut {
 }
 
 /// Issues an API token (admin, or the member themself).
-#[utoipa::path(post, path = "/api/v1/members/{id}/tokens", tag = "tokens", params(("id" = String, Path)), request_body = CreateToken,
-    responses((status = 201, body = NewTokenOut), (status = 403, body = Problem), (status = 404, body = Problem)))]
+#[utoipa::path(post, path = "/api/v1/members/{id}/tokens", tag = "tokens", params(("id" = String, Path),
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: a retry issues no second token (409 naming the first)")),
+    request_body = CreateToken,
+    responses((status = 201, body = NewTokenOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 409, body = Problem)))]
 pub async fn create_token(
     State(state): State<AppState>,
     Caller(caller): Caller,
     PathId(id): PathId,
+    key: KeyHeader,
     body: JsonBody<CreateToken>,
 ) -> ApiResult<(StatusCode, Json<NewTokenOut>)> {
+    let claim = state.in_flight.claim(caller.id, key, &body.fingerprint)?;
+    let idem = claim.as_ref().map(|c| &c.0);
     let (info, token) =
-        members::issue_token(&state, &caller, id, body.value.label.as_deref()).await?;
+        members::issue_token(&state, &caller, id, body.value.label.as_deref(), idem).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewTokenOut {

@@ -121,11 +121,15 @@ pub fn new_token(
 
 /// Issues an API token for `member` (the caller themself, or anyone when the caller is an
 /// admin). Returns the stored facts and the secret, which is never available again.
+///
+/// With an `Idempotency-Key`, a retry issues nothing new; since the secret is stored only as
+/// a hash, the retry is told which token the key issued instead of seeing the secret again.
 pub async fn issue_token(
     state: &AppState,
     caller: &Member,
     member: Id,
     label: Option<&str>,
+    idem: Option<&IdempotencyKey>,
 ) -> ApiResult<(TokenInfo, String)> {
     let target = workspace_member(state, caller, member).await?;
     self_or_admin(caller, &target)?;
@@ -137,7 +141,17 @@ pub async fn issue_token(
     let label = validate::token_label(label)?;
     let (new, secret) =
         new_token(target.id, label, state.clock.now()).map_err(|e| ApiError::internal(&e))?;
-    let info = state.store.create_token(caller.workspace_id, new).await?;
+    let issued = new.info.id;
+    let info = state
+        .store
+        .create_token(caller.workspace_id, new, idem)
+        .await?;
+    if info.id != issued {
+        return Err(ApiError::conflict(format!(
+            "This Idempotency-Key already issued token {}; its secret is shown only once. If it was lost, revoke that token and ask again with a new key.",
+            info.id
+        )));
+    }
     Ok((info, secret))
 }
 

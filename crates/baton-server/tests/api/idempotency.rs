@@ -149,3 +149,48 @@ app_test!(
         assert_eq!(t.json["post_count"], json!(2));
     }
 );
+
+app_test!(
+    a_retried_token_request_issues_no_second_token_and_names_the_first,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let path = format!("/api/v1/members/{}/tokens", owner.id);
+        let body = json!({"label": "ci"});
+        let first = keyed(&app, &path, &owner.token, body.clone(), "token-1").await;
+        assert_eq!(first.status, StatusCode::CREATED, "{:?}", first.json);
+        let issued = first.str("/id");
+        let retry = keyed(&app, &path, &owner.token, body, "token-1").await;
+        assert_problem(&retry, StatusCode::CONFLICT, "a retried token request");
+        let detail = retry.json["detail"].as_str().unwrap_or_default();
+        assert!(detail.contains(&issued), "{detail}");
+        assert!(
+            retry.json.get("token").is_none(),
+            "the secret is never shown twice"
+        );
+        let other = keyed(
+            &app,
+            &path,
+            &owner.token,
+            json!({"label": "other"}),
+            "token-1",
+        )
+        .await;
+        assert_problem(
+            &other,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "same key, other body",
+        );
+        let tokens = app.get(&path, &owner).await;
+        let labels: Vec<&str> = tokens.json["tokens"]
+            .as_array()
+            .expect("tokens")
+            .iter()
+            .filter_map(|t| t["label"].as_str())
+            .collect();
+        assert_eq!(
+            labels.iter().filter(|l| **l == "ci").count(),
+            1,
+            "{labels:?}"
+        );
+    }
+);

@@ -44,7 +44,7 @@ store_test!(
         let (a, b) = two_worlds(&*store).await;
         let (secret, token) = new_token(b.member.id, "smuggled");
 
-        assert_not_found(store.create_token(a.ws(), token).await);
+        assert_not_found(store.create_token(a.ws(), token, None).await);
         assert_eq!(
             store
                 .authenticate(&hash_token(&secret))

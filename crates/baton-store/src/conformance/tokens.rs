@@ -52,7 +52,7 @@ store_test!(
         let (secret, token) = new_token(ada.id, "laptop");
 
         let info = store
-            .create_token(tenant.ws(), token.clone())
+            .create_token(tenant.ws(), token.clone(), None)
             .await
             .expect("create_token");
 
@@ -75,11 +75,11 @@ store_test!(
         let (_, laptop) = new_token(ada.id, "laptop");
         let (_, phone) = new_token(ada.id, "phone");
         store
-            .create_token(tenant.ws(), laptop.clone())
+            .create_token(tenant.ws(), laptop.clone(), None)
             .await
             .expect("laptop");
         store
-            .create_token(tenant.ws(), phone.clone())
+            .create_token(tenant.ws(), phone.clone(), None)
             .await
             .expect("phone");
         store
@@ -102,7 +102,7 @@ store_test!(
         let tenant = tenant(&*store, "acme").await;
         let (secret, token) = new_token(tenant.owner.id, "laptop");
         store
-            .create_token(tenant.ws(), token.clone())
+            .create_token(tenant.ws(), token.clone(), None)
             .await
             .expect("create_token");
 
@@ -134,7 +134,7 @@ store_test!(revoking_a_token_twice_is_not_found, |store| async move {
     let tenant = tenant(&*store, "acme").await;
     let (_, token) = new_token(tenant.owner.id, "laptop");
     store
-        .create_token(tenant.ws(), token.clone())
+        .create_token(tenant.ws(), token.clone(), None)
         .await
         .expect("create_token");
     store
@@ -161,7 +161,7 @@ store_test!(
         let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
         let (secret, token) = new_token(ada.id, "laptop");
         store
-            .create_token(tenant.ws(), token.clone())
+            .create_token(tenant.ws(), token.clone(), None)
             .await
             .expect("create_token");
 
@@ -190,10 +190,13 @@ store_test!(
         let (laptop_secret, laptop) = new_token(ada.id, "laptop");
         let (phone_secret, phone) = new_token(ada.id, "phone");
         store
-            .create_token(tenant.ws(), laptop)
+            .create_token(tenant.ws(), laptop, None)
             .await
             .expect("laptop");
-        store.create_token(tenant.ws(), phone).await.expect("phone");
+        store
+            .create_token(tenant.ws(), phone, None)
+            .await
+            .expect("phone");
 
         store
             .deactivate_member(tenant.ws(), ada.id, at(60))
@@ -235,7 +238,7 @@ store_test!(
         let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
         let (secret, token) = new_token(ada.id, "laptop");
         store
-            .create_token(tenant.ws(), token)
+            .create_token(tenant.ws(), token, None)
             .await
             .expect("create_token");
 

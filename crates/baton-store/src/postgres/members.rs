@@ -246,8 +246,17 @@ impl MemberStore for PgStore {
         Ok(member)
     }
 
-    async fn create_token(&self, ws: Id, token: NewToken) -> StoreResult<TokenInfo> {
-        insert_token(&self.client().await?, &ws.to_string(), &token).await
+    async fn create_token(
+        &self,
+        ws: Id,
+        token: NewToken,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<TokenInfo> {
+        let at = token.info.created_at;
+        self.idempotent(ws, idem, at, move |tx| {
+            Box::pin(async move { insert_token(tx, &ws.to_string(), &token).await })
+        })
+        .await
     }
 
     async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>> {

@@ -243,15 +243,20 @@ impl MemberStore for SqliteStore {
             .await
     }
 
-    async fn create_token(&self, ws: Id, token: NewToken) -> StoreResult<TokenInfo> {
-        self.engine
-            .write(move |c| {
-                let ws = ws.to_string();
-                member_by_id(c, &ws, &token.info.member_id.to_string())?;
-                insert_token(c, &ws, &token)?;
-                Ok(token.info)
-            })
-            .await
+    async fn create_token(
+        &self,
+        ws: Id,
+        token: NewToken,
+        idem: Option<&IdempotencyKey>,
+    ) -> StoreResult<TokenInfo> {
+        let at = token.info.created_at;
+        self.write_idempotent(ws, idem, at, move |c| {
+            let ws = ws.to_string();
+            member_by_id(c, &ws, &token.info.member_id.to_string())?;
+            insert_token(c, &ws, &token)?;
+            Ok(token.info)
+        })
+        .await
     }
 
     async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>> {

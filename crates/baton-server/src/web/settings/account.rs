@@ -194,7 +194,7 @@ pub(super) async fn create_token(
 ) -> WebResult<Response> {
     let me = &form.viewer.member;
     let label = Some(form.value.label.trim()).filter(|l| !l.is_empty());
-    let shown = match members::issue_token(&state, me, me.id, label).await {
+    let shown = match members::issue_token(&state, me, me.id, label, None).await {
         Ok((_, secret)) => Shown {
             new_token: Some(secret),
             ..Shown::default()
