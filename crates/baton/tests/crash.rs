@@ -3,7 +3,9 @@
 //! times and restarted on the same data; clients retry every unacknowledged key (same key,
 //! same body) until it is acknowledged. Afterwards no acknowledged post is lost, no key wrote
 //! twice, replays return the first id, and (SQLite) `PRAGMA integrity_check` says ok.
-//! Runs on SQLite always and on PostgreSQL when `BATON_TEST_PG_URL` is set.
+//! Runs on SQLite always, and on PostgreSQL when `BATON_TEST_PG_URL` is set: once with one
+//! instance and once with two instances on the same database, the clients spreading their
+//! requests (and retries) over both while one of them is killed at a time.
 
 mod common;
 
@@ -33,7 +35,7 @@ const REPLAYS: usize = 64;
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn acknowledged_posts_survive_kill_9_under_load_on_sqlite_without_duplicates() {
     let deployment = Deployment::sqlite();
-    crash_under_load(&deployment).await;
+    crash_under_load(&deployment, 1).await;
 
     let db = deployment.open_sqlite();
     let mut statement = db
@@ -59,13 +61,23 @@ async fn acknowledged_posts_survive_kill_9_under_load_on_postgresql_without_dupl
     // Declared before the deployment so it is dropped after the server is gone.
     let database = PgDatabase::create(&admin_url, "baton_crash");
     let deployment = Deployment::with_database_url(&database.url);
-    crash_under_load(&deployment).await;
+    crash_under_load(&deployment, 1).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn acknowledged_posts_survive_kill_9_of_either_of_two_instances_on_postgresql() {
+    let Some(admin_url) = common::pg_test_url("two-instance crash test on PostgreSQL") else {
+        return;
+    };
+    let database = PgDatabase::create(&admin_url, "baton_crash_two");
+    let deployment = Deployment::with_database_url(&database.url);
+    crash_under_load(&deployment, 2).await;
 }
 
 /// What the clients share.
 struct Load {
-    /// Where the server currently listens (changes on every restart).
-    base: RwLock<String>,
+    /// Where each instance currently listens (changes on every restart).
+    bases: RwLock<Vec<String>>,
     token: String,
     thread_id: String,
     /// Every acknowledged key and the post id its 201 carried.
@@ -102,17 +114,18 @@ async fn client(load: Arc<Load>, index: usize) -> Result<(), String> {
             .insert(key.clone(), body.clone());
         let request = json!({"body": body});
         let mut failed_before = false;
-        loop {
+        for attempt in 0.. {
             if Instant::now() > load.deadline {
                 return Err(format!(
                     "key {key} still unacknowledged after {LOAD_DEADLINE:?}"
                 ));
             }
-            let url = format!(
-                "{}/api/v1/threads/{}/posts",
-                load.base.read().expect("base lock"),
-                load.thread_id
-            );
+            // Requests, and the retries of one key, take turns over the instances.
+            let base = {
+                let bases = load.bases.read().expect("bases lock");
+                bases[(index + n + attempt) % bases.len()].clone()
+            };
+            let url = format!("{base}/api/v1/threads/{}/posts", load.thread_id);
             match http
                 .send(
                     "POST",
@@ -165,7 +178,7 @@ async fn wait_for_progress(load: &Load, before: usize, what: &str) {
     }
 }
 
-async fn crash_under_load(deployment: &Deployment) {
+async fn crash_under_load(deployment: &Deployment, instances: usize) {
     let started = Instant::now();
     let owner = deployment.bootstrap(
         "Crash Test",
@@ -173,8 +186,11 @@ async fn crash_under_load(deployment: &Deployment) {
         "Olu Owner",
         "Africa/Lagos",
     );
-    let mut server = Server::start(deployment).await;
-    let session = Session::new(&server.base(), &owner.token);
+    let mut servers = Vec::with_capacity(instances);
+    for _ in 0..instances {
+        servers.push(Server::start(deployment).await);
+    }
+    let session = Session::new(&servers[0].base(), &owner.token);
     let space_id = session.create_space("load").await;
     let (thread_id, opener_id) = session
         .create_thread(
@@ -185,7 +201,7 @@ async fn crash_under_load(deployment: &Deployment) {
         .await;
 
     let load = Arc::new(Load {
-        base: RwLock::new(server.base()),
+        bases: RwLock::new(servers.iter().map(Server::base).collect()),
         token: owner.token.clone(),
         thread_id: thread_id.clone(),
         acked: Mutex::new(HashMap::new()),
@@ -209,14 +225,15 @@ async fn crash_under_load(deployment: &Deployment) {
         wait_for_progress(&load, before, &format!("before kill {cycle}")).await;
         // The random kill moment: the point of the test, not a wait for something.
         tokio::time::sleep(kill_after.saturating_sub(load_started.elapsed())).await;
-        server.kill9();
+        let victim = cycle % instances;
+        servers[victim].kill9();
         acked_at_kill.push(load.acked_count());
         println!(
-            "kill {cycle}: SIGKILL {kill_after:?} into the load, {} posts acknowledged so far",
+            "kill {cycle}: SIGKILL of instance {victim} {kill_after:?} into the load, {} posts acknowledged so far",
             acked_at_kill[cycle - 1]
         );
-        server = Server::start(deployment).await;
-        *load.base.write().expect("base lock") = server.base();
+        servers[victim] = Server::start(deployment).await;
+        load.bases.write().expect("bases lock")[victim] = servers[victim].base();
     }
     wait_for_progress(
         &load,
@@ -234,9 +251,13 @@ async fn crash_under_load(deployment: &Deployment) {
             .unwrap_or_else(|e| panic!("client {i}: {e}"));
     }
 
-    // One more crash with the load stopped, so the last acknowledged posts face a kill too.
-    server.kill9();
-    server = Server::start(deployment).await;
+    // One more crash of every instance with the load stopped, so the last acknowledged posts
+    // face a kill too.
+    for server in &mut servers {
+        server.kill9();
+    }
+    drop(servers);
+    let server = Server::start(deployment).await;
     let session = Session::new(&server.base(), &owner.token);
 
     let acked = load.acked.lock().expect("acked lock").clone();
