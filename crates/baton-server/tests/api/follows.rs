@@ -13,7 +13,7 @@ use baton_server::delivery::tick;
 use serde_json::{Value, json};
 
 use crate::app_test;
-use crate::common::{Actor, TestApp, assert_problem};
+use crate::common::{Actor, Browser, Reply, TestApp, assert_problem};
 use crate::recorder::{Recorder, worker};
 
 /// Tuesday 09:00 in Tokyo.
@@ -203,6 +203,19 @@ app_test!(
     }
 );
 
+/// The thread page as `browser` sees it.
+async fn thread_page(app: &TestApp, browser: &Browser, thread: &str) -> String {
+    app.page(&format!("/threads/{thread}"), Some(browser))
+        .await
+        .html()
+}
+
+/// Sends the thread page's follow form with `following`.
+async fn follow_form(app: &TestApp, browser: &Browser, thread: &str, following: &str) -> Reply {
+    let path = format!("/threads/{thread}/following");
+    app.form(&path, browser, &[("following", following)]).await
+}
+
 app_test!(
     the_thread_page_follows_and_unfollows,
     |app: TestApp| async move {
@@ -211,41 +224,17 @@ app_test!(
         let space = app.space(&owner, "launch", "public").await;
         let (thread, _) = app.thread(&owner, &space, "Launch plan").await;
         let browser = app.browser(&kim).await;
-        let page = app
-            .page(&format!("/threads/{thread}"), Some(&browser))
-            .await;
-        assert!(
-            page.html().contains("You do not follow this thread."),
-            "{}",
-            page.html()
-        );
+        let page = thread_page(&app, &browser, &thread).await;
+        assert!(page.contains("You do not follow this thread."), "{page}");
 
-        let done = app
-            .form(
-                &format!("/threads/{thread}/following"),
-                &browser,
-                &[("following", "true")],
-            )
-            .await;
+        let done = follow_form(&app, &browser, &thread, "true").await;
         assert_eq!(done.status, StatusCode::SEE_OTHER);
         assert_eq!(done.location(), format!("/threads/{thread}"));
         assert!(follows(&app, &kim, &thread).await);
-        let page = app
-            .page(&format!("/threads/{thread}"), Some(&browser))
-            .await;
-        assert!(
-            page.html().contains("You follow this thread"),
-            "{}",
-            page.html()
-        );
+        let page = thread_page(&app, &browser, &thread).await;
+        assert!(page.contains("You follow this thread"), "{page}");
 
-        let bad = app
-            .form(
-                &format!("/threads/{thread}/following"),
-                &browser,
-                &[("following", "maybe")],
-            )
-            .await;
+        let bad = follow_form(&app, &browser, &thread, "maybe").await;
         assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
         assert!(follows(&app, &kim, &thread).await, "nothing changed");
     }
