@@ -5,7 +5,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Member, Post};
+use baton_core::model::{Member, Post, ThreadSummary};
 use jiff::Timestamp;
 
 use crate::StoreResult;
@@ -36,6 +36,14 @@ pub trait FollowStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Whether `member` follows `thread`.
     async fn following(&self, ws: Id, member: Id, thread: Id) -> StoreResult<bool>;
+    /// The threads `member` follows that have posts they have not read, with how many, most
+    /// recently active first, at most `limit`. Visibility is the caller's to check.
+    async fn followed_unread(
+        &self,
+        ws: Id,
+        member: Id,
+        limit: u32,
+    ) -> StoreResult<Vec<ThreadSummary>>;
     /// `member`'s unread posts of `thread` by others (after their read cursor): the newest
     /// `limit` and the total.
     async fn unread_posts(&self, ws: Id, member: Id, thread: Id, limit: u32)

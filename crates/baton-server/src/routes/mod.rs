@@ -33,7 +33,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         spaces::create, spaces::list, spaces::read, spaces::update, spaces::add_member, spaces::remove_member,
         spaces::members, spaces::list_threads,
         threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
-        threads::following, threads::set_following,
+        threads::following, threads::set_following, threads::followed_unread,
         threads::read_post, threads::edit_post, threads::revisions,
         time::put_schedule, time::get_schedule, time::availability, time::overlap, time::list_asks, time::inbox, stream::inbox_stream, time::get_policy, time::put_policy,
         relays::create_relay, relays::read_relay, relays::coverage, relays::create_baton, relays::list_batons,
@@ -147,6 +147,7 @@ fn api() -> Router<AppState> {
             "/threads/{id}/following",
             get(threads::following).put(threads::set_following),
         )
+        .route("/following", get(threads::followed_unread))
         .route(
             "/posts/{id}",
             get(threads::read_post).patch(threads::edit_post),

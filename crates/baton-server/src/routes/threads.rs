@@ -250,6 +250,32 @@ pub async fn set_following(
     Ok(Json(Following { following }))
 }
 
+/// The threads the caller follows that have unread posts.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct FollowedThreads {
+    /// Most recently active first, at most 20.
+    pub threads: Vec<super::spaces::ThreadListItem>,
+}
+
+/// The threads the caller follows with posts they have not read: the replies and mentions
+/// waiting for them, most recently active first.
+#[utoipa::path(get, path = "/api/v1/following", tag = "threads",
+    responses((status = 200, body = FollowedThreads), (status = 401, body = Problem)))]
+pub async fn followed_unread(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+) -> ApiResult<Json<FollowedThreads>> {
+    let threads = threads::followed_unread(&state, &caller)
+        .await?
+        .iter()
+        .map(|s| super::spaces::ThreadListItem {
+            thread: (&s.thread).into(),
+            unread: s.unread,
+        })
+        .collect();
+    Ok(Json(FollowedThreads { threads }))
+}
+
 /// One post.
 #[utoipa::path(get, path = "/api/v1/posts/{id}", tag = "posts", params(("id" = String, Path)),
     responses((status = 200, body = PostOut), (status = 404, body = Problem)))]

@@ -272,6 +272,31 @@ pub async fn following(state: &AppState, caller: &Member, thread: Id) -> ApiResu
         .await?)
 }
 
+/// Most followed threads with unread posts one list shows.
+pub const MAX_FOLLOWED_UNREAD: u32 = 20;
+
+/// The threads the caller follows that have posts they have not read, most recently active
+/// first: the replies and mentions waiting for them. A thread they may no longer see is left
+/// out.
+pub async fn followed_unread(state: &AppState, caller: &Member) -> ApiResult<Vec<ThreadSummary>> {
+    let ws = caller.workspace_id;
+    let followed = state
+        .store
+        .followed_unread(ws, caller.id, MAX_FOLLOWED_UNREAD)
+        .await?;
+    let mut visible = Vec::with_capacity(followed.len());
+    for summary in followed {
+        let (_, space, is_member) = state
+            .store
+            .thread_for(ws, summary.thread.id, caller.id)
+            .await?;
+        if super::access::sees(caller, &space, is_member) {
+            visible.push(summary);
+        }
+    }
+    Ok(visible)
+}
+
 /// Follows or unfollows a visible thread for the caller, on purpose: an unfollowed thread
 /// stays unfollowed when they post in it again.
 pub async fn set_following(

@@ -22,7 +22,7 @@ use super::{Chrome, Section, WebResult, format, render};
 use crate::error::ApiResult;
 use crate::services::access;
 use crate::services::asks::{self, VisibleAsk};
-use crate::services::relays;
+use crate::services::{relays, threads};
 use crate::state::AppState;
 
 /// Most asks to the viewer one inbox shows; the rest are counted. Keeps the page small even
@@ -120,11 +120,22 @@ struct Waiting {
     overdue: bool,
 }
 
+/// A followed thread with posts the viewer has not read.
+struct Followed {
+    thread_id: String,
+    title: String,
+    /// "1 new post" or "3 new posts".
+    unread: String,
+    last: String,
+    datetime: String,
+}
+
 #[derive(Template)]
 #[template(path = "inbox.html")]
 struct InboxPage {
     chrome: Chrome,
     passed_to_me: Vec<PassedToMe>,
+    followed: Vec<Followed>,
     needs_me: Vec<NeedsMe>,
     more_needs_me: usize,
     waiting: Vec<Waiting>,
@@ -203,9 +214,26 @@ async fn inbox(State(state): State<AppState>, Viewer(signed_in): Viewer) -> WebR
         });
     }
 
+    let followed = threads::followed_unread(&state, me)
+        .await?
+        .into_iter()
+        .map(|s| Followed {
+            thread_id: s.thread.id.to_string(),
+            title: s.thread.title,
+            unread: if s.unread == 1 {
+                "1 new post".to_owned()
+            } else {
+                format!("{} new posts", s.unread)
+            },
+            last: when(s.thread.last_post_at, &me.timezone, now),
+            datetime: format::machine(s.thread.last_post_at, &me.timezone),
+        })
+        .collect();
+
     let page = InboxPage {
         chrome: Chrome::load(&state, &signed_in, Section::Inbox, "Inbox").await?,
         passed_to_me,
+        followed,
         more_needs_me: to_me.len().saturating_sub(needs.len()),
         needs_me: needs,
         more_waiting: from_me.len().saturating_sub(waiting.len()),

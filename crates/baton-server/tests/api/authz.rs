@@ -448,6 +448,13 @@ fn rows(w: &World) -> Vec<Row> {
         ),
         row(
             "GET",
+            "/api/v1/following",
+            "/api/v1/following".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        row(
+            "GET",
             crate::live::STREAM,
             crate::live::STREAM.into(),
             None,

@@ -314,3 +314,71 @@ app_test!(
         );
     }
 );
+
+/// `(title, unread)` of the caller's followed threads with unread posts.
+async fn followed_unread(app: &TestApp, who: &Actor) -> Vec<(String, i64)> {
+    let r = app.get("/api/v1/following", who).await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+    r.json["threads"]
+        .as_array()
+        .expect("threads")
+        .iter()
+        .map(|t| {
+            let title = t["title"].as_str().expect("a title").to_owned();
+            (title, t["unread"].as_i64().expect("an unread count"))
+        })
+        .collect()
+}
+
+app_test!(
+    the_inbox_lists_followed_threads_with_unread_posts_the_member_may_see,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let kim = app.member(&owner, "kim", "member").await;
+        let open = app.space(&owner, "launch", "public").await;
+        let board = app.space(&owner, "board", "private").await;
+        app.join(&owner, &board, &kim).await;
+        let (plan, _) = app.thread(&kim, &open, "Launch plan").await;
+        let (budget, _) = app.thread(&kim, &board, "Budget").await;
+        assert!(
+            followed_unread(&app, &kim).await.is_empty(),
+            "only their own posts"
+        );
+
+        reply(&app, &owner, &plan, "Copy is done").await;
+        reply(&app, &owner, &plan, "Banner too").await;
+        reply(&app, &owner, &budget, "Numbers are in").await;
+        assert_eq!(
+            followed_unread(&app, &kim).await,
+            [("Budget".to_owned(), 1), ("Launch plan".to_owned(), 2)]
+        );
+        let browser = app.browser(&kim).await;
+        let inbox = app.page("/inbox", Some(&browser)).await.html();
+        assert!(inbox.contains("New in threads you follow"), "{inbox}");
+        assert!(inbox.contains("2 new posts"), "{inbox}");
+
+        let r = app
+            .post(&format!("/api/v1/threads/{plan}/read"), &kim, json!({}))
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT);
+        let r = app
+            .call(
+                "DELETE",
+                &format!("/api/v1/spaces/{board}/members/{}", kim.id),
+                Some(&owner.token),
+                None,
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::NO_CONTENT, "{:?}", r.json);
+        assert!(
+            followed_unread(&app, &kim).await.is_empty(),
+            "read, and no longer visible"
+        );
+        let inbox = app.page("/inbox", Some(&browser)).await.html();
+        assert!(
+            inbox.contains("Nothing new in the threads you follow."),
+            "{inbox}"
+        );
+    }
+);

@@ -289,3 +289,43 @@ store_test!(
         assert!(found.is_empty(), "a deactivated member is not mentioned");
     }
 );
+
+/// `(thread, unread)` of what `member` follows with unread posts.
+async fn followed(store: &dyn Store, ws: Id, member: Id) -> Vec<(Id, i64)> {
+    store
+        .followed_unread(ws, member, 10)
+        .await
+        .expect("followed_unread")
+        .iter()
+        .map(|s| (s.thread.id, s.unread))
+        .collect()
+}
+
+store_test!(
+    followed_unread_lists_followed_threads_with_unread_posts,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (ws, me) = (w.ws(), w.member.id);
+        let thread = w.thread.thread.id;
+        let other = self::thread(&*store, ws, w.space.id, me, "Other", 2).await;
+        post(&*store, ws, thread, me, "Following now", 10).await;
+        assert!(
+            followed(&*store, ws, me).await.is_empty(),
+            "nothing unread yet"
+        );
+
+        post(&*store, ws, thread, w.owner().id, "One", 20).await;
+        post(&*store, ws, thread, w.owner().id, "Two", 30).await;
+        post(&*store, ws, other.thread.id, w.owner().id, "Elsewhere", 40).await;
+        assert_eq!(
+            followed(&*store, ws, me).await,
+            [(other.thread.id, 1), (thread, 2)],
+            "most recently active first"
+        );
+        store
+            .set_following(ws, me, other.thread.id, false)
+            .await
+            .expect("unfollow");
+        assert_eq!(followed(&*store, ws, me).await, [(thread, 2)]);
+    }
+);

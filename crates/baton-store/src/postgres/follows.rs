@@ -5,13 +5,13 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::outbox::{EventKind, EventPayload};
-use baton_core::model::{Member, Post};
+use baton_core::model::{Member, Post, ThreadSummary};
 use deadpool_postgres::Transaction;
 use jiff::Timestamp;
 
 use super::PgStore;
 use super::query::{self, Params, found};
-use super::rows::{self, member_cols, ms, post_cols, to_json};
+use super::rows::{self, member_cols, ms, post_cols, thread_cols, to_json};
 use crate::{FollowStore, StoreResult, Unread};
 
 /// In the post's transaction, in one statement: records the `mention` event of a post that
@@ -89,6 +89,26 @@ impl FollowStore for PgStore {
         })
         .await?;
         Ok(following.unwrap_or(false))
+    }
+
+    async fn followed_unread(
+        &self,
+        ws: Id,
+        member: Id,
+        limit: u32,
+    ) -> StoreResult<Vec<ThreadSummary>> {
+        let sql = concat!(
+            "SELECT ",
+            thread_cols!(),
+            ", (SELECT COUNT(*) FROM posts p WHERE p.workspace_id = t.workspace_id AND p.thread_id = t.id
+                  AND p.seq > r.last_read_seq) AS unread
+             FROM read_cursors r JOIN threads t ON t.workspace_id = r.workspace_id AND t.id = r.thread_id
+             WHERE r.workspace_id = $1 AND r.member_id = $2 AND r.following
+               AND t.last_post_seq > r.last_read_seq
+             ORDER BY t.last_post_seq DESC LIMIT $3"
+        );
+        let params: Params = &[&ws.to_string(), &member.to_string(), &i64::from(limit)];
+        query::all(&self.client().await?, sql, params, rows::thread_summary).await
     }
 
     async fn unread_posts(

@@ -4,12 +4,12 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::outbox::{EventKind, EventPayload};
-use baton_core::model::{Member, Post};
+use baton_core::model::{Member, Post, ThreadSummary};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
-use super::rows::{self, MEMBER_COLS, POST_COLS, ms, to_json};
+use super::rows::{self, MEMBER_COLS, POST_COLS, THREAD_COLS, ms, to_json};
 use crate::{FollowStore, StoreError, StoreResult, Unread};
 
 /// In the post's transaction: the author has read the thread up to their own post and follows
@@ -125,6 +125,34 @@ impl FollowStore for SqliteStore {
                     .query_row((ws.to_string(), member.to_string(), thread.to_string()), |r| r.get(0))
                     .optional()?;
                 Ok(following.flatten().unwrap_or(false))
+            })
+            .await
+    }
+
+    async fn followed_unread(
+        &self,
+        ws: Id,
+        member: Id,
+        limit: u32,
+    ) -> StoreResult<Vec<ThreadSummary>> {
+        self.engine
+            .scan(move |c| {
+                Ok(c.prepare_cached(&format!(
+                    "SELECT {THREAD_COLS},
+                            (SELECT COUNT(*) FROM posts p WHERE p.workspace_id = t.workspace_id AND p.thread_id = t.id
+                                AND p.seq > r.last_read_seq)
+                     FROM read_cursors r JOIN threads t ON t.workspace_id = r.workspace_id AND t.id = r.thread_id
+                     WHERE r.workspace_id = ?1 AND r.member_id = ?2 AND r.following = 1
+                       AND t.last_post_seq > r.last_read_seq
+                     ORDER BY t.last_post_seq DESC LIMIT ?3"
+                ))?
+                .query_map((ws.to_string(), member.to_string(), limit), |r| {
+                    Ok(ThreadSummary {
+                        thread: rows::thread(r)?,
+                        unread: r.get(10)?,
+                    })
+                })?
+                .collect::<Result<Vec<_>, _>>()?)
             })
             .await
     }
