@@ -3,12 +3,12 @@
 //! writes them (it renders as a bold name, so a post reads well in any client). Nothing inside
 //! code counts, and neither does an email address (`kim@example.com` mentions nobody).
 //!
-//! Owns: finding the mentions in a body and matching them to members. Does not own: who may
-//! hear of them (the delivery worker checks access when it sends).
+//! Owns: finding the mentions in a body. Does not own: matching them to members (the store's
+//! `mentioned_members`) or who may hear of them (the delivery worker checks access when it
+//! sends).
 
 use pulldown_cmark::{Event, Tag, TagEnd, TextMergeStream};
 
-use crate::model::Member;
 use crate::{CoreError, CoreResult};
 
 /// Most distinct mentions one post may hold: enough for a team, short of paging a company.
@@ -27,13 +27,6 @@ impl Mentions {
     /// Whether the body mentions nobody.
     pub fn is_empty(&self) -> bool {
         self.handles.is_empty() && self.names.is_empty()
-    }
-
-    /// Whether `member` is mentioned: by their handle or their exact display name.
-    pub fn includes(&self, member: &Member) -> bool {
-        let handle = member.email.split('@').next().unwrap_or_default();
-        self.handles.iter().any(|h| h.eq_ignore_ascii_case(handle))
-            || self.names.contains(&member.name)
     }
 
     fn add(list: &mut Vec<String>, value: String) {

@@ -10,15 +10,6 @@ use jiff::Timestamp;
 
 use crate::StoreResult;
 
-/// A member's unread posts of one thread: the newest few, and how many there are in all.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Unread {
-    /// The newest unread posts, newest first, at most the limit asked for.
-    pub newest: Vec<Post>,
-    /// How many posts are unread in all.
-    pub total: u64,
-}
-
 /// Following threads. A member follows a thread when they post in it, unless they unfollowed
 /// it on purpose; they can follow or unfollow any thread they see. Followers hear of replies
 /// at their delivery windows: one `reply` event per thread waits to be expanded at a time, and
@@ -44,10 +35,15 @@ pub trait FollowStore: Send + Sync {
         member: Id,
         limit: u32,
     ) -> StoreResult<Vec<ThreadSummary>>;
-    /// `member`'s unread posts of `thread` by others (after their read cursor): the newest
-    /// `limit` and the total.
-    async fn unread_posts(&self, ws: Id, member: Id, thread: Id, limit: u32)
-    -> StoreResult<Unread>;
+    /// `member`'s newest unread posts of `thread` by others (after their read cursor), newest
+    /// first, at most `limit`.
+    async fn unread_posts(
+        &self,
+        ws: Id,
+        member: Id,
+        thread: Id,
+        limit: u32,
+    ) -> StoreResult<Vec<Post>>;
     /// The followers of `thread` who should get a delivery for its reply event: they have
     /// unread posts in it and no queued reply delivery for it that no worker is sending at
     /// `now` (that one will show the new posts too).

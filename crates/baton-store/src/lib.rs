@@ -39,7 +39,7 @@ mod webhooks;
 
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
-pub use follows::{FollowStore, Unread};
+pub use follows::FollowStore;
 pub use idempotency::IdempotencyKey;
 pub use urgent::UrgentStore;
 pub use webhooks::WebhookStore;

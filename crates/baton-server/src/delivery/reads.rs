@@ -74,8 +74,8 @@ impl ClaimReads {
                 .store
                 .unread_posts(ws, member.id, thread.id, REPLIES_SHOWN)
                 .await?;
-            let mut items = Vec::with_capacity(unread.newest.len());
-            for post in unread.newest {
+            let mut items = Vec::with_capacity(unread.len());
+            for post in unread {
                 if let Some(author) = self.author(state, ws, post.author_id).await? {
                     items.push(DigestItem::of(
                         thread,

@@ -98,7 +98,7 @@ async fn mentioned(state: &AppState, caller: &Member, body: &str) -> ApiResult<V
         .await?;
     Ok(members
         .iter()
-        .filter(|m| m.id != caller.id && mentions.includes(m))
+        .filter(|m| m.id != caller.id)
         .map(|m| m.id)
         .collect())
 }

@@ -12,7 +12,7 @@ use jiff::Timestamp;
 use super::PgStore;
 use super::query::{self, Params, found};
 use super::rows::{self, member_cols, ms, post_cols, thread_cols, to_json};
-use crate::{FollowStore, StoreResult, Unread};
+use crate::{FollowStore, StoreResult};
 
 /// In the post's transaction, in one statement: records the `mention` event of a post that
 /// mentions `mentioned` (members of `ws`, the author left out) and makes them follow the
@@ -117,36 +117,23 @@ impl FollowStore for PgStore {
         member: Id,
         thread: Id,
         limit: u32,
-    ) -> StoreResult<Unread> {
-        let unread = "p.workspace_id = $1 AND p.thread_id = $2 AND p.author_id <> $3
-             AND p.seq > COALESCE((SELECT last_read_seq FROM read_cursors
-                                   WHERE workspace_id = $1 AND member_id = $3 AND thread_id = $2), 0)";
-        let newest_sql = format!(
-            concat!(
-                "SELECT ",
-                post_cols!(),
-                " FROM posts p WHERE {} ORDER BY p.seq DESC LIMIT $4"
-            ),
-            unread
+    ) -> StoreResult<Vec<Post>> {
+        let sql = concat!(
+            "SELECT ",
+            post_cols!(),
+            " FROM posts p
+              WHERE p.workspace_id = $1 AND p.thread_id = $2 AND p.author_id <> $3
+                AND p.seq > COALESCE((SELECT last_read_seq FROM read_cursors
+                                      WHERE workspace_id = $1 AND member_id = $3 AND thread_id = $2), 0)
+              ORDER BY p.seq DESC LIMIT $4"
         );
-        let total_sql = format!("SELECT COUNT(*) AS total FROM posts p WHERE {unread}");
-        let client = self.client().await?;
-        let (ws, member, thread) = (ws.to_string(), member.to_string(), thread.to_string());
-        let newest = query::all(
-            &client,
-            &newest_sql,
-            &[&ws, &thread, &member, &i64::from(limit)],
-            rows::post,
-        )
-        .await?;
-        let total: i64 = query::one(&client, &total_sql, &[&ws, &thread, &member], |row| {
-            Ok(row.try_get("total")?)
-        })
-        .await?;
-        Ok(Unread {
-            newest,
-            total: u64::try_from(total).unwrap_or(0),
-        })
+        let params: Params = &[
+            &ws.to_string(),
+            &thread.to_string(),
+            &member.to_string(),
+            &i64::from(limit),
+        ];
+        query::all(&self.client().await?, sql, params, rows::post).await
     }
 
     async fn reply_recipients(&self, ws: Id, thread: Id, now: Timestamp) -> StoreResult<Vec<Id>> {

@@ -10,7 +10,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
 use super::rows::{self, MEMBER_COLS, POST_COLS, THREAD_COLS, ms, to_json};
-use crate::{FollowStore, StoreError, StoreResult, Unread};
+use crate::{FollowStore, StoreError, StoreResult};
 
 /// In the post's transaction: the author has read the thread up to their own post and follows
 /// it (unless they unfollowed it on purpose); then, when someone else follows the thread and
@@ -163,7 +163,7 @@ impl FollowStore for SqliteStore {
         member: Id,
         thread: Id,
         limit: u32,
-    ) -> StoreResult<Unread> {
+    ) -> StoreResult<Vec<Post>> {
         self.engine
             .scan(move |c| {
                 let (ws, member, thread) = (ws.to_string(), member.to_string(), thread.to_string());
@@ -174,24 +174,13 @@ impl FollowStore for SqliteStore {
                     .query_row((&ws, &member, &thread), |r| r.get(0))
                     .optional()?
                     .unwrap_or(0);
-                let newest = c
-                    .prepare_cached(&format!(
+                Ok(c.prepare_cached(&format!(
                         "SELECT {POST_COLS} FROM posts p
                          WHERE p.workspace_id = ?1 AND p.thread_id = ?2 AND p.seq > ?3 AND p.author_id <> ?4
                          ORDER BY p.seq DESC LIMIT ?5"
                     ))?
-                    .query_map((&ws, &thread, after, &member, limit), rows::post)?
-                    .collect::<Result<Vec<_>, _>>()?;
-                let total: i64 = c
-                    .prepare_cached(
-                        "SELECT COUNT(*) FROM posts p
-                         WHERE p.workspace_id = ?1 AND p.thread_id = ?2 AND p.seq > ?3 AND p.author_id <> ?4",
-                    )?
-                    .query_row((&ws, &thread, after, &member), |r| r.get(0))?;
-                Ok(Unread {
-                    newest,
-                    total: u64::try_from(total).unwrap_or(0),
-                })
+                .query_map((&ws, &thread, after, &member, limit), rows::post)?
+                .collect::<Result<Vec<_>, _>>()?)
             })
             .await
     }
