@@ -286,12 +286,10 @@ pub async fn followed_unread(state: &AppState, caller: &Member) -> ApiResult<Vec
         .await?;
     let mut visible = Vec::with_capacity(followed.len());
     for summary in followed {
-        let (_, space, is_member) = state
-            .store
-            .thread_for(ws, summary.thread.id, caller.id)
-            .await?;
-        if super::access::sees(caller, &space, is_member) {
-            visible.push(summary);
+        match visible_thread(state, caller, summary.thread.id).await {
+            Ok(_) => visible.push(summary),
+            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => {}
+            Err(e) => return Err(e),
         }
     }
     Ok(visible)
