@@ -9,6 +9,7 @@
 #![forbid(unsafe_code)]
 
 pub mod auth;
+pub mod client;
 pub mod clock;
 pub mod delivery;
 pub mod error;
@@ -38,7 +39,9 @@ pub async fn serve_with(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let live = state.live.clone();
-    axum::serve(listener, router(state))
+    // The peer address reaches handlers as `ConnectInfo` (see `client::ClientAddr`).
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app)
         .with_graceful_shutdown(async move {
             shutdown.await;
             // Event streams never end by themselves; end them so in-flight requests can finish.

@@ -39,6 +39,9 @@ pub struct WebSettings {
     pub secure_cookies: bool,
     /// A line the sign-in page shows, e.g. the demo logins.
     pub sign_in_hint: Option<String>,
+    /// Baton sits behind a reverse proxy whose `X-Forwarded-For` (and `-Proto`) tell the
+    /// client's address (and scheme); otherwise those headers are ignored.
+    pub trust_proxy: bool,
 }
 
 impl AppState {

@@ -43,6 +43,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
             .as_deref()
             .is_some_and(|u| u.starts_with("https://")),
         sign_in_hint: args.demo.then(crate::demo::sign_in_hint),
+        trust_proxy: false,
     };
     let allowed = AllowedHosts::new(args.webhook_allow_hosts.iter().map(String::as_str));
     if !args.webhook_allow_hosts.is_empty() {

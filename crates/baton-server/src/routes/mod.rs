@@ -9,6 +9,7 @@ pub mod stream;
 pub mod system;
 pub mod threads;
 pub mod time;
+pub mod tokens;
 pub mod urgent;
 pub mod webhooks;
 
@@ -29,7 +30,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
     info(title = "Baton API", description = "Async-first work hub: members, spaces, threads and posts."),
     paths(
         members::create, members::list, members::read, members::me, members::update, members::deactivate,
-        members::create_token, members::list_tokens, members::revoke_token,
+        tokens::login, members::create_token, members::list_tokens, members::revoke_token,
         spaces::create, spaces::list, spaces::read, spaces::update, spaces::add_member, spaces::remove_member,
         spaces::members, spaces::list_threads,
         threads::create, threads::read, threads::create_post, threads::list_posts, threads::mark_read,
@@ -66,6 +67,7 @@ impl utoipa::Modify for BearerAuth {
 /// The `/api/v1` routes.
 fn api() -> Router<AppState> {
     Router::new()
+        .route("/tokens", post(tokens::login))
         .route("/members", post(members::create).get(members::list))
         .route("/members/{id}", get(members::read).patch(members::update))
         .route("/members/{id}/deactivate", post(members::deactivate))

@@ -148,12 +148,24 @@ pub async fn current(state: &AppState, secret: &str) -> ApiResult<Option<SignedI
     }))
 }
 
-/// Checks an email and password and starts a session. The same message answers an unknown
-/// email, a wrong password and a deactivated account, and an unknown email still costs one
-/// hash verification, so neither the words nor the timing tell which it was.
-pub async fn sign_in(state: &AppState, email: &str, password: &str) -> ApiResult<SignedIn> {
+/// Who is signing in: the credentials and where the attempt comes from.
+#[derive(Debug, Clone)]
+pub struct Credentials<'a> {
+    /// The email, as typed.
+    pub email: &'a str,
+    /// The password, exactly as typed.
+    pub password: &'a str,
+    /// The client's address, for per-address throttling.
+    pub client: crate::client::ClientAddr,
+}
+
+/// Checks an email and password and answers the active member they belong to: what sign-in
+/// and `POST /api/v1/tokens` both rely on. The same message answers an unknown email, a wrong
+/// password and a deactivated account, and an unknown email still costs one hash
+/// verification, so neither the words nor the timing tell which it was.
+pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<Member> {
     let now = state.clock.now();
-    let email = email.trim().to_lowercase();
+    let email = credentials.email.trim().to_lowercase();
     if let Some(wait) = state.login_limiter.blocked_for(&email, now) {
         let minutes = (wait.as_secs() + 59) / 60;
         return Err(ApiError::new(
@@ -174,7 +186,8 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> ApiResult
         }
     }
     let (member, hash) = found.unzip();
-    let verified = password::verify_off_thread(password, hash.flatten().as_deref()).await;
+    let verified =
+        password::verify_off_thread(credentials.password, hash.flatten().as_deref()).await;
     let Some(member) = member.filter(|_| verified) else {
         state.login_limiter.record_failure(&email, now);
         return Err(ApiError::invalid(
@@ -183,6 +196,12 @@ pub async fn sign_in(state: &AppState, email: &str, password: &str) -> ApiResult
         ));
     };
     state.login_limiter.clear(&email);
+    Ok(member)
+}
+
+/// Checks an email and password ([`check_password`]) and starts a session.
+pub async fn sign_in(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<SignedIn> {
+    let member = check_password(state, credentials).await?;
     start(state, &member).await
 }
 

@@ -289,12 +289,18 @@ async fn signin_page(
 
 async fn signin(
     State(state): State<AppState>,
+    client: crate::client::ClientAddr,
     headers: HeaderMap,
     form: AnonForm<SigninForm>,
 ) -> WebResult<Response> {
     let f = form.value;
     let next = safe_next(f.next.as_deref());
-    match sessions::sign_in(&state, &f.email, &f.password).await {
+    let credentials = sessions::Credentials {
+        email: &f.email,
+        password: &f.password,
+        client,
+    };
+    match sessions::sign_in(&state, &credentials).await {
         Ok(signed_in) => Ok(signed_in_response(&state, &signed_in, &next)),
         Err(e) if e.status().is_client_error() => Ok(signin_response(
             &state,
