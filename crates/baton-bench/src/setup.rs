@@ -26,6 +26,9 @@ pub struct Writer {
     pub thread_id: String,
 }
 
+/// The password of every member the bench creates.
+const MEMBER_PASSWORD: &str = "bench member passphrase";
+
 /// Creates `members` members with tokens and a public space holding them all, then one thread
 /// per client, each opened by a different member, or with `one_thread` one thread opened by
 /// the owner that every member replies to once (and so follows); returns the writers.
@@ -48,16 +51,18 @@ pub async fn prepare(
     let mut tokens = Vec::with_capacity(members);
     for i in 0..members {
         let timezone = TIMEZONES[i % TIMEZONES.len()];
-        let body = json!({"email": format!("member{i}@bench.example"), "name": format!("Member {i}"), "timezone": timezone});
+        // Each member signs in for their own token, as only they may mint one.
+        let email = format!("member{i}@bench.example");
+        let body = json!({"email": email, "name": format!("Member {i}"), "timezone": timezone, "password": MEMBER_PASSWORD});
         let member = api
             .post_json("/api/v1/members", owner_token, &body, StatusCode::CREATED)
             .await?;
         let member_id = field(&member, "id")?;
         let token = api
             .post_json(
-                &format!("/api/v1/members/{member_id}/tokens"),
+                "/api/v1/tokens",
                 owner_token,
-                &json!({}),
+                &json!({"email": email, "password": MEMBER_PASSWORD}),
                 StatusCode::CREATED,
             )
             .await?;

@@ -6,6 +6,7 @@
 //! here performs IO or awaits; every function that depends on time takes `now` as an argument.
 #![forbid(unsafe_code)]
 
+pub mod audit;
 pub mod delivery;
 pub mod error;
 pub mod expectation;

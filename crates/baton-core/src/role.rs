@@ -44,9 +44,21 @@ impl Role {
         }
     }
 
-    /// Whether this role may create members, issue tokens for others and manage spaces.
+    /// Whether this role may create members and manage spaces.
     pub fn is_admin(self) -> bool {
         matches!(self, Role::Owner | Role::Admin)
+    }
+
+    /// Whether `self` may act on the account of a member whose role is `target`: change their
+    /// role, deactivate them, change their schedule or notification policy, revoke their
+    /// tokens. Owners act on everyone else; admins on members and guests only, so an admin can
+    /// never act against another admin or the owner. Acting on oneself is decided elsewhere.
+    pub fn may_administer(self, target: Role) -> bool {
+        match self {
+            Role::Owner => target != Role::Owner,
+            Role::Admin => matches!(target, Role::Member | Role::Guest),
+            Role::Member | Role::Guest => false,
+        }
     }
 
     /// Whether `self` may hand out `role` to a new or existing member. Nobody grants ownership
@@ -56,6 +68,43 @@ impl Role {
             Role::Owner => false,
             Role::Admin => self == Role::Owner,
             Role::Member | Role::Guest => self.is_admin(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Role; 4] = [Role::Owner, Role::Admin, Role::Member, Role::Guest];
+
+    #[test]
+    fn only_a_higher_role_administers_another_account() {
+        let allowed: Vec<(Role, Role)> = ALL
+            .iter()
+            .flat_map(|&a| ALL.iter().map(move |&t| (a, t)))
+            .filter(|&(a, t)| a.may_administer(t))
+            .collect();
+        assert_eq!(
+            allowed,
+            vec![
+                (Role::Owner, Role::Admin),
+                (Role::Owner, Role::Member),
+                (Role::Owner, Role::Guest),
+                (Role::Admin, Role::Member),
+                (Role::Admin, Role::Guest),
+            ]
+        );
+    }
+
+    #[test]
+    fn whoever_grants_a_role_also_administers_its_holders() {
+        for actor in ALL {
+            for role in ALL {
+                if actor.may_grant(role) {
+                    assert!(actor.may_administer(role), "{actor:?} grants {role:?}");
+                }
+            }
         }
     }
 }

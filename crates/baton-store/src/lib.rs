@@ -81,8 +81,28 @@ pub trait MemberStore: Send + Sync {
     async fn password_hash(&self, ws: Id, id: Id) -> StoreResult<Option<String>>;
     /// Members in creation order.
     async fn list_members(&self, ws: Id, page: PageRequest) -> StoreResult<Page<Member>>;
-    /// Changes a member's role.
-    async fn set_role(&self, ws: Id, id: Id, role: Role) -> StoreResult<Member>;
+    /// Changes a member's role, as `by` did at `at`, with a `member.role_changed` audit entry
+    /// in the same transaction.
+    async fn set_role(
+        &self,
+        ws: Id,
+        id: Id,
+        role: Role,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member>;
+    /// Makes `to` the workspace's owner and its owner `from` an admin, in one transaction with
+    /// a `workspace.ownership_transferred` audit entry. `NotFound` when `to` is not in `ws`;
+    /// `Conflict { constraint: "ownership_heir" }` when `to` is `from`, deactivated or a
+    /// guest; `Conflict { constraint: "ownership_owner" }` when `from` is not the owner (any
+    /// more: two transfers raced).
+    async fn transfer_ownership(
+        &self,
+        ws: Id,
+        from: Id,
+        to: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member>;
     /// Changes a member's display name and time zone.
     async fn update_profile(
         &self,
@@ -95,9 +115,11 @@ pub trait MemberStore: Send + Sync {
     /// transaction.
     async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()>;
     /// Deactivates a member, revokes all their tokens and ends all their browser sessions, in
-    /// one transaction.
-    async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member>;
-    /// Stores a new API token (only its hash).
+    /// one transaction with a `member.deactivated` audit entry naming `by`.
+    async fn deactivate_member(&self, ws: Id, id: Id, by: Id, at: Timestamp)
+    -> StoreResult<Member>;
+    /// Stores a new API token (only its hash) of its member, with a `token.created` audit
+    /// entry in the same transaction (the member is the actor: only they create their tokens).
     async fn create_token(
         &self,
         ws: Id,
@@ -106,8 +128,16 @@ pub trait MemberStore: Send + Sync {
     ) -> StoreResult<TokenInfo>;
     /// Live tokens of a member.
     async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>>;
-    /// Revokes a token of `member`; `NotFound` if it is not theirs or already revoked.
-    async fn revoke_token(&self, ws: Id, member: Id, token: Id, at: Timestamp) -> StoreResult<()>;
+    /// Revokes a token of `member` as `by` did, with a `token.revoked` audit entry in the same
+    /// transaction; `NotFound` if it is not theirs or already revoked.
+    async fn revoke_token(
+        &self,
+        ws: Id,
+        member: Id,
+        token: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()>;
     /// The active member owning a live token with this hash, if any.
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>>;
 }

@@ -385,7 +385,7 @@ async fn a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited
     assert_eq!(d.tick(&worker).await.expanded, 2);
 
     store
-        .deactivate_member(ws, leaver.id, d.clock.now())
+        .deactivate_member(ws, leaver.id, d.owner.id, d.clock.now())
         .await
         .expect("deactivating");
     store

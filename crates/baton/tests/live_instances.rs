@@ -133,7 +133,7 @@ async fn an_ask_posted_through_one_instance_updates_inbox_streams_on_both() {
     let ana = on_a
         .post(
             "/members",
-            &json!({"email": "ana@acme.test", "name": "Ana", "timezone": "UTC"}),
+            &json!({"email": "ana@acme.test", "name": "Ana", "timezone": "UTC", "password": "ana's long passphrase"}),
         )
         .await
         .expect(201, "POST /members")["id"]
@@ -141,9 +141,12 @@ async fn an_ask_posted_through_one_instance_updates_inbox_streams_on_both() {
         .expect("member id")
         .to_owned();
     let ana_token = on_a
-        .post(&format!("/members/{ana}/tokens"), &json!({}))
+        .post(
+            "/tokens",
+            &json!({"email": "ana@acme.test", "password": "ana's long passphrase"}),
+        )
         .await
-        .expect(201, "POST /members/{id}/tokens")["token"]
+        .expect(201, "POST /tokens")["token"]
         .as_str()
         .expect("a token")
         .to_owned();

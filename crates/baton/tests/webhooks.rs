@@ -213,20 +213,21 @@ async fn backlog(owner: &Session, what: &str, done: impl Fn(&Value) -> bool) -> 
     common::wait_for_backlog(owner, what, PHASE_TIMEOUT, done).await
 }
 
-/// Creates a member with a token; returns (id, token) .
+/// Creates a member with a password and a token they sign in for; returns (id, token).
 async fn member(owner: &Session, email: &str) -> (String, String) {
+    let password = "kim's long passphrase";
     let created = owner
         .post(
             "/members",
-            &json!({"email": email, "name": "Kim", "timezone": "UTC"}),
+            &json!({"email": email, "name": "Kim", "timezone": "UTC", "password": password}),
         )
         .await
         .expect(201, "POST /members");
     let id = created["id"].as_str().expect("member id").to_owned();
     let token = owner
-        .post(&format!("/members/{id}/tokens"), &json!({}))
+        .post("/tokens", &json!({"email": email, "password": password}))
         .await
-        .expect(201, "POST /members/{id}/tokens");
+        .expect(201, "POST /tokens");
     (id, token["token"].as_str().expect("a token").to_owned())
 }
 

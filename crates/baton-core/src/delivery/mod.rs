@@ -25,10 +25,11 @@ mod urgent;
 pub mod webhook;
 pub mod webhook_target;
 
+pub use crate::audit::{AuditAction, AuditEntry};
 pub use policy::{EventKinds, MAX_WINDOWS, NotificationPolicy, START_WINDOW};
 pub use reminder::{DAY_BREAK, DEFAULT_LEAD, EndOfDay, MAX_LEAD, MIN_LEAD, end_of_day};
 pub use schedule_rule::{SEARCH_DAYS, next_delivery};
 pub use urgent::{
-    AuditAction, AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentLeg, UrgentOutcome,
-    UrgentRoute, UrgentSend, plan_urgent, route_urgent, urgent_budget_left,
+    URGENT_BUDGET_WINDOW, UrgentBudget, UrgentLeg, UrgentOutcome, UrgentRoute, UrgentSend,
+    plan_urgent, route_urgent, urgent_budget_left,
 };

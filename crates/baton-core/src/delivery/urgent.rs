@@ -3,8 +3,8 @@
 //!
 //! Owns: [`route_urgent`] and [`plan_urgent`] (one route per recipient), the workspace's
 //! weekly budget ([`UrgentBudget`], counted by [`urgent_budget_left`]), what the write that
-//! spends it carries ([`UrgentSend`]) and answers ([`UrgentOutcome`]), and the audit log's
-//! records ([`AuditEntry`]). Does not own: deciding that something is urgent, or which
+//! spends it carries ([`UrgentSend`]) and answers ([`UrgentOutcome`]); each send's audit
+//! record is a [`crate::audit::AuditEntry`]. Does not own: deciding that something is urgent, or which
 //! colleagues may cover for a recipient (the caller passes them, in order of preference).
 
 use jiff::{SignedDuration, Timestamp};
@@ -217,58 +217,6 @@ impl UrgentOutcome {
             ),
         }
     }
-}
-
-/// What an audit entry records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AuditAction {
-    /// An urgent post went out as urgent.
-    #[serde(rename = "urgent.sent")]
-    UrgentSent,
-    /// An urgent post found its sender's budget used up and went out as ordinary.
-    #[serde(rename = "urgent.over_budget")]
-    UrgentOverBudget,
-}
-
-impl AuditAction {
-    /// The stored and listed spelling.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::UrgentSent => "urgent.sent",
-            Self::UrgentOverBudget => "urgent.over_budget",
-        }
-    }
-
-    /// Reads the stored spelling back; `None` for an action this build does not know.
-    pub fn parse(text: &str) -> Option<Self> {
-        match text {
-            "urgent.sent" => Some(Self::UrgentSent),
-            "urgent.over_budget" => Some(Self::UrgentOverBudget),
-            _ => None,
-        }
-    }
-}
-
-/// One row of a workspace's audit log: who did what that admins must be able to review,
-/// written in the same transaction as the act.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct AuditEntry {
-    /// Public id.
-    pub id: Id,
-    /// Who acted.
-    pub actor_id: Id,
-    /// What they did.
-    pub action: AuditAction,
-    /// The thread it concerns.
-    pub thread_id: Option<Id>,
-    /// The post it concerns.
-    pub post_id: Option<Id>,
-    /// For urgent sends: each recipient and where their notification went.
-    pub legs: Vec<UrgentLeg>,
-    /// When.
-    pub at: Timestamp,
-    /// Order of writing (backs the cursor).
-    pub seq: i64,
 }
 
 #[cfg(test)]

@@ -12,6 +12,7 @@ pub mod time;
 pub mod tokens;
 pub mod urgent;
 pub mod webhooks;
+pub mod workspace;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -41,7 +42,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         relays::read_baton, relays::hand_off, relays::mark_done, relays::accept, relays::bounce,
         relays::reopen, relays::link_thread, relays::unlink_thread,
         deliveries::backlog, deliveries::retry,
-        urgent::get_settings, urgent::patch_settings, urgent::audit,
+        urgent::get_settings, urgent::patch_settings, urgent::audit, workspace::transfer_ownership,
         webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
         webhooks::list_for_space, webhooks::delete,
     ),
@@ -98,6 +99,7 @@ fn api() -> Router<AppState> {
             get(urgent::get_settings).patch(urgent::patch_settings),
         )
         .route("/audit", get(urgent::audit))
+        .route("/workspace/owner", post(workspace::transfer_ownership))
         .route(
             "/members/{id}/webhooks",
             post(webhooks::create_for_member).get(webhooks::list_for_member),

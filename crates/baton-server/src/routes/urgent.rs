@@ -117,7 +117,8 @@ pub struct AuditOut {
     pub id: String,
     /// Who acted.
     pub actor_id: String,
-    /// `urgent.sent` or `urgent.over_budget`.
+    /// `urgent.sent`, `urgent.over_budget`, `token.created`, `token.revoked`,
+    /// `member.role_changed`, `member.deactivated` or `workspace.ownership_transferred`.
     pub action: &'static str,
     /// The thread, when the caller may see it.
     pub thread_id: Option<String>,
@@ -125,6 +126,13 @@ pub struct AuditOut {
     pub post_id: Option<String>,
     /// Each recipient, who it was routed to, and when they are told.
     pub recipients: Vec<LegOut>,
+    /// The member the act concerns: whose token, whose role, who was deactivated, the new
+    /// owner.
+    pub subject_id: Option<String>,
+    /// The token it concerns.
+    pub token_id: Option<String>,
+    /// A short fact about the act, e.g. `member → admin`, or a token's label.
+    pub detail: Option<String>,
     /// When.
     pub at: String,
 }
@@ -138,6 +146,9 @@ impl From<&AuditEntry> for AuditOut {
             thread_id: e.thread_id.map(|t| t.to_string()),
             post_id: e.post_id.map(|p| p.to_string()),
             recipients: e.legs.iter().map(Into::into).collect(),
+            subject_id: e.subject_id.map(|m| m.to_string()),
+            token_id: e.token_id.map(|t| t.to_string()),
+            detail: e.detail.clone(),
             at: time(e.at),
         }
     }
@@ -153,7 +164,8 @@ pub struct AuditList {
 }
 
 /// The workspace's audit log (admins), newest first: every urgent post, sent as urgent or
-/// over its sender's budget.
+/// over its sender's budget, and every act on an account (tokens created and revoked, role
+/// changes, deactivations, ownership handed over).
 #[utoipa::path(get, path = "/api/v1/audit", tag = "workspace", params(PageQuery),
     responses((status = 200, body = AuditList), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn audit(

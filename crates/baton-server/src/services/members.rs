@@ -1,5 +1,6 @@
-//! Members and their API tokens: creation by admins, tokens for self or by admins, roles and
-//! deactivation.
+//! Members and their API tokens: creation by admins, tokens each member creates for
+//! themself, roles, deactivation and the transfer of ownership. Who may act on whose account
+//! is `Role::may_administer`: an admin never acts against another admin or the owner.
 
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo};
 use baton_core::role::Role;
@@ -119,8 +120,9 @@ pub fn new_token(
     ))
 }
 
-/// Issues an API token for `member` (the caller themself, or anyone when the caller is an
-/// admin). Returns the stored facts and the secret, which is never available again.
+/// Issues an API token for `member`, who must be the caller: nobody, admins included, mints a
+/// credential for someone else (it would let them act as that member, an owner included).
+/// Returns the stored facts and the secret, which is never available again.
 ///
 /// With an `Idempotency-Key`, a retry issues nothing new; since the secret is stored only as
 /// a hash, the retry is told which token the key issued instead of seeing the secret again.
@@ -132,10 +134,9 @@ pub async fn issue_token(
     idem: Option<&IdempotencyKey>,
 ) -> ApiResult<(TokenInfo, String)> {
     let target = workspace_member(state, caller, member).await?;
-    self_or_admin(caller, &target)?;
-    if !target.active {
-        return Err(ApiError::conflict(
-            "This member is deactivated; reactivate them before issuing tokens.",
+    if target.id != caller.id {
+        return Err(ApiError::forbidden(
+            "Only a member creates their own API tokens: they sign in and create one in Settings, or send their email and password to POST /api/v1/tokens.",
         ));
     }
     let label = validate::token_label(label)?;
@@ -155,21 +156,48 @@ pub async fn issue_token(
     Ok((info, secret))
 }
 
-/// Lists live tokens of `member` (self or admin).
+/// Checks that `password` is `member`'s current password: asked before a browser session
+/// creates an API token, so a session left open on a shared computer cannot be turned into a
+/// lasting credential without the password.
+pub async fn confirm_password(
+    state: &AppState,
+    member: &Member,
+    password: &str,
+    field: &'static str,
+) -> ApiResult<()> {
+    let stored = state
+        .store
+        .password_hash(member.workspace_id, member.id)
+        .await?;
+    if password::verify_off_thread(password, stored.as_deref()).await {
+        Ok(())
+    } else {
+        Err(ApiError::invalid(
+            field,
+            "This is not your current password.",
+        ))
+    }
+}
+
+/// Lists live tokens of `member` (self or any admin: listing reveals no secret).
 pub async fn list_tokens(
     state: &AppState,
     caller: &Member,
     member: Id,
 ) -> ApiResult<Vec<TokenInfo>> {
     let target = workspace_member(state, caller, member).await?;
-    self_or_admin(caller, &target)?;
+    if target.id != caller.id && !caller.role.is_admin() {
+        return Err(ApiError::forbidden(
+            "Only the member themself or an admin can see these tokens.",
+        ));
+    }
     Ok(state
         .store
         .list_tokens(caller.workspace_id, target.id)
         .await?)
 }
 
-/// Revokes a token of `member` (self or admin).
+/// Revokes a token of `member`: their own, or one of someone the caller administers.
 pub async fn revoke_token(
     state: &AppState,
     caller: &Member,
@@ -177,10 +205,16 @@ pub async fn revoke_token(
     token: Id,
 ) -> ApiResult<()> {
     let target = workspace_member(state, caller, member).await?;
-    self_or_admin(caller, &target)?;
+    self_or_administers(caller, &target, "revoke this member's tokens")?;
     state
         .store
-        .revoke_token(caller.workspace_id, target.id, token, state.clock.now())
+        .revoke_token(
+            caller.workspace_id,
+            target.id,
+            token,
+            caller.id,
+            state.clock.now(),
+        )
         .await
         .map_err(|e| missing(e, "token"))?;
     state
@@ -189,7 +223,8 @@ pub async fn revoke_token(
     Ok(())
 }
 
-/// Changes a member's role (admins; only owners make or unmake admins; owners stay owners).
+/// Changes a member's role (admins, on members and guests; only the owner makes or unmakes
+/// admins; ownership moves only by [`transfer_ownership`]).
 pub async fn set_role(
     state: &AppState,
     caller: &Member,
@@ -203,10 +238,7 @@ pub async fn set_role(
             "Only workspace admins can change roles.",
         ));
     }
-    if target.role == Role::Owner
-        || !caller.role.may_grant(role)
-        || (target.role == Role::Admin && caller.role != Role::Owner)
-    {
+    if !caller.role.may_administer(target.role) || !caller.role.may_grant(role) {
         return Err(ApiError::forbidden(format!(
             "Your role cannot make this member '{}'.",
             role.as_str()
@@ -214,7 +246,13 @@ pub async fn set_role(
     }
     let changed = state
         .store
-        .set_role(caller.workspace_id, target.id, role)
+        .set_role(
+            caller.workspace_id,
+            target.id,
+            role,
+            caller.id,
+            state.clock.now(),
+        )
         .await?;
     state
         .live
@@ -230,14 +268,15 @@ pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ApiRes
             "Only workspace admins can deactivate members.",
         ));
     }
-    if target.role == Role::Owner {
-        return Err(ApiError::forbidden(
-            "The workspace owner cannot be deactivated.",
-        ));
+    if !caller.role.may_administer(target.role) {
+        return Err(ApiError::forbidden(match target.role {
+            Role::Owner => "The workspace owner cannot be deactivated.",
+            _ => "Only the workspace owner can deactivate an admin.",
+        }));
     }
     let deactivated = state
         .store
-        .deactivate_member(caller.workspace_id, target.id, state.clock.now())
+        .deactivate_member(caller.workspace_id, target.id, caller.id, state.clock.now())
         .await?;
     state
         .live
@@ -245,12 +284,46 @@ pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ApiRes
     Ok(deactivated)
 }
 
-fn self_or_admin(caller: &Member, target: &Member) -> ApiResult<()> {
-    if caller.id == target.id || caller.role.is_admin() {
+/// Passes when `caller` is `target`, or may administer `target`'s account.
+pub fn self_or_administers(caller: &Member, target: &Member, what: &str) -> ApiResult<()> {
+    if caller.id == target.id || caller.role.may_administer(target.role) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
-            "Only the member themself or an admin can manage these tokens.",
-        ))
+        Err(ApiError::forbidden(format!(
+            "Only the member themself, or someone above their role, can {what}."
+        )))
     }
+}
+
+/// Hands the workspace to `heir`: they become its owner and the caller, who must be the
+/// owner, an admin. Refused for a deactivated member, a guest or the owner themself.
+pub async fn transfer_ownership(state: &AppState, caller: &Member, heir: Id) -> ApiResult<Member> {
+    let target = workspace_member(state, caller, heir).await?;
+    if caller.role != Role::Owner {
+        return Err(ApiError::forbidden(
+            "Only the workspace owner can hand over ownership.",
+        ));
+    }
+    let owner = state
+        .store
+        .transfer_ownership(caller.workspace_id, caller.id, target.id, state.clock.now())
+        .await
+        .map_err(|e| match e {
+            baton_store::StoreError::Conflict {
+                constraint: "ownership_heir",
+            } => ApiError::invalid(
+                "member_id",
+                "Ownership goes to an active member or admin other than the owner, never to a guest.",
+            ),
+            baton_store::StoreError::Conflict {
+                constraint: "ownership_owner",
+            } => ApiError::conflict("You are no longer the owner of this workspace."),
+            e => e.into(),
+        })?;
+    for id in [caller.id, owner.id] {
+        state
+            .live
+            .publish(Change::of_member(caller.workspace_id, id));
+    }
+    Ok(owner)
 }

@@ -44,14 +44,16 @@ pub async fn schedule_of(state: &AppState, member: &Member) -> ApiResult<Schedul
         .ok_or_else(|| ApiError::internal(&"no schedule computed"))
 }
 
-/// Replaces a member's schedule (the member themself or an admin). Returns the stored form.
+/// Replaces a member's schedule (the member themself, or someone above their role). Returns
+/// the stored form.
 pub async fn set_schedule(
     state: &AppState,
     caller: &Member,
     member: Id,
     spec: ScheduleSpec,
 ) -> ApiResult<ScheduleSpec> {
-    let target = self_or_admin(state, caller, member, "change").await?;
+    let target = workspace_member(state, caller, member).await?;
+    super::members::self_or_administers(caller, &target, "change this member's schedule")?;
     let schedule = Schedule::new(spec)?;
     let stored = ScheduleSpec::from(schedule);
     state
@@ -161,7 +163,8 @@ pub async fn policy(
     Ok((policy, outside))
 }
 
-/// Replaces a member's notification policy (the member themself or an admin). A window outside
+/// Replaces a member's notification policy (the member themself, or someone above their
+/// role). A window outside
 /// working hours is accepted but reported, since it will never fire.
 pub async fn set_policy(
     state: &AppState,
@@ -169,7 +172,8 @@ pub async fn set_policy(
     member: Id,
     policy: NotificationPolicy,
 ) -> ApiResult<(NotificationPolicy, Vec<String>)> {
-    let target = self_or_admin(state, caller, member, "change").await?;
+    let target = workspace_member(state, caller, member).await?;
+    super::members::self_or_administers(caller, &target, "change this member's notifications")?;
     let policy = policy.validate()?;
     state
         .store

@@ -43,6 +43,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/members", get(members_page).post(create_member))
         .route("/admin/members/{id}/role", post(set_role))
         .route("/admin/members/{id}/deactivate", post(deactivate))
+        .route("/admin/owner", post(transfer_ownership))
         .route("/admin/spaces", get(spaces_page))
         .route("/admin/spaces/{id}/visibility", post(set_visibility))
 }
@@ -68,6 +69,7 @@ impl AdminQuery {
             "created" => "Member added.",
             "role" => "Role changed.",
             "deactivated" => "Member deactivated. Their sessions and tokens no longer work.",
+            "owner" => "Ownership handed over. You are an admin now.",
             "visibility" => "Visibility changed.",
             _ => return None,
         })
@@ -82,6 +84,8 @@ struct MembersPage {
     chrome: Chrome,
     notice: Option<&'static str>,
     rows: Vec<MemberRow>,
+    /// For the owner: who on this page may become the owner, as (id, name).
+    heirs: Vec<(String, String)>,
     next_cursor: Option<String>,
     /// The roles the viewer may hand out.
     roles: Vec<&'static str>,
@@ -123,14 +127,22 @@ async fn members_response(
     let request =
         PageRequest::parse(query.cursor.as_deref(), Some(PAGE_SIZE)).map_err(ApiError::from)?;
     let page = state.store.list_members(me.workspace_id, request).await?;
-    // Mirrors `members::set_role`: owners are never changed, only owners change admins. The
-    // service decides; this only avoids offering buttons that would be refused.
-    let manageable = |m: &Member| {
-        m.id != me.id && m.role != Role::Owner && (m.role != Role::Admin || me.role == Role::Owner)
+    // Mirrors `members::set_role`: the service decides; this only avoids offering buttons
+    // that would be refused.
+    let manageable = |m: &Member| m.id != me.id && me.role.may_administer(m.role);
+    let heirs = if me.role == Role::Owner {
+        page.items
+            .iter()
+            .filter(|m| m.active && m.id != me.id && m.role != Role::Guest)
+            .map(|m| (m.id.to_string(), m.name.clone()))
+            .collect()
+    } else {
+        Vec::new()
     };
     let page_out = MembersPage {
         chrome: Chrome::load(state, viewer, Section::Admin, "Members").await?,
         notice: query.notice(),
+        heirs,
         rows: page
             .items
             .into_iter()
@@ -230,6 +242,30 @@ async fn deactivate(
     let PathId(member) = member?;
     members::deactivate(&state, &form.viewer.member, member).await?;
     Ok(Redirect::to("/admin/members?saved=deactivated").into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct OwnerForm {
+    #[serde(default)]
+    member_id: String,
+    confirm: Option<String>,
+}
+
+/// The owner hands the workspace over; the form's checkbox says what that means for them.
+async fn transfer_ownership(
+    State(state): State<AppState>,
+    form: CsrfForm<OwnerForm>,
+) -> WebResult<Response> {
+    if form.value.confirm.is_none() {
+        return Err(ApiError::invalid(
+            "confirm",
+            "Tick the box to confirm: you will be an admin, no longer the owner.",
+        )
+        .into());
+    }
+    let heir = baton_core::Id::parse("member_id", &form.value.member_id).map_err(ApiError::from)?;
+    members::transfer_ownership(&state, &form.viewer.member, heir).await?;
+    Ok(Redirect::to("/admin/members?saved=owner").into_response())
 }
 
 // ----- spaces -----

@@ -91,12 +91,24 @@ async fn line(
             .map(|t| (t.id.to_string(), t.title)),
         None => None,
     };
+    if let Some(subject) = e.subject_id {
+        let name = people.get(state, me, subject).await?.name.clone();
+        recipients.push(match &e.detail {
+            Some(detail) => format!("{name}: {detail}"),
+            None => name,
+        });
+    }
     Ok(EntryLine {
         at: day_time(e.at, &me.timezone),
         actor: people.get(state, me, e.actor_id).await?.name.clone(),
         outcome: match e.action {
             AuditAction::UrgentSent => "Sent as urgent",
             AuditAction::UrgentOverBudget => "Over budget: sent as ordinary",
+            AuditAction::TokenCreated => "Created an API token",
+            AuditAction::TokenRevoked => "Revoked an API token",
+            AuditAction::RoleChanged => "Changed a role",
+            AuditAction::MemberDeactivated => "Deactivated a member",
+            AuditAction::OwnershipTransferred => "Handed over ownership",
         },
         thread,
         recipients,

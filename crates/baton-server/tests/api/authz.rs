@@ -192,6 +192,8 @@ fn rows(w: &World) -> Vec<Row> {
         &w.outsider_id,
     );
     let owner = &w.owner.id;
+    let id_of = |column: usize| w.actors[column].as_ref().map_or("", |a| a.id.as_str());
+    let (admin, author, guest_in) = (id_of(4), id_of(5), id_of(7));
     let row = |method, route, path: String, body: Option<Value>, expect| Row {
         method,
         route,
@@ -253,12 +255,67 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({})),
             [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
         ),
+        // Only a member mints their own tokens: not an admin for the owner, another admin, or
+        // a member of a private space the admin is not in (the author's).
         row(
             "POST",
             "/api/v1/members/{id}/tokens",
             format!("/api/v1/members/{out}/tokens"),
             Some(json!({})),
-            [401, 401, 401, 201, 201, 403, 201, 403, 403, 404, 401],
+            [401, 401, 401, 403, 403, 403, 201, 403, 403, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/members/{id}/tokens",
+            format!("/api/v1/members/{owner}/tokens"),
+            Some(json!({})),
+            [401, 401, 401, 201, 403, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/members/{id}/tokens",
+            format!("/api/v1/members/{admin}/tokens"),
+            Some(json!({})),
+            [401, 401, 401, 403, 201, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/members/{id}/tokens",
+            format!("/api/v1/members/{author}/tokens"),
+            Some(json!({})),
+            [401, 401, 401, 403, 403, 201, 403, 403, 403, 404, 401],
+        ),
+        // A password login needs no token: every caller gets the same refusal for a wrong one.
+        row(
+            "POST",
+            "/api/v1/tokens",
+            "/api/v1/tokens".into(),
+            Some(json!({"email": "{uniq}@example.com", "password": "not the password"})),
+            [422; 11],
+        ),
+        // An admin acts on members and guests only, never on another admin or the owner.
+        row(
+            "PATCH",
+            "/api/v1/members/{id}",
+            format!("/api/v1/members/{admin}"),
+            Some(json!({"role": "admin"})),
+            [401, 401, 401, 200, 403, 403, 403, 403, 403, 404, 401],
+        ),
+        row(
+            "PUT",
+            "/api/v1/members/{id}/schedule",
+            format!("/api/v1/members/{owner}/schedule"),
+            Some(json!({"timezone": "Europe/Berlin", "weekly": {"mon": [["09:00", "17:00"]]}})),
+            [401, 401, 401, 200, 403, 403, 403, 403, 403, 404, 401],
+        ),
+        // Ownership goes to an active member or admin: the owner naming a guest is refused;
+        // anyone else may not hand it over at all.
+        row(
+            "POST",
+            "/api/v1/workspace/owner",
+            "/api/v1/workspace/owner".into(),
+            Some(json!({"member_id": guest_in})),
+            [401, 401, 401, 422, 403, 403, 403, 403, 403, 404, 401],
         ),
         row(
             "GET",

@@ -169,7 +169,9 @@ impl TestApp {
         Actor { id, token: secret }
     }
 
-    /// A new member of `admin`'s workspace with a token.
+    /// A new member of `admin`'s workspace with a token. The member is created through the
+    /// API; the token is stored directly, as the member would create it themself (only they
+    /// may, and signing in through `POST /api/v1/tokens` would cost an argon2 hash per member).
     pub async fn member(&self, admin: &Actor, handle: &str, role: &str) -> Actor {
         let r = self
             .post("/api/v1/members", admin, json!({"email": format!("{handle}-{}@example.com", &admin.id[..8]), "name": handle, "timezone": "Asia/Tokyo", "role": role}))
@@ -181,19 +183,32 @@ impl TestApp {
             r.json
         );
         let id = r.str("/id");
-        let t = self
-            .post(&format!("/api/v1/members/{id}/tokens"), admin, json!({}))
-            .await;
-        assert_eq!(
-            t.status,
-            StatusCode::CREATED,
-            "token for {handle}: {:?}",
-            t.json
-        );
-        Actor {
-            id,
-            token: t.str("/token"),
-        }
+        let token = self.token_for(admin, &id).await;
+        Actor { id, token }
+    }
+
+    /// A fresh API token of the member `id` in `colleague`'s workspace, stored as the
+    /// member's own `POST /api/v1/tokens` would store it.
+    pub async fn token_for(&self, colleague: &Actor, id: &str) -> String {
+        let ws = self
+            .store
+            .authenticate(&baton_core::token::hash_token(&colleague.token))
+            .await
+            .expect("authenticate")
+            .expect("a live token")
+            .workspace_id;
+        let member: baton_core::Id = id.parse().expect("a member id");
+        let (token, secret) = baton_server::services::members::new_token(
+            member,
+            None,
+            baton_server::clock::Clock::now(&*self.clock),
+        )
+        .expect("a token");
+        self.store
+            .create_token(ws, token, None)
+            .await
+            .expect("create_token");
+        secret
     }
 
     /// A space created by `who`; returns its id.

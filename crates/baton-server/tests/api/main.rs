@@ -3,6 +3,7 @@
 
 mod common;
 
+mod accounts;
 mod authz;
 mod bad_input;
 mod digest_keys;

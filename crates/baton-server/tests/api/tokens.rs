@@ -84,8 +84,8 @@ app_test!(
             .await;
         assert_problem(
             &again,
-            StatusCode::CONFLICT,
-            "no tokens for the deactivated",
+            StatusCode::FORBIDDEN,
+            "nobody mints a token for someone else",
         );
         let owner_self = app
             .post(

@@ -23,7 +23,13 @@ async fn with_password(app: &TestApp, admin: &Actor, handle: &str) -> Actor {
     assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
     let id = r.str("/id");
     let t = app
-        .post(&format!("/api/v1/members/{id}/tokens"), admin, json!({}))
+        .call(
+            "POST",
+            "/api/v1/tokens",
+            None,
+            Some(json!({"email": format!("{handle}@example.com"), "password": PASSWORD})),
+            &[],
+        )
         .await;
     assert_eq!(t.status, StatusCode::CREATED, "{:?}", t.json);
     Actor {
@@ -279,11 +285,40 @@ app_test!(
     a_token_is_shown_once_works_and_stops_when_revoked,
     |app: TestApp| async move {
         let owner = app.workspace("Acme").await;
-        let ada = app.member(&owner, "ada", "member").await;
+        let ada = with_password(&app, &owner, "ada").await;
         let browser = app.browser(&ada).await;
 
+        let refused = app
+            .form(
+                "/settings/tokens",
+                &browser,
+                &[
+                    ("label", "laptop CLI"),
+                    ("token_password", "not my password"),
+                ],
+            )
+            .await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(
+            refused
+                .html()
+                .contains("This is not your current password.")
+        );
+        let listed = app
+            .get(&format!("/api/v1/members/{}/tokens", ada.id), &ada)
+            .await;
+        assert_eq!(
+            listed.json["tokens"].as_array().map(Vec::len),
+            Some(1),
+            "a session without the password mints nothing"
+        );
+
         let r = app
-            .form("/settings/tokens", &browser, &[("label", "laptop CLI")])
+            .form(
+                "/settings/tokens",
+                &browser,
+                &[("label", "laptop CLI"), ("token_password", PASSWORD)],
+            )
             .await;
         assert_eq!(r.status, StatusCode::OK);
         let html = r.html();

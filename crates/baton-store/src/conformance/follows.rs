@@ -274,7 +274,7 @@ store_test!(
         assert_eq!(ids, expected, "only this workspace's members");
 
         store
-            .deactivate_member(w.ws(), bea.id, at(20))
+            .deactivate_member(w.ws(), bea.id, w.owner().id, at(20))
             .await
             .expect("deactivate");
         let found = store

@@ -28,8 +28,16 @@ store_test!(
     |store| async move {
         let (a, b) = two_worlds(&*store).await;
 
-        assert_not_found(store.set_role(a.ws(), b.member.id, Role::Admin).await);
-        assert_not_found(store.deactivate_member(a.ws(), b.member.id, at(60)).await);
+        assert_not_found(
+            store
+                .set_role(a.ws(), b.member.id, Role::Admin, a.owner().id, at(60))
+                .await,
+        );
+        assert_not_found(
+            store
+                .deactivate_member(a.ws(), b.member.id, a.owner().id, at(60))
+                .await,
+        );
 
         assert_eq!(
             store.member(b.ws(), b.member.id).await.expect("member"),
@@ -60,7 +68,7 @@ store_test!(
             .id;
         assert_not_found(
             store
-                .revoke_token(a.ws(), b.owner().id, b_token, at(60))
+                .revoke_token(a.ws(), b.owner().id, b_token, a.owner().id, at(60))
                 .await,
         );
         let still = store

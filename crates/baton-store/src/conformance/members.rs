@@ -203,7 +203,7 @@ store_test!(set_role_changes_the_role, |store| async move {
     let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
 
     let changed = store
-        .set_role(tenant.ws(), ada.id, Role::Guest)
+        .set_role(tenant.ws(), ada.id, Role::Guest, tenant.owner.id, at(60))
         .await
         .expect("set_role");
 
@@ -212,7 +212,17 @@ store_test!(set_role_changes_the_role, |store| async move {
         store.member(tenant.ws(), ada.id).await.expect("member"),
         changed
     );
-    assert_not_found(store.set_role(tenant.ws(), Id::random(), Role::Admin).await);
+    assert_not_found(
+        store
+            .set_role(
+                tenant.ws(),
+                Id::random(),
+                Role::Admin,
+                tenant.owner.id,
+                at(60),
+            )
+            .await,
+    );
 });
 
 store_test!(deactivate_member_marks_them_inactive, |store| async move {
@@ -220,7 +230,7 @@ store_test!(deactivate_member_marks_them_inactive, |store| async move {
     let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
 
     let deactivated = store
-        .deactivate_member(tenant.ws(), ada.id, at(60))
+        .deactivate_member(tenant.ws(), ada.id, tenant.owner.id, at(60))
         .await
         .expect("deactivate");
 
@@ -239,7 +249,7 @@ store_test!(deactivate_member_marks_them_inactive, |store| async move {
     );
     assert_not_found(
         store
-            .deactivate_member(tenant.ws(), Id::random(), at(60))
+            .deactivate_member(tenant.ws(), Id::random(), tenant.owner.id, at(60))
             .await,
     );
 });

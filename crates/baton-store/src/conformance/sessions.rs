@@ -114,7 +114,7 @@ store_test!(deactivation_ends_every_session, |store| async move {
     let (secret, _) = started(&*store, tenant.ws(), ada.id, 10).await;
 
     store
-        .deactivate_member(tenant.ws(), ada.id, at(40))
+        .deactivate_member(tenant.ws(), ada.id, tenant.owner.id, at(40))
         .await
         .expect("deactivate");
 

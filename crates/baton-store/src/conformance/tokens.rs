@@ -83,7 +83,7 @@ store_test!(
             .await
             .expect("phone");
         store
-            .revoke_token(tenant.ws(), ada.id, laptop.info.id, at(60))
+            .revoke_token(tenant.ws(), ada.id, laptop.info.id, ada.id, at(60))
             .await
             .expect("revoke laptop");
 
@@ -107,7 +107,13 @@ store_test!(
             .expect("create_token");
 
         store
-            .revoke_token(tenant.ws(), tenant.owner.id, token.info.id, at(60))
+            .revoke_token(
+                tenant.ws(),
+                tenant.owner.id,
+                token.info.id,
+                tenant.owner.id,
+                at(60),
+            )
             .await
             .expect("revoke");
 
@@ -138,18 +144,36 @@ store_test!(revoking_a_token_twice_is_not_found, |store| async move {
         .await
         .expect("create_token");
     store
-        .revoke_token(tenant.ws(), tenant.owner.id, token.info.id, at(60))
+        .revoke_token(
+            tenant.ws(),
+            tenant.owner.id,
+            token.info.id,
+            tenant.owner.id,
+            at(60),
+        )
         .await
         .expect("first revoke");
 
     assert_not_found(
         store
-            .revoke_token(tenant.ws(), tenant.owner.id, token.info.id, at(61))
+            .revoke_token(
+                tenant.ws(),
+                tenant.owner.id,
+                token.info.id,
+                tenant.owner.id,
+                at(61),
+            )
             .await,
     );
     assert_not_found(
         store
-            .revoke_token(tenant.ws(), tenant.owner.id, Id::random(), at(61))
+            .revoke_token(
+                tenant.ws(),
+                tenant.owner.id,
+                Id::random(),
+                tenant.owner.id,
+                at(61),
+            )
             .await,
     );
 });
@@ -167,7 +191,13 @@ store_test!(
 
         assert_not_found(
             store
-                .revoke_token(tenant.ws(), tenant.owner.id, token.info.id, at(60))
+                .revoke_token(
+                    tenant.ws(),
+                    tenant.owner.id,
+                    token.info.id,
+                    tenant.owner.id,
+                    at(60),
+                )
                 .await,
         );
 
@@ -199,7 +229,7 @@ store_test!(
             .expect("phone");
 
         store
-            .deactivate_member(tenant.ws(), ada.id, at(60))
+            .deactivate_member(tenant.ws(), ada.id, tenant.owner.id, at(60))
             .await
             .expect("deactivate");
 
@@ -243,7 +273,7 @@ store_test!(
             .expect("create_token");
 
         store
-            .set_role(tenant.ws(), ada.id, Role::Guest)
+            .set_role(tenant.ws(), ada.id, Role::Guest, tenant.owner.id, at(60))
             .await
             .expect("set_role");
 

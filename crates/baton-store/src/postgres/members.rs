@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::audit::{AuditAction, AuditEntry, role_change};
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo, Workspace};
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -9,9 +10,10 @@ use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 
 use super::PgStore;
+use super::audit;
 use super::query::{self, Params, found};
 use super::rows::{self, member_cols, ms, token_cols, workspace_cols};
-use crate::{IdempotencyKey, MemberStore, Principal, StoreResult, WorkspaceStore};
+use crate::{IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore};
 
 const MEMBER_BY_ID: &str = concat!(
     "SELECT ",
@@ -77,7 +79,17 @@ async fn insert_token(c: &impl GenericClient, ws: &str, t: &NewToken) -> StoreRe
         &t.hash,
         &ms(t.info.created_at),
     ];
-    query::one(c, sql, params, rows::token).await
+    let info = query::one(c, sql, params, rows::token).await?;
+    let mut created = AuditEntry::about_member(
+        info.member_id,
+        AuditAction::TokenCreated,
+        info.member_id,
+        info.created_at,
+    );
+    created.token_id = Some(info.id);
+    created.detail = info.label.clone();
+    audit::record(c, ws, &created).await?;
+    Ok(info)
 }
 
 #[async_trait]
@@ -183,13 +195,75 @@ impl MemberStore for PgStore {
         Ok(Page::from_rows(rows, page, |m| m.seq))
     }
 
-    async fn set_role(&self, ws: Id, id: Id, role: Role) -> StoreResult<Member> {
+    async fn set_role(
+        &self,
+        ws: Id,
+        id: Id,
+        role: Role,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws_text, id_text) = (ws.to_string(), id.to_string());
+        // Locks the row, so the role read for the audit entry is the one replaced.
+        let lock = concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members m WHERE m.workspace_id = $1 AND m.id = $2 FOR UPDATE"
+        );
+        let before = query::one(&tx, lock, &[&ws_text, &id_text], rows::member).await?;
         let sql = concat!(
             "UPDATE members AS m SET role = $3 WHERE m.workspace_id = $1 AND m.id = $2 RETURNING ",
             member_cols!()
         );
-        let params: Params = &[&ws.to_string(), &id.to_string(), &role.as_str()];
-        query::one(&self.client().await?, sql, params, rows::member).await
+        let params: Params = &[&ws_text, &id_text, &role.as_str()];
+        let member = query::one(&tx, sql, params, rows::member).await?;
+        let mut changed = AuditEntry::about_member(by, AuditAction::RoleChanged, id, at);
+        changed.detail = Some(role_change(before.role, role));
+        audit::record(&tx, &ws_text, &changed).await?;
+        tx.commit().await?;
+        Ok(member)
+    }
+
+    async fn transfer_ownership(
+        &self,
+        ws: Id,
+        from: Id,
+        to: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws_text, from_text, to_text) = (ws.to_string(), from.to_string(), to.to_string());
+        let heir = query::one(&tx, MEMBER_BY_ID, &[&ws_text, &to_text], rows::member).await?;
+        if !heir.active || heir.role == Role::Guest || heir.id == from {
+            return Err(StoreError::Conflict {
+                constraint: "ownership_heir",
+            });
+        }
+        // The guarded update is the check: of two racing transfers, one finds no owner left.
+        let demoted = query::exec(
+            &tx,
+            "UPDATE members SET role = 'admin' WHERE workspace_id = $1 AND id = $2 AND role = 'owner'",
+            &[&ws_text, &from_text],
+        )
+        .await?;
+        if demoted == 0 {
+            return Err(StoreError::Conflict {
+                constraint: "ownership_owner",
+            });
+        }
+        let sql = concat!(
+            "UPDATE members AS m SET role = 'owner' WHERE m.workspace_id = $1 AND m.id = $2 RETURNING ",
+            member_cols!()
+        );
+        let owner = query::one(&tx, sql, &[&ws_text, &to_text], rows::member).await?;
+        let mut moved = AuditEntry::about_member(from, AuditAction::OwnershipTransferred, to, at);
+        moved.detail = Some(role_change(heir.role, Role::Owner));
+        audit::record(&tx, &ws_text, &moved).await?;
+        tx.commit().await?;
+        Ok(owner)
     }
 
     async fn update_profile(
@@ -224,7 +298,13 @@ impl MemberStore for PgStore {
         Ok(tx.commit().await?)
     }
 
-    async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member> {
+    async fn deactivate_member(
+        &self,
+        ws: Id,
+        id: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let sql = concat!(
@@ -242,6 +322,8 @@ impl MemberStore for PgStore {
         )
         .await?;
         super::sessions::end_all(&tx, params).await?;
+        let deactivated = AuditEntry::about_member(by, AuditAction::MemberDeactivated, id, at);
+        audit::record(&tx, &ws.to_string(), &deactivated).await?;
         tx.commit().await?;
         Ok(member)
     }
@@ -270,16 +352,25 @@ impl MemberStore for PgStore {
         query::all(&self.client().await?, sql, params, rows::token).await
     }
 
-    async fn revoke_token(&self, ws: Id, member: Id, token: Id, at: Timestamp) -> StoreResult<()> {
+    async fn revoke_token(
+        &self,
+        ws: Id,
+        member: Id,
+        token: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let ws_text = ws.to_string();
         let sql = "UPDATE api_tokens SET revoked_at = $4
                    WHERE workspace_id = $1 AND member_id = $2 AND id = $3 AND revoked_at IS NULL";
-        let params: Params = &[
-            &ws.to_string(),
-            &member.to_string(),
-            &token.to_string(),
-            &ms(at),
-        ];
-        found(query::exec(&self.client().await?, sql, params).await?)
+        let params: Params = &[&ws_text, &member.to_string(), &token.to_string(), &ms(at)];
+        found(query::exec(&tx, sql, params).await?)?;
+        let mut revoked = AuditEntry::about_member(by, AuditAction::TokenRevoked, member, at);
+        revoked.token_id = Some(token);
+        audit::record(&tx, &ws_text, &revoked).await?;
+        Ok(tx.commit().await?)
     }
 
     async fn authenticate(&self, token_hash: &str) -> StoreResult<Option<Principal>> {

@@ -20,36 +20,12 @@ use jiff::Timestamp;
 use tokio_postgres::Row;
 
 use super::PgStore;
+use super::audit::{self, AUDIT_COLS, entry};
 use super::error::corrupt;
 use super::query::{self, Params, found};
-use super::rows::{self, from_json, ms, to_json};
+use super::rows::{self, ms, to_json};
 use super::threads::{append_post, insert_thread};
 use crate::{IdempotencyKey, StoreResult, UrgentStore};
-
-const AUDIT_COLS: &str = "id, actor_id, action, thread_id, post_id, legs, at, seq";
-
-fn opt_id(row: &Row, column: &str) -> StoreResult<Option<Id>> {
-    match row.try_get::<_, Option<&str>>(column)? {
-        None => Ok(None),
-        Some(_) => rows::id(row, column).map(Some),
-    }
-}
-
-/// An audit entry from [`AUDIT_COLS`].
-fn entry(row: &Row) -> StoreResult<AuditEntry> {
-    let action: String = row.try_get("action")?;
-    Ok(AuditEntry {
-        id: rows::id(row, "id")?,
-        actor_id: rows::id(row, "actor_id")?,
-        action: AuditAction::parse(&action)
-            .ok_or_else(|| corrupt(format!("audit action {action}")))?,
-        thread_id: opt_id(row, "thread_id")?,
-        post_id: opt_id(row, "post_id")?,
-        legs: from_json(&row.try_get::<_, String>("legs")?)?,
-        at: rows::ts(row, "at")?,
-        seq: row.try_get("seq")?,
-    })
-}
 
 fn at_column(row: &Row) -> StoreResult<Timestamp> {
     rows::ts(row, "at")
@@ -131,22 +107,22 @@ async fn record_urgent(
         event,
     )
     .await?;
-    let legs = to_json(&urgent.legs)?;
-    let audit: Params = &[
-        &ws,
-        &Id::random().to_string(),
-        &author,
-        &action.as_str(),
-        &thread,
-        &post_id,
-        &legs,
-        &at,
-    ];
-    query::exec(
+    audit::record(
         tx,
-        "INSERT INTO audit_log (workspace_id, id, actor_id, action, thread_id, post_id, legs, at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        audit,
+        ws,
+        &AuditEntry {
+            id: Id::random(),
+            actor_id: post.author_id,
+            action,
+            thread_id: Some(post.thread_id),
+            post_id: Some(post.id),
+            legs: urgent.legs.clone(),
+            subject_id: None,
+            token_id: None,
+            detail: None,
+            at: post.created_at,
+            seq: 0,
+        },
     )
     .await?;
     Ok(outcome)

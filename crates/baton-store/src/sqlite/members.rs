@@ -2,6 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::audit::{AuditAction, AuditEntry, role_change};
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo, Workspace};
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -9,6 +10,7 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
+use super::audit;
 use super::rows::{self, MEMBER_COLS, ms, ts};
 use crate::{IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore};
 
@@ -49,7 +51,15 @@ fn insert_token(c: &Connection, ws: &str, t: &NewToken) -> StoreResult<()> {
         &t.hash,
         ms(t.info.created_at),
     ))?;
-    Ok(())
+    let mut created = AuditEntry::about_member(
+        t.info.member_id,
+        AuditAction::TokenCreated,
+        t.info.member_id,
+        t.info.created_at,
+    );
+    created.token_id = Some(t.info.id);
+    created.detail = t.info.label.clone();
+    audit::record(c, ws, &created)
 }
 
 #[async_trait]
@@ -164,19 +174,56 @@ impl MemberStore for SqliteStore {
             .await
     }
 
-    async fn set_role(&self, ws: Id, id: Id, role: Role) -> StoreResult<Member> {
+    async fn set_role(
+        &self,
+        ws: Id,
+        id: Id,
+        role: Role,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member> {
         self.engine
             .write(move |c| {
-                let (ws, id) = (ws.to_string(), id.to_string());
-                let n = c
-                    .prepare_cached(
-                        "UPDATE members SET role = ?3 WHERE workspace_id = ?1 AND id = ?2",
-                    )?
-                    .execute((&ws, &id, role.as_str()))?;
-                if n == 0 {
-                    return Err(StoreError::NotFound);
+                let (ws, id_text) = (ws.to_string(), id.to_string());
+                let before = member_by_id(c, &ws, &id_text)?;
+                c.prepare_cached(
+                    "UPDATE members SET role = ?3 WHERE workspace_id = ?1 AND id = ?2",
+                )?
+                .execute((&ws, &id_text, role.as_str()))?;
+                let mut changed = AuditEntry::about_member(by, AuditAction::RoleChanged, id, at);
+                changed.detail = Some(role_change(before.role, role));
+                audit::record(c, &ws, &changed)?;
+                member_by_id(c, &ws, &id_text)
+            })
+            .await
+    }
+
+    async fn transfer_ownership(
+        &self,
+        ws: Id,
+        from: Id,
+        to: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member> {
+        self.engine
+            .write(move |c| {
+                let (ws, from_text, to_text) = (ws.to_string(), from.to_string(), to.to_string());
+                let heir = member_by_id(c, &ws, &to_text)?;
+                if !heir.active || heir.role == Role::Guest || heir.id == from {
+                    return Err(StoreError::Conflict { constraint: "ownership_heir" });
                 }
-                member_by_id(c, &ws, &id)
+                let n = c
+                    .prepare_cached("UPDATE members SET role = 'admin' WHERE workspace_id = ?1 AND id = ?2 AND role = 'owner'")?
+                    .execute((&ws, &from_text))?;
+                if n == 0 {
+                    return Err(StoreError::Conflict { constraint: "ownership_owner" });
+                }
+                c.prepare_cached("UPDATE members SET role = 'owner' WHERE workspace_id = ?1 AND id = ?2")?
+                    .execute((&ws, &to_text))?;
+                let mut moved = AuditEntry::about_member(from, AuditAction::OwnershipTransferred, to, at);
+                moved.detail = Some(role_change(heir.role, Role::Owner));
+                audit::record(c, &ws, &moved)?;
+                member_by_id(c, &ws, &to_text)
             })
             .await
     }
@@ -223,9 +270,16 @@ impl MemberStore for SqliteStore {
             .await
     }
 
-    async fn deactivate_member(&self, ws: Id, id: Id, at: Timestamp) -> StoreResult<Member> {
+    async fn deactivate_member(
+        &self,
+        ws: Id,
+        id: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<Member> {
         self.engine
             .write(move |c| {
+                let subject = id;
                 let (ws, id) = (ws.to_string(), id.to_string());
                 let n = c
                     .prepare_cached("UPDATE members SET active = 0, deactivated_at = ?3 WHERE workspace_id = ?1 AND id = ?2")?
@@ -238,6 +292,11 @@ impl MemberStore for SqliteStore {
                 )?
                 .execute((&ws, &id, ms(at)))?;
                 super::sessions::end_all(c, &ws, &id, at)?;
+                audit::record(
+                    c,
+                    &ws,
+                    &AuditEntry::about_member(by, AuditAction::MemberDeactivated, subject, at),
+                )?;
                 member_by_id(c, &ws, &id)
             })
             .await
@@ -276,16 +335,29 @@ impl MemberStore for SqliteStore {
             .await
     }
 
-    async fn revoke_token(&self, ws: Id, member: Id, token: Id, at: Timestamp) -> StoreResult<()> {
+    async fn revoke_token(
+        &self,
+        ws: Id,
+        member: Id,
+        token: Id,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
         self.engine
             .write(move |c| {
+                let ws_text = ws.to_string();
                 let n = c
                     .prepare_cached(
                         "UPDATE api_tokens SET revoked_at = ?4
                          WHERE workspace_id = ?1 AND member_id = ?2 AND id = ?3 AND revoked_at IS NULL",
                     )?
-                    .execute((ws.to_string(), member.to_string(), token.to_string(), ms(at)))?;
-                if n == 0 { Err(StoreError::NotFound) } else { Ok(()) }
+                    .execute((&ws_text, member.to_string(), token.to_string(), ms(at)))?;
+                if n == 0 {
+                    return Err(StoreError::NotFound);
+                }
+                let mut revoked = AuditEntry::about_member(by, AuditAction::TokenRevoked, member, at);
+                revoked.token_id = Some(token);
+                audit::record(c, &ws_text, &revoked)
             })
             .await
     }

@@ -7,49 +7,18 @@ use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::delivery::outbox::{EventKind, EventPayload};
 use baton_core::delivery::{
-    AuditAction, AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentLeg, UrgentOutcome,
-    UrgentSend,
+    AuditAction, AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentOutcome, UrgentSend,
 };
 use baton_core::model::{CreatedThread, NewPost, NewThread, Post};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
-use rusqlite::{Connection, OptionalExtension, Row};
+use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
+use super::audit::{self, AUDIT_COLS, entry};
 use super::rows::{self, ms, to_json, ts};
 use super::threads::{insert_post, insert_thread};
 use crate::{IdempotencyKey, StoreError, StoreResult, UrgentStore};
-
-const AUDIT_COLS: &str = "id, actor_id, action, thread_id, post_id, legs, at, seq";
-
-fn conversion(message: String) -> rusqlite::Error {
-    rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(message)))
-}
-
-fn opt_id(r: &Row<'_>, idx: usize) -> rusqlite::Result<Option<Id>> {
-    match r.get_ref(idx)? {
-        rusqlite::types::ValueRef::Null => Ok(None),
-        _ => rows::id(r, idx).map(Some),
-    }
-}
-
-/// An audit entry from [`AUDIT_COLS`].
-fn entry(r: &Row<'_>) -> rusqlite::Result<AuditEntry> {
-    let action: String = r.get(2)?;
-    let legs: String = r.get(5)?;
-    Ok(AuditEntry {
-        id: rows::id(r, 0)?,
-        actor_id: rows::id(r, 1)?,
-        action: AuditAction::parse(&action)
-            .ok_or_else(|| conversion(format!("unknown audit action in database: {action}")))?,
-        thread_id: opt_id(r, 3)?,
-        post_id: opt_id(r, 4)?,
-        legs: serde_json::from_str::<Vec<UrgentLeg>>(&legs)
-            .map_err(|e| conversion(format!("bad audit legs in database: {e}")))?,
-        at: ts(r.get(6)?)?,
-        seq: r.get(7)?,
-    })
-}
 
 fn sends_since(
     c: &Connection,
@@ -103,20 +72,23 @@ fn record_urgent(
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
     .execute((ws, Id::random().to_string(), kind.as_str(), &thread, &post_id, &author, to_json(&payload)?, at))?;
-    c.prepare_cached(
-        "INSERT INTO audit_log (workspace_id, id, actor_id, action, thread_id, post_id, legs, at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute((
+    audit::record(
+        c,
         ws,
-        Id::random().to_string(),
-        &author,
-        action.as_str(),
-        &thread,
-        &post_id,
-        to_json(&urgent.legs)?,
-        at,
-    ))?;
+        &AuditEntry {
+            id: Id::random(),
+            actor_id: post.author_id,
+            action,
+            thread_id: Some(post.thread_id),
+            post_id: Some(post.id),
+            legs: urgent.legs.clone(),
+            subject_id: None,
+            token_id: None,
+            detail: None,
+            at: post.created_at,
+            seq: 0,
+        },
+    )?;
     Ok(outcome)
 }
 

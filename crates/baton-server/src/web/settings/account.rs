@@ -184,17 +184,26 @@ pub(super) async fn change_password(
 pub(super) struct TokenForm {
     #[serde(default)]
     label: String,
+    #[serde(default)]
+    token_password: String,
 }
 
-/// Issues a token and shows its secret on the page this post answers, never in a redirect's
-/// URL or a later page: it is shown once.
+/// Issues a token, once the viewer has typed their password again, and shows its secret on the
+/// page this post answers, never in a redirect's URL or a later page: it is shown once.
 pub(super) async fn create_token(
     State(state): State<AppState>,
     form: CsrfForm<TokenForm>,
 ) -> WebResult<Response> {
     let me = &form.viewer.member;
     let label = Some(form.value.label.trim()).filter(|l| !l.is_empty());
-    let shown = match members::issue_token(&state, me, me.id, label, None).await {
+    let issued =
+        match members::confirm_password(&state, me, &form.value.token_password, "token_password")
+            .await
+        {
+            Ok(()) => members::issue_token(&state, me, me.id, label, None).await,
+            Err(e) => Err(e),
+        };
+    let shown = match issued {
         Ok((_, secret)) => Shown {
             new_token: Some(secret),
             ..Shown::default()
