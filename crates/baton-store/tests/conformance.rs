@@ -16,6 +16,9 @@ mod members;
 #[path = "../src/conformance/tokens.rs"]
 mod tokens;
 
+#[path = "../src/conformance/audit.rs"]
+mod audit;
+
 #[path = "../src/conformance/sessions.rs"]
 mod sessions;
 
