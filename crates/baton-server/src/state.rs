@@ -10,6 +10,8 @@ use crate::delivery::webhook_client::WebhookClient;
 use crate::idempotency::InFlight;
 use crate::metrics::Metrics;
 use crate::services::sessions::LoginLimiter;
+use crate::web::base_url::BaseUrl;
+use crate::web::setup_code::SetupCode;
 
 /// Shared state of a running server. Cheap to clone.
 #[derive(Clone)]
@@ -30,18 +32,28 @@ pub struct AppState {
     pub live: Arc<crate::live::Bus>,
     /// Checks webhook targets (at registration and at send time) and sends webhooks.
     pub webhooks: Arc<WebhookClient>,
+    /// The code that lets another machine use the first-run page, when `baton serve` made one.
+    pub setup_code: Arc<SetupCode>,
 }
 
 /// Settings of the web pages.
 #[derive(Debug, Clone, Default)]
 pub struct WebSettings {
-    /// Mark cookies `Secure` (Baton is served over https).
-    pub secure_cookies: bool,
+    /// Where people reach Baton (`--base-url`). When set, requests for another host are
+    /// refused; when https, cookies are `__Host-` and `Secure` and responses carry HSTS.
+    pub base_url: Option<BaseUrl>,
     /// A line the sign-in page shows, e.g. the demo logins.
     pub sign_in_hint: Option<String>,
     /// Baton sits behind a reverse proxy whose `X-Forwarded-For` (and `-Proto`) tell the
     /// client's address (and scheme); otherwise those headers are ignored.
     pub trust_proxy: bool,
+}
+
+impl WebSettings {
+    /// Whether people reach Baton over https (its base URL says so).
+    pub fn is_https(&self) -> bool {
+        self.base_url.as_ref().is_some_and(BaseUrl::is_https)
+    }
 }
 
 impl AppState {
@@ -100,6 +112,7 @@ impl AppStateBuilder {
             web: Arc::new(self.web),
             live,
             webhooks: Arc::new(self.webhooks),
+            setup_code: Arc::new(SetupCode::default()),
         }
     }
 }

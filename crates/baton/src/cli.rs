@@ -2,6 +2,7 @@
 
 use std::path::PathBuf;
 
+use baton_server::web::base_url::BaseUrl;
 use clap::{Args, Parser, Subcommand};
 
 /// Baton: an async-first work hub for distributed teams.
@@ -60,10 +61,16 @@ pub struct ServeArgs {
     /// Seed the demo workspace on first start (when the database has no workspace yet).
     #[arg(long, env = "BATON_DEMO")]
     pub demo: bool,
-    /// The address people reach Baton at, e.g. `https://baton.example.com` (https marks the
-    /// session cookie Secure).
-    #[arg(long, env = "BATON_BASE_URL")]
-    pub base_url: Option<String>,
+    /// The address people reach Baton at, e.g. `https://baton.example.com`: links in emails
+    /// start with it, requests for any other host name are refused (DNS rebinding), and https
+    /// makes cookies `__Host-` and `Secure` and adds HSTS.
+    #[arg(long, env = "BATON_BASE_URL", value_parser = BaseUrl::parse)]
+    pub base_url: Option<BaseUrl>,
+    /// Baton sits behind a reverse proxy: take the client's address from the last
+    /// `X-Forwarded-For` entry and the scheme from `X-Forwarded-Proto`. Without it those
+    /// headers are ignored (any client could write them).
+    #[arg(long, env = "BATON_TRUST_PROXY")]
+    pub trust_proxy: bool,
     /// Where email digests go: `smtp://host:port` (plain), `smtp://host:587?tls=required`
     /// (STARTTLS) or `smtps://host:465`, with optional `user:password@`. Without it deliveries
     /// stay queued and nothing is sent.

@@ -38,12 +38,9 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", args.listen))?;
     let web = baton_server::state::WebSettings {
-        secure_cookies: args
-            .base_url
-            .as_deref()
-            .is_some_and(|u| u.starts_with("https://")),
+        base_url: args.base_url.clone(),
         sign_in_hint: args.demo.then(crate::demo::sign_in_hint),
-        trust_proxy: false,
+        trust_proxy: args.trust_proxy,
     };
     let allowed = AllowedHosts::new(args.webhook_allow_hosts.iter().map(String::as_str));
     if !args.webhook_allow_hosts.is_empty() {
@@ -70,6 +67,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let worker = delivery_worker(&args, &url)?;
     println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
+    print_setup_code(&state, &args, &url).await?;
     tracing::info!(%url, "serving");
     // Aborting the worker at shutdown is safe: a digest cut off mid-send keeps its lease until
     // it runs out, then the next start sends it again with the same Message-ID.
@@ -104,9 +102,28 @@ fn delivery_worker(args: &ServeArgs, url: &str) -> anyhow::Result<Worker> {
         .mail_from
         .parse()
         .with_context(|| format!("invalid --mail-from '{}'", args.mail_from))?;
-    let mut worker = Worker::new(mailer, args.base_url.as_deref().unwrap_or(url), from);
+    let base = args.base_url.as_ref().map_or(url, |b| b.as_str());
+    let mut worker = Worker::new(mailer, base, from);
     worker.reminder_lead = jiff::SignedDuration::from_mins(i64::from(args.baton_reminder_minutes));
     Ok(worker)
+}
+
+/// On a database without a workspace, makes the one-time setup code and prints it (stdout
+/// only, never the log): the first-run page takes it from a browser on another machine.
+async fn print_setup_code(state: &AppState, args: &ServeArgs, url: &str) -> anyhow::Result<()> {
+    if !state.store.workspaces().await?.is_empty() {
+        return Ok(());
+    }
+    let code = state
+        .setup_code
+        .issue()
+        .map_err(|e| anyhow::anyhow!("cannot make a setup code: {e}"))?;
+    let base = args.base_url.as_ref().map_or(url, |b| b.as_str());
+    println!(
+        "First run: create your workspace at {base}/setup  (from another machine, enter the \
+         setup code {code})"
+    );
+    Ok(())
 }
 
 async fn shutdown_signal() {

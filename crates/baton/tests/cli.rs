@@ -1,15 +1,17 @@
 //! The `baton` command line as an operator meets it: `serve` failing fast with one clear line
-//! (busy port, unreachable PostgreSQL, unsupported database URL), `admin bootstrap` (its JSON,
+//! (busy port, unreachable PostgreSQL, unsupported database URL), `serve` on an empty database
+//! printing the setup code another machine's browser needs, `admin bootstrap` (its JSON,
 //! its token, and refusing bad input without writing anything), `migrate` run twice, `demo`
 //! run twice (idempotent, a team across time zones) and workspace isolation of the demo.
 
 mod common;
 
 use std::collections::HashSet;
-use std::net::TcpListener;
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
 use std::time::Duration;
 
-use common::{Deployment, Outcome, Server, Session};
+use common::{Deployment, Http, Outcome, Server, Session};
 use serde_json::Value;
 
 // ----------------------------------------------------------------------------------------
@@ -93,6 +95,69 @@ fn serve_with_an_unreadable_smtp_ca_file_exits_with_one_clear_line() {
         line.contains(missing),
         "the error line should name the file: {line}"
     );
+}
+
+// ----------------------------------------------------------------------------------------
+// serve: first run
+// ----------------------------------------------------------------------------------------
+
+/// POSTs the first-run form with `code` to `server` as a trusted proxy relays a browser on
+/// another machine (`X-Forwarded-For: 203.0.113.7`); answers the status code.
+fn setup_from_another_machine(server: &Server, code: &str) -> u16 {
+    let csrf = "ab".repeat(32);
+    let body = format!(
+        "csrf={csrf}&setup_code={code}&workspace=Acme&name=Ada&email=ada%40acme.test\
+         &password=correct+horse+battery&timezone=Europe%2FBerlin&days=mon"
+    );
+    let mut stream = TcpStream::connect(server.addr).expect("connecting to baton serve");
+    stream
+        .set_read_timeout(Some(Duration::from_secs(10)))
+        .expect("a read timeout");
+    write!(
+        stream,
+        "POST /setup HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\
+         Content-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\n\
+         Cookie: baton_csrf={csrf}\r\nX-Forwarded-For: 203.0.113.7\r\n\r\n{body}",
+        server.addr,
+        body.len()
+    )
+    .expect("sending the form");
+    let mut reply = String::new();
+    stream
+        .read_to_string(&mut reply)
+        .expect("reading the reply");
+    reply
+        .split(' ')
+        .nth(1)
+        .and_then(|code| code.parse().ok())
+        .unwrap_or_else(|| panic!("no status line in {reply}"))
+}
+
+#[tokio::test]
+async fn serve_on_an_empty_database_prints_a_setup_code_that_sets_up_from_another_machine() {
+    let deployment = Deployment::sqlite();
+    let server = Server::start_with_env(&deployment, &[("BATON_TRUST_PROXY", "true")]).await;
+    let log = server.log_text();
+    let code = log
+        .split_once("setup code ")
+        .map(|(_, rest)| rest.chars().take(19).collect::<String>())
+        .unwrap_or_else(|| panic!("no setup code printed:\n{log}"));
+    assert_eq!(log.matches(code.as_str()).count(), 1, "shown once:\n{log}");
+
+    assert_eq!(
+        setup_from_another_machine(&server, "ABCD-EFGH-JKMN-PQRS"),
+        403
+    );
+    assert_eq!(setup_from_another_machine(&server, ""), 403);
+    assert_eq!(setup_from_another_machine(&server, &code), 303, "{log}");
+    let credentials =
+        serde_json::json!({"email": "ada@acme.test", "password": "correct horse battery"});
+    let url = format!("{}/api/v1/tokens", server.base());
+    let token = Http::new()
+        .send("POST", &url, None, &[], Some(&credentials))
+        .await
+        .expect("POST /api/v1/tokens");
+    assert_eq!(token.status, 201, "the owner exists: {}", token.text);
 }
 
 // ----------------------------------------------------------------------------------------

@@ -160,7 +160,8 @@ fn api() -> Router<AppState> {
         .route("/openapi.json", get(system::openapi))
 }
 
-/// The whole application: API, health, metrics, with size limits and request metrics.
+/// The whole application: API, health, metrics, with size limits, request metrics, the host
+/// check and security headers.
 pub fn router(state: AppState) -> Router {
     let metrics = state.metrics.clone();
     Router::new()
@@ -171,8 +172,10 @@ pub fn router(state: AppState) -> Router {
         // from anywhere, and the signed token in its path is the credential, not a session.
         .merge(crate::web::unsubscribe::routes())
         .merge(
-            crate::web::routes()
-                .layer(axum::middleware::from_fn(crate::web::security::same_origin)),
+            crate::web::routes().layer(axum::middleware::from_fn_with_state(
+                state.clone(),
+                crate::web::security::same_origin,
+            )),
         )
         // A route layer runs after routing, so it sees the matched route pattern.
         .route_layer(axum::middleware::from_fn_with_state(
@@ -180,7 +183,14 @@ pub fn router(state: AppState) -> Router {
             crate::metrics::track,
         ))
         .fallback(system::not_found)
-        .layer(axum::middleware::from_fn(crate::web::security::headers))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::security::host,
+        ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::web::security::headers,
+        ))
         .layer(DefaultBodyLimit::max(MAX_REQUEST_BYTES))
         .with_state(state)
 }

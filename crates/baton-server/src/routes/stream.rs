@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::live::inbox::{Credential, InboxCounters, InboxWatcher};
 use crate::services::sessions;
 use crate::state::AppState;
-use crate::web::session::{SESSION_COOKIE, cookie};
+use crate::web::session::SESSION_COOKIE;
 
 /// How often an idle stream sends a comment line, so proxies and load balancers that close
 /// quiet connections leave it open, and a vanished client is noticed.
@@ -43,7 +43,9 @@ impl FromRequestParts<AppState> for Subscriber {
                 .ok_or_else(ApiError::unauthorized)?;
             return Ok(Self(Credential::TokenHash(hash), member));
         }
-        let secret = cookie(&parts.headers, SESSION_COOKIE).ok_or_else(ApiError::unauthorized)?;
+        let secret = SESSION_COOKIE
+            .read(&parts.headers, &state.web)
+            .ok_or_else(ApiError::unauthorized)?;
         let signed_in = sessions::current(state, secret)
             .await?
             .ok_or_else(ApiError::unauthorized)?;

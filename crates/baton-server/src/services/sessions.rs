@@ -21,6 +21,9 @@ use crate::state::AppState;
 
 /// A session unused for this long has ended: the next request signs in again.
 pub const IDLE_LIMIT: SignedDuration = SignedDuration::from_hours(72);
+/// A session ends this long after it started, however busy: a stolen cookie works at most
+/// this long, and the session cookie's `Max-Age` is no longer.
+pub const LIFETIME: SignedDuration = SignedDuration::from_hours(30 * 24);
 /// How stale `last_seen_at` may get before a request records a new one (bounds the writes a
 /// busy reader causes to one per this interval).
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_mins(5);
@@ -122,7 +125,8 @@ pub async fn start(state: &AppState, member: &Member) -> ApiResult<SignedIn> {
     })
 }
 
-/// The live session a cookie secret names, recording its use every few minutes.
+/// The live session a cookie secret names (used within [`IDLE_LIMIT`], started within
+/// [`LIFETIME`]), recording its use every few minutes.
 pub async fn current(state: &AppState, secret: &str) -> ApiResult<Option<SignedIn>> {
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
@@ -135,6 +139,9 @@ pub async fn current(state: &AppState, secret: &str) -> ApiResult<Option<SignedI
     else {
         return Ok(None);
     };
+    if now.duration_since(session.created_at) >= LIFETIME {
+        return Ok(None);
+    }
     if now.duration_since(session.last_seen_at) >= TOUCH_EVERY {
         state
             .store

@@ -1,5 +1,6 @@
-//! Getting in and out: the first-run page that creates the workspace and its owner, sign-in,
-//! sign-out, and `/` sending each visitor where they belong.
+//! Getting in and out: the first-run page that creates the workspace and its owner (from this
+//! machine, or with the setup code `baton serve` printed), sign-in, sign-out, and `/` sending
+//! each visitor where they belong.
 
 use askama::Template;
 use axum::Router;
@@ -13,6 +14,7 @@ use serde::Deserialize;
 use super::forms::{AnonForm, CsrfForm, anon_csrf, set_anon_csrf};
 use super::session::{Viewer, clear_cookie, start_cookie};
 use super::{WebResult, render};
+use crate::client::ClientAddr;
 use crate::error::ApiError;
 use crate::services::sessions::{self, FirstRunInput, SignedIn};
 use crate::state::AppState;
@@ -79,6 +81,8 @@ fn signed_in_response(state: &AppState, signed_in: &SignedIn, next: &str) -> Res
 #[template(path = "setup.html")]
 struct SetupPage {
     csrf: String,
+    /// Whether to ask for the setup code (the client is not on this machine).
+    ask_code: bool,
     form: SetupForm,
     days: Vec<(&'static str, &'static str, bool)>,
     zones: &'static [String],
@@ -102,6 +106,8 @@ struct SetupForm {
     start: String,
     #[serde(default = "five")]
     end: String,
+    #[serde(default)]
+    setup_code: String,
 }
 
 fn utc() -> String {
@@ -124,16 +130,44 @@ const DAY_NAMES: [(Day, &str, &str); 7] = [
     (Day::Sun, "sun", "Sun"),
 ];
 
+/// Whether a first-run request surely comes from this machine, so it needs no setup code.
+/// A loopback peer alone does not say so without `--trust-proxy`: a reverse proxy on this
+/// machine relays everyone from loopback. A forwarding header, or a base URL on a name other
+/// than this machine's (people reach such a server through a proxy or from elsewhere), gives
+/// the proxy away. Behind a trusted proxy the client address is already the proxy's client.
+fn on_this_machine(state: &AppState, client: ClientAddr, headers: &HeaderMap) -> bool {
+    if !client.is_loopback() {
+        return false;
+    }
+    if state.web.trust_proxy {
+        return true;
+    }
+    let forwarded = ["x-forwarded-for", "forwarded", "x-real-ip"]
+        .iter()
+        .any(|name| headers.contains_key(*name));
+    let public_name = state
+        .web
+        .base_url
+        .as_ref()
+        .is_some_and(|b| !b.is_loopback());
+    !forwarded && !public_name
+}
+
 fn setup_response(
     state: &AppState,
     headers: &HeaderMap,
-    form: SetupForm,
+    ask_code: bool,
+    mut form: SetupForm,
     days: &[Day],
     error: FieldError,
 ) -> Response {
-    let (csrf, new_cookie) = anon_csrf(headers);
+    let (csrf, new_cookie) = anon_csrf(state, headers);
+    // A page never shows a password or a setup code back.
+    form.password.clear();
+    form.setup_code.clear();
     let page = SetupPage {
         csrf,
+        ask_code,
         form,
         days: DAY_NAMES
             .iter()
@@ -153,7 +187,11 @@ fn setup_response(
     response
 }
 
-async fn setup_page(State(state): State<AppState>, headers: HeaderMap) -> WebResult<Response> {
+async fn setup_page(
+    State(state): State<AppState>,
+    client: ClientAddr,
+    headers: HeaderMap,
+) -> WebResult<Response> {
     if !sessions::needs_first_run(&state).await? {
         return Ok(Redirect::to("/signin").into_response());
     }
@@ -165,10 +203,12 @@ async fn setup_page(State(state): State<AppState>, headers: HeaderMap) -> WebRes
         timezone: utc(),
         start: nine(),
         end: five(),
+        setup_code: String::new(),
     };
     Ok(setup_response(
         &state,
         &headers,
+        !on_this_machine(&state, client, &headers),
         form,
         &[Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri],
         FieldError::default(),
@@ -177,9 +217,11 @@ async fn setup_page(State(state): State<AppState>, headers: HeaderMap) -> WebRes
 
 async fn setup(
     State(state): State<AppState>,
+    client: ClientAddr,
     headers: HeaderMap,
     form: AnonForm<SetupForm>,
 ) -> WebResult<Response> {
+    let ask_code = !on_this_machine(&state, client, &headers);
     let days: Vec<Day> = form
         .fields
         .all("days")
@@ -190,6 +232,21 @@ async fn setup(
                 .map(|(d, _, _)| *d)
         })
         .collect();
+    if ask_code && !state.setup_code.matches(&form.value.setup_code) {
+        let message = if form.value.setup_code.trim().is_empty() {
+            "From another machine, Baton is set up only with the setup code it printed when it \
+             started. Enter it here."
+        } else {
+            "This is not the setup code. Use the one Baton printed when it last started."
+        };
+        let error = FieldError {
+            field: "setup_code".into(),
+            message: message.into(),
+        };
+        let mut response = setup_response(&state, &headers, true, form.value, &days, error);
+        *response.status_mut() = axum::http::StatusCode::FORBIDDEN;
+        return Ok(response);
+    }
     let f = &form.value;
     let input = FirstRunInput {
         workspace: f.workspace.clone(),
@@ -202,18 +259,18 @@ async fn setup(
         end: f.end.clone(),
     };
     match sessions::first_run(&state, &input).await {
-        Ok(signed_in) => Ok(signed_in_response(&state, &signed_in, "/inbox")),
-        Err(e) if e.status().is_client_error() => {
-            let mut kept = form.value;
-            kept.password.clear();
-            Ok(setup_response(
-                &state,
-                &headers,
-                kept,
-                &days,
-                FieldError::from_api(&e, "workspace"),
-            ))
+        Ok(signed_in) => {
+            state.setup_code.retire();
+            Ok(signed_in_response(&state, &signed_in, "/inbox"))
         }
+        Err(e) if e.status().is_client_error() => Ok(setup_response(
+            &state,
+            &headers,
+            ask_code,
+            form.value,
+            &days,
+            FieldError::from_api(&e, "workspace"),
+        )),
         Err(e) => Err(e.into()),
     }
 }
@@ -250,7 +307,7 @@ fn signin_response(
     error: FieldError,
     status: axum::http::StatusCode,
 ) -> Response {
-    let (csrf, new_cookie) = anon_csrf(headers);
+    let (csrf, new_cookie) = anon_csrf(state, headers);
     let page = SigninPage {
         csrf,
         email,

@@ -1,7 +1,7 @@
 //! Form posts. Every state change is a POST of an urlencoded form carrying a `csrf` field:
 //! signed-in forms carry the session's token ([`CsrfForm`]); the sign-in and first-run forms,
 //! which have no session yet, carry a random token that must equal their `baton_csrf` cookie
-//! ([`AnonForm`], the double-submit pattern).
+//! (`__Host-baton_csrf` over https; [`AnonForm`], the double-submit pattern).
 
 use axum::body::Bytes;
 use axum::extract::{FromRequest, FromRequestParts, Request};
@@ -11,14 +11,14 @@ use serde::de::DeserializeOwned;
 
 use super::auth::FieldError;
 use super::error::WebError;
-use super::session::{Viewer, cookie, set_cookie};
+use super::session::{CookieName, Viewer};
 use crate::services::sessions::SignedIn;
 use crate::state::AppState;
 
 /// Largest form body: a 64 KiB post with room for percent-encoding.
 pub const MAX_FORM_BYTES: usize = 256 * 1024;
 /// Cookie holding the pre-session CSRF token.
-const ANON_CSRF_COOKIE: &str = "baton_csrf";
+const ANON_CSRF_COOKIE: CookieName = CookieName::new("baton_csrf", "__Host-baton_csrf");
 
 /// The fields of a posted form, in order, for forms with repeated names (checkboxes).
 #[derive(Debug, Clone, Default)]
@@ -56,7 +56,7 @@ pub struct AnonForm<T> {
 }
 
 /// Whether two tokens are equal, in time that does not depend on where they differ.
-fn same_token(a: &str, b: &str) -> bool {
+pub(crate) fn same_token(a: &str, b: &str) -> bool {
     a.len() == b.len()
         && a.bytes()
             .zip(b.bytes())
@@ -104,9 +104,11 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for CsrfForm<T> {
 impl<T: DeserializeOwned + Send> FromRequest<AppState> for AnonForm<T> {
     type Rejection = WebError;
 
-    async fn from_request(request: Request, _state: &AppState) -> Result<Self, WebError> {
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, WebError> {
         let (parts, body) = request.into_parts();
-        let expected = cookie(&parts.headers, ANON_CSRF_COOKIE).map(str::to_owned);
+        let expected = ANON_CSRF_COOKIE
+            .read(&parts.headers, &state.web)
+            .map(str::to_owned);
         let (value, fields) = parse(body, expected.as_deref()).await?;
         Ok(Self { value, fields })
     }
@@ -114,8 +116,11 @@ impl<T: DeserializeOwned + Send> FromRequest<AppState> for AnonForm<T> {
 
 /// The pre-session CSRF token for a sign-in or first-run page: the browser's existing one, or
 /// a new one to set as a cookie (the second value) with the page.
-pub fn anon_csrf(headers: &HeaderMap) -> (String, Option<String>) {
-    if let Some(token) = cookie(headers, ANON_CSRF_COOKIE).filter(|t| t.len() == 64) {
+pub fn anon_csrf(state: &AppState, headers: &HeaderMap) -> (String, Option<String>) {
+    if let Some(token) = ANON_CSRF_COOKIE
+        .read(headers, &state.web)
+        .filter(|t| t.len() == 64)
+    {
         return (token.to_owned(), None);
     }
     let mut bytes = [0u8; 32];
@@ -132,7 +137,7 @@ pub fn set_anon_csrf(response: &mut Response, state: &AppState, new_token: Optio
     if let Some(token) = new_token {
         response.headers_mut().append(
             axum::http::header::SET_COOKIE,
-            set_cookie(ANON_CSRF_COOKIE, &token, 86_400, state.web.secure_cookies),
+            ANON_CSRF_COOKIE.set(&state.web, &token, 86_400),
         );
     }
 }

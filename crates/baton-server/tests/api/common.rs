@@ -8,6 +8,7 @@ use axum::body::Body;
 use axum::http::{HeaderMap, Request, StatusCode};
 use baton_server::AppState;
 use baton_server::clock::ManualClock;
+use baton_server::state::WebSettings;
 use baton_store::Store;
 use baton_store::conformance::StoreGuard;
 use http_body_util::BodyExt;
@@ -57,13 +58,14 @@ impl Reply {
 }
 
 impl TestApp {
-    /// Wraps an opened store.
-    pub fn new((store, guard): (Arc<dyn Store>, StoreGuard)) -> Self {
+    /// Wraps an opened store, serving with these web settings (base URL, proxy).
+    pub fn with_web((store, guard): (Arc<dyn Store>, StoreGuard), web: WebSettings) -> Self {
         let clock = Arc::new(ManualClock::new(
             "2026-03-02T12:00:00Z".parse().expect("a valid instant"),
         ));
         let state = AppState::builder(store.clone())
             .clock(clock.clone())
+            .web(web)
             .build();
         Self {
             router: baton_server::router(state.clone()),
@@ -317,40 +319,70 @@ impl TestApp {
         cookie: Option<&str>,
         fields: &[(&str, &str)],
     ) -> Reply {
-        let body = serde_urlencoded::to_string(fields).expect("encodable form");
-        let mut req = Request::builder()
-            .method("POST")
-            .uri(path)
-            .header("content-type", "application/x-www-form-urlencoded");
-        if let Some(c) = cookie {
-            req = req.header("cookie", c);
-        }
-        self.send(req.body(Body::from(body)).expect("a valid request"))
-            .await
+        self.send(form_request(path, cookie, fields)).await
+    }
+
+    /// [`TestApp::raw_form`] from a client at `peer` (as `serve_with` tells handlers; without
+    /// it a request comes from nowhere known, as in every other in-process test).
+    pub async fn raw_form_from(
+        &self,
+        peer: std::net::SocketAddr,
+        path: &str,
+        cookie: Option<&str>,
+        fields: &[(&str, &str)],
+    ) -> Reply {
+        let mut request = form_request(path, cookie, fields);
+        request
+            .extensions_mut()
+            .insert(axum::extract::ConnectInfo(peer));
+        self.send(request).await
     }
 }
 
-/// Defines one API test run on both backends: `app_test!(name, |app| async move { … })`.
+/// A urlencoded POST of `fields` to `path` with an optional `Cookie` header.
+pub fn form_request(path: &str, cookie: Option<&str>, fields: &[(&str, &str)]) -> Request<Body> {
+    let body = serde_urlencoded::to_string(fields).expect("encodable form");
+    let mut req = Request::builder()
+        .method("POST")
+        .uri(path)
+        .header("content-type", "application/x-www-form-urlencoded");
+    if let Some(c) = cookie {
+        req = req.header("cookie", c);
+    }
+    req.body(Body::from(body)).expect("a valid request")
+}
+
+/// Defines one API test run on both backends: `app_test!(name, |app| async move { … })`, or
+/// `app_test!(name, web = WebSettings { … }, |app| …)` to serve with other web settings.
 #[macro_export]
 macro_rules! app_test {
-    ($name:ident, $body:expr $(,)?) => {
+    ($name:ident, web = $web:expr, $body:expr $(,)?) => {
         mod $name {
             use super::*;
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn sqlite() {
-                let app =
-                    $crate::common::TestApp::new(baton_store::conformance::sqlite_store().await);
+                let app = $crate::common::TestApp::with_web(
+                    baton_store::conformance::sqlite_store().await,
+                    $web,
+                );
                 ($body)(app).await;
             }
 
             #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
             async fn postgres() {
                 if let Some(opened) = baton_store::conformance::postgres_store().await {
-                    ($body)($crate::common::TestApp::new(opened)).await;
+                    ($body)($crate::common::TestApp::with_web(opened, $web)).await;
                 }
             }
         }
+    };
+    ($name:ident, $body:expr $(,)?) => {
+        $crate::app_test!(
+            $name,
+            web = baton_server::state::WebSettings::default(),
+            $body
+        );
     };
 }
 

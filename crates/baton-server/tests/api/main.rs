@@ -20,6 +20,7 @@ mod web_auth;
 mod web_batons;
 mod web_conversations;
 mod web_deliveries;
+mod web_hardening;
 mod web_people;
 mod web_space_webhooks;
 mod web_webhooks;

@@ -54,7 +54,8 @@ async fn sign_in(
     app.raw_form("/signin", Some(cookie), &fields).await
 }
 
-/// Posts the first-run form for workspace "Acme", owner Ada, working `days` 08:00–16:00.
+/// Posts the first-run form for workspace "Acme", owner Ada, working `days` 08:00–16:00, from
+/// a browser on the server's machine (which needs no setup code).
 async fn submit_setup(
     app: &TestApp,
     (cookie, token): (&str, &str),
@@ -73,7 +74,9 @@ async fn submit_setup(
         ("end", "16:00"),
     ];
     fields.extend(days.iter().map(|d| ("days", *d)));
-    app.raw_form("/setup", Some(cookie), &fields).await
+    let loopback = std::net::SocketAddr::from(([127, 0, 0, 1], 50_000));
+    app.raw_form_from(loopback, "/setup", Some(cookie), &fields)
+        .await
 }
 
 fn session_cookie(r: &crate::common::Reply) -> Option<String> {
