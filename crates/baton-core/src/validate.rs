@@ -216,8 +216,11 @@ mod tests {
 
     use super::*;
 
+    /// A name or title check.
+    type Check = fn(&str) -> CoreResult<String>;
+
     /// Every name and title check, with the field it names.
-    fn every_line_check() -> [(&'static str, fn(&str) -> CoreResult<String>); 7] {
+    fn every_line_check() -> [(&'static str, Check); 7] {
         [
             ("title", title),
             ("title", baton_title),

@@ -2,6 +2,7 @@
 //! deactivation.
 
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo};
+use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
 use baton_core::token::{format_token, hash_token};
 use baton_core::{Id, validate};
@@ -155,17 +156,18 @@ pub async fn issue_token(
     Ok((info, secret))
 }
 
-/// Lists live tokens of `member` (self or admin).
+/// A page of the live tokens of `member` (self or admin).
 pub async fn list_tokens(
     state: &AppState,
     caller: &Member,
     member: Id,
-) -> ApiResult<Vec<TokenInfo>> {
+    page: PageRequest,
+) -> ApiResult<Page<TokenInfo>> {
     let target = workspace_member(state, caller, member).await?;
     self_or_admin(caller, &target)?;
     Ok(state
         .store
-        .list_tokens(caller.workspace_id, target.id)
+        .list_tokens(caller.workspace_id, target.id, page)
         .await?)
 }
 

@@ -5,10 +5,12 @@ mod common;
 
 mod authz;
 mod bad_input;
+mod bounds;
 mod digest_keys;
 mod follows;
 mod idempotency;
 mod live;
+mod names;
 mod recorder;
 mod relays;
 mod threads;
