@@ -36,8 +36,10 @@ impl Mentions {
 /// a count of the steps taken.
 ///
 /// The scan stops at the first mention past [`MAX_MENTIONS`]: a 64 KiB body of distinct
-/// handles once cost a linear search of every handle found so far per handle (quadratic, about
-/// 10,000² string comparisons), and then kept scanning a body that was already refused.
+/// handles (about 5,500 of them) once cost a linear search of every handle found so far per
+/// handle, some 15 million string comparisons (150 ms in a release build on the shared 2-vCPU
+/// machine, for the handle scan alone), and then kept scanning a body already refused. Now it
+/// is refused after 51 handles (0.2 ms in a debug build).
 #[derive(Default)]
 struct Scan {
     found: Mentions,
