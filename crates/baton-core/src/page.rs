@@ -41,6 +41,15 @@ impl PageRequest {
         }
         Ok(Self { after, limit })
     }
+
+    /// The first page of the largest size: for readers inside the server that want one
+    /// bounded batch (an email that lists batons, the covers of an urgent post).
+    pub fn largest() -> Self {
+        Self {
+            after: None,
+            limit: MAX_PAGE,
+        }
+    }
 }
 
 /// A page of items and the cursor for the next one, if there is more.
@@ -65,6 +74,16 @@ impl<T> Page<T> {
         Self {
             items: rows,
             next_cursor,
+        }
+    }
+
+    /// Like [`Page::from_rows`], for items that do not carry their sequence number: each row
+    /// comes with it.
+    pub fn from_seq_rows(rows: Vec<(T, i64)>, request: PageRequest) -> Self {
+        let page = Page::from_rows(rows, request, |(_, seq)| *seq);
+        Page {
+            items: page.items.into_iter().map(|(item, _)| item).collect(),
+            next_cursor: page.next_cursor,
         }
     }
 }

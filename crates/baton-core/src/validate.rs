@@ -34,12 +34,60 @@ fn line(field: &'static str, what: &str, text: &str, max: usize) -> CoreResult<S
             format!("{what} cannot contain line breaks or control characters"),
         ));
     }
+    if let Some(c) = trimmed.chars().find(|c| is_invisible(*c)) {
+        return Err(CoreError::invalid(
+            field,
+            format!(
+                "{what} cannot contain invisible or text-direction characters (it holds U+{:04X})",
+                u32::from(c)
+            ),
+        ));
+    }
     Ok(trimmed.to_owned())
+}
+
+/// Whether `c` changes how the text around it is shown without showing itself: direction
+/// overrides and isolates (a name that reads `admin` but sorts and matches as something
+/// else, "Trojan Source"), zero-width characters (two names that look the same but differ),
+/// and the other invisible format characters that have no place in a one-line label.
+///
+/// The zero-width joiners (U+200C, U+200D) are refused too, although some scripts and emoji
+/// sequences use them: a name shown to a whole workspace is safer as plain letters, and every
+/// script writes a readable name without them.
+fn is_invisible(c: char) -> bool {
+    matches!(c,
+        '\u{00AD}'                      // soft hyphen
+        | '\u{034F}'                    // combining grapheme joiner
+        | '\u{061C}'                    // Arabic letter mark
+        | '\u{115F}' | '\u{1160}'        // Hangul fillers
+        | '\u{180E}'                    // Mongolian vowel separator
+        | '\u{200B}'..='\u{200F}'       // zero-width space, joiners, LRM, RLM
+        | '\u{2028}' | '\u{2029}'        // line and paragraph separators
+        | '\u{202A}'..='\u{202E}'       // direction embeddings and overrides
+        | '\u{2060}'..='\u{2064}'       // word joiner, invisible operators
+        | '\u{2066}'..='\u{206F}'       // direction isolates, deprecated format characters
+        | '\u{3164}'                    // Hangul filler
+        | '\u{FEFF}'                    // zero-width no-break space (byte-order mark)
+        | '\u{FFA0}'                    // halfwidth Hangul filler
+        | '\u{FFF9}'..='\u{FFFB}'       // interlinear annotation
+        | '\u{1D173}'..='\u{1D17A}'     // musical format characters
+        | '\u{E0000}'..='\u{E007F}'     // tag characters
+    )
 }
 
 /// A thread title: required, one line, at most [`MAX_TITLE_CHARS`].
 pub fn title(text: &str) -> CoreResult<String> {
     line("title", "a thread title", text, MAX_TITLE_CHARS)
+}
+
+/// A baton's title: the same rules as a thread title.
+pub fn baton_title(text: &str) -> CoreResult<String> {
+    line("title", "a baton title", text, MAX_TITLE_CHARS)
+}
+
+/// A relay's name.
+pub fn relay_name(text: &str) -> CoreResult<String> {
+    line("name", "a relay name", text, MAX_NAME_CHARS)
 }
 
 /// A person's display name.
@@ -164,7 +212,80 @@ fn is_common_password(text: &str) -> bool {
 
 #[cfg(test)]
 mod tests {
+    use proptest::prelude::*;
+
     use super::*;
+
+    /// A name or title check.
+    type Check = fn(&str) -> CoreResult<String>;
+
+    /// Every name and title check, with the field it names.
+    fn every_line_check() -> [(&'static str, Check); 7] {
+        [
+            ("title", title),
+            ("title", baton_title),
+            ("name", person_name),
+            ("name", space_name),
+            ("name", relay_name),
+            ("workspace", workspace_name),
+            ("label", |t| {
+                token_label(Some(t)).map(Option::unwrap_or_default)
+            }),
+        ]
+    }
+
+    #[test]
+    fn names_and_titles_refuse_direction_overrides_and_zero_width_characters() {
+        for c in [
+            '\u{202A}',
+            '\u{202B}',
+            '\u{202C}',
+            '\u{202D}',
+            '\u{202E}',
+            '\u{2066}',
+            '\u{2067}',
+            '\u{2068}',
+            '\u{2069}',
+            '\u{200B}',
+            '\u{200C}',
+            '\u{200D}',
+            '\u{200E}',
+            '\u{200F}',
+            '\u{2060}',
+            '\u{FEFF}',
+            '\u{00AD}',
+            '\u{061C}',
+            '\u{3164}',
+            '\u{E0041}',
+        ] {
+            for (field, check) in every_line_check() {
+                let err = check(&format!("Q3{c}plan")).expect_err("an invisible character");
+                assert_eq!(err.field, field);
+                assert!(err.message.contains("invisible"), "{err}");
+                assert!(
+                    check(&format!("{c}")).is_err(),
+                    "U+{:04X} alone",
+                    u32::from(c)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn names_in_every_script_and_with_emoji_are_still_welcome() {
+        for good in [
+            "Zoë Ødegård",
+            "محمد",
+            "田中 健",
+            "नमस्ते टीम",
+            "Launch 🚀",
+            "O'Brien-Smith",
+        ] {
+            for (_, check) in every_line_check() {
+                assert_eq!(check(good).expect("a plain name"), good);
+            }
+        }
+    }
 
     #[test]
     fn titles_are_trimmed_and_must_not_be_blank() {
@@ -253,5 +374,28 @@ mod tests {
         assert!(password("Password123").is_err());
         assert!(password("  spaces kept  ").is_ok());
         assert!(password("päßwörd-ünïcode").is_ok());
+    }
+
+    proptest! {
+        #[test]
+        fn an_accepted_name_holds_no_invisible_character(text in "\\PC{0,40}") {
+            for (_, check) in every_line_check() {
+                if let Ok(kept) = check(&text) {
+                    prop_assert!(!kept.chars().any(is_invisible), "{kept:?}");
+                }
+            }
+        }
+
+        #[test]
+        fn an_invisible_character_anywhere_is_refused(
+            before in "[a-zA-Z ]{0,10}",
+            c in prop::sample::select(vec!['\u{202E}', '\u{2067}', '\u{200B}', '\u{200D}', '\u{2060}', '\u{FEFF}']),
+            after in "[a-zA-Z ]{0,10}",
+        ) {
+            let text = format!("{before}{c}{after}");
+            for (_, check) in every_line_check() {
+                prop_assert!(check(&text).is_err(), "{:?} accepted", text);
+            }
+        }
     }
 }

@@ -81,6 +81,11 @@ pub trait MemberStore: Send + Sync {
     async fn password_hash(&self, ws: Id, id: Id) -> StoreResult<Option<String>>;
     /// Members in creation order.
     async fn list_members(&self, ws: Id, page: PageRequest) -> StoreResult<Page<Member>>;
+    /// A page of `member` and the members who share at least one space with them, in creation
+    /// order: the people a guest may know of.
+    async fn co_members(&self, ws: Id, member: Id, page: PageRequest) -> StoreResult<Page<Member>>;
+    /// Whether `a` and `b` are both members of at least one space.
+    async fn share_a_space(&self, ws: Id, a: Id, b: Id) -> StoreResult<bool>;
     /// Changes a member's role, as `by` did at `at`, with a `member.role_changed` audit entry
     /// in the same transaction.
     async fn set_role(
@@ -126,8 +131,13 @@ pub trait MemberStore: Send + Sync {
         token: NewToken,
         idem: Option<&IdempotencyKey>,
     ) -> StoreResult<TokenInfo>;
-    /// Live tokens of a member.
-    async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>>;
+    /// A page of a member's live tokens, oldest first.
+    async fn list_tokens(
+        &self,
+        ws: Id,
+        member: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<TokenInfo>>;
     /// Revokes a token of `member` as `by` did, with a `token.revoked` audit entry in the same
     /// transaction; `NotFound` if it is not theirs or already revoked.
     async fn revoke_token(
@@ -181,9 +191,14 @@ pub trait SpaceStore: Send + Sync {
     ) -> StoreResult<Space>;
     /// A space with whether `viewer` is one of its members.
     async fn space_for(&self, ws: Id, space: Id, viewer: Id) -> StoreResult<(Space, bool)>;
-    /// Every space of the workspace with whether `viewer` is a member, oldest first. The caller
-    /// filters with `baton_core::visibility::can_see_space`.
-    async fn spaces_for(&self, ws: Id, viewer: Id) -> StoreResult<Vec<(Space, bool)>>;
+    /// A page of the workspace's spaces with whether `viewer` is a member, oldest first. The
+    /// caller filters with `baton_core::visibility::can_see_space`.
+    async fn spaces_for(
+        &self,
+        ws: Id,
+        viewer: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<(Space, bool)>>;
     /// Adds a member of the same workspace to a space (no-op if already there).
     async fn add_space_member(
         &self,
@@ -194,8 +209,13 @@ pub trait SpaceStore: Send + Sync {
     ) -> StoreResult<()>;
     /// Removes a member from a space (`NotFound` if they were not in it).
     async fn remove_space_member(&self, ws: Id, space: Id, member: Id) -> StoreResult<()>;
-    /// Members of a space, in the order they joined.
-    async fn space_members(&self, ws: Id, space: Id) -> StoreResult<Vec<Member>>;
+    /// A page of a space's members, in the order they joined the workspace.
+    async fn space_members(
+        &self,
+        ws: Id,
+        space: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<Member>>;
     /// Changes a space's visibility.
     async fn set_visibility(&self, ws: Id, space: Id, visibility: Visibility)
     -> StoreResult<Space>;
@@ -247,8 +267,13 @@ pub trait ThreadStore: Send + Sync {
         html: String,
         at: Timestamp,
     ) -> StoreResult<Post>;
-    /// Earlier versions of a post, oldest first.
-    async fn post_revisions(&self, ws: Id, id: Id) -> StoreResult<Vec<PostRevision>>;
+    /// A page of a post's earlier versions, oldest first.
+    async fn post_revisions(
+        &self,
+        ws: Id,
+        id: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<PostRevision>>;
     /// Moves `member`'s read cursor in `thread` forward to `seq` (never backwards).
     async fn mark_read(&self, ws: Id, member: Id, thread: Id, seq: i64) -> StoreResult<()>;
     /// `member`'s read cursor in `thread` (0 when never read).
@@ -341,8 +366,13 @@ pub trait RelayStore: Send + Sync {
     /// Batons linked to `thread`, oldest first (none when the thread is in no baton or not in
     /// `ws`).
     async fn thread_batons(&self, ws: Id, thread: Id) -> StoreResult<Vec<Baton>>;
-    /// Batons of the workspace, oldest first; only those `holder` holds when given.
-    async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>>;
+    /// A page of the workspace's batons, oldest first; only those `holder` holds when given.
+    async fn list_batons(
+        &self,
+        ws: Id,
+        holder: Option<Id>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Baton>>;
     /// Sets a baton's status: done when its work is finished, open again to resume it.
     /// `Conflict { constraint: "baton_status" }` when it already has that status, and
     /// `Conflict { constraint: "handoff_pending" }` while a handoff of it waits for its
@@ -354,6 +384,9 @@ pub trait RelayStore: Send + Sync {
     async fn create_handoff(&self, ws: Id, handoff: Handoff) -> StoreResult<Handoff>;
     /// One handoff.
     async fn handoff(&self, ws: Id, id: Id) -> StoreResult<Handoff>;
+    /// The handoff of `baton` still waiting for its receiver, if any (at most one), wherever
+    /// it falls in the paged history.
+    async fn pending_handoff(&self, ws: Id, baton: Id) -> StoreResult<Option<Handoff>>;
     /// Accepts (the baton's holder becomes the receiver, in the same transaction) or bounces a
     /// pending handoff. `Conflict { constraint: "handoff_resolved" }` when it is no longer
     /// pending, also when two resolutions race: exactly one wins.
@@ -365,8 +398,9 @@ pub trait RelayStore: Send + Sync {
         reason: Option<String>,
         at: Timestamp,
     ) -> StoreResult<Handoff>;
-    /// A baton's handoffs, oldest first: its history.
-    async fn handoffs_of(&self, ws: Id, baton: Id) -> StoreResult<Vec<Handoff>>;
+    /// A page of a baton's handoffs, oldest first: its history.
+    async fn handoffs_of(&self, ws: Id, baton: Id, page: PageRequest)
+    -> StoreResult<Page<Handoff>>;
     /// The handoffs passed to `member` that are still pending and have reached them
     /// (`delivers_at` at or before `now`), oldest first, each with its baton: what the
     /// handoff email says at the moment it is sent, so one accepted or bounced since is left out.

@@ -72,3 +72,6 @@ mod feed;
 
 #[path = "../src/conformance/follows.rs"]
 mod follows;
+
+#[path = "../src/conformance/paging.rs"]
+mod paging;

@@ -16,6 +16,7 @@ use std::fmt::Write as _;
 use baton_core::Id;
 use baton_core::delivery::end_of_day;
 use baton_core::model::{Baton, BatonStatus, Member};
+use baton_core::page::PageRequest;
 use baton_core::relay::next_leg;
 use jiff::Timestamp;
 use lettre::Message;
@@ -92,7 +93,13 @@ impl Reminder {
         delivery_ids: Vec<Id>,
     ) -> anyhow::Result<Option<Self>> {
         let mut batons = Vec::new();
-        for baton in state.store.list_batons(ws, Some(recipient.id)).await? {
+        // One page (the largest) of batons: nobody holds more than that at a day's end, and
+        // an email that listed more would not be read.
+        let held = state
+            .store
+            .list_batons(ws, Some(recipient.id), PageRequest::largest())
+            .await?;
+        for baton in held.items {
             if baton.status != BatonStatus::Open || baton.holder_id != recipient.id {
                 continue;
             }

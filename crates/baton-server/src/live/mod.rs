@@ -13,6 +13,7 @@
 //! becomes a handful of `NOTIFY`s, and no row is written per recipient.
 
 pub mod inbox;
+pub mod limit;
 mod wire;
 
 use std::sync::{Arc, OnceLock};
@@ -110,6 +111,8 @@ pub struct Bus {
     /// Set when the server starts to stop: open streams end, so that graceful shutdown, which
     /// waits for every request to finish, does not wait for clients that never hang up.
     closing: watch::Sender<bool>,
+    /// Each member's open streams on this process, at most a few.
+    pub streams: limit::StreamLimit,
 }
 
 impl Bus {
@@ -120,6 +123,7 @@ impl Bus {
             outgoing: OnceLock::new(),
             local: OnceCell::new(),
             closing: watch::Sender::new(false),
+            streams: limit::StreamLimit::default(),
         }
     }
 

@@ -6,6 +6,7 @@ use baton_core::model::{Member, Post, Space, Thread, TokenInfo};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::services::access;
 use crate::services::threads::ExpectationInput;
 
 /// A timestamp as the API writes it: RFC 3339 in UTC with `Z`.
@@ -48,33 +49,46 @@ impl From<&Expectation> for ExpectationBody {
     }
 }
 
-/// A member as the API shows them.
+/// A member as the API shows them. A guest sees other people's id, name and whether they are
+/// active only: `email`, `timezone` and `role` are left out.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MemberOut {
     /// Member id.
     pub id: String,
     /// Email address.
-    pub email: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub email: Option<String>,
     /// Display name.
     pub name: String,
     /// IANA time zone.
-    pub timezone: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
     /// owner, admin, member or guest.
-    pub role: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub role: Option<String>,
     /// False once deactivated.
     pub active: bool,
 }
 
-impl From<&Member> for MemberOut {
-    fn from(m: &Member) -> Self {
+impl MemberOut {
+    /// `m` as `viewer` may see them ([`access::sight`]).
+    pub fn seen_by(viewer: &Member, m: &Member) -> Self {
+        let full = access::sight(viewer, m) == access::Sight::Full;
         Self {
             id: m.id.to_string(),
-            email: m.email.clone(),
+            email: full.then(|| m.email.clone()),
             name: m.name.clone(),
-            timezone: m.timezone.clone(),
-            role: m.role.as_str().to_owned(),
+            timezone: full.then(|| m.timezone.clone()),
+            role: full.then(|| m.role.as_str().to_owned()),
             active: m.active,
         }
+    }
+}
+
+impl From<&Member> for MemberOut {
+    /// A member in full: for their own eyes or an admin's answer.
+    fn from(m: &Member) -> Self {
+        Self::seen_by(m, m)
     }
 }
 
@@ -214,6 +228,18 @@ pub struct AskOut {
 pub struct PageQuery {
     /// Cursor from a previous page's `next_cursor`.
     pub cursor: Option<String>,
-    /// Items per page, 1 to 200 (default 50).
+    /// Items per page, 1 to 200 (default 50); above 200 is refused (422).
+    #[param(minimum = 1, maximum = 200)]
+    #[schema(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
+}
+
+impl PageQuery {
+    /// The page asked for.
+    ///
+    /// # Errors
+    /// 422 for a cursor Baton did not give out or a `limit` outside 1 to 200.
+    pub fn page(&self) -> baton_core::CoreResult<baton_core::page::PageRequest> {
+        baton_core::page::PageRequest::parse(self.cursor.as_deref(), self.limit)
+    }
 }

@@ -3,7 +3,6 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_core::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -64,17 +63,22 @@ pub struct MemberList {
     pub next_cursor: Option<String>,
 }
 
-/// Lists the members of the caller's workspace.
-#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(PageQuery), responses((status = 200, body = MemberList)))]
+/// Lists the members of the caller's workspace, a page at a time. A guest sees only the
+/// members who share a space with them, and of those only their names.
+#[utoipa::path(get, path = "/api/v1/members", tag = "members", params(PageQuery),
+    responses((status = 200, body = MemberList), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
     QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<MemberList>> {
-    let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
-    let page = state.store.list_members(caller.workspace_id, page).await?;
+    let page = access::members_in_sight(&state, &caller, q.page()?).await?;
     Ok(Json(MemberList {
-        members: page.items.iter().map(Into::into).collect(),
+        members: page
+            .items
+            .iter()
+            .map(|m| MemberOut::seen_by(&caller, m))
+            .collect(),
         next_cursor: page.next_cursor,
     }))
 }
@@ -89,11 +93,15 @@ pub struct MemberDetail {
     pub local_time: String,
     /// Whether they are inside their working hours now.
     pub working_now: bool,
-    /// When their next working period starts (now, while working), in UTC.
+    /// When their next working period starts (now, while working), in UTC. Not shown to
+    /// guests (it tells their schedule).
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub next_working_start: Option<String>,
 }
 
-/// One member of the caller's workspace, with their local time and working state.
+/// One member of the caller's workspace, with their local time and working state. A guest
+/// sees only members who share a space with them (404 for the others), and of them only the
+/// name, local time and whether they work now.
 #[utoipa::path(get, path = "/api/v1/members/{id}", tag = "members", params(("id" = String, Path)),
     responses((status = 200, body = MemberDetail), (status = 404, body = Problem)))]
 pub async fn read(
@@ -101,13 +109,16 @@ pub async fn read(
     Caller(caller): Caller,
     PathId(id): PathId,
 ) -> ApiResult<Json<MemberDetail>> {
-    let member = access::workspace_member(&state, &caller, id).await?;
+    let (member, sight) = access::member_in_sight(&state, &caller, id).await?;
     let presence = schedules::presence(&state, &member).await?;
     Ok(Json(MemberDetail {
-        member: (&member).into(),
+        member: MemberOut::seen_by(&caller, &member),
         local_time: presence.local_time,
         working_now: presence.working_now,
-        next_working_start: presence.next_working_start.map(super::dto::time),
+        next_working_start: presence
+            .next_working_start
+            .filter(|_| sight == access::Sight::Full)
+            .map(super::dto::time),
     }))
 }
 
@@ -194,24 +205,28 @@ pub async fn create_token(
     ))
 }
 
-/// Live tokens of a member.
+/// A page of a member's live tokens.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct TokenList {
     /// Tokens, oldest first.
     pub tokens: Vec<TokenOut>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
 }
 
-/// Lists a member's live tokens (admin, or the member themself).
-#[utoipa::path(get, path = "/api/v1/members/{id}/tokens", tag = "tokens", params(("id" = String, Path)),
-    responses((status = 200, body = TokenList), (status = 403, body = Problem), (status = 404, body = Problem)))]
+/// Lists a member's live tokens (admin, or the member themself), a page at a time.
+#[utoipa::path(get, path = "/api/v1/members/{id}/tokens", tag = "tokens", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = TokenList), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn list_tokens(
     State(state): State<AppState>,
     Caller(caller): Caller,
     PathId(id): PathId,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<TokenList>> {
-    let tokens = members::list_tokens(&state, &caller, id).await?;
+    let page = members::list_tokens(&state, &caller, id, q.page()?).await?;
     Ok(Json(TokenList {
-        tokens: tokens.iter().map(Into::into).collect(),
+        tokens: page.items.iter().map(Into::into).collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 

@@ -4,10 +4,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Thread};
+use baton_core::page::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::dto::time;
+use super::dto::{PageQuery, time};
 use super::time::{IntervalOut, RangeQuery};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
@@ -209,7 +210,14 @@ pub async fn create_baton(
     let threads = relays::linked_threads(&state, &caller, &baton).await?;
     Ok((
         StatusCode::CREATED,
-        Json(BatonDetail::new(&baton, &threads, &[])),
+        Json(BatonDetail::new(
+            &baton,
+            &threads,
+            &Page {
+                items: Vec::new(),
+                next_cursor: None,
+            },
+        )),
     ))
 }
 
@@ -219,16 +227,24 @@ pub async fn create_baton(
 pub struct BatonQuery {
     /// Only batons this member holds.
     pub holder: Option<String>,
+    /// Cursor from a previous page's `next_cursor`.
+    pub cursor: Option<String>,
+    /// Batons per page, 1 to 200 (default 50); above 200 is refused (422).
+    #[param(minimum = 1, maximum = 200)]
+    pub limit: Option<u32>,
 }
 
-/// The board.
+/// A page of the board.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatonList {
     /// Oldest first.
     pub batons: Vec<BatonOut>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
 }
 
-/// The baton board: who holds what, and which batons are stalled with an off-hours holder.
+/// The baton board: who holds what, and which batons are stalled with an off-hours holder. A
+/// page at a time.
 #[utoipa::path(get, path = "/api/v1/batons", tag = "batons", params(BatonQuery), responses((status = 200, body = BatonList), (status = 422, body = Problem)))]
 pub async fn list_batons(
     State(state): State<AppState>,
@@ -240,9 +256,10 @@ pub async fn list_batons(
         .as_deref()
         .map(|h| baton_core::Id::parse("holder", h))
         .transpose()?;
-    let entries = relays::board(&state, &caller, holder).await?;
-    let mut batons = Vec::with_capacity(entries.len());
-    for entry in &entries {
+    let page = PageRequest::parse(q.cursor.as_deref(), q.limit)?;
+    let entries = relays::board(&state, &caller, holder, page).await?;
+    let mut batons = Vec::with_capacity(entries.items.len());
+    for entry in &entries.items {
         let threads = relays::linked_threads(&state, &caller, &entry.baton).await?;
         batons.push(BatonOut::new(
             &entry.baton,
@@ -250,7 +267,10 @@ pub async fn list_batons(
             &threads,
         ));
     }
-    Ok(Json(BatonList { batons }))
+    Ok(Json(BatonList {
+        batons,
+        next_cursor: entries.next_cursor,
+    }))
 }
 
 /// A handoff as the API shows it.
@@ -306,34 +326,41 @@ impl From<&Handoff> for HandoffOut {
     }
 }
 
-/// A baton with its threads and its handoff log.
+/// A baton with its threads and a page of its handoff log.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct BatonDetail {
     /// The baton, with the threads it links to.
     #[serde(flatten)]
     pub baton: BatonOut,
-    /// Every handoff, oldest first.
+    /// Handoffs, oldest first: one page of them.
     pub handoffs: Vec<HandoffOut>,
+    /// Cursor for the next page of `handoffs`.
+    pub next_cursor: Option<String>,
 }
 
 impl BatonDetail {
-    fn new(baton: &Baton, threads: &[Thread], history: &[Handoff]) -> Self {
+    fn new(baton: &Baton, threads: &[Thread], history: &Page<Handoff>) -> Self {
         Self {
             baton: BatonOut::new(baton, None, threads),
-            handoffs: history.iter().map(Into::into).collect(),
+            handoffs: history.items.iter().map(Into::into).collect(),
+            next_cursor: history.next_cursor.clone(),
         }
     }
 }
 
-/// One baton with the threads it links to (those the caller may see) and its handoff history.
-#[utoipa::path(get, path = "/api/v1/batons/{id}", tag = "batons", params(("id" = String, Path)),
-    responses((status = 200, body = BatonDetail), (status = 404, body = Problem)))]
+/// One baton with the threads it links to (those the caller may see) and a page of its
+/// handoff history: `cursor` and `limit` page through the `handoffs`, as on every list. A
+/// baton passed around the world daily gathers hundreds of handoffs a year; its own
+/// parameters keep one URL for the baton and its log instead of a second route.
+#[utoipa::path(get, path = "/api/v1/batons/{id}", tag = "batons", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = BatonDetail), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn read_baton(
     State(state): State<AppState>,
     Caller(caller): Caller,
     PathId(id): PathId,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<BatonDetail>> {
-    let (baton, history) = relays::baton_with_history(&state, &caller, id).await?;
+    let (baton, history) = relays::baton_with_history(&state, &caller, id, q.page()?).await?;
     let threads = relays::linked_threads(&state, &caller, &baton).await?;
     Ok(Json(BatonDetail::new(&baton, &threads, &history)))
 }

@@ -47,25 +47,32 @@ pub async fn create(
     Ok((StatusCode::CREATED, Json(SpaceOut::new(&space, None))))
 }
 
-/// Spaces the caller can see.
+/// A page of the spaces the caller can see.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SpaceList {
-    /// Oldest first.
+    /// Oldest first. A page may hold fewer spaces than `limit` (spaces the caller may not see
+    /// are left out of it) while `next_cursor` says there are more.
     pub spaces: Vec<SpaceOut>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
 }
 
-/// Lists the spaces the caller can see.
-#[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces", responses((status = 200, body = SpaceList)))]
+/// Lists the spaces the caller can see, a page at a time.
+#[utoipa::path(get, path = "/api/v1/spaces", tag = "spaces", params(PageQuery),
+    responses((status = 200, body = SpaceList), (status = 422, body = Problem)))]
 pub async fn list(
     State(state): State<AppState>,
     Caller(caller): Caller,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<SpaceList>> {
-    let list = spaces::list_visible(&state, &caller).await?;
+    let page = spaces::list_visible(&state, &caller, q.page()?).await?;
     Ok(Json(SpaceList {
-        spaces: list
+        spaces: page
+            .items
             .iter()
             .map(|(s, m)| SpaceOut::new(s, Some(*m)))
             .collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 
@@ -137,24 +144,32 @@ pub async fn remove_member(
     Ok(StatusCode::NO_CONTENT)
 }
 
-/// Members of a space.
+/// A page of a space's members.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SpaceMemberList {
-    /// In the order they joined.
+    /// In the order they joined the workspace. A guest sees each one's name only.
     pub members: Vec<MemberOut>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
 }
 
-/// Lists a space's members.
-#[utoipa::path(get, path = "/api/v1/spaces/{id}/members", tag = "spaces", params(("id" = String, Path)),
-    responses((status = 200, body = SpaceMemberList), (status = 404, body = Problem)))]
+/// Lists a space's members, a page at a time.
+#[utoipa::path(get, path = "/api/v1/spaces/{id}/members", tag = "spaces", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = SpaceMemberList), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn members(
     State(state): State<AppState>,
     Caller(caller): Caller,
     PathId(id): PathId,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<SpaceMemberList>> {
-    let list = spaces::members(&state, &caller, id).await?;
+    let page = spaces::members(&state, &caller, id, q.page()?).await?;
     Ok(Json(SpaceMemberList {
-        members: list.iter().map(Into::into).collect(),
+        members: page
+            .items
+            .iter()
+            .map(|m| MemberOut::seen_by(&caller, m))
+            .collect(),
+        next_cursor: page.next_cursor,
     }))
 }
 

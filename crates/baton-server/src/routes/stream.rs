@@ -9,6 +9,7 @@ use std::convert::Infallible;
 use std::time::Duration;
 
 use axum::extract::{FromRequestParts, State};
+use axum::http::StatusCode;
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 use axum::response::sse::{Event, KeepAlive, Sse};
@@ -19,6 +20,7 @@ use futures_util::Stream;
 use crate::auth::{Caller, bearer_token};
 use crate::error::{ApiError, ApiResult};
 use crate::live::inbox::{Credential, InboxCounters, InboxWatcher};
+use crate::live::limit::MAX_STREAMS_PER_MEMBER;
 use crate::services::sessions;
 use crate::state::AppState;
 use crate::web::session::SESSION_COOKIE;
@@ -59,7 +61,8 @@ impl FromRequestParts<AppState> for Subscriber {
 /// Live inbox counters. Sends the caller's counters at once (`data: {"open_asks": 2,
 /// "overdue": 0, "waiting_on_others": 1}`), then again whenever they change, on whichever
 /// instance the change was made; a comment line keeps an idle stream open. Counters count only
-/// what the caller can see. Authenticated by bearer token or by the web session cookie.
+/// what the caller can see. Authenticated by bearer token or by the web session cookie. A
+/// member holds at most 5 streams at once on one server process; one more is refused (429).
 #[utoipa::path(
     get,
     path = "/api/v1/inbox/stream",
@@ -67,6 +70,7 @@ impl FromRequestParts<AppState> for Subscriber {
     responses(
         (status = 200, description = "A `text/event-stream`; each event's data is the counters as JSON.", content_type = "text/event-stream", body = InboxCounters),
         (status = 401, description = "No valid token or session.", body = crate::error::Problem),
+        (status = 429, description = "The caller already holds the most streams one member may open at once (5, per server process).", body = crate::error::Problem),
         (status = 503, description = "Changes cannot be listened to right now.", body = crate::error::Problem),
     )
 )]
@@ -74,10 +78,19 @@ pub async fn inbox_stream(
     State(state): State<AppState>,
     Subscriber(credential, member): Subscriber,
 ) -> ApiResult<Sse<impl Stream<Item = Result<Event, Infallible>>>> {
+    let slot = state.live.streams.take(member.id).ok_or_else(|| {
+        ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            format!(
+                "You already have {MAX_STREAMS_PER_MEMBER} live streams open; close one (a browser tab or a client) and try again."
+            ),
+        )
+    })?;
     let watcher = InboxWatcher::start(state, credential, member).await?;
-    let events = futures_util::stream::unfold(watcher, |mut watcher| async move {
+    // The slot lives as long as the stream: dropped when the client goes away.
+    let events = futures_util::stream::unfold((watcher, slot), |(mut watcher, slot)| async move {
         let counters = watcher.next().await?;
-        Some((Ok(event(counters)), watcher))
+        Some((Ok(event(counters)), (watcher, slot)))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
 }

@@ -322,23 +322,27 @@ pub struct RevisionOut {
     pub replaced_at: String,
 }
 
-/// Earlier versions of a post.
+/// A page of a post's earlier versions.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RevisionList {
     /// Oldest first.
     pub revisions: Vec<RevisionOut>,
+    /// Cursor for the next page.
+    pub next_cursor: Option<String>,
 }
 
-/// Lists a post's earlier versions.
-#[utoipa::path(get, path = "/api/v1/posts/{id}/revisions", tag = "posts", params(("id" = String, Path)),
-    responses((status = 200, body = RevisionList), (status = 404, body = Problem)))]
+/// Lists a post's earlier versions, a page at a time.
+#[utoipa::path(get, path = "/api/v1/posts/{id}/revisions", tag = "posts", params(("id" = String, Path), PageQuery),
+    responses((status = 200, body = RevisionList), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn revisions(
     State(state): State<AppState>,
     Caller(caller): Caller,
     PathId(id): PathId,
+    QueryParams(q): QueryParams<PageQuery>,
 ) -> ApiResult<Json<RevisionList>> {
-    let list = threads::revisions(&state, &caller, id).await?;
-    let revisions = list
+    let page = threads::revisions(&state, &caller, id, q.page()?).await?;
+    let revisions = page
+        .items
         .into_iter()
         .map(|r| RevisionOut {
             body: r.body,
@@ -346,5 +350,8 @@ pub async fn revisions(
             replaced_at: time(r.replaced_at),
         })
         .collect();
-    Ok(Json(RevisionList { revisions }))
+    Ok(Json(RevisionList {
+        revisions,
+        next_cursor: page.next_cursor,
+    }))
 }

@@ -30,15 +30,16 @@ pub async fn put_schedule(
     ))
 }
 
-/// A member's working schedule (the default Monday–Friday 09:00–17:00 when none is set).
+/// A member's working schedule (the default Monday–Friday 09:00–17:00 when none is set). A
+/// guest may read only their own (403 for the others).
 #[utoipa::path(get, path = "/api/v1/members/{id}/schedule", tag = "time", params(("id" = String, Path)),
-    responses((status = 200, body = Object, description = "The schedule"), (status = 404, body = Problem)))]
+    responses((status = 200, body = Object, description = "The schedule"), (status = 403, body = Problem), (status = 404, body = Problem)))]
 pub async fn get_schedule(
     State(state): State<AppState>,
     Caller(caller): Caller,
     PathId(id): PathId,
 ) -> ApiResult<Json<ScheduleSpec>> {
-    let member = access::workspace_member(&state, &caller, id).await?;
+    let member = access::member_in_full(&state, &caller, id).await?;
     Ok(Json(schedules::schedule_of(&state, &member).await?.into()))
 }
 
@@ -80,9 +81,9 @@ fn intervals(list: Vec<(jiff::Timestamp, jiff::Timestamp)>) -> Json<Intervals> {
     })
 }
 
-/// A member's working time in [from, to).
+/// A member's working time in [from, to). A guest may read only their own (403 for the others).
 #[utoipa::path(get, path = "/api/v1/members/{id}/availability", tag = "time", params(("id" = String, Path), RangeQuery),
-    responses((status = 200, body = Intervals), (status = 404, body = Problem), (status = 422, body = Problem)))]
+    responses((status = 200, body = Intervals), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
 pub async fn availability(
     State(state): State<AppState>,
     Caller(caller): Caller,
@@ -107,9 +108,10 @@ pub struct OverlapQuery {
     pub to: String,
 }
 
-/// The intervals in [from, to) when all the named members are working.
+/// The intervals in [from, to) when all the named members are working. Not for guests, unless
+/// they name only themself (403).
 #[utoipa::path(get, path = "/api/v1/overlap", tag = "time", params(OverlapQuery),
-    responses((status = 200, body = Intervals), (status = 422, body = Problem)))]
+    responses((status = 200, body = Intervals), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn overlap(
     State(state): State<AppState>,
     Caller(caller): Caller,

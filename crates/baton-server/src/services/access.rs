@@ -1,9 +1,12 @@
 //! The read gate: every path that shows a space, a thread or a post comes through here and so
-//! through `baton_core::visibility::can_see_space`. What the caller may not see is reported
-//! exactly like what does not exist.
+//! through `baton_core::visibility::can_see_space`; every path that shows a person comes
+//! through [`member_in_sight`] and [`sight`]. What the caller may not see is reported exactly
+//! like what does not exist.
 
 use baton_core::Id;
 use baton_core::model::{Member, Post, Space, Thread};
+use baton_core::page::{Page, PageRequest};
+use baton_core::role::Role;
 use baton_core::visibility::{SpaceAccess, can_see_space};
 use baton_store::StoreError;
 
@@ -70,13 +73,90 @@ pub async fn visible_post(state: &AppState, viewer: &Member, post: Id) -> ApiRes
     Ok(post)
 }
 
-/// A member of the caller's workspace (members are visible to everyone in the workspace).
-pub async fn workspace_member(state: &AppState, viewer: &Member, member: Id) -> ApiResult<Member> {
-    state
+/// How much of a person the viewer may see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Sight {
+    /// Everything: email, role, time zone, schedule.
+    Full,
+    /// A guest's view of someone else: their name, local time and whether they work now.
+    /// A guest is an outsider (a contractor, a client) let into some spaces; the people there
+    /// may talk to them, but their addresses, roles and working hours are the team's own.
+    Presence,
+}
+
+/// How much of `member` `viewer` may see, once [`member_in_sight`] let them see them at all:
+/// members and admins see everyone fully, a guest sees themself fully and others' presence.
+pub fn sight(viewer: &Member, member: &Member) -> Sight {
+    if viewer.role == Role::Guest && viewer.id != member.id {
+        Sight::Presence
+    } else {
+        Sight::Full
+    }
+}
+
+/// A member of the caller's workspace, if the caller may know of them, and how much of them
+/// they may see: everyone in the workspace may know of everyone, except a guest, who knows
+/// only themself and the members who share a space with them (404 for the others).
+pub async fn member_in_sight(
+    state: &AppState,
+    viewer: &Member,
+    member: Id,
+) -> ApiResult<(Member, Sight)> {
+    let found = state
         .store
         .member(viewer.workspace_id, member)
         .await
-        .map_err(|e| missing(e, "member"))
+        .map_err(|e| missing(e, "member"))?;
+    if viewer.role == Role::Guest
+        && viewer.id != found.id
+        && !state
+            .store
+            .share_a_space(viewer.workspace_id, viewer.id, found.id)
+            .await?
+    {
+        return Err(ApiError::not_found("member"));
+    }
+    let sight = sight(viewer, &found);
+    Ok((found, sight))
+}
+
+/// A member of the caller's workspace the caller may know of ([`member_in_sight`]).
+pub async fn workspace_member(state: &AppState, viewer: &Member, member: Id) -> ApiResult<Member> {
+    Ok(member_in_sight(state, viewer, member).await?.0)
+}
+
+/// A member the caller may see fully: their schedule, availability and working hours are not
+/// a guest's to read (403, the guest knows the member exists).
+pub async fn member_in_full(state: &AppState, viewer: &Member, member: Id) -> ApiResult<Member> {
+    match member_in_sight(state, viewer, member).await? {
+        (member, Sight::Full) => Ok(member),
+        (_, Sight::Presence) => Err(presence_only()),
+    }
+}
+
+/// 403 for a guest who asks for more of someone than their [`Sight::Presence`].
+pub fn presence_only() -> ApiError {
+    ApiError::forbidden(
+        "Guests see other people's names, local time and whether they work now, not their schedules.",
+    )
+}
+
+/// A page of the members the caller may know of, in creation order: the whole workspace, or
+/// for a guest themself and the members who share a space with them. Each one is shown as
+/// [`sight`] allows.
+pub async fn members_in_sight(
+    state: &AppState,
+    viewer: &Member,
+    page: PageRequest,
+) -> ApiResult<Page<Member>> {
+    Ok(if viewer.role == Role::Guest {
+        state
+            .store
+            .co_members(viewer.workspace_id, viewer.id, page)
+            .await?
+    } else {
+        state.store.list_members(viewer.workspace_id, page).await?
+    })
 }
 
 /// Maps a store `NotFound` to the 404 for `what`, keeping other errors as they are.

@@ -3,6 +3,7 @@
 //! is `Role::may_administer`: an admin never acts against another admin or the owner.
 
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo};
+use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
 use baton_core::token::{format_token, hash_token};
 use baton_core::{Id, validate};
@@ -179,12 +180,13 @@ pub async fn confirm_password(
     }
 }
 
-/// Lists live tokens of `member` (self or any admin: listing reveals no secret).
+/// A page of the live tokens of `member` (self or any admin: listing reveals no secret).
 pub async fn list_tokens(
     state: &AppState,
     caller: &Member,
     member: Id,
-) -> ApiResult<Vec<TokenInfo>> {
+    page: PageRequest,
+) -> ApiResult<Page<TokenInfo>> {
     let target = workspace_member(state, caller, member).await?;
     if target.id != caller.id && !caller.role.is_admin() {
         return Err(ApiError::forbidden(
@@ -193,7 +195,7 @@ pub async fn list_tokens(
     }
     Ok(state
         .store
-        .list_tokens(caller.workspace_id, target.id)
+        .list_tokens(caller.workspace_id, target.id, page)
         .await?)
 }
 

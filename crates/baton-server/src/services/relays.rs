@@ -3,6 +3,7 @@
 //! this module applies them and makes one store call per change.
 
 use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Thread};
+use baton_core::page::{Page, PageRequest};
 use baton_core::relay::{self, Coverage};
 use baton_core::role::Role;
 use baton_core::{Id, validate};
@@ -25,7 +26,7 @@ pub async fn create_relay(
     legs: &[String],
 ) -> ApiResult<Relay> {
     not_guest(caller, "create relays")?;
-    let name = validate::space_name(name)?;
+    let name = validate::relay_name(name)?;
     let legs = legs
         .iter()
         .map(|l| Id::parse("legs", l))
@@ -100,7 +101,7 @@ pub async fn create_baton(
     input: BatonInput,
 ) -> ApiResult<Baton> {
     not_guest(caller, "create batons")?;
-    let title = validate::title(&input.title)?;
+    let title = validate::baton_title(&input.title)?;
     let description = input.description.unwrap_or_default();
     if description.len() > MAX_DESCRIPTION_BYTES {
         return Err(ApiError::invalid(
@@ -304,21 +305,26 @@ pub struct BoardEntry {
     pub holder_working: bool,
 }
 
-/// The batons the caller may see (guests: only their own), optionally only `holder`'s.
+/// A page of the batons the caller may see (guests: only their own), optionally only
+/// `holder`'s.
 pub async fn board(
     state: &AppState,
     caller: &Member,
     holder: Option<Id>,
-) -> ApiResult<Vec<BoardEntry>> {
+    page: PageRequest,
+) -> ApiResult<Page<BoardEntry>> {
     let holder = if caller.role == Role::Guest {
         Some(caller.id)
     } else {
         holder
     };
-    let batons = state.store.list_batons(caller.workspace_id, holder).await?;
+    let batons = state
+        .store
+        .list_batons(caller.workspace_id, holder, page)
+        .await?;
     let now = state.clock.now();
-    let mut entries = Vec::with_capacity(batons.len());
-    for baton in batons {
+    let mut entries = Vec::with_capacity(batons.items.len());
+    for baton in batons.items {
         let member = workspace_member(state, caller, baton.holder_id).await?;
         let schedule = schedule_of(state, &member).await?;
         entries.push(BoardEntry {
@@ -326,21 +332,40 @@ pub async fn board(
             baton,
         });
     }
-    Ok(entries)
+    Ok(Page {
+        items: entries,
+        next_cursor: batons.next_cursor,
+    })
 }
 
-/// One baton the caller may see, with its handoff history.
+/// One baton the caller may see, with a page of its handoff history.
 pub async fn baton_with_history(
     state: &AppState,
     caller: &Member,
     id: Id,
-) -> ApiResult<(Baton, Vec<Handoff>)> {
+    page: PageRequest,
+) -> ApiResult<(Baton, Page<Handoff>)> {
     let baton = visible_baton(state, caller, id).await?;
     let history = state
         .store
-        .handoffs_of(caller.workspace_id, baton.id)
+        .handoffs_of(caller.workspace_id, baton.id, page)
         .await?;
     Ok((baton, history))
+}
+
+/// The handoff of a baton the caller may see that still waits for its receiver, if any.
+pub async fn pending_handoff(
+    state: &AppState,
+    caller: &Member,
+    baton: &Baton,
+) -> ApiResult<Option<Handoff>> {
+    if !may_see(caller, baton) {
+        return Err(ApiError::not_found("baton"));
+    }
+    Ok(state
+        .store
+        .pending_handoff(caller.workspace_id, baton.id)
+        .await?)
 }
 
 async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
@@ -349,10 +374,15 @@ async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<B
         .baton(caller.workspace_id, id)
         .await
         .map_err(|e| missing(e, "baton"))?;
-    if caller.role == Role::Guest && baton.holder_id != caller.id {
+    if !may_see(caller, &baton) {
         return Err(ApiError::not_found("baton"));
     }
     Ok(baton)
+}
+
+/// Whether `caller` may see `baton`: everyone but guests, who see only the batons they hold.
+fn may_see(caller: &Member, baton: &Baton) -> bool {
+    caller.role != Role::Guest || baton.holder_id == caller.id
 }
 
 /// Marks a baton done (`Done`) or reopens a done one (`Open`): its holder or an admin may,

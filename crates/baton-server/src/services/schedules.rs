@@ -7,7 +7,7 @@ use baton_core::schedule::{self, Schedule, ScheduleSpec};
 use baton_core::{CoreError, Id};
 use jiff::Timestamp;
 
-use super::access::workspace_member;
+use super::access::{Sight, member_in_full, member_in_sight, presence_only, workspace_member};
 use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
@@ -89,7 +89,7 @@ pub async fn availability(
     from: Timestamp,
     to: Timestamp,
 ) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
-    let target = workspace_member(state, caller, member).await?;
+    let target = member_in_full(state, caller, member).await?;
     let schedule = schedule_of(state, &target).await?;
     Ok(schedule::working_intervals(&schedule, from, to)?)
 }
@@ -110,12 +110,16 @@ pub async fn overlap(
     }
     let mut found = Vec::with_capacity(members.len());
     for id in members {
-        found.push(workspace_member(state, caller, *id).await.map_err(|_| {
+        let (member, sight) = member_in_sight(state, caller, *id).await.map_err(|_| {
             ApiError::invalid(
                 "members",
                 format!("There is no member {id} in this workspace."),
             )
-        })?);
+        })?;
+        if sight != Sight::Full {
+            return Err(presence_only());
+        }
+        found.push(member);
     }
     let schedules = schedules_of(state, &found).await?;
     let refs: Vec<&Schedule> = schedules.iter().collect();

@@ -1,6 +1,7 @@
 //! Spaces: creation, listing what the caller may see, and membership.
 
 use baton_core::model::{Member, Space};
+use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
 use baton_core::{Id, validate};
@@ -38,16 +39,29 @@ pub async fn create_space(
         .await?)
 }
 
-/// The spaces the caller may see, oldest first, with whether they are a member.
-pub async fn list_visible(state: &AppState, caller: &Member) -> ApiResult<Vec<(Space, bool)>> {
-    let all = state
+/// A page of the spaces the caller may see, oldest first, with whether they are a member.
+///
+/// The store pages over every space of the workspace and the one visibility rule filters each
+/// page here, so a page may hold fewer than `page.limit` spaces (even none) while
+/// `next_cursor` says there are more: the rule stays in one place rather than being restated
+/// in two SQL dialects.
+pub async fn list_visible(
+    state: &AppState,
+    caller: &Member,
+    page: PageRequest,
+) -> ApiResult<Page<(Space, bool)>> {
+    let page = state
         .store
-        .spaces_for(caller.workspace_id, caller.id)
+        .spaces_for(caller.workspace_id, caller.id, page)
         .await?;
-    Ok(all
-        .into_iter()
-        .filter(|(space, is_member)| sees(caller, space, *is_member))
-        .collect())
+    Ok(Page {
+        items: page
+            .items
+            .into_iter()
+            .filter(|(space, is_member)| sees(caller, space, *is_member))
+            .collect(),
+        next_cursor: page.next_cursor,
+    })
 }
 
 /// Adds a member of the workspace to a space the caller can see. Guests cannot add people.
@@ -102,12 +116,17 @@ pub async fn remove_member(
     Ok(())
 }
 
-/// Members of a space the caller can see.
-pub async fn members(state: &AppState, caller: &Member, space: Id) -> ApiResult<Vec<Member>> {
+/// A page of the members of a space the caller can see.
+pub async fn members(
+    state: &AppState,
+    caller: &Member,
+    space: Id,
+    page: PageRequest,
+) -> ApiResult<Page<Member>> {
     let space = visible_space(state, caller, space).await?;
     Ok(state
         .store
-        .space_members(caller.workspace_id, space.id)
+        .space_members(caller.workspace_id, space.id, page)
         .await?)
 }
 

@@ -325,16 +325,17 @@ pub async fn edit_post(state: &AppState, caller: &Member, post: Id, body: &str) 
         .await?)
 }
 
-/// Earlier versions of a visible post.
+/// A page of the earlier versions of a visible post.
 pub async fn revisions(
     state: &AppState,
     caller: &Member,
     post: Id,
-) -> ApiResult<Vec<PostRevision>> {
+    page: PageRequest,
+) -> ApiResult<Page<PostRevision>> {
     let post = visible_post(state, caller, post).await?;
     Ok(state
         .store
-        .post_revisions(caller.workspace_id, post.id)
+        .post_revisions(caller.workspace_id, post.id, page)
         .await?)
 }
 

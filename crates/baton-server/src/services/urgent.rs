@@ -73,11 +73,14 @@ pub async fn plan(
         Some(thread) => state.store.thread_relay_legs(ws, thread).await?,
         None => Vec::new(),
     };
+    // The space's first members by seniority are enough candidates to find one working
+    // now; reading every member of a large space would make one post cost thousands of reads.
     cover_ids.extend(
         state
             .store
-            .space_members(ws, space.id)
+            .space_members(ws, space.id, PageRequest::largest())
             .await?
+            .items
             .iter()
             .map(|m| m.id),
     );

@@ -275,8 +275,9 @@ async fn transfer_ownership(
 struct SpacesPage {
     chrome: Chrome,
     notice: Option<&'static str>,
-    /// (id, name, visibility, member count).
-    spaces: Vec<(String, String, &'static str, usize)>,
+    /// (id, name, visibility, "3 members" or "200+ members").
+    spaces: Vec<(String, String, &'static str, String)>,
+    next_cursor: Option<String>,
     visibilities: [&'static str; 2],
 }
 
@@ -287,9 +288,17 @@ async fn spaces_page(
 ) -> WebResult<Response> {
     let me = &viewer.member;
     admin_only(me)?;
+    let request = PageRequest::parse(query.cursor.as_deref(), None).map_err(ApiError::from)?;
+    let list = spaces::list_visible(&state, me, request).await?;
     let mut rows = Vec::new();
-    for (space, _) in spaces::list_visible(&state, me).await? {
-        let count = spaces::members(&state, me, space.id).await?.len();
+    for (space, _) in list.items {
+        // Counted up to one page of the largest size: past it, "200+" says enough.
+        let members = spaces::members(&state, me, space.id, PageRequest::largest()).await?;
+        let count = match (members.items.len(), members.next_cursor.is_some()) {
+            (n, true) => format!("{n}+ members"),
+            (1, false) => "1 member".to_owned(),
+            (n, false) => format!("{n} members"),
+        };
         rows.push((
             space.id.to_string(),
             space.name,
@@ -301,6 +310,7 @@ async fn spaces_page(
         chrome: Chrome::load(&state, &viewer, Section::Admin, "Spaces").await?,
         notice: query.notice(),
         spaces: rows,
+        next_cursor: list.next_cursor,
         visibilities: [Visibility::Public.as_str(), Visibility::Private.as_str()],
     };
     Ok(render(&page))

@@ -3,8 +3,10 @@
 //! Owns: `/people` and `/people/{id}`, [`Standing`], the one way a page says where someone
 //! is in their working day ("14:05 Tokyo · back Tue 09:00 Tokyo · your Mon 20:00"), and the
 //! words for working hours other pages reuse (`day_hours`, `span_words`). Does not own:
-//! the schedule maths (`baton_core::schedule` through `services::schedules`). Baton shows
-//! when someone works, not whether they are looking at a screen: no "online", no "last seen".
+//! the schedule maths (`baton_core::schedule` through `services::schedules`) or who may see
+//! whom (`services::access`: a guest sees only the people who share a space with them, and of
+//! them only name, local time and whether they work now). Baton shows when someone works, not
+//! whether they are looking at a screen: no "online", no "last seen".
 
 use askama::Template;
 use axum::Router;
@@ -23,6 +25,7 @@ use super::session::Viewer;
 use super::{Chrome, Section, WebResult, render};
 use crate::error::ApiError;
 use crate::extract::PathId;
+use crate::services::access::Sight;
 use crate::services::{access, schedules};
 use crate::state::AppState;
 
@@ -73,6 +76,19 @@ impl Standing {
             back,
         }
     }
+
+    /// As much as [`Sight`] allows: a guest sees the local time and whether the person
+    /// works now, not where they live or when their day starts.
+    fn limited_to(self, sight: Sight) -> Self {
+        match sight {
+            Sight::Full => self,
+            Sight::Presence => Self {
+                city: String::new(),
+                back: "not working now".to_owned(),
+                ..self
+            },
+        }
+    }
 }
 
 /// "back Tue 09:00", naming both zones when the viewer's clock reads differently. A start more
@@ -102,7 +118,8 @@ struct PageQuery {
 #[template(path = "people.html")]
 struct DirectoryPage {
     chrome: Chrome,
-    people: Vec<(Member, Standing)>,
+    /// Each person, where they stand, and whether the viewer sees them in full (role shown).
+    people: Vec<(Member, Standing, bool)>,
     next_cursor: Option<String>,
 }
 
@@ -113,10 +130,7 @@ async fn directory(
 ) -> WebResult<Response> {
     let request =
         PageRequest::parse(query.cursor.as_deref(), Some(PAGE_SIZE)).map_err(ApiError::from)?;
-    let page = state
-        .store
-        .list_members(viewer.member.workspace_id, request)
-        .await?;
+    let page = access::members_in_sight(&state, &viewer.member, request).await?;
     let members: Vec<Member> = page.items.into_iter().filter(|m| m.active).collect();
     // One query for the whole page's working hours, not one per person.
     let hours = schedules::schedules_of(&state, &members).await?;
@@ -125,8 +139,9 @@ async fn directory(
         .into_iter()
         .zip(&hours)
         .map(|(member, hours)| {
-            let standing = Standing::new(&viewer.member, &member, hours, now);
-            (member, standing)
+            let sight = access::sight(&viewer.member, &member);
+            let standing = Standing::new(&viewer.member, &member, hours, now).limited_to(sight);
+            (member, standing, sight == Sight::Full)
         })
         .collect();
     let page = DirectoryPage {
@@ -142,6 +157,8 @@ async fn directory(
 struct ProfilePage {
     chrome: Chrome,
     member: Member,
+    /// Whether the viewer sees email, role, zone and working hours (not a guest's view).
+    full: bool,
     standing: Standing,
     /// (day, "09:00–12:00, 13:00–17:00" or "not working"), Monday first, in their zone.
     weekly: Vec<(&'static str, String)>,
@@ -173,7 +190,8 @@ async fn profile(
     id: Result<PathId, ApiError>,
 ) -> WebResult<Response> {
     let PathId(id) = id?;
-    let member = access::workspace_member(&state, &viewer.member, id).await?;
+    let (member, sight) = access::member_in_sight(&state, &viewer.member, id).await?;
+    let full = sight == Sight::Full;
     let schedule = schedules::schedule_of(&state, &member).await?;
     let weekly = Day::ALL
         .iter()
@@ -187,16 +205,19 @@ async fn profile(
             };
             (label, hours)
         })
+        .filter(|_| full)
         .collect();
-    let overlap = if member.id == viewer.member.id || !member.active {
+    let overlap = if member.id == viewer.member.id || !member.active || !full {
         None
     } else {
         Some(overlap_with(&state, &viewer.member, member.id).await?)
     };
     let page = ProfilePage {
         chrome: Chrome::load(&state, &viewer, Section::People, member.name.clone()).await?,
-        standing: Standing::new(&viewer.member, &member, &schedule, state.clock.now()),
+        standing: Standing::new(&viewer.member, &member, &schedule, state.clock.now())
+            .limited_to(sight),
         member,
+        full,
         weekly,
         overlap,
     };

@@ -14,7 +14,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use baton_core::Id;
 use baton_core::model::Member;
-use baton_core::page::{MAX_PAGE, PageRequest};
+use baton_core::page::PageRequest;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
 
@@ -99,21 +99,26 @@ fn public() -> String {
 struct SpacesPage {
     chrome: Chrome,
     spaces: Vec<SpaceRow>,
+    next_cursor: Option<String>,
     form: NewSpaceForm,
     error: FieldError,
 }
 
+/// The page of spaces after `cursor` (the first page without one), with the form.
 async fn spaces_page(
     state: &AppState,
     signed_in: &SignedIn,
-    form: NewSpaceForm,
-    error: FieldError,
+    cursor: Option<&str>,
+    (form, error): (NewSpaceForm, FieldError),
     status: StatusCode,
 ) -> WebResult<Response> {
-    let list = spaces::list_visible(state, &signed_in.member).await?;
+    let request = PageRequest::parse(cursor, None).map_err(ApiError::from)?;
+    let list = spaces::list_visible(state, &signed_in.member, request).await?;
     let page = SpacesPage {
         chrome: Chrome::load(state, signed_in, Section::Spaces, "Spaces").await?,
+        next_cursor: list.next_cursor.clone(),
         spaces: list
+            .items
             .iter()
             .map(|(s, member)| SpaceRow {
                 id: s.id.to_string(),
@@ -128,16 +133,21 @@ async fn spaces_page(
     Ok(render_with(&page, status))
 }
 
-async fn list(State(state): State<AppState>, Viewer(signed_in): Viewer) -> WebResult<Response> {
+async fn list(
+    State(state): State<AppState>,
+    Viewer(signed_in): Viewer,
+    query: Result<Query<CursorQuery>, QueryRejection>,
+) -> WebResult<Response> {
     let form = NewSpaceForm {
         name: String::new(),
         visibility: public(),
     };
+    let cursor = query.ok().and_then(|Query(q)| q.cursor);
     spaces_page(
         &state,
         &signed_in,
-        form,
-        FieldError::default(),
+        cursor.as_deref(),
+        (form, FieldError::default()),
         StatusCode::OK,
     )
     .await
@@ -152,7 +162,7 @@ async fn create(
         Ok(space) => Ok(Redirect::to(&format!("/spaces/{}", space.id)).into_response()),
         Err(e) => {
             let (error, status) = form_error(e, "name")?;
-            spaces_page(&state, &form.viewer, form.value, error, status).await
+            spaces_page(&state, &form.viewer, None, (form.value, error), status).await
         }
     }
 }
@@ -245,47 +255,45 @@ struct MembersPage {
     chrome: Chrome,
     space_id: String,
     members: Vec<MemberRow>,
+    next_cursor: Option<String>,
     /// Active workspace members not in the space: (id, name).
     candidates: Vec<(String, String)>,
     selected: String,
     error: FieldError,
 }
 
+/// The page of a space's members after `cursor` (the first without one), with the form.
 async fn members_page(
     state: &AppState,
     signed_in: &SignedIn,
-    id: Id,
+    (id, cursor): (Id, Option<&str>),
     selected: String,
     error: FieldError,
     status: StatusCode,
 ) -> WebResult<Response> {
     let me = &signed_in.member;
     let space = access::visible_space(state, me, id).await?;
-    let members = spaces::members(state, me, space.id).await?;
-    // Members are visible to everyone in the workspace (as `GET /api/v1/members` lists them);
-    // one page of the largest size keeps the select bounded.
-    let everyone = state
-        .store
-        .list_members(
-            me.workspace_id,
-            PageRequest {
-                after: None,
-                limit: MAX_PAGE,
-            },
-        )
-        .await?;
+    let request = PageRequest::parse(cursor, None).map_err(ApiError::from)?;
+    let members = spaces::members(state, me, space.id, request).await?;
+    // The people the viewer may know of (as `GET /api/v1/members` lists them); one page of
+    // the largest size keeps the select bounded.
+    let everyone = access::members_in_sight(state, me, PageRequest::largest()).await?;
     let candidates = everyone
         .items
         .iter()
-        .filter(|m| m.active && !members.iter().any(|s| s.id == m.id))
+        .filter(|m| m.active && !members.items.iter().any(|s| s.id == m.id))
         .map(|m| (m.id.to_string(), m.name.clone()))
         .collect();
     let rows = members
+        .items
         .iter()
         .map(|m: &Member| MemberRow {
             id: m.id.to_string(),
             name: m.name.clone(),
-            city: format::city(&m.timezone),
+            city: match access::sight(me, m) {
+                access::Sight::Full => format::city(&m.timezone),
+                access::Sight::Presence => String::new(),
+            },
             is_me: m.id == me.id,
             can_remove: m.id == me.id || me.role.is_admin(),
         })
@@ -300,6 +308,7 @@ async fn members_page(
         .await?,
         space_id: space.id.to_string(),
         members: rows,
+        next_cursor: members.next_cursor,
         candidates,
         selected,
         error,
@@ -311,11 +320,13 @@ async fn members(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
     Path(id): Path<String>,
+    query: Result<Query<CursorQuery>, QueryRejection>,
 ) -> WebResult<Response> {
+    let cursor = query.ok().and_then(|Query(q)| q.cursor);
     members_page(
         &state,
         &signed_in,
-        page_id(&id)?,
+        (page_id(&id)?, cursor.as_deref()),
         String::new(),
         FieldError::default(),
         StatusCode::OK,
@@ -343,7 +354,7 @@ async fn add_member(
         Err(e) => {
             let (error, status) = form_error(e, "member_id")?;
             let selected = form.value.member_id.clone();
-            members_page(&state, &form.viewer, space, selected, error, status).await
+            members_page(&state, &form.viewer, (space, None), selected, error, status).await
         }
     }
 }
@@ -362,7 +373,15 @@ async fn remove_member(
         Ok(()) => Ok(Redirect::to(&format!("/spaces/{space}/members")).into_response()),
         Err(e) => {
             let (error, status) = form_error(e, "remove")?;
-            members_page(&state, &form.viewer, space, String::new(), error, status).await
+            members_page(
+                &state,
+                &form.viewer,
+                (space, None),
+                String::new(),
+                error,
+                status,
+            )
+            .await
         }
     }
 }

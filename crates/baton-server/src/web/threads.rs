@@ -332,7 +332,9 @@ async fn new_thread_page(
 ) -> WebResult<Response> {
     let me = &signed_in.member;
     let space = access::visible_space(state, me, space).await?;
-    let members = spaces::members(state, me, space.id).await?;
+    let members = spaces::members(state, me, space.id, PageRequest::largest())
+        .await?
+        .items;
     let (preview, error, status) = mode
         .resolve(state, me, &space, None, &members, &draft)
         .await?;
@@ -513,7 +515,9 @@ async fn thread_page(
     let page = PageRequest::parse(cursor, None).map_err(ApiError::from)?;
     let (thread, posts) = threads::read_thread(state, me, id, page).await?;
     let space = access::visible_space(state, me, thread.space_id).await?;
-    let members = spaces::members(state, me, space.id).await?;
+    let members = spaces::members(state, me, space.id, PageRequest::largest())
+        .await?
+        .items;
     if let Some(last) = posts.items.last().filter(|_| mark_read) {
         threads::mark_read(state, me, thread.id, Some(&last.id.to_string())).await?;
     }
@@ -665,7 +669,9 @@ async fn preview_fragment(
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
     let draft = Draft::from_form(form.value, &form.fields);
-    let members = spaces::members(state, me, space.id).await?;
+    let members = spaces::members(state, me, space.id, PageRequest::largest())
+        .await?
+        .items;
     let (mut preview, error, _) = preview(state, me, space, thread, &members, &draft).await?;
     if !error.message.is_empty() {
         preview.problem = Some(error.message);

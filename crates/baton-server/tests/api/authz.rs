@@ -33,6 +33,8 @@ struct World {
     private_thread: String,
     private_post: String,
     outsider_id: String,
+    /// Shares the private space with `guest_in`, not with `guest_out`.
+    author_id: String,
     relay: String,
     /// Held by the author, no handoff yet.
     baton: String,
@@ -151,6 +153,7 @@ async fn world(app: &TestApp) -> World {
         Some(bad),
     ];
     let (to_accept, to_bounce) = (pending[0].clone(), pending[1].clone());
+    let author_id = actors[5].as_ref().map(|a| a.id.clone()).unwrap_or_default();
     World {
         actors,
         owner,
@@ -159,6 +162,7 @@ async fn world(app: &TestApp) -> World {
         private_thread,
         private_post,
         outsider_id: outsider.id,
+        author_id: author_id.clone(),
         relay,
         baton,
         to_finish,
@@ -193,7 +197,8 @@ fn rows(w: &World) -> Vec<Row> {
     );
     let owner = &w.owner.id;
     let id_of = |column: usize| w.actors[column].as_ref().map_or("", |a| a.id.as_str());
-    let (admin, author, guest_in) = (id_of(4), id_of(5), id_of(7));
+    let (admin, guest_in) = (id_of(4), id_of(7));
+    let author = &w.author_id;
     let row = |method, route, path: String, body: Option<Value>, expect| Row {
         method,
         route,
@@ -211,6 +216,8 @@ fn rows(w: &World) -> Vec<Row> {
         expect,
     };
     // Columns: anon revoked deact owner admin author outsider guest_in guest_out other_ws bad_token
+    // A guest knows only the people who share a space with them: acting on anyone else is
+    // 404, as for a member of another workspace (issue 13 item 9).
     let private_read = [401, 401, 401, 404, 404, 200, 404, 200, 404, 404, 401];
     vec![
         row(
@@ -234,26 +241,34 @@ fn rows(w: &World) -> Vec<Row> {
             Some(json!({"email": "{uniq}@example.com", "name": "New", "timezone": "UTC"})),
             [401, 401, 401, 201, 201, 403, 403, 403, 403, 201, 401],
         ),
+        // A guest knows only the people who share a space with them (issue 13 item 9).
         row(
             "GET",
             "/api/v1/members/{id}",
             format!("/api/v1/members/{owner}"),
             None,
-            [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401],
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}",
+            format!("/api/v1/members/{author}"),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 404, 404, 401],
         ),
         fresh(
             "PATCH",
             "/api/v1/members/{id}",
             "/api/v1/members/{fresh}",
             Some(json!({"role": "guest"})),
-            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 403, 404, 404, 404, 401],
         ),
         fresh(
             "POST",
             "/api/v1/members/{id}/deactivate",
             "/api/v1/members/{fresh}/deactivate",
             Some(json!({})),
-            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 403, 404, 404, 404, 401],
         ),
         // Only a member mints their own tokens: not an admin for the owner, another admin, or
         // a member of a private space the admin is not in (the author's).
@@ -262,28 +277,28 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/members/{id}/tokens",
             format!("/api/v1/members/{out}/tokens"),
             Some(json!({})),
-            [401, 401, 401, 403, 403, 403, 201, 403, 403, 404, 401],
+            [401, 401, 401, 403, 403, 403, 201, 404, 404, 404, 401],
         ),
         row(
             "POST",
             "/api/v1/members/{id}/tokens",
             format!("/api/v1/members/{owner}/tokens"),
             Some(json!({})),
-            [401, 401, 401, 201, 403, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 201, 403, 403, 403, 404, 404, 404, 401],
         ),
         row(
             "POST",
             "/api/v1/members/{id}/tokens",
             format!("/api/v1/members/{admin}/tokens"),
             Some(json!({})),
-            [401, 401, 401, 403, 201, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 403, 201, 403, 403, 404, 404, 404, 401],
         ),
         row(
             "POST",
             "/api/v1/members/{id}/tokens",
             format!("/api/v1/members/{author}/tokens"),
             Some(json!({})),
-            [401, 401, 401, 403, 403, 201, 403, 403, 403, 404, 401],
+            [401, 401, 401, 403, 403, 201, 403, 403, 404, 404, 401],
         ),
         // A password login needs no token: every caller gets the same refusal for a wrong one.
         row(
@@ -299,14 +314,14 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/members/{id}",
             format!("/api/v1/members/{admin}"),
             Some(json!({"role": "admin"})),
-            [401, 401, 401, 200, 403, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 200, 403, 403, 403, 404, 404, 404, 401],
         ),
         row(
             "PUT",
             "/api/v1/members/{id}/schedule",
             format!("/api/v1/members/{owner}/schedule"),
             Some(json!({"timezone": "Europe/Berlin", "weekly": {"mon": [["09:00", "17:00"]]}})),
-            [401, 401, 401, 200, 403, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 200, 403, 403, 403, 404, 404, 404, 401],
         ),
         // Ownership goes to an active member or admin: the owner naming a guest is refused;
         // anyone else may not hand it over at all.
@@ -315,21 +330,21 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/workspace/owner",
             "/api/v1/workspace/owner".into(),
             Some(json!({"member_id": guest_in})),
-            [401, 401, 401, 422, 403, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 422, 403, 403, 403, 403, 404, 404, 401],
         ),
         row(
             "GET",
             "/api/v1/members/{id}/tokens",
             format!("/api/v1/members/{out}/tokens"),
             None,
-            [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 200, 404, 404, 404, 401],
         ),
         fresh(
             "DELETE",
             "/api/v1/members/{id}/tokens/{token_id}",
             "/api/v1/members/{fresh}/tokens/{fresh_token}",
             None,
-            [401, 401, 401, 204, 204, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 204, 204, 403, 403, 404, 404, 404, 401],
         ),
         row(
             "POST",
@@ -462,14 +477,23 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/members/{id}/schedule",
             "/api/v1/members/{fresh}/schedule",
             Some(json!({"timezone": "Asia/Tokyo", "weekly": {"mon": [["09:00", "17:00"]]}})),
-            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 403, 404, 404, 404, 401],
         ),
+        // Of the people a guest knows, they see no schedule (403); the others do not exist
+        // for them (404, or 422 for an id named in a query).
         row(
             "GET",
             "/api/v1/members/{id}/schedule",
             format!("/api/v1/members/{owner}/schedule"),
             None,
-            [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401],
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/schedule",
+            format!("/api/v1/members/{author}/schedule"),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 403, 404, 404, 401],
         ),
         row(
             "GET",
@@ -478,7 +502,16 @@ fn rows(w: &World) -> Vec<Row> {
                 "/api/v1/members/{owner}/availability?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
             ),
             None,
-            [401, 401, 401, 200, 200, 200, 200, 200, 200, 404, 401],
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/availability",
+            format!(
+                "/api/v1/members/{author}/availability?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 403, 404, 404, 401],
         ),
         row(
             "GET",
@@ -487,7 +520,16 @@ fn rows(w: &World) -> Vec<Row> {
                 "/api/v1/overlap?members={owner},{out}&from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
             ),
             None,
-            [401, 401, 401, 200, 200, 200, 200, 200, 200, 422, 401],
+            [401, 401, 401, 200, 200, 200, 200, 422, 422, 422, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/overlap",
+            format!(
+                "/api/v1/overlap?members={author}&from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 403, 422, 422, 401],
         ),
         row(
             "GET",
@@ -622,14 +664,14 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/members/{id}/policy",
             format!("/api/v1/members/{out}/policy"),
             None,
-            [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 200, 404, 404, 404, 401],
         ),
         fresh(
             "PUT",
             "/api/v1/members/{id}/policy",
             "/api/v1/members/{fresh}/policy",
             Some(json!({"windows": ["10:00"], "email_digest": false})),
-            [401, 401, 401, 200, 200, 403, 403, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 403, 404, 404, 404, 401],
         ),
         row(
             "GET",
@@ -675,14 +717,14 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/members/{id}/webhooks",
             format!("/api/v1/members/{out}/webhooks"),
             Some(json!({"url": WEBHOOK_URL})),
-            [401, 401, 401, 403, 403, 403, 201, 403, 403, 404, 401],
+            [401, 401, 401, 403, 403, 403, 201, 404, 404, 404, 401],
         ),
         row(
             "GET",
             "/api/v1/members/{id}/webhooks",
             format!("/api/v1/members/{out}/webhooks"),
             None,
-            [401, 401, 401, 200, 200, 403, 200, 403, 403, 404, 401],
+            [401, 401, 401, 200, 200, 403, 200, 404, 404, 404, 401],
         ),
         // A space's webhooks: whoever cannot see the private space gets 404; its creator (the
         // author) manages them; a guest in it may see it but not manage it.
@@ -941,5 +983,79 @@ app_test!(
         assert_eq!(outsider.json["active"], json!(true));
         let owner = app.get("/api/v1/me", &w.owner).await;
         assert_eq!(owner.json["role"], json!("owner"));
+    }
+);
+
+app_test!(
+    a_guest_sees_only_the_names_of_people_who_share_a_space_with_them,
+    |app: TestApp| async move {
+        let w = world(&app).await;
+        let guest_in = w.actors[7].clone().expect("guest_in");
+        let guest_out = w.actors[8].clone().expect("guest_out");
+        let ids = |r: &crate::common::Reply| -> BTreeSet<String> {
+            r.json["members"]
+                .as_array()
+                .expect("members")
+                .iter()
+                .map(|m| m["id"].as_str().unwrap_or_default().to_owned())
+                .collect()
+        };
+
+        let listed = app.get("/api/v1/members", &guest_in).await;
+        assert_eq!(listed.status, StatusCode::OK, "{:?}", listed.json);
+        let seen = ids(&listed);
+        assert!(
+            seen.contains(&guest_in.id) && seen.contains(&w.author_id),
+            "{seen:?}"
+        );
+        assert!(
+            !seen.contains(&w.owner.id) && !seen.contains(&w.outsider_id),
+            "{seen:?}"
+        );
+        for m in listed.json["members"].as_array().expect("members") {
+            let own = m["id"] == json!(guest_in.id);
+            for field in ["email", "role", "timezone"] {
+                assert_eq!(m.get(field).is_some(), own, "{field} of {m}");
+            }
+        }
+        let alone = app.get("/api/v1/members", &guest_out).await;
+        assert_eq!(ids(&alone), BTreeSet::from([guest_out.id.clone()]));
+
+        let author = app
+            .get(&format!("/api/v1/members/{}", w.author_id), &guest_in)
+            .await;
+        assert_eq!(author.status, StatusCode::OK, "{:?}", author.json);
+        let keys: BTreeSet<&str> = author
+            .json
+            .as_object()
+            .expect("an object")
+            .keys()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(
+            keys,
+            BTreeSet::from(["id", "name", "active", "local_time", "working_now"]),
+            "{:?}",
+            author.json
+        );
+        let in_space = app
+            .get(
+                &format!("/api/v1/spaces/{}/members", w.private_space),
+                &guest_in,
+            )
+            .await;
+        assert_eq!(in_space.status, StatusCode::OK);
+        for m in in_space.json["members"].as_array().expect("members") {
+            let own = m["id"] == json!(guest_in.id);
+            assert_eq!(m.get("email").is_some(), own, "{m}");
+        }
+
+        // A member still sees everyone in full.
+        let full = app
+            .get(&format!("/api/v1/members/{}", w.author_id), &w.owner)
+            .await;
+        for field in ["email", "role", "timezone", "next_working_start"] {
+            assert!(full.json.get(field).is_some(), "{field}: {:?}", full.json);
+        }
     }
 );

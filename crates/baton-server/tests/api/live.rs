@@ -452,3 +452,36 @@ app_test!(
         assert!(rest.is_ok(), "{rest:?}");
     }
 );
+
+app_test!(
+    a_member_holds_at_most_five_streams_and_a_sixth_is_refused_until_one_closes,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let ana = app.member(&owner, "ana", "member").await;
+        let mut streams = Vec::new();
+        for _ in 0..5 {
+            let mut stream = subscribe(&app, &ana).await;
+            assert_eq!(stream.next().await, counters(0, 0, 0));
+            streams.push(stream);
+        }
+        let refused = status_of(&app, Some(&ana.token)).await;
+        assert_problem(&refused, StatusCode::TOO_MANY_REQUESTS, "a sixth stream");
+        assert!(
+            refused.json["detail"]
+                .as_str()
+                .unwrap_or_default()
+                .contains("5 live streams"),
+            "{:?}",
+            refused.json
+        );
+        assert_eq!(
+            status_of(&app, Some(&owner.token)).await.status,
+            StatusCode::OK,
+            "another member is not affected"
+        );
+        // A client going away gives its place back.
+        drop(streams.pop());
+        let mut again = subscribe(&app, &ana).await;
+        assert_eq!(again.next().await, counters(0, 0, 0));
+    }
+);

@@ -700,3 +700,71 @@ app_test!(
         assert_eq!(stored.name, "Acme Owner", "nothing written");
     }
 );
+
+app_test!(
+    a_guest_sees_on_the_people_pages_only_names_and_local_time_of_people_in_their_spaces,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let ada = app.member(&owner, "ada", "member").await;
+        let guest = app.member(&owner, "guest", "guest").await;
+        let client = app.space(&ada, "client work", "private").await;
+        app.join(&ada, &client, &guest).await;
+        let browser = app.browser(&guest).await;
+
+        // Monday 12:00 UTC: 21:00 in Tokyo, after Ada's day.
+        let r = app.page("/people", Some(&browser)).await;
+        assert_eq!(r.status, StatusCode::OK);
+        let html = r.html();
+        assert!(
+            html.contains(&format!("href=\"/people/{}\"", ada.id)),
+            "{html}"
+        );
+        assert!(
+            html.contains(&format!("href=\"/people/{}\"", guest.id)),
+            "{html}"
+        );
+        assert!(
+            !html.contains(&format!("/people/{}", owner.id)),
+            "the owner shares no space with the guest: {html}"
+        );
+        let start = html
+            .find(&format!("href=\"/people/{}\"", ada.id))
+            .expect("Ada is listed");
+        let row = &html[start..start + html[start..].find("</li>").expect("her row ends")];
+        assert!(row.contains("21:00</time> · not working now"), "{row}");
+        for hidden in ["Tokyo", "back Tue", ">member<"] {
+            assert!(!row.contains(hidden), "{hidden} in {row}");
+        }
+
+        let profile = app
+            .page(&format!("/people/{}", ada.id), Some(&browser))
+            .await;
+        assert_eq!(profile.status, StatusCode::OK);
+        let html = profile.html();
+        assert!(
+            html.contains("Local time") && html.contains("21:00</time>"),
+            "{html}"
+        );
+        for hidden in [
+            "ada-",
+            "Asia/Tokyo",
+            "Working hours",
+            "When you both work",
+            "Role",
+        ] {
+            assert!(!html.contains(hidden), "{hidden} in {html}");
+        }
+        let own = app
+            .page(&format!("/people/{}", guest.id), Some(&browser))
+            .await;
+        assert!(
+            own.html().contains("Working hours"),
+            "a guest sees their own hours"
+        );
+
+        let hidden = app
+            .page(&format!("/people/{}", owner.id), Some(&browser))
+            .await;
+        assert_eq!(hidden.status, StatusCode::NOT_FOUND);
+    }
+);

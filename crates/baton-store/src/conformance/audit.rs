@@ -5,7 +5,6 @@
 //! Compiled into the `conformance` test binary (see `conformance/mod.rs`), not the library.
 
 use baton_core::audit::AuditAction;
-use baton_store::UrgentStore;
 use baton_store::conformance::prelude::*;
 use baton_store::store_test;
 

@@ -238,8 +238,9 @@ store_test!(
         assert_eq!(replay.expect("replay"), first);
         assert_eq!(
             store
-                .spaces_for(w.ws(), w.owner().id)
+                .spaces_for(w.ws(), w.owner().id, PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("spaces_for")
                 .len(),
             2,

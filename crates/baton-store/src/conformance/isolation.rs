@@ -60,10 +60,16 @@ store_test!(
                 .expect("authenticate"),
             None
         );
-        assert_not_found_or_empty(store.list_tokens(a.ws(), b.owner().id).await);
+        assert_not_found_or_empty(
+            store
+                .list_tokens(a.ws(), b.owner().id, PageRequest::first())
+                .await
+                .map(|p| p.items),
+        );
         let b_token = store
-            .list_tokens(b.ws(), b.owner().id)
+            .list_tokens(b.ws(), b.owner().id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("list_tokens")[0]
             .id;
         assert_not_found(
@@ -95,7 +101,12 @@ store_test!(
                 .remove_space_member(a.ws(), b.space.id, b.owner().id)
                 .await,
         );
-        assert_not_found_or_empty(store.space_members(a.ws(), b.space.id).await);
+        assert_not_found_or_empty(
+            store
+                .space_members(a.ws(), b.space.id, PageRequest::first())
+                .await
+                .map(|p| p.items),
+        );
 
         assert_eq!(
             store
@@ -119,8 +130,9 @@ store_test!(
         );
 
         let members = store
-            .space_members(a.ws(), a.space.id)
+            .space_members(a.ws(), a.space.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("space_members");
         assert_eq!(ids(&members), vec![a.owner().id]);
     }
@@ -143,13 +155,15 @@ store_test!(
         );
 
         let members = store
-            .space_members(b.ws(), b.space.id)
+            .space_members(b.ws(), b.space.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("space_members");
         assert_eq!(ids(&members), vec![b.owner().id]);
         let spaces = store
-            .spaces_for(a.ws(), a.member.id)
+            .spaces_for(a.ws(), a.member.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("spaces_for");
         assert_eq!(spaces, vec![(a.space.clone(), false)]);
     }

@@ -80,7 +80,12 @@ store_test!(
 
         assert_not_found(store.thread(a.ws(), b.thread.thread.id).await);
         assert_not_found(store.post(a.ws(), b.thread.post.id).await);
-        assert_not_found_or_empty(store.post_revisions(a.ws(), b.thread.post.id).await);
+        assert_not_found_or_empty(
+            store
+                .post_revisions(a.ws(), b.thread.post.id, PageRequest::first())
+                .await
+                .map(|p| p.items),
+        );
         let posts = store
             .list_posts(a.ws(), b.thread.thread.id, PageRequest::first())
             .await
@@ -115,8 +120,9 @@ store_test!(
         );
         assert_eq!(
             store
-                .post_revisions(b.ws(), b.thread.post.id)
+                .post_revisions(b.ws(), b.thread.post.id, PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("revisions"),
             vec![]
         );

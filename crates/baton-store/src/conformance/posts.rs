@@ -34,7 +34,12 @@ store_test!(
 store_test!(post_of_an_unknown_id_is_not_found, |store| async move {
     let w = world(&*store, "acme").await;
     assert_not_found(store.post(w.ws(), Id::random()).await);
-    assert_not_found_or_empty(store.post_revisions(w.ws(), Id::random()).await);
+    assert_not_found_or_empty(
+        store
+            .post_revisions(w.ws(), Id::random(), PageRequest::first())
+            .await
+            .map(|p| p.items),
+    );
 });
 
 store_test!(list_posts_pages_in_write_order, |store| async move {
@@ -151,8 +156,9 @@ store_test!(
             expected
         );
         let revisions = store
-            .post_revisions(w.ws(), original.id)
+            .post_revisions(w.ws(), original.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("post_revisions");
         assert_eq!(
             revisions,
@@ -176,8 +182,9 @@ store_test!(an_unedited_post_has_no_revisions, |store| async move {
     let w = world(&*store, "acme").await;
     assert_eq!(
         store
-            .post_revisions(w.ws(), w.thread.post.id)
+            .post_revisions(w.ws(), w.thread.post.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("post_revisions"),
         vec![]
     );

@@ -146,14 +146,26 @@ store_test!(batons_round_trip_and_list_by_holder, |store| async move {
         created.push(baton);
     }
     assert!(created.windows(2).all(|p| p[0].seq < p[1].seq));
-    assert_eq!(store.list_batons(w.ws(), None).await.expect("all"), created);
-    let owners = store.list_batons(w.ws(), Some(owner)).await.expect("owner");
+    assert_eq!(
+        store
+            .list_batons(w.ws(), None, PageRequest::first())
+            .await
+            .map(|p| p.items)
+            .expect("all"),
+        created
+    );
+    let owners = store
+        .list_batons(w.ws(), Some(owner), PageRequest::first())
+        .await
+        .map(|p| p.items)
+        .expect("owner");
     assert_eq!(owners, vec![created[0].clone(), created[2].clone()]);
     let third = member(&*store, w.ws(), "third@acme.test").await;
     assert!(
         store
-            .list_batons(w.ws(), Some(third.id))
+            .list_batons(w.ws(), Some(third.id), PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("none")
             .is_empty()
     );
@@ -173,8 +185,22 @@ store_test!(
         assert_not_found(store.create_baton(a.ws(), foreign_relay).await);
         let foreign_creator = new_baton(b.owner().id, a.member.id, None, "Foreign creator");
         assert_not_found(store.create_baton(a.ws(), foreign_creator).await);
-        assert!(store.list_batons(a.ws(), None).await.expect("a").is_empty());
-        assert!(store.list_batons(b.ws(), None).await.expect("b").is_empty());
+        assert!(
+            store
+                .list_batons(a.ws(), None, PageRequest::first())
+                .await
+                .map(|p| p.items)
+                .expect("a")
+                .is_empty()
+        );
+        assert!(
+            store
+                .list_batons(b.ws(), None, PageRequest::first())
+                .await
+                .map(|p| p.items)
+                .expect("b")
+                .is_empty()
+        );
     }
 );
 
@@ -352,7 +378,11 @@ store_test!(
             handoff
         );
         assert_eq!(
-            store.handoffs_of(w.ws(), baton.id).await.expect("history"),
+            store
+                .handoffs_of(w.ws(), baton.id, PageRequest::first())
+                .await
+                .map(|p| p.items)
+                .expect("history"),
             vec![handoff]
         );
         let unchanged = store.baton(w.ws(), baton.id).await.expect("baton");
@@ -383,7 +413,11 @@ store_test!(a_second_pending_handoff_conflicts, |store| async move {
     );
     assert_not_found(store.handoff(w.ws(), second.id).await);
     assert_eq!(
-        store.handoffs_of(w.ws(), baton.id).await.expect("history"),
+        store
+            .handoffs_of(w.ws(), baton.id, PageRequest::first())
+            .await
+            .map(|p| p.items)
+            .expect("history"),
         vec![first]
     );
 });
@@ -404,8 +438,9 @@ store_test!(
         assert_conflict(store.create_handoff(w.ws(), of_done).await, "baton_holder");
         assert!(
             store
-                .handoffs_of(w.ws(), baton.id)
+                .handoffs_of(w.ws(), baton.id, PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("history")
                 .is_empty()
         );
@@ -437,8 +472,9 @@ store_test!(
         assert_eq!(held.holder_id, w.member.id);
         assert_eq!(
             store
-                .list_batons(w.ws(), Some(w.member.id))
+                .list_batons(w.ws(), Some(w.member.id), PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("mine"),
             vec![held]
         );
@@ -448,7 +484,11 @@ store_test!(
             .await
             .expect("hand back");
         assert_eq!(
-            store.handoffs_of(w.ws(), baton.id).await.expect("history"),
+            store
+                .handoffs_of(w.ws(), baton.id, PageRequest::first())
+                .await
+                .map(|p| p.items)
+                .expect("history"),
             vec![accepted, back]
         );
     }
@@ -595,8 +635,9 @@ store_test!(
         assert_eq!((won, lost), (1, 9));
         assert_eq!(
             store
-                .handoffs_of(w.ws(), baton.id)
+                .handoffs_of(w.ws(), baton.id, PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("history")
                 .len(),
             1
@@ -616,12 +657,25 @@ store_test!(
         assert_not_found(store.relay(a.ws(), relay.id).await);
         assert_not_found(store.baton(a.ws(), baton.id).await);
         assert_not_found(store.handoff(a.ws(), handoff.id).await);
-        assert_not_found_or_empty(store.handoffs_of(a.ws(), baton.id).await);
-        assert!(store.list_batons(a.ws(), None).await.expect("a").is_empty());
+        assert_not_found_or_empty(
+            store
+                .handoffs_of(a.ws(), baton.id, PageRequest::first())
+                .await
+                .map(|p| p.items),
+        );
         assert!(
             store
-                .list_batons(a.ws(), Some(b.owner().id))
+                .list_batons(a.ws(), None, PageRequest::first())
                 .await
+                .map(|p| p.items)
+                .expect("a")
+                .is_empty()
+        );
+        assert!(
+            store
+                .list_batons(a.ws(), Some(b.owner().id), PageRequest::first())
+                .await
+                .map(|p| p.items)
                 .expect("a by b's owner")
                 .is_empty()
         );
@@ -642,8 +696,9 @@ store_test!(
         assert_not_found(store.create_handoff(a.ws(), to_b).await);
         assert!(
             store
-                .handoffs_of(a.ws(), a_baton.id)
+                .handoffs_of(a.ws(), a_baton.id, PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("history")
                 .is_empty()
         );

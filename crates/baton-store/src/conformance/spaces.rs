@@ -45,8 +45,9 @@ store_test!(
             (created.clone(), false)
         );
         let members = store
-            .space_members(tenant.ws(), created.id)
+            .space_members(tenant.ws(), created.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("space_members");
         assert_eq!(member_ids(&members), vec![tenant.owner.id]);
     }
@@ -81,10 +82,15 @@ store_test!(
         let other = tenant_space_elsewhere(&*store).await;
 
         let for_owner = store
-            .spaces_for(tenant.ws(), tenant.owner.id)
+            .spaces_for(tenant.ws(), tenant.owner.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("owner");
-        let for_ada = store.spaces_for(tenant.ws(), ada.id).await.expect("ada");
+        let for_ada = store
+            .spaces_for(tenant.ws(), ada.id, PageRequest::first())
+            .await
+            .map(|p| p.items)
+            .expect("ada");
 
         assert_eq!(
             for_owner,
@@ -113,7 +119,7 @@ async fn tenant_space_elsewhere(store: &dyn Store) -> Id {
 }
 
 store_test!(
-    add_space_member_adds_them_in_join_order,
+    add_space_member_adds_them_listed_in_workspace_order,
     |store| async move {
         let w = world(&*store, "acme").await;
         let bea = member(&*store, w.ws(), "bea@acme.test").await;
@@ -128,8 +134,9 @@ store_test!(
             .expect("add bea");
 
         let members = store
-            .space_members(w.ws(), w.space.id)
+            .space_members(w.ws(), w.space.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("space_members");
         assert_eq!(
             member_ids(&members),
@@ -162,8 +169,9 @@ store_test!(add_space_member_is_idempotent, |store| async move {
         .expect("the creator again");
 
     let members = store
-        .space_members(w.ws(), w.space.id)
+        .space_members(w.ws(), w.space.id, PageRequest::first())
         .await
+        .map(|p| p.items)
         .expect("space_members");
     assert_eq!(member_ids(&members), vec![w.owner().id, w.member.id]);
 });
@@ -185,8 +193,9 @@ store_test!(
         );
 
         let members = store
-            .space_members(w.ws(), w.space.id)
+            .space_members(w.ws(), w.space.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("space_members");
         assert_eq!(member_ids(&members), vec![w.owner().id]);
     }
@@ -212,8 +221,9 @@ store_test!(remove_space_member_takes_them_out, |store| async move {
             .1
     );
     let members = store
-        .space_members(w.ws(), w.space.id)
+        .space_members(w.ws(), w.space.id, PageRequest::first())
         .await
+        .map(|p| p.items)
         .expect("space_members");
     assert_eq!(member_ids(&members), vec![w.owner().id]);
 });
@@ -284,6 +294,11 @@ store_test!(
     space_members_of_an_unknown_space_reveal_nothing,
     |store| async move {
         let w = world(&*store, "acme").await;
-        assert_not_found_or_empty(store.space_members(w.ws(), Id::random()).await);
+        assert_not_found_or_empty(
+            store
+                .space_members(w.ws(), Id::random(), PageRequest::first())
+                .await
+                .map(|p| p.items),
+        );
     }
 );

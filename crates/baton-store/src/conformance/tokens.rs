@@ -88,8 +88,9 @@ store_test!(
             .expect("revoke laptop");
 
         let listed = store
-            .list_tokens(tenant.ws(), ada.id)
+            .list_tokens(tenant.ws(), ada.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("list_tokens");
 
         assert_eq!(listed, vec![phone.info]);
@@ -244,8 +245,9 @@ store_test!(
         }
         assert_eq!(
             store
-                .list_tokens(tenant.ws(), ada.id)
+                .list_tokens(tenant.ws(), ada.id, PageRequest::first())
                 .await
+                .map(|p| p.items)
                 .expect("list_tokens"),
             vec![]
         );

@@ -66,8 +66,9 @@ store_test!(
     |store| async move {
         let tenant = tenant(&*store, "acme").await;
         let tokens = store
-            .list_tokens(tenant.ws(), tenant.owner.id)
+            .list_tokens(tenant.ws(), tenant.owner.id, PageRequest::first())
             .await
+            .map(|p| p.items)
             .expect("list_tokens");
         assert_eq!(tokens.len(), 1);
         assert_eq!(

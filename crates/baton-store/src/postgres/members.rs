@@ -195,6 +195,33 @@ impl MemberStore for PgStore {
         Ok(Page::from_rows(rows, page, |m| m.seq))
     }
 
+    async fn co_members(&self, ws: Id, member: Id, page: PageRequest) -> StoreResult<Page<Member>> {
+        let sql = concat!(
+            "SELECT ",
+            member_cols!(),
+            " FROM members m WHERE m.workspace_id = $1 AND m.seq > $3
+               AND (m.id = $2 OR EXISTS (
+                 SELECT 1 FROM space_members mine JOIN space_members theirs ON theirs.space_id = mine.space_id
+                  WHERE mine.workspace_id = $1 AND mine.member_id = $2 AND theirs.member_id = m.id))
+             ORDER BY m.seq LIMIT $4"
+        );
+        let params: Params = &[
+            &ws.to_string(),
+            &member.to_string(),
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let rows = query::all(&self.client().await?, sql, params, rows::member).await?;
+        Ok(Page::from_rows(rows, page, |m| m.seq))
+    }
+
+    async fn share_a_space(&self, ws: Id, a: Id, b: Id) -> StoreResult<bool> {
+        let sql = "SELECT EXISTS (SELECT 1 FROM space_members x JOIN space_members y ON y.space_id = x.space_id
+                    WHERE x.workspace_id = $1 AND x.member_id = $2 AND y.member_id = $3)";
+        let params: Params = &[&ws.to_string(), &a.to_string(), &b.to_string()];
+        query::one(&self.client().await?, sql, params, |r| Ok(r.try_get(0)?)).await
+    }
+
     async fn set_role(
         &self,
         ws: Id,
@@ -341,15 +368,30 @@ impl MemberStore for PgStore {
         .await
     }
 
-    async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>> {
+    async fn list_tokens(
+        &self,
+        ws: Id,
+        member: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<TokenInfo>> {
         let sql = concat!(
             "SELECT ",
             token_cols!(),
-            " FROM api_tokens
-             WHERE workspace_id = $1 AND member_id = $2 AND revoked_at IS NULL ORDER BY seq"
+            ", seq FROM api_tokens
+             WHERE workspace_id = $1 AND member_id = $2 AND revoked_at IS NULL AND seq > $3
+             ORDER BY seq LIMIT $4"
         );
-        let params: Params = &[&ws.to_string(), &member.to_string()];
-        query::all(&self.client().await?, sql, params, rows::token).await
+        let params: Params = &[
+            &ws.to_string(),
+            &member.to_string(),
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let rows = query::all(&self.client().await?, sql, params, |r| {
+            Ok((rows::token(r)?, r.try_get("seq")?))
+        })
+        .await?;
+        Ok(Page::from_seq_rows(rows, page))
     }
 
     async fn revoke_token(

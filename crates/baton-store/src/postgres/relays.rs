@@ -10,6 +10,7 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use baton_core::page::{Page, PageRequest};
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 use tokio_postgres::Row;
@@ -343,15 +344,26 @@ impl RelayStore for PgStore {
         query::all(&self.client().await?, sql, params, baton).await
     }
 
-    async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>> {
+    async fn list_batons(
+        &self,
+        ws: Id,
+        holder: Option<Id>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Baton>> {
         let sql = concat!(
             "SELECT ",
             baton_cols!(),
             " FROM batons b WHERE b.workspace_id = $1 AND ($2::text IS NULL OR b.holder_id = $2)
-              ORDER BY b.seq"
+               AND b.seq > $3 ORDER BY b.seq LIMIT $4"
         );
-        let params: Params = &[&ws.to_string(), &holder.map(|h| h.to_string())];
-        query::all(&self.client().await?, sql, params, baton).await
+        let params: Params = &[
+            &ws.to_string(),
+            &holder.map(|h| h.to_string()),
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let rows = query::all(&self.client().await?, sql, params, baton).await?;
+        Ok(Page::from_rows(rows, page, |b| b.seq))
     }
 
     async fn set_baton_status(&self, ws: Id, id: Id, status: BatonStatus) -> StoreResult<Baton> {
@@ -434,6 +446,16 @@ impl RelayStore for PgStore {
         query::one(&self.client().await?, HANDOFF_BY_ID, params, handoff).await
     }
 
+    async fn pending_handoff(&self, ws: Id, baton: Id) -> StoreResult<Option<Handoff>> {
+        let sql = concat!(
+            "SELECT ",
+            handoff_cols!(),
+            " FROM handoffs h WHERE h.workspace_id = $1 AND h.baton_id = $2 AND h.status = 'pending'"
+        );
+        let params: Params = &[&ws.to_string(), &baton.to_string()];
+        query::opt(&self.client().await?, sql, params, handoff).await
+    }
+
     async fn resolve_handoff(
         &self,
         ws: Id,
@@ -479,20 +501,35 @@ impl RelayStore for PgStore {
         Ok(resolved)
     }
 
-    async fn handoffs_of(&self, ws: Id, baton_id: Id) -> StoreResult<Vec<Handoff>> {
+    async fn handoffs_of(
+        &self,
+        ws: Id,
+        baton_id: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<Handoff>> {
         let sql = concat!(
             "SELECT ",
             handoff_cols!(),
-            " FROM handoffs h WHERE h.workspace_id = $1 AND h.baton_id = $2 ORDER BY h.seq"
+            ", h.seq FROM handoffs h WHERE h.workspace_id = $1 AND h.baton_id = $2 AND h.seq > $3
+             ORDER BY h.seq LIMIT $4"
         );
         let client = self.client().await?;
-        let params: Params = &[&ws.to_string(), &baton_id.to_string()];
-        let list = query::all(&client, sql, params, handoff).await?;
+        let (ws, baton_id) = (ws.to_string(), baton_id.to_string());
+        let params: Params = &[
+            &ws,
+            &baton_id,
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let list = query::all(&client, sql, params, |r| {
+            Ok((handoff(r)?, r.try_get("seq")?))
+        })
+        .await?;
         if list.is_empty() {
             // Only then tell an unknown baton (`NotFound`) from one never handed off.
-            query::one(&client, BATON_BY_ID, params, |_| Ok(())).await?;
+            query::one(&client, BATON_BY_ID, &[&ws, &baton_id], |_| Ok(())).await?;
         }
-        Ok(list)
+        Ok(Page::from_seq_rows(list, page))
     }
 
     async fn handoffs_waiting_for(

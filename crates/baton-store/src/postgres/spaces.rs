@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{Member, Space};
+use baton_core::page::{Page, PageRequest};
 use baton_core::visibility::Visibility;
 use deadpool_postgres::Transaction;
 use jiff::Timestamp;
@@ -74,22 +75,33 @@ impl SpaceStore for PgStore {
         .await
     }
 
-    async fn spaces_for(&self, ws: Id, viewer: Id) -> StoreResult<Vec<(Space, bool)>> {
+    async fn spaces_for(
+        &self,
+        ws: Id,
+        viewer: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<(Space, bool)>> {
         let sql = concat!(
             "SELECT ",
             space_cols!(),
             ", sm.member_id IS NOT NULL AS is_member FROM spaces s
              LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = $2
-             WHERE s.workspace_id = $1 ORDER BY s.seq"
+             WHERE s.workspace_id = $1 AND s.seq > $3 ORDER BY s.seq LIMIT $4"
         );
-        let params: Params = &[&ws.to_string(), &viewer.to_string()];
-        query::all(
+        let params: Params = &[
+            &ws.to_string(),
+            &viewer.to_string(),
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let rows = query::all(
             &self.client().await?,
             sql,
             params,
             rows::space_with_membership,
         )
-        .await
+        .await?;
+        Ok(Page::from_rows(rows, page, |(s, _)| s.seq))
     }
 
     async fn add_space_member(
@@ -134,23 +146,34 @@ impl SpaceStore for PgStore {
         found(query::exec(&self.client().await?, sql, params).await?)
     }
 
-    async fn space_members(&self, ws: Id, space: Id) -> StoreResult<Vec<Member>> {
+    async fn space_members(
+        &self,
+        ws: Id,
+        space: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<Member>> {
         let sql = concat!(
             "SELECT ",
             member_cols!(),
             " FROM space_members sm JOIN members m ON m.id = sm.member_id
-             WHERE sm.workspace_id = $1 AND sm.space_id = $2 ORDER BY sm.added_at, m.seq"
+             WHERE sm.workspace_id = $1 AND sm.space_id = $2 AND m.seq > $3 ORDER BY m.seq LIMIT $4"
         );
         let client = self.client().await?;
-        let params: Params = &[&ws.to_string(), &space.to_string()];
+        let (ws, space) = (ws.to_string(), space.to_string());
+        let params: Params = &[
+            &ws,
+            &space,
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
         let members = query::all(&client, sql, params, rows::member).await?;
         if members.is_empty() {
-            // A space starts with its creator, so an empty list is rare: only then is it worth
+            // A space starts with its creator, so an empty page is rare: only then is it worth
             // a second query to tell an emptied space from one that is not in this workspace.
             let sql = "SELECT 1 FROM spaces WHERE workspace_id = $1 AND id = $2";
-            query::one(&client, sql, params, |_| Ok(())).await?;
+            query::one(&client, sql, &[&ws, &space], |_| Ok(())).await?;
         }
-        Ok(members)
+        Ok(Page::from_rows(members, page, |m| m.seq))
     }
 
     async fn set_visibility(

@@ -273,20 +273,35 @@ impl ThreadStore for PgStore {
         query::one(&self.client().await?, sql, params, rows::post).await
     }
 
-    async fn post_revisions(&self, ws: Id, id: Id) -> StoreResult<Vec<PostRevision>> {
+    async fn post_revisions(
+        &self,
+        ws: Id,
+        id: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<PostRevision>> {
         let sql = concat!(
             "SELECT ",
             revision_cols!(),
-            " FROM post_revisions WHERE workspace_id = $1 AND post_id = $2 ORDER BY seq"
+            ", seq FROM post_revisions WHERE workspace_id = $1 AND post_id = $2 AND seq > $3
+             ORDER BY seq LIMIT $4"
         );
         let client = self.client().await?;
-        let params: Params = &[&ws.to_string(), &id.to_string()];
-        let revisions = query::all(&client, sql, params, rows::revision).await?;
+        let (ws, id) = (ws.to_string(), id.to_string());
+        let params: Params = &[
+            &ws,
+            &id,
+            &page.after.unwrap_or(0),
+            &(i64::from(page.limit) + 1),
+        ];
+        let revisions = query::all(&client, sql, params, |r| {
+            Ok((rows::revision(r)?, r.try_get("seq")?))
+        })
+        .await?;
         if revisions.is_empty() {
             // Most posts are never edited: only then check that the post exists at all.
-            query::one(&client, POST_BY_ID, params, |_| Ok(())).await?;
+            query::one(&client, POST_BY_ID, &[&ws, &id], |_| Ok(())).await?;
         }
-        Ok(revisions)
+        Ok(Page::from_seq_rows(revisions, page))
     }
 
     async fn mark_read(&self, ws: Id, member: Id, thread: Id, seq: i64) -> StoreResult<()> {

@@ -174,6 +174,36 @@ impl MemberStore for SqliteStore {
             .await
     }
 
+    async fn co_members(&self, ws: Id, member: Id, page: PageRequest) -> StoreResult<Page<Member>> {
+        self.engine
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(&format!(
+                    "SELECT {MEMBER_COLS} FROM members m WHERE m.workspace_id = ?1 AND m.seq > ?3
+                       AND (m.id = ?2 OR EXISTS (
+                         SELECT 1 FROM space_members mine JOIN space_members theirs ON theirs.space_id = mine.space_id
+                          WHERE mine.workspace_id = ?1 AND mine.member_id = ?2 AND theirs.member_id = m.id))
+                     ORDER BY m.seq LIMIT ?4"
+                ))?;
+                let rows = stmt
+                    .query_map((ws.to_string(), member.to_string(), page.after.unwrap_or(0), i64::from(page.limit) + 1), rows::member)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::from_rows(rows, page, |m| m.seq))
+            })
+            .await
+    }
+
+    async fn share_a_space(&self, ws: Id, a: Id, b: Id) -> StoreResult<bool> {
+        self.engine
+            .read(move |c| {
+                Ok(c.prepare_cached(
+                    "SELECT EXISTS (SELECT 1 FROM space_members x JOIN space_members y ON y.space_id = x.space_id
+                      WHERE x.workspace_id = ?1 AND x.member_id = ?2 AND y.member_id = ?3)",
+                )?
+                .query_row((ws.to_string(), a.to_string(), b.to_string()), |r| r.get(0))?)
+            })
+            .await
+    }
+
     async fn set_role(
         &self,
         ws: Id,
@@ -318,19 +348,39 @@ impl MemberStore for SqliteStore {
         .await
     }
 
-    async fn list_tokens(&self, ws: Id, member: Id) -> StoreResult<Vec<TokenInfo>> {
+    async fn list_tokens(
+        &self,
+        ws: Id,
+        member: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<TokenInfo>> {
         self.engine
             .scan(move |c| {
                 let mut stmt = c.prepare_cached(
-                    "SELECT id, member_id, label, created_at FROM api_tokens
-                     WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL ORDER BY seq",
+                    "SELECT id, member_id, label, created_at, seq FROM api_tokens
+                     WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL AND seq > ?3
+                     ORDER BY seq LIMIT ?4",
                 )?;
-                let list = stmt
-                    .query_map((ws.to_string(), member.to_string()), |r| {
-                        Ok(TokenInfo { id: rows::id(r, 0)?, member_id: rows::id(r, 1)?, label: r.get(2)?, created_at: ts(r.get(3)?)? })
-                    })?
+                let rows = stmt
+                    .query_map(
+                        (
+                            ws.to_string(),
+                            member.to_string(),
+                            page.after.unwrap_or(0),
+                            i64::from(page.limit) + 1,
+                        ),
+                        |r| {
+                            let token = TokenInfo {
+                                id: rows::id(r, 0)?,
+                                member_id: rows::id(r, 1)?,
+                                label: r.get(2)?,
+                                created_at: ts(r.get(3)?)?,
+                            };
+                            Ok((token, r.get(4)?))
+                        },
+                    )?
                     .collect::<Result<_, _>>()?;
-                Ok(list)
+                Ok(Page::from_seq_rows(rows, page))
             })
             .await
     }

@@ -6,6 +6,7 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row};
 
@@ -309,18 +310,30 @@ impl RelayStore for SqliteStore {
             .await
     }
 
-    async fn list_batons(&self, ws: Id, holder: Option<Id>) -> StoreResult<Vec<Baton>> {
+    async fn list_batons(
+        &self,
+        ws: Id,
+        holder: Option<Id>,
+        page: PageRequest,
+    ) -> StoreResult<Page<Baton>> {
         self.engine
             .scan(move |c| {
                 let sql = format!(
                     "SELECT {BATON_COLS} FROM batons b
-                     WHERE b.workspace_id = ?1 AND (?2 IS NULL OR b.holder_id = ?2) ORDER BY b.seq"
+                     WHERE b.workspace_id = ?1 AND (?2 IS NULL OR b.holder_id = ?2) AND b.seq > ?3
+                     ORDER BY b.seq LIMIT ?4"
                 );
-                let list = c
+                let params = (
+                    ws.to_string(),
+                    holder.map(|h| h.to_string()),
+                    page.after.unwrap_or(0),
+                    i64::from(page.limit) + 1,
+                );
+                let rows = c
                     .prepare_cached(&sql)?
-                    .query_map((ws.to_string(), holder.map(|h| h.to_string())), baton_row)?
-                    .collect::<Result<_, _>>()?;
-                Ok(list)
+                    .query_map(params, baton_row)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::from_rows(rows, page, |b| b.seq))
             })
             .await
     }
@@ -397,6 +410,20 @@ impl RelayStore for SqliteStore {
             .await
     }
 
+    async fn pending_handoff(&self, ws: Id, baton: Id) -> StoreResult<Option<Handoff>> {
+        self.engine
+            .read(move |c| {
+                let sql = format!(
+                    "SELECT {HANDOFF_COLS} FROM handoffs h
+                     WHERE h.workspace_id = ?1 AND h.baton_id = ?2 AND h.status = 'pending'"
+                );
+                Ok(c.prepare_cached(&sql)?
+                    .query_row((ws.to_string(), baton.to_string()), handoff_row)
+                    .optional()?)
+            })
+            .await
+    }
+
     async fn resolve_handoff(
         &self,
         ws: Id,
@@ -441,19 +468,27 @@ impl RelayStore for SqliteStore {
             .await
     }
 
-    async fn handoffs_of(&self, ws: Id, baton: Id) -> StoreResult<Vec<Handoff>> {
+    async fn handoffs_of(
+        &self,
+        ws: Id,
+        baton: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<Handoff>> {
         self.engine
             .scan(move |c| {
                 let (ws, baton) = (ws.to_string(), baton.to_string());
                 baton_by_id(c, &ws, &baton)?;
                 let sql = format!(
-                    "SELECT {HANDOFF_COLS} FROM handoffs h WHERE h.workspace_id = ?1 AND h.baton_id = ?2 ORDER BY h.seq"
+                    "SELECT {HANDOFF_COLS}, h.seq FROM handoffs h
+                     WHERE h.workspace_id = ?1 AND h.baton_id = ?2 AND h.seq > ?3 ORDER BY h.seq LIMIT ?4"
                 );
-                let list = c
+                let rows = c
                     .prepare_cached(&sql)?
-                    .query_map((&ws, &baton), handoff_row)?
+                    .query_map((&ws, &baton, page.after.unwrap_or(0), i64::from(page.limit) + 1), |r| {
+                        Ok((handoff_row(r)?, r.get(13)?))
+                    })?
                     .collect::<Result<_, _>>()?;
-                Ok(list)
+                Ok(Page::from_seq_rows(rows, page))
             })
             .await
     }

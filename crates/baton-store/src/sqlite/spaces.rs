@@ -3,6 +3,7 @@
 use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::model::{Member, Space};
+use baton_core::page::{Page, PageRequest};
 use baton_core::visibility::Visibility;
 use jiff::Timestamp;
 use rusqlite::Connection;
@@ -78,20 +79,31 @@ impl SpaceStore for SqliteStore {
             .await
     }
 
-    async fn spaces_for(&self, ws: Id, viewer: Id) -> StoreResult<Vec<(Space, bool)>> {
+    async fn spaces_for(
+        &self,
+        ws: Id,
+        viewer: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<(Space, bool)>> {
         self.engine
             .scan(move |c| {
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {SPACE_COLS}, sm.member_id IS NOT NULL FROM spaces s
                      LEFT JOIN space_members sm ON sm.space_id = s.id AND sm.member_id = ?2
-                     WHERE s.workspace_id = ?1 ORDER BY s.seq"
+                     WHERE s.workspace_id = ?1 AND s.seq > ?3 ORDER BY s.seq LIMIT ?4"
                 ))?;
-                let list = stmt
-                    .query_map((ws.to_string(), viewer.to_string()), |r| {
-                        Ok((rows::space(r)?, r.get(6)?))
-                    })?
-                    .collect::<Result<_, _>>()?;
-                Ok(list)
+                let rows = stmt
+                    .query_map(
+                        (
+                            ws.to_string(),
+                            viewer.to_string(),
+                            page.after.unwrap_or(0),
+                            i64::from(page.limit) + 1,
+                        ),
+                        |r| Ok((rows::space(r)?, r.get(6)?)),
+                    )?
+                    .collect::<Result<Vec<(Space, bool)>, _>>()?;
+                Ok(Page::from_rows(rows, page, |(s, _)| s.seq))
             })
             .await
     }
@@ -124,17 +136,24 @@ impl SpaceStore for SqliteStore {
             .await
     }
 
-    async fn space_members(&self, ws: Id, space: Id) -> StoreResult<Vec<Member>> {
+    async fn space_members(
+        &self,
+        ws: Id,
+        space: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<Member>> {
         self.engine
             .scan(move |c| {
                 let (ws, space) = (ws.to_string(), space.to_string());
                 space_by_id(c, &ws, &space)?;
                 let mut stmt = c.prepare_cached(&format!(
                     "SELECT {MEMBER_COLS} FROM space_members sm JOIN members m ON m.id = sm.member_id
-                     WHERE sm.workspace_id = ?1 AND sm.space_id = ?2 ORDER BY sm.added_at, m.seq"
+                     WHERE sm.workspace_id = ?1 AND sm.space_id = ?2 AND m.seq > ?3 ORDER BY m.seq LIMIT ?4"
                 ))?;
-                let list = stmt.query_map((ws, space), rows::member)?.collect::<Result<_, _>>()?;
-                Ok(list)
+                let rows = stmt
+                    .query_map((ws, space, page.after.unwrap_or(0), i64::from(page.limit) + 1), rows::member)?
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Page::from_rows(rows, page, |m| m.seq))
             })
             .await
     }

@@ -243,18 +243,36 @@ impl ThreadStore for SqliteStore {
             .await
     }
 
-    async fn post_revisions(&self, ws: Id, id: Id) -> StoreResult<Vec<PostRevision>> {
+    async fn post_revisions(
+        &self,
+        ws: Id,
+        id: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<PostRevision>> {
         self.engine
             .scan(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
                 post_by_id(c, &ws, &id)?;
                 let mut stmt = c.prepare_cached(
-                    "SELECT body, html, replaced_at FROM post_revisions WHERE workspace_id = ?1 AND post_id = ?2 ORDER BY seq",
+                    "SELECT body, html, replaced_at, seq FROM post_revisions
+                     WHERE workspace_id = ?1 AND post_id = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
                 )?;
-                let list = stmt
-                    .query_map((ws, id), |r| Ok(PostRevision { body: r.get(0)?, html: r.get(1)?, replaced_at: ts(r.get(2)?)? }))?
+                let rows = stmt
+                    .query_map(
+                        (ws, id, page.after.unwrap_or(0), i64::from(page.limit) + 1),
+                        |r| {
+                            Ok((
+                                PostRevision {
+                                    body: r.get(0)?,
+                                    html: r.get(1)?,
+                                    replaced_at: ts(r.get(2)?)?,
+                                },
+                                r.get(3)?,
+                            ))
+                        },
+                    )?
                     .collect::<Result<_, _>>()?;
-                Ok(list)
+                Ok(Page::from_seq_rows(rows, page))
             })
             .await
     }

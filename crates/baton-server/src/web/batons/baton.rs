@@ -7,10 +7,11 @@
 //! (`baton_core::relay`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member};
+use baton_core::page::PageRequest;
 use baton_core::{Id, markdown, relay};
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -21,14 +22,14 @@ use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
 use super::super::{Chrome, Section, WebResult, render};
 use super::roster::{Holder, Roster};
-use super::{Choice, RelayLink, path_id, pending_of, render_with};
+use super::{Choice, RelayLink, path_id, render_with};
 use crate::error::ApiError;
 use crate::services::relays::{self, HandoffInput};
 use crate::services::sessions::SignedIn;
 use crate::state::AppState;
 
-/// Most handoffs a baton page shows (the latest): each note may be long.
-const HISTORY_LIMIT: usize = 20;
+/// Most handoffs one page of a baton's log shows: each note may be long.
+const HISTORY_LIMIT: u32 = 20;
 
 #[derive(Template)]
 #[template(path = "baton.html")]
@@ -41,7 +42,8 @@ struct BatonPage {
     relay: Option<RelayLink>,
     holder: Holder,
     history: Vec<HistoryItem>,
-    hidden_history: usize,
+    /// The cursor of the log's next page, when there are later handoffs.
+    next_cursor: Option<String>,
     waiting: Option<String>,
     incoming: Option<String>,
     can_hand_off: bool,
@@ -89,16 +91,23 @@ struct Draft {
     thread_id: String,
 }
 
+/// `?cursor=` of the baton page: a page of its handoff log.
+#[derive(Debug, Default, Deserialize)]
+pub(super) struct LogQuery {
+    cursor: Option<String>,
+}
+
 /// `GET /batons/{id}`.
 pub(super) async fn baton_page(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
     Path(id): Path<String>,
+    Query(query): Query<LogQuery>,
 ) -> WebResult<Response> {
     let page = baton(
         &state,
         &signed_in,
-        path_id(&id)?,
+        (path_id(&id)?, query.cursor.as_deref()),
         Draft::default(),
         FieldError::default(),
     )
@@ -106,15 +115,19 @@ pub(super) async fn baton_page(
     Ok(render(&page))
 }
 
+/// The baton page, with the page of its handoff log after `cursor` (the first without one).
 async fn baton(
     state: &AppState,
     signed_in: &SignedIn,
-    id: Id,
+    (id, cursor): (Id, Option<&str>),
     draft: Draft,
     error: FieldError,
 ) -> WebResult<BatonPage> {
     let viewer = &signed_in.member;
-    let (baton, history) = relays::baton_with_history(state, viewer, id).await?;
+    let request = PageRequest::parse(cursor, Some(HISTORY_LIMIT)).map_err(ApiError::from)?;
+    let (baton, history) = relays::baton_with_history(state, viewer, id, request).await?;
+    let waiting = relays::pending_handoff(state, viewer, &baton).await?;
+    let waiting = waiting.as_ref();
     let chrome = Chrome::load(state, signed_in, Section::Batons, baton.title.clone()).await?;
     let mut roster = Roster::load(state, viewer).await?;
     // A guest cannot open relays; their baton page simply shows none.
@@ -122,7 +135,6 @@ async fn baton(
         Some(r) => relays::get_relay(state, viewer, r).await.ok(),
         None => None,
     };
-    let waiting = pending_of(&history);
     let named = std::iter::once(baton.holder_id).chain(waiting.map(|h| h.to_id));
     roster.load_schedules(state, viewer, named).await?;
     let now = state.clock.now();
@@ -151,9 +163,8 @@ async fn baton(
         .as_ref()
         .and_then(|r| relay::next_leg(&r.legs, viewer.id));
     let selected = draft.handoff.to_id.parse::<Id>().ok().or(next);
-    let hidden_history = history.len().saturating_sub(HISTORY_LIMIT);
-    let mut items = Vec::with_capacity(history.len() - hidden_history);
-    for h in &history[hidden_history..] {
+    let mut items = Vec::with_capacity(history.items.len());
+    for h in &history.items {
         items.push(history_item(state, viewer, &mut roster, h).await?);
     }
     Ok(BatonPage {
@@ -165,7 +176,7 @@ async fn baton(
         relay: followed.as_ref().map(RelayLink::from),
         holder: roster.holder(viewer, baton.holder_id, now)?,
         history: items,
-        hidden_history,
+        next_cursor: history.next_cursor,
         waiting: waiting_text,
         incoming,
         can_hand_off,
@@ -231,7 +242,7 @@ pub(super) async fn hand_off(
                 handoff: form.value,
                 ..Draft::default()
             };
-            let page = baton(&state, &form.viewer, id, draft, error).await?;
+            let page = baton(&state, &form.viewer, (id, None), draft, error).await?;
             Ok(render_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),
@@ -316,7 +327,7 @@ pub(super) async fn link_thread(
                 ..Draft::default()
             };
             let error = FieldError::from_api(&e, "thread_id");
-            let page = baton(&state, &form.viewer, id, draft, error).await?;
+            let page = baton(&state, &form.viewer, (id, None), draft, error).await?;
             Ok(render_with(&page, e.status()))
         }
         Err(e) => Err(e.into()),
@@ -359,7 +370,7 @@ pub(super) async fn bounce(
                 ..Draft::default()
             };
             let error = FieldError::from_api(&e, "reason");
-            let page = baton(&state, &form.viewer, handoff.baton_id, draft, error).await?;
+            let page = baton(&state, &form.viewer, (handoff.baton_id, None), draft, error).await?;
             Ok(render_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),

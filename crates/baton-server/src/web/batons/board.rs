@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::Id;
 use baton_core::model::{BatonStatus, Handoff, Relay};
+use baton_core::page::PageRequest;
 use baton_core::role::Role;
 use jiff::Timestamp;
 use serde::Deserialize;
@@ -22,13 +23,14 @@ use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
 use super::super::{Chrome, Section, WebResult, render};
 use super::roster::{Holder, Roster};
-use super::{Choice, RelayLink, pending_of, render_with};
+use super::{Choice, RelayLink, render_with};
+use crate::error::ApiError;
 use crate::services::relays::{self, BatonInput, BoardEntry};
 use crate::services::sessions::SignedIn;
 use crate::state::AppState;
 
-/// Most batons the board shows: one screen to scan, well under the page budget.
-const BOARD_LIMIT: usize = 100;
+/// Most batons one page of the board shows: one screen to scan, well under the page budget.
+const BOARD_LIMIT: u32 = 100;
 
 #[derive(Template)]
 #[template(path = "batons.html")]
@@ -37,7 +39,8 @@ struct BoardPage {
     rows: Vec<BoardRow>,
     /// Finished batons, listed apart so the open ones read as the work in hand.
     done_rows: Vec<BoardRow>,
-    total: usize,
+    /// The cursor of the board's next page, when there is more.
+    next_cursor: Option<String>,
     relays: Vec<RelayLink>,
     can_create: bool,
     form: NewBaton,
@@ -88,6 +91,8 @@ pub(super) struct NewBaton {
 pub(super) struct BoardQuery {
     /// Preselects this relay in the new-baton form (the relay page links here).
     relay: Option<String>,
+    /// The `next_cursor` of the board's page before.
+    cursor: Option<String>,
 }
 
 /// `GET /batons`.
@@ -101,25 +106,33 @@ pub(super) async fn board_page(
         holder_id: signed_in.member.id.to_string(),
         ..NewBaton::default()
     };
-    let page = board(&state, &signed_in, form, FieldError::default()).await?;
+    let page = board(
+        &state,
+        &signed_in,
+        query.cursor.as_deref(),
+        form,
+        FieldError::default(),
+    )
+    .await?;
     Ok(render(&page))
 }
 
+/// The board's page after `cursor` (the first without one), with the new-baton form.
 async fn board(
     state: &AppState,
     signed_in: &SignedIn,
+    cursor: Option<&str>,
     form: NewBaton,
     error: FieldError,
 ) -> WebResult<BoardPage> {
     let viewer = &signed_in.member;
     let chrome = Chrome::load(state, signed_in, Section::Batons, "Batons").await?;
-    let entries = relays::board(state, viewer, None).await?;
-    let total = entries.len();
+    let request = PageRequest::parse(cursor, Some(BOARD_LIMIT)).map_err(ApiError::from)?;
+    let entries = relays::board(state, viewer, None, request).await?;
     let mut roster = Roster::load(state, viewer).await?;
-    let mut shown: Vec<(BoardEntry, Option<Handoff>)> = Vec::with_capacity(total.min(BOARD_LIMIT));
-    for entry in entries.into_iter().take(BOARD_LIMIT) {
-        let (_, history) = relays::baton_with_history(state, viewer, entry.baton.id).await?;
-        let pending = pending_of(&history).cloned();
+    let mut shown: Vec<(BoardEntry, Option<Handoff>)> = Vec::with_capacity(entries.items.len());
+    for entry in entries.items {
+        let pending = relays::pending_handoff(state, viewer, &entry.baton).await?;
         shown.push((entry, pending));
     }
     // There is no relay list in the service, so the board shows the relays its batons follow,
@@ -190,7 +203,7 @@ async fn board(
         chrome,
         rows,
         done_rows,
-        total,
+        next_cursor: entries.next_cursor,
         relays: relay_list.iter().map(RelayLink::from).collect(),
         can_create: viewer.role != Role::Guest,
         holders: roster.choices(holder_default, None),
@@ -217,7 +230,7 @@ pub(super) async fn create_baton(
         Ok(baton) => Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let error = FieldError::from_api(&e, "title");
-            let page = board(&state, &form.viewer, form.value, error).await?;
+            let page = board(&state, &form.viewer, None, form.value, error).await?;
             Ok(render_with(&page, StatusCode::UNPROCESSABLE_ENTITY))
         }
         Err(e) => Err(e.into()),

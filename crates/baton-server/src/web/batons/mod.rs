@@ -19,7 +19,7 @@ use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::{get, post};
 use baton_core::Id;
-use baton_core::model::{Handoff, HandoffStatus, Relay};
+use baton_core::model::Relay;
 
 use super::{WebError, WebResult, render};
 use crate::state::AppState;
@@ -53,15 +53,6 @@ fn render_with(page: &impl Template, status: StatusCode) -> Response {
     let mut response = render(page);
     *response.status_mut() = status;
     response
-}
-
-/// The handoff of a baton still waiting for its receiver (at most one: the store refuses a
-/// second).
-fn pending_of(history: &[Handoff]) -> Option<&Handoff> {
-    history
-        .iter()
-        .rev()
-        .find(|h| h.status == HandoffStatus::Pending)
 }
 
 /// One `<option>` of a select.

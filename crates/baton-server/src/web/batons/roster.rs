@@ -10,7 +10,7 @@ use std::collections::hash_map::Entry;
 
 use baton_core::Id;
 use baton_core::model::{Handoff, Member};
-use baton_core::page::{MAX_PAGE, PageRequest};
+use baton_core::page::PageRequest;
 use baton_core::schedule::{self, Schedule};
 use jiff::Timestamp;
 
@@ -41,11 +41,9 @@ pub(super) struct Holder {
 impl Roster {
     /// The first page of `viewer`'s workspace members, no schedules yet.
     pub(super) async fn load(state: &AppState, viewer: &Member) -> WebResult<Self> {
-        let page = PageRequest {
-            after: None,
-            limit: MAX_PAGE,
-        };
-        let members = state.store.list_members(viewer.workspace_id, page).await?;
+        // The people the viewer may know of: a guest's choices name only those who share a
+        // space with them.
+        let members = access::members_in_sight(state, viewer, PageRequest::largest()).await?;
         Ok(Self {
             order: members.items.iter().map(|m| m.id).collect(),
             by_id: members.items.into_iter().map(|m| (m.id, m)).collect(),

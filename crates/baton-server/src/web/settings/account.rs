@@ -8,6 +8,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::model::Member;
+use baton_core::page::PageRequest;
 use baton_core::schedule::ScheduleSpec;
 use serde::Deserialize;
 use serde::de::IgnoredAny;
@@ -61,8 +62,9 @@ async fn settings_response(
     shown: Shown,
 ) -> WebResult<Response> {
     let me = &viewer.member;
-    let tokens = members::list_tokens(state, me, me.id)
+    let tokens = members::list_tokens(state, me, me.id, PageRequest::largest())
         .await?
+        .items
         .into_iter()
         .map(|t| TokenRow {
             id: t.id.to_string(),
