@@ -65,15 +65,22 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     if args.demo {
         crate::demo::seed_if_empty(&state, &url).await?;
     }
-    let worker = delivery_worker(&args, &url)?;
+    let worker = Arc::new(delivery_worker(&args, &url)?);
     println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
     print_setup_code(&state, &args, &url).await?;
     tracing::info!(%url, "serving");
     // Aborting the worker at shutdown is safe: a digest cut off mid-send keeps its lease until
-    // it runs out, then the next start sends it again with the same Message-ID.
-    let deliveries = tokio::spawn(baton_server::delivery::run(state.clone(), worker));
+    // it runs out, then the next start sends it again with the same Message-ID (a webhook,
+    // with the same Idempotency-Key). Webhooks go out from a loop of their own, so a receiver
+    // that never answers does not hold up email.
+    let deliveries = tokio::spawn(baton_server::delivery::run(
+        state.clone(),
+        Arc::clone(&worker),
+    ));
+    let webhooks = tokio::spawn(baton_server::delivery::run_webhooks(state.clone(), worker));
     let served = baton_server::serve_with(listener, state, shutdown_signal()).await;
     deliveries.abort();
+    webhooks.abort();
     served.context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())

@@ -2,7 +2,8 @@
 //! network Baton runs in (server-side request forgery).
 //!
 //! Owns: parsing a webhook URL ([`WebhookUrl::parse`]: http or https, a host, no userinfo),
-//! the address ranges a webhook may never reach ([`forbidden_range`]), the admin's allow-list
+//! the address ranges a webhook may never reach ([`forbidden_range`], each a
+//! [`ForbiddenRange`]), the admin's allow-list
 //! ([`AllowedHosts`]) and the decision over resolved addresses ([`check_addresses`]).
 //! Does not own: resolving names or connecting (the server resolves, asks
 //! [`check_addresses`], then connects to exactly the address it checked, so a second DNS
@@ -146,65 +147,88 @@ impl AllowedHosts {
     }
 }
 
-/// The named range `ip` lies in when a webhook must never reach it, or `None` for a public
-/// address. IPv4 addresses carried inside IPv6 (mapped, compatible, NAT64, 6to4) are judged as
-/// the IPv4 address they carry.
-pub fn forbidden_range(ip: IpAddr) -> Option<&'static str> {
+/// A range of addresses no webhook may reach.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ForbiddenRange {
+    /// The range in CIDR notation, e.g. `10.0.0.0/8`: names the rule in tests and docs.
+    pub cidr: &'static str,
+    /// What the range is, as a refusal says it, e.g. "a private address". Never the address
+    /// itself (see [`check_addresses`]).
+    pub kind: &'static str,
+}
+
+const UNSPECIFIED: &str = "an unspecified address";
+const LOOPBACK: &str = "a loopback address";
+const PRIVATE: &str = "a private address";
+const LINK_LOCAL: &str = "a link-local address";
+const IETF: &str = "an IETF protocol address";
+const DOCUMENTATION: &str = "a documentation address";
+const MULTICAST: &str = "a multicast address";
+
+/// The range `ip` lies in when a webhook must never reach it, or `None` for a public address.
+/// IPv4 addresses carried inside IPv6 (mapped, compatible, NAT64, 6to4) are judged as the IPv4
+/// address they carry.
+pub fn forbidden_range(ip: IpAddr) -> Option<ForbiddenRange> {
     match ip {
         IpAddr::V4(v4) => forbidden_v4(v4),
         IpAddr::V6(v6) => forbidden_v6(v6),
     }
 }
 
-fn forbidden_v4(ip: Ipv4Addr) -> Option<&'static str> {
+fn forbidden_v4(ip: Ipv4Addr) -> Option<ForbiddenRange> {
     let [a, b, c, _] = ip.octets();
-    Some(match (a, b, c) {
-        (0, _, _) => "unspecified (0.0.0.0/8)",
-        (127, _, _) => "loopback",
-        (10, _, _) => "private (10.0.0.0/8)",
-        (172, 16..=31, _) => "private (172.16.0.0/12)",
-        (192, 168, _) => "private (192.168.0.0/16)",
-        (100, 64..=127, _) => "shared address space (100.64.0.0/10)",
-        (169, 254, _) => "link-local (169.254.0.0/16)",
-        (192, 0, 0) => "IETF protocol assignments (192.0.0.0/24)",
-        (192, 0, 2) | (198, 51, 100) | (203, 0, 113) => "documentation",
-        (198, 18..=19, _) => "benchmarking (198.18.0.0/15)",
-        (224..=239, _, _) => "multicast",
-        (240..=255, _, _) => "reserved or broadcast (240.0.0.0/4)",
+    let (cidr, kind) = match (a, b, c) {
+        (0, _, _) => ("0.0.0.0/8", UNSPECIFIED),
+        (127, _, _) => ("127.0.0.0/8", LOOPBACK),
+        (10, _, _) => ("10.0.0.0/8", PRIVATE),
+        (172, 16..=31, _) => ("172.16.0.0/12", PRIVATE),
+        (192, 168, _) => ("192.168.0.0/16", PRIVATE),
+        (100, 64..=127, _) => ("100.64.0.0/10", "a shared (carrier-grade NAT) address"),
+        (169, 254, _) => ("169.254.0.0/16", LINK_LOCAL),
+        (192, 0, 0) => ("192.0.0.0/24", IETF),
+        (192, 0, 2) => ("192.0.2.0/24", DOCUMENTATION),
+        (198, 51, 100) => ("198.51.100.0/24", DOCUMENTATION),
+        (203, 0, 113) => ("203.0.113.0/24", DOCUMENTATION),
+        // RFC 7526: the 6to4 relays' anycast; whoever runs the nearest relay answers.
+        (192, 88, 99) => ("192.88.99.0/24", "a 6to4 relay anycast address"),
+        (198, 18..=19, _) => ("198.18.0.0/15", "a benchmarking address"),
+        (224..=239, _, _) => ("224.0.0.0/4", MULTICAST),
+        (240..=255, _, _) => ("240.0.0.0/4", "a reserved or broadcast address"),
         _ => return None,
-    })
+    };
+    Some(ForbiddenRange { cidr, kind })
 }
 
-fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
-    let s = ip.segments();
-    let embedded_v4 =
-        |hi: u16, lo: u16| Ipv4Addr::new((hi >> 8) as u8, hi as u8, (lo >> 8) as u8, lo as u8);
-    if ip.is_unspecified() {
-        return Some("unspecified (::)");
-    }
-    if ip.is_loopback() {
-        return Some("loopback (::1)");
-    }
-    match s {
-        // ::ffff:a.b.c.d (mapped) and ::a.b.c.d (the deprecated compatible form).
-        [0, 0, 0, 0, 0, 0xffff, hi, lo] | [0, 0, 0, 0, 0, 0, hi, lo] => {
-            return forbidden_v4(embedded_v4(hi, lo));
-        }
-        // 64:ff9b::a.b.c.d, NAT64: a translator would connect to the IPv4 address.
-        [0x64, 0xff9b, 0, 0, 0, 0, hi, lo] => return forbidden_v4(embedded_v4(hi, lo)),
-        // 2002:AABB:CCDD::/48, 6to4: the relay reaches the IPv4 address in bits 16..48.
-        [0x2002, hi, lo, ..] => return forbidden_v4(embedded_v4(hi, lo)),
-        _ => {}
-    }
-    Some(match s[0] {
-        0xfe80..=0xfebf => "link-local (fe80::/10)",
-        0xfec0..=0xfeff => "site-local (fec0::/10)",
-        0xfc00..=0xfdff => "unique local (fc00::/7)",
-        0xff00..=0xffff => "multicast (ff00::/8)",
-        0x2001 if s[1] == 0x0db8 => "documentation (2001:db8::/32)",
-        0x0100 if s[1..4] == [0, 0, 0] => "discard (100::/64)",
+fn forbidden_v6(ip: Ipv6Addr) -> Option<ForbiddenRange> {
+    let carried =
+        |hi: u16, lo: u16| forbidden_v4(Ipv4Addr::from(u32::from(hi) << 16 | u32::from(lo)));
+    let (cidr, kind) = match ip.segments() {
+        [0, 0, 0, 0, 0, 0, 0, 0] => ("::/128", UNSPECIFIED),
+        [0, 0, 0, 0, 0, 0, 0, 1] => ("::1/128", LOOPBACK),
+        // ::ffff:a.b.c.d (mapped), ::a.b.c.d (the deprecated compatible form), 64:ff9b::a.b.c.d
+        // (NAT64: a translator would connect to the IPv4 address) and 2002:AABB:CCDD::/48
+        // (6to4: the relay reaches the IPv4 address in bits 16..48).
+        [0, 0, 0, 0, 0, 0xffff, hi, lo]
+        | [0, 0, 0, 0, 0, 0, hi, lo]
+        | [0x64, 0xff9b, 0, 0, 0, 0, hi, lo]
+        | [0x2002, hi, lo, ..] => return carried(hi, lo),
+        // The forms below carry an IPv4 address too, but where a translator or relay sends it
+        // is the operator's choice (IPv4-translated, local-use NAT64) or an address derived
+        // from it (Teredo): refused whole.
+        [0, 0, 0, 0, 0xffff, 0, _, _] => ("::ffff:0:0:0/96", "an IPv4-translated address"),
+        [0x64, 0xff9b, 1, ..] => ("64:ff9b:1::/48", "a local-use NAT64 address"),
+        [0x2001, 0, ..] => ("2001::/32", "a Teredo address"),
+        [0x2001, 0x0db8, ..] => ("2001:db8::/32", DOCUMENTATION),
+        // The rest of the IETF protocol assignments (RFC 2928), as 192.0.0.0/24 for IPv4.
+        [0x2001, 0..=0x01ff, ..] => ("2001::/23", IETF),
+        [0x0100, 0, 0, 0, ..] => ("100::/64", "a discard address"),
+        [0xfc00..=0xfdff, ..] => ("fc00::/7", "a unique local address"),
+        [0xfe80..=0xfebf, ..] => ("fe80::/10", LINK_LOCAL),
+        [0xfec0..=0xfeff, ..] => ("fec0::/10", "a site-local address"),
+        [0xff00..=0xffff, ..] => ("ff00::/8", MULTICAST),
         _ => return None,
-    })
+    };
+    Some(ForbiddenRange { cidr, kind })
 }
 
 /// Decides whether a webhook to `url` may go to `addrs`, the addresses its host resolved to
@@ -214,7 +238,9 @@ fn forbidden_v6(ip: Ipv6Addr) -> Option<&'static str> {
 ///
 /// # Errors
 ///
-/// `url` when the host resolved to nothing, or to an address in a [`forbidden_range`].
+/// `url` when the host resolved to nothing, or to an address in a [`forbidden_range`]. The
+/// refusal names the kind of range, never the address a name resolved to: whoever may
+/// register a webhook could otherwise map the network Baton runs in, one name at a time.
 pub fn check_addresses(
     url: &WebhookUrl,
     allowed: &AllowedHosts,
@@ -230,16 +256,21 @@ pub fn check_addresses(
     if allowed.allows(url) {
         return Ok(());
     }
-    match addrs
-        .iter()
-        .find_map(|ip| forbidden_range(*ip).map(|r| (ip, r)))
-    {
-        Some((ip, range)) => Err(CoreError::invalid(
-            "url",
-            format!(
-                "webhooks may not reach {host} ({ip} is {range}); an admin can allow the host with --webhook-allow-host"
-            ),
-        )),
+    match addrs.iter().find_map(|ip| forbidden_range(*ip)) {
+        Some(range) => {
+            let leads = if url.literal_ip().is_some() {
+                "is"
+            } else {
+                "resolves to"
+            };
+            Err(CoreError::invalid(
+                "url",
+                format!(
+                    "webhooks may not reach {host}: it {leads} {}; an admin can allow the host with --webhook-allow-host",
+                    range.kind
+                ),
+            ))
+        }
         None => Ok(()),
     }
 }
@@ -283,36 +314,180 @@ mod tests {
         assert_eq!(WebhookUrl::parse("http://example.com").unwrap().port, 80);
     }
 
+    /// Every forbidden range, by name, with addresses at both of its ends.
+    const RANGES: &[(&str, &[&str])] = &[
+        ("0.0.0.0/8", &["0.0.0.0", "0.255.255.255"]),
+        ("127.0.0.0/8", &["127.0.0.1", "127.255.255.255"]),
+        ("10.0.0.0/8", &["10.0.0.0", "10.255.255.255"]),
+        ("172.16.0.0/12", &["172.16.0.0", "172.31.255.255"]),
+        ("192.168.0.0/16", &["192.168.0.0", "192.168.255.255"]),
+        ("100.64.0.0/10", &["100.64.0.0", "100.127.255.255"]),
+        ("169.254.0.0/16", &["169.254.0.0", "169.254.169.254"]),
+        ("192.0.0.0/24", &["192.0.0.0", "192.0.0.255"]),
+        ("192.0.2.0/24", &["192.0.2.0", "192.0.2.255"]),
+        ("198.51.100.0/24", &["198.51.100.0", "198.51.100.255"]),
+        ("203.0.113.0/24", &["203.0.113.0", "203.0.113.255"]),
+        ("192.88.99.0/24", &["192.88.99.0", "192.88.99.255"]),
+        ("198.18.0.0/15", &["198.18.0.0", "198.19.255.255"]),
+        ("224.0.0.0/4", &["224.0.0.1", "239.255.255.255"]),
+        ("240.0.0.0/4", &["240.0.0.0", "255.255.255.255"]),
+        ("::/128", &["::"]),
+        ("::1/128", &["::1"]),
+        (
+            "::ffff:0:0:0/96",
+            &[
+                "::ffff:0:0.0.0.0",
+                "::ffff:0:93.184.216.34",
+                "::ffff:0:ffff:ffff",
+            ],
+        ),
+        (
+            "64:ff9b:1::/48",
+            &[
+                "64:ff9b:1::",
+                "64:ff9b:1::5db8:d822",
+                "64:ff9b:1:ffff:ffff:ffff:ffff:ffff",
+            ],
+        ),
+        (
+            "2001::/32",
+            &[
+                "2001::",
+                "2001:0:4136:e378:8000:63bf:3fff:fdd2",
+                "2001:0:ffff:ffff:ffff:ffff:ffff:ffff",
+            ],
+        ),
+        (
+            "2001::/23",
+            &["2001:1::1", "2001:1ff:ffff:ffff:ffff:ffff:ffff:ffff"],
+        ),
+        (
+            "2001:db8::/32",
+            &["2001:db8::", "2001:db8:ffff:ffff:ffff:ffff:ffff:ffff"],
+        ),
+        ("100::/64", &["100::", "100::ffff:ffff:ffff:ffff"]),
+        (
+            "fc00::/7",
+            &["fc00::", "fdff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"],
+        ),
+        (
+            "fe80::/10",
+            &["fe80::", "febf:ffff:ffff:ffff:ffff:ffff:ffff:ffff"],
+        ),
+        (
+            "fec0::/10",
+            &["fec0::", "feff:ffff:ffff:ffff:ffff:ffff:ffff:ffff"],
+        ),
+        (
+            "ff00::/8",
+            &[
+                "ff00::",
+                "ff02::1",
+                "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+            ],
+        ),
+        // IPv4 carried in IPv6 is judged as the IPv4 address: mapped, compatible, NAT64, 6to4.
+        (
+            "127.0.0.0/8",
+            &[
+                "::ffff:127.0.0.1",
+                "::127.0.0.1",
+                "64:ff9b::7f00:1",
+                "2002:7f00:1::1",
+            ],
+        ),
+        (
+            "169.254.0.0/16",
+            &["::ffff:169.254.169.254", "64:ff9b::a9fe:a9fe"],
+        ),
+        ("10.0.0.0/8", &["64:ff9b::a00:1", "2002:a00:1::"]),
+        ("192.168.0.0/16", &["2002:c0a8:0101::1"]),
+        (
+            "192.88.99.0/24",
+            &["::ffff:192.88.99.1", "2002:c058:6301::"],
+        ),
+    ];
+
+    /// Addresses just outside a forbidden range, or public forms of the carrying prefixes.
+    const PUBLIC: &[&str] = &[
+        "1.0.0.0",
+        "9.255.255.255",
+        "11.0.0.0",
+        "100.63.255.255",
+        "100.128.0.0",
+        "172.15.255.255",
+        "172.32.0.0",
+        "192.0.1.255",
+        "192.0.3.0",
+        "192.88.98.255",
+        "192.88.100.0",
+        "192.167.255.255",
+        "192.169.0.0",
+        "198.17.255.255",
+        "198.20.0.0",
+        "223.255.255.255",
+        "::ffff:93.184.216.34",
+        "64:ff9b::5db8:d822",
+        "64:ff9b:2::",
+        "2001:200::",
+        "2001:db7:ffff::",
+        "2001:db9::",
+        "2002:5db8:d822::1",
+        "2606:2800:220:1::1",
+        "fbff:ffff:ffff:ffff:ffff:ffff:ffff:ffff",
+        "fe7f::1",
+    ];
+
     #[test]
-    fn the_named_internal_ranges_are_refused() {
-        let none = AllowedHosts::default();
-        for (url, addr) in [
-            ("http://10.0.0.1/", "10.0.0.1"),
-            ("http://[::1]/", "::1"),
-            ("http://169.254.169.254/latest/meta-data", "169.254.169.254"),
-            ("http://localhost/", "127.0.0.1"),
-            ("http://0x7f.1/", "127.0.0.1"),
-            ("http://internal.example/", "172.20.1.1"),
-            ("http://internal.example/", "192.168.1.10"),
-            ("http://internal.example/", "100.100.100.200"),
-            ("http://internal.example/", "0.0.0.0"),
-            ("http://internal.example/", "255.255.255.255"),
-            ("http://internal.example/", "224.0.0.1"),
-            ("http://internal.example/", "192.0.2.7"),
-            ("http://internal.example/", "fe80::1"),
-            ("http://internal.example/", "fd12:3456::1"),
-            ("http://internal.example/", "ff02::1"),
-            ("http://internal.example/", "2001:db8::1"),
-            ("http://internal.example/", "::ffff:127.0.0.1"),
-            ("http://internal.example/", "::ffff:169.254.169.254"),
-            ("http://internal.example/", "64:ff9b::a00:1"),
-            ("http://internal.example/", "2002:c0a8:0101::1"),
-            ("http://internal.example/", "::"),
-        ] {
-            let err = check(url, &none, &[addr]).unwrap_err();
-            assert_eq!(err.field, "url");
-            assert!(err.message.contains(addr) || err.message.contains("may not reach"));
+    fn every_named_range_is_refused_from_end_to_end_and_its_neighbours_pass() {
+        for (cidr, samples) in RANGES {
+            for sample in *samples {
+                let range = forbidden_range(ip(sample));
+                assert_eq!(range.map(|r| r.cidr), Some(*cidr), "{sample}");
+            }
         }
+        for sample in PUBLIC {
+            assert_eq!(forbidden_range(ip(sample)), None, "{sample}");
+        }
+    }
+
+    #[test]
+    fn a_refusal_names_the_kind_of_range_and_never_the_address_a_name_resolved_to() {
+        let none = AllowedHosts::default();
+        for (addr, kind) in [
+            ("127.0.0.1", "a loopback address"),
+            ("10.1.2.3", "a private address"),
+            ("169.254.169.254", "a link-local address"),
+            ("::ffff:0:10.1.2.3", "an IPv4-translated address"),
+            ("64:ff9b:1::a01:203", "a local-use NAT64 address"),
+            ("2001:0:4136:e378::1", "a Teredo address"),
+            ("192.88.99.1", "a 6to4 relay anycast address"),
+        ] {
+            let err = check("http://internal.example/", &none, &[addr]).unwrap_err();
+            assert_eq!(err.field, "url");
+            assert_eq!(
+                err.message,
+                format!(
+                    "webhooks may not reach internal.example: it resolves to {kind}; an admin can allow the host with --webhook-allow-host"
+                ),
+            );
+            assert!(!err.message.contains(addr), "{}", err.message);
+        }
+        // A mix is refused without saying which of the addresses was the forbidden one.
+        let err = check(
+            "http://mixed.example/",
+            &none,
+            &["93.184.216.34", "192.168.7.7"],
+        )
+        .unwrap_err();
+        assert!(!err.message.contains("192.168"), "{}", err.message);
+        assert!(!err.message.contains("93.184"), "{}", err.message);
+        // An address written in the URL is the user's own; the refusal may repeat it.
+        let err = check("http://10.0.0.1/", &none, &["10.0.0.1"]).unwrap_err();
+        assert_eq!(
+            err.message,
+            "webhooks may not reach 10.0.0.1: it is a private address; an admin can allow the host with --webhook-allow-host"
+        );
         let url = WebhookUrl::parse("http://0x7f.1/").unwrap();
         assert_eq!(url.literal_ip(), Some(ip("127.0.0.1")));
     }

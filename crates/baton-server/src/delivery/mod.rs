@@ -1,12 +1,14 @@
 //! The delivery worker: turns outbox events into per-recipient deliveries and sends the due
-//! ones as one email digest per recipient.
+//! ones as one email digest per recipient, and as webhooks.
 //!
 //! Owns: the [`tick`] (record due end-of-day reminders, expand a batch of events, then claim,
-//! check, send and settle a batch of due deliveries), the loop `baton serve` runs it in
+//! check, send and settle a batch of due email deliveries), the loop `baton serve` runs it in
 //! ([`run`]), the digest email ([`digest`]), the reminder email ([`remind`]), the email that
-//! brings a handoff to its receiver ([`handoff`]) and the [`Mailer`] they go through, and the webhook channel (`webhook`: signed POSTs through the
-//! SSRF-checked [`webhook_client`]). Does not own: when a delivery is due
-//! (`baton_core::delivery::next_delivery`), how long to back off
+//! brings a handoff to its receiver ([`handoff`]) and the [`Mailer`] they go through, and the
+//! webhook channel: its own loop ([`run_webhooks`], with per-host slots), signed POSTs
+//! (`webhook`) through the SSRF-checked [`webhook_client`]. The two loops share nothing but
+//! the store, so a webhook receiver that never answers cannot hold up an email. Does not own:
+//! when a delivery is due (`baton_core::delivery::next_delivery`), how long to back off
 //! (`baton_core::delivery::outbox::retry_after`), visibility (`services::access::sees`) or how
 //! claims stay exclusive (the store's `DeliveryStore`).
 //!
@@ -22,6 +24,7 @@ mod send;
 mod urgent;
 mod webhook;
 pub mod webhook_client;
+mod webhook_loop;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -30,6 +33,7 @@ use baton_core::Id;
 use lettre::message::Mailbox;
 
 pub use mailer::{Mailer, SmtpMailer};
+pub use webhook_loop::{PER_HOST, START_WITHIN, run_webhooks};
 
 use crate::state::AppState;
 
@@ -37,7 +41,7 @@ use crate::state::AppState;
 const EXPAND_BATCH: u32 = 200;
 /// Recipients whose due deliveries one tick claims.
 const CLAIM_BATCH: u32 = 128;
-/// Digests in flight at once. SMTP clients wait on the network most of the time (lettre leaves
+/// Digests in flight at once, and webhook sends. SMTP clients wait on the network most of the time (lettre leaves
 /// Nagle's algorithm on, which costs a delayed ACK per message), so throughput grows with
 /// this until the mail server or the store is the limit. Also the SMTP pool's size.
 const SEND_CONCURRENCY: usize = 64;
@@ -62,6 +66,9 @@ pub struct Worker {
     pub reminder_lead: jiff::SignedDuration,
     /// Signs the one-click unsubscribe link of every digest.
     pub unsubscribe: crate::services::unsubscribe::LinkSigner,
+    /// Told by [`tick`] when it expanded events, so the webhook loop sends what is due at
+    /// once without waiting for its next poll.
+    expanded: tokio::sync::Notify,
 }
 
 impl Worker {
@@ -74,6 +81,7 @@ impl Worker {
             from,
             reminder_lead: baton_core::delivery::DEFAULT_LEAD,
             unsubscribe: crate::services::unsubscribe::LinkSigner::default(),
+            expanded: tokio::sync::Notify::new(),
         }
     }
 }
@@ -113,8 +121,9 @@ impl TickReport {
 }
 
 /// One round of work at the clock's now: records the end-of-day reminders that are due,
-/// expands up to a batch of events, then (when a mailer is configured) claims, checks and
-/// sends up to a batch of due deliveries, and claims and sends due webhook deliveries.
+/// expands up to a batch of events (into email and webhook deliveries), then (when a mailer
+/// is configured) claims, checks and sends up to a batch of due email deliveries. Webhook
+/// deliveries are sent by [`run_webhooks`].
 ///
 /// # Errors
 /// When the store fails; a failed send is not an error (the delivery is retried).
@@ -124,16 +133,19 @@ pub async fn tick(state: &AppState, worker: &Worker) -> anyhow::Result<TickRepor
         expanded: expand::expand_batch(state, EXPAND_BATCH).await?,
         ..TickReport::default()
     };
+    if report.expanded > 0 {
+        worker.expanded.notify_one();
+    }
     if let Some(mailer) = &worker.mailer {
         send::send_due(state, worker, mailer.as_ref(), &mut report).await?;
     }
-    webhook::send_due(state, worker, &mut report).await?;
     Ok(report)
 }
 
 /// Runs [`tick`] forever: again at once while there is work, every few seconds when idle. A
 /// failing tick is logged and retried after the pause; leases keep a crash mid-send safe.
-pub async fn run(state: AppState, worker: Worker) {
+/// `baton serve` runs [`run_webhooks`] next to it, with the same worker.
+pub async fn run(state: AppState, worker: Arc<Worker>) {
     loop {
         let pause = match tick(&state, &worker).await {
             Ok(report) if !report.is_idle() => {

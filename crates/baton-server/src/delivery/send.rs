@@ -4,9 +4,7 @@
 use std::collections::BTreeMap;
 
 use baton_core::Id;
-use baton_core::delivery::outbox::{
-    Channel, ClaimedDelivery, EventKind, Retry, Settled, retry_after,
-};
+use baton_core::delivery::outbox::{ClaimedDelivery, EventKind, Retry, Settled, retry_after};
 use baton_core::model::Member;
 use baton_store::StoreError;
 use futures_util::{StreamExt as _, stream};
@@ -97,14 +95,9 @@ impl Recipient<'_> {
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
         let mut emails: BTreeMap<(Email, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
-        let mut hooked = TickReport::default();
         let mut urgent = Vec::new();
+        // The email claim takes email deliveries only; webhooks have a loop of their own.
         for d in deliveries {
-            // A webhook delivery this claim took along with its recipient's email.
-            if d.channel == Channel::Webhook {
-                hooked.absorb(super::webhook::deliver(self.state, self.worker, self.now, d).await?);
-                continue;
-            }
             if d.kind == EventKind::Urgent {
                 urgent.push(d);
                 continue;
@@ -124,7 +117,7 @@ impl Recipient<'_> {
                 .or_default()
                 .push(d.clone());
         }
-        let mut report = hooked;
+        let mut report = TickReport::default();
         for d in urgent {
             report.absorb(self.deliver_urgent(mailer, d).await?);
         }

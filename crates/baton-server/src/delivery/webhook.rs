@@ -1,12 +1,13 @@
 //! The webhook channel of the delivery worker: which webhook deliveries an event makes, and
 //! how a claimed one is checked, sent and settled.
 //!
-//! Owns: planning ([`member_hooks`], [`space_deliveries`]), the webhook claim loop
-//! ([`send_due`]) and one send ([`deliver`]): access re-checked at send time, the JSON body
-//! as the post is now, the signature, and the outcome (sent, dropped, or retried with the
-//! engine's backoff and parked after its attempt limit). Does not own: the HTTP exchange and
-//! the SSRF check ([`super::webhook_client`]) or when a member's delivery is due (expansion
-//! gives a member webhook the same window as their email).
+//! Owns: planning ([`member_hooks`], [`space_deliveries`]) and one send ([`deliver`]): a slot
+//! to the host taken within the lease, access re-checked at send time, the JSON body as the
+//! post is now, the signature, and the outcome (sent, dropped, or retried with the engine's
+//! backoff and parked after its attempt limit). Does not own: the loop that claims and the
+//! slots ([`super::webhook_loop`]), the HTTP exchange and the SSRF check
+//! ([`super::webhook_client`]) or when a member's delivery is due (expansion gives a member
+//! webhook the same window as their email).
 //!
 //! A member webhook carries that member's notifications, so it is checked as that member:
 //! deactivated, or no longer able to see the thread → dropped. A space webhook carries the
@@ -18,15 +19,16 @@ use baton_core::delivery::outbox::{
     Channel, ClaimedDelivery, Event, NewDelivery, Retry, Settled, retry_after,
 };
 use baton_core::delivery::webhook::{SignedWebhook, Webhook, WebhookScope};
+use baton_core::delivery::webhook_target::WebhookUrl;
 use baton_store::StoreError;
-use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 use serde_json::json;
 
 use super::digest::DigestItem;
 use super::reads::ClaimReads;
 use super::webhook_client::{WebhookHeaders, signature};
-use super::{CLAIM_BATCH, LEASE, SEND_CONCURRENCY, TickReport, Worker};
+use super::webhook_loop::{START_WITHIN, Slots};
+use super::{TickReport, Worker};
 use crate::state::AppState;
 
 /// The live webhooks of `member` that `event` goes to: only events about a post in a thread
@@ -73,41 +75,21 @@ pub(super) async fn space_deliveries(
         .collect())
 }
 
-/// Claims up to a batch of due webhook deliveries and sends them, several at a time. Runs
-/// whether or not a mail server is configured.
-pub(super) async fn send_due(
-    state: &AppState,
-    worker: &Worker,
-    report: &mut TickReport,
-) -> anyhow::Result<()> {
-    let now = state.clock.now();
-    let claimed = state
-        .store
-        .claim_due_webhooks(&worker.owner, now, LEASE, CLAIM_BATCH)
-        .await?;
-    let outcomes: Vec<anyhow::Result<TickReport>> = stream::iter(claimed)
-        .map(|d| async move { deliver(state, worker, now, &d).await })
-        .buffer_unordered(SEND_CONCURRENCY)
-        .collect()
-        .await;
-    for outcome in outcomes {
-        report.absorb(outcome?);
-    }
-    Ok(())
-}
-
-/// Checks, sends and settles one claimed webhook delivery (claimed by either claim).
+/// Checks, sends and settles one webhook delivery claimed at `claimed_at`: waits for a slot to
+/// its host, then sends it if its lease still outlasts the send ([`START_WITHIN`]); a delivery
+/// that waited longer is released as a failed attempt, never sent late.
 pub(super) async fn deliver(
     state: &AppState,
     worker: &Worker,
-    now: Timestamp,
+    slots: &Slots,
+    claimed_at: Timestamp,
     d: &ClaimedDelivery,
 ) -> anyhow::Result<TickReport> {
     let (ws, owner) = (d.workspace_id, worker.owner.as_str());
     let settle = |how: Settled| async move {
         state
             .store
-            .mark_sent(ws, owner, &[d.id], how, now)
+            .mark_sent(ws, owner, &[d.id], how, state.clock.now())
             .await
             .map(|_| match how {
                 Settled::Sent => TickReport {
@@ -123,7 +105,24 @@ pub(super) async fn deliver(
     let Some(target) = state.store.delivery_webhook(ws, d.id).await? else {
         return Ok(settle(Settled::Dropped).await?);
     };
-    let Some(body) = body(state, worker, now, d, &target).await? else {
+    let webhook = target.webhook.id;
+    // A stored URL passed these rules at registration; should one not parse now, the send
+    // refuses it, and it still waits in a slot of its own.
+    let host = WebhookUrl::parse(&target.webhook.url)
+        .map_or_else(|_| target.webhook.url.clone(), |u| u.host_text());
+    let start_by = claimed_at.checked_add(START_WITHIN)?;
+    let wait = std::time::Duration::try_from(start_by.duration_since(state.clock.now()))
+        .unwrap_or_default();
+    let slot = match tokio::time::timeout(wait, slots.take(&host)).await {
+        Ok(slot) => Some(slot?),
+        Err(_) => None,
+    };
+    if slot.is_none() || state.clock.now() > start_by {
+        let error =
+            format!("not sent: the sends to {host} ahead of it took until its lease ran short");
+        return fail(state, owner, d, webhook, error).await;
+    }
+    let Some(body) = body(state, worker, d, &target).await? else {
         return Ok(settle(Settled::Dropped).await?);
     };
     // Signed as it leaves, not as it was claimed: a receiver checks the age of a request.
@@ -134,7 +133,6 @@ pub(super) async fn deliver(
         signature: signature(target.secret.expose(), timestamp, &body),
         event: d.kind.as_str(),
     };
-    let webhook = target.webhook.id;
     let error = match state
         .webhooks
         .post(&target.webhook.url, &headers, body)
@@ -147,11 +145,23 @@ pub(super) async fn deliver(
         Ok(status) => format!("the receiver answered HTTP {status}"),
         Err(e) => format!("{e:#}"),
     };
-    let retry = retry_after(d.attempts, now);
+    fail(state, owner, d, webhook, error).await
+}
+
+/// Records a failed attempt at `d`: retried with the engine's backoff, parked after its
+/// attempt limit.
+async fn fail(
+    state: &AppState,
+    owner: &str,
+    d: &ClaimedDelivery,
+    webhook: Id,
+    error: String,
+) -> anyhow::Result<TickReport> {
+    let retry = retry_after(d.attempts, state.clock.now());
     tracing::warn!(delivery.id = %d.id, webhook.id = %webhook, ?retry, %error, "webhook {webhook} failed");
     state
         .store
-        .mark_failed(ws, owner, &[d.id], &error, retry)
+        .mark_failed(d.workspace_id, owner, &[d.id], &error, retry)
         .await?;
     if retry == Retry::Park {
         tracing::error!(delivery.id = %d.id, webhook.id = %webhook, "webhook delivery {} parked", d.id);
@@ -168,11 +178,10 @@ pub(super) async fn deliver(
 async fn body(
     state: &AppState,
     worker: &Worker,
-    now: Timestamp,
     d: &ClaimedDelivery,
     target: &SignedWebhook,
 ) -> anyhow::Result<Option<Vec<u8>>> {
-    let ws = d.workspace_id;
+    let (ws, now) = (d.workspace_id, state.clock.now());
     let member = match state.store.member(ws, d.recipient_id).await {
         Ok(member) if member.active => member,
         Ok(_) | Err(StoreError::NotFound) => return Ok(None),

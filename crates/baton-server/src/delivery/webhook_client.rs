@@ -1,10 +1,12 @@
 //! The HTTP side of outgoing webhooks: checking a target, signing a body, and one POST to the
 //! address that was checked.
 //!
-//! Owns: [`WebhookClient`] (the admin's allow-list, name resolution, the SSRF check of
-//! `baton_core::delivery::webhook_target` on what the name resolved to, the connection to that
-//! very address over http or https, and the [`TIMEOUT`]), and [`signature`]. Does not own:
-//! what is sent or when (see `webhook`), or which ranges are forbidden (baton-core).
+//! Owns: [`WebhookClient`] (the admin's allow-list, name resolution within
+//! [`LOOKUP_TIMEOUT`], the SSRF check of `baton_core::delivery::webhook_target` on what the
+//! name resolved to, the connection to that very address over http or https, and the
+//! [`TIMEOUT`] that bounds a whole send), and [`signature`]. Does not own: what is sent or
+//! when (see `webhook`), how many sends run at once (`webhook_loop`), or which ranges are
+//! forbidden (baton-core).
 //!
 //! Why not a general HTTP client (reqwest, hyper-util's pooled client): they resolve the name
 //! again when connecting, so a DNS answer that changes between the check and the connection
@@ -17,8 +19,9 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use anyhow::{Context, anyhow};
-use baton_core::CoreResult;
 use baton_core::delivery::webhook_target::{AllowedHosts, Scheme, WebhookUrl, check_addresses};
+use baton_core::{CoreError, CoreResult};
+use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
 use http_body_util::Full;
 use hyper::body::Bytes;
@@ -30,9 +33,15 @@ use tokio_rustls::TlsConnector;
 use tokio_rustls::rustls::pki_types::ServerName;
 use tokio_rustls::rustls::{self, ClientConfig, RootCertStore};
 
-/// Longest one webhook send may take, from resolving the name to the response's status line.
-/// A receiver that takes longer counts as failed and the delivery is retried.
+/// Longest one webhook send may take in all: resolving the name, connecting, the TLS
+/// handshake, writing the request and reading the response's status line. A receiver that
+/// takes longer counts as failed and the delivery is retried.
 pub const TIMEOUT: Duration = Duration::from_secs(10);
+
+/// Longest a webhook host's name may take to resolve. A lookup that takes longer refuses the
+/// target at registration (the request is not held up by a slow resolver) and fails the
+/// attempt at send time.
+pub const LOOKUP_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// The headers a webhook request carries besides `Content-Type` and `Host`.
 #[derive(Debug, Clone)]
@@ -64,12 +73,31 @@ pub fn signature(secret: &str, timestamp: i64, body: &[u8]) -> String {
     )
 }
 
+/// Resolves a host name and port to addresses: the system's resolver, or in tests one that
+/// never answers.
+type Lookup = fn(String, u16) -> BoxFuture<'static, std::io::Result<Vec<IpAddr>>>;
+
+/// The system's resolver (`getaddrinfo` on a blocking thread).
+fn system_lookup(host: String, port: u16) -> BoxFuture<'static, std::io::Result<Vec<IpAddr>>> {
+    Box::pin(async move {
+        let addrs = tokio::net::lookup_host((host.as_str(), port)).await?;
+        Ok(addrs.map(|a| a.ip()).collect())
+    })
+}
+
 /// Checks webhook targets and sends webhook requests. One per process, on the `AppState`.
-#[derive(Debug, Default)]
+#[derive(Debug)]
 pub struct WebhookClient {
     allowed: AllowedHosts,
     /// Built on the first https send.
     tls: OnceLock<Arc<ClientConfig>>,
+    lookup: Lookup,
+}
+
+impl Default for WebhookClient {
+    fn default() -> Self {
+        Self::new(AllowedHosts::default())
+    }
 }
 
 impl WebhookClient {
@@ -78,6 +106,7 @@ impl WebhookClient {
         Self {
             allowed,
             tls: OnceLock::new(),
+            lookup: system_lookup,
         }
     }
 
@@ -86,19 +115,30 @@ impl WebhookClient {
     /// must be public unless the host is allowed. Returns the URL and the checked addresses.
     ///
     /// # Errors
-    /// `url` when the URL is malformed, its host does not resolve, or it resolves into a
-    /// forbidden range.
+    /// `url` when the URL is malformed, its host does not resolve (within
+    /// [`LOOKUP_TIMEOUT`]), or it resolves into a forbidden range.
     pub async fn check(&self, text: &str) -> CoreResult<(WebhookUrl, Vec<SocketAddr>)> {
         let url = WebhookUrl::parse(text)?;
         let ips: Vec<IpAddr> = match url.literal_ip() {
             Some(ip) => vec![ip],
             None => {
                 let host = url.host_text();
-                // A name that fails to resolve is reported like one resolving to nothing.
-                tokio::net::lookup_host((host.as_str(), url.port))
+                // The blocking lookup may go on after the timeout; nothing waits for it.
+                match tokio::time::timeout(LOOKUP_TIMEOUT, (self.lookup)(host.clone(), url.port))
                     .await
-                    .map(|addrs| addrs.map(|a| a.ip()).collect())
-                    .unwrap_or_default()
+                {
+                    Err(_) => {
+                        return Err(CoreError::invalid(
+                            "url",
+                            format!(
+                                "the host {host} did not resolve within {} s",
+                                LOOKUP_TIMEOUT.as_secs()
+                            ),
+                        ));
+                    }
+                    // A name that fails to resolve is reported like one resolving to nothing.
+                    Ok(found) => found.unwrap_or_default(),
+                }
             }
         };
         check_addresses(&url, &self.allowed, &ips)?;
@@ -109,7 +149,8 @@ impl WebhookClient {
         Ok((url, addrs))
     }
 
-    /// POSTs `body` to `url` with `headers`, within [`TIMEOUT`]; returns the response status.
+    /// POSTs `body` to `url` with `headers`, all of it within [`TIMEOUT`]; returns the response
+    /// status.
     /// The target is checked again first (a name may resolve elsewhere now than at
     /// registration), and the connection goes to an address that passed. Redirects are not
     /// followed: a 3xx is returned like any other status.
@@ -330,6 +371,64 @@ mod tests {
             .await
             .expect_err("no TLS on the other side");
         assert!(format!("{err:#}").contains("TLS"), "{err:#}");
+    }
+
+    /// A resolver that never answers.
+    fn silent_lookup(_: String, _: u16) -> BoxFuture<'static, std::io::Result<Vec<IpAddr>>> {
+        Box::pin(std::future::pending())
+    }
+
+    #[tokio::test]
+    async fn a_name_that_does_not_resolve_in_time_is_refused_and_fails_the_send() {
+        let client = WebhookClient {
+            lookup: silent_lookup,
+            ..WebhookClient::default()
+        };
+        let started = std::time::Instant::now();
+        let err = client
+            .check("https://slow.example/hook")
+            .await
+            .expect_err("no answer in time");
+        assert_eq!(err.field, "url");
+        assert_eq!(
+            err.message,
+            "the host slow.example did not resolve within 3 s"
+        );
+        assert!(started.elapsed() < LOOKUP_TIMEOUT + Duration::from_secs(2));
+        let err = client
+            .post("https://slow.example/hook", &headers(), b"{}".to_vec())
+            .await
+            .expect_err("a failed attempt");
+        assert!(
+            format!("{err:#}").contains("did not resolve within 3 s"),
+            "{err:#}"
+        );
+    }
+
+    #[tokio::test]
+    async fn a_send_given_up_on_closes_its_connection() {
+        use tokio::io::AsyncReadExt as _;
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a loopback port");
+        let port = listener.local_addr().expect("its address").port();
+        // Reads whatever comes and never answers; returns when the client hangs up.
+        let silent = tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.expect("one connection");
+            let mut chunk = [0u8; 4096];
+            while let Ok(n @ 1..) = stream.read(&mut chunk).await {
+                let _ = n;
+            }
+        });
+        let client = WebhookClient::new(AllowedHosts::new(["127.0.0.1"]));
+        let (url, headers) = (format!("http://127.0.0.1:{port}/"), headers());
+        let send = client.post(&url, &headers, b"{}".to_vec());
+        let gave_up = tokio::time::timeout(Duration::from_millis(500), send).await;
+        assert!(gave_up.is_err(), "the receiver never answers");
+        tokio::time::timeout(Duration::from_secs(3), silent)
+            .await
+            .expect("the connection is closed once the send is given up")
+            .expect("the receiver");
     }
 
     #[tokio::test]
