@@ -44,7 +44,7 @@ pub fn random_schedule(rng: &mut Rng, tz: &str, around: Timestamp, hint: Option<
     }
     let date = |offset_days: i64| {
         (around + SignedDuration::from_hours(24 * offset_days))
-            .to_zoned(TimeZone::UTC)
+            .to_zoned_datetime(TimeZone::UTC)
             .date()
     };
     let time_off = (0..rng.below(3))

@@ -83,7 +83,7 @@ pub(super) async fn message(
     {
         for leg in entry.legs.iter().filter(|l| l.covered_by == Some(me.id)) {
             if let Ok(them) = state.store.member(d.workspace_id, leg.recipient_id).await {
-                let when = leg.recipient_at.to_zoned(zone(&them.timezone));
+                let when = leg.recipient_at.to_zoned_datetime(zone(&them.timezone));
                 covering.push((them.name, when.strftime("%a %H:%M").to_string()));
             }
         }

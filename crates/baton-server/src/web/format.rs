@@ -26,8 +26,8 @@ pub fn machine(ts: Timestamp, zone: &str) -> String {
         .to_string()
 }
 
-fn in_zone(ts: Timestamp, zone: &str) -> jiff::Zoned {
-    ts.to_zoned(TimeZone::get(zone).unwrap_or(TimeZone::UTC))
+fn in_zone(ts: Timestamp, zone: &str) -> jiff::ZonedDateTime {
+    ts.to_zoned_datetime(TimeZone::get(zone).unwrap_or(TimeZone::UTC))
 }
 
 /// The city part of an IANA zone: "America/Sao_Paulo" → "Sao Paulo".
