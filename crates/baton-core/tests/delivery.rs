@@ -7,7 +7,6 @@ use baton_core::delivery::{
 };
 use baton_core::schedule::{Schedule, ScheduleSpec, in_focus, is_working, working_time_between};
 use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use serde_json::json;
@@ -15,7 +14,7 @@ use serde_json::json;
 /// A Berlin wall-clock time as an instant (the first one, should it repeat).
 fn berlin(local: &str) -> Timestamp {
     let dt: DateTime = local.parse().unwrap();
-    dt.to_zoned_datetime(TimeZone::get("Europe/Berlin").unwrap())
+    dt.to_zoned_datetime(baton_core::tzdb::zone("Europe/Berlin").unwrap())
         .unwrap()
         .timestamp()
 }

@@ -308,7 +308,7 @@ pub fn unsubscribe_url(base_url: &str, token: &str) -> String {
 /// `at` as `member` reads it, in their own zone (UTC when it is unknown), e.g. `Tue 11:00`:
 /// every email is read by one person, so its times are theirs.
 pub(super) fn local_time(member: &Member, at: Timestamp) -> String {
-    let tz = TimeZone::get(&member.timezone).unwrap_or(TimeZone::UTC);
+    let tz = baton_core::tzdb::zone(&member.timezone).unwrap_or(TimeZone::UTC);
     at.to_zoned_datetime(tz).strftime("%a %H:%M").to_string()
 }
 

@@ -124,5 +124,5 @@ pub(super) async fn message(
 
 /// A member's zone, UTC when it cannot be read (it was validated when stored).
 fn zone(name: &str) -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+    baton_core::tzdb::zone(name).unwrap_or(jiff::tz::TimeZone::UTC)
 }

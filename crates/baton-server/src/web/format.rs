@@ -27,7 +27,7 @@ pub fn machine(ts: Timestamp, zone: &str) -> String {
 }
 
 fn in_zone(ts: Timestamp, zone: &str) -> jiff::ZonedDateTime {
-    ts.to_zoned_datetime(TimeZone::get(zone).unwrap_or(TimeZone::UTC))
+    ts.to_zoned_datetime(baton_core::tzdb::zone(zone).unwrap_or(TimeZone::UTC))
 }
 
 /// The city part of an IANA zone: "America/Sao_Paulo" → "Sao Paulo".
@@ -63,7 +63,8 @@ pub fn due_in(minutes: i64) -> String {
 pub fn zone_names() -> &'static [String] {
     static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut names: Vec<String> = jiff::tz::db()
+        let mut names: Vec<String> = baton_core::tzdb::current()
+            .db
             .available()
             .map(|n| n.as_str().to_owned())
             .filter(|n| n.contains('/') || n == "UTC")

@@ -7,6 +7,7 @@ mod authz;
 mod bad_input;
 mod digest_keys;
 mod follows;
+mod health;
 mod idempotency;
 mod live;
 mod recorder;

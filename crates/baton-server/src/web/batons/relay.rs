@@ -53,7 +53,7 @@ pub(super) async fn relay_page(
         members.push(access::workspace_member(&state, viewer, *leg).await?);
     }
     let schedules = schedules::schedules_of(&state, &members).await?;
-    let tz = TimeZone::get(&viewer.timezone).unwrap_or(TimeZone::UTC);
+    let tz = baton_core::tzdb::zone(&viewer.timezone).unwrap_or(TimeZone::UTC);
     let days = week_days(state.clock.now(), &tz).map_err(|e| ApiError::internal(&e))?;
     let (from, to) = (days[0].timestamp(), days[7].timestamp());
     let coverage = relays::coverage(&state, viewer, relay.id, from, to).await?;
@@ -170,7 +170,7 @@ mod tests {
 
     #[test]
     fn spans_read_naturally() {
-        let tz = TimeZone::get("Europe/Berlin").expect("zone");
+        let tz = baton_core::tzdb::zone("Europe/Berlin").expect("zone");
         let at = |s: &str| s.parse::<Timestamp>().expect("instant");
         assert_eq!(
             span_in(at("2026-03-03T16:00:00Z"), at("2026-03-03T17:00:00Z"), &tz),
@@ -184,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_week_starts_on_monday_and_may_be_short() {
-        let tz = TimeZone::get("Europe/Berlin").expect("zone");
+        let tz = baton_core::tzdb::zone("Europe/Berlin").expect("zone");
         // Wednesday 25 March 2026: its week holds the clock change of Sunday 29 March.
         let days = week_days("2026-03-25T12:00:00Z".parse().expect("ts"), &tz).expect("days");
         assert_eq!(
