@@ -19,6 +19,7 @@ pub mod relay;
 pub mod role;
 pub mod schedule;
 pub mod token;
+pub mod tzdb;
 pub mod validate;
 pub mod visibility;
 

@@ -158,10 +158,10 @@ pub fn email(text: &str) -> CoreResult<String> {
     Ok(e)
 }
 
-/// An IANA time zone name known to the bundled time-zone database.
+/// An IANA time zone name known to the time zone database in use ([`crate::tzdb`]).
 pub fn timezone(text: &str) -> CoreResult<String> {
     let name = text.trim();
-    match jiff::tz::db().get(name) {
+    match crate::tzdb::zone(name) {
         Ok(_) if !name.is_empty() => Ok(name.to_owned()),
         _ => Err(CoreError::invalid(
             "timezone",

@@ -7,7 +7,6 @@ use baton_core::delivery::{
 };
 use baton_core::schedule::{Schedule, ScheduleSpec, in_focus, is_working, working_time_between};
 use jiff::civil::DateTime;
-use jiff::tz::TimeZone;
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
 use serde_json::json;
@@ -15,7 +14,7 @@ use serde_json::json;
 /// A Berlin wall-clock time as an instant (the first one, should it repeat).
 fn berlin(local: &str) -> Timestamp {
     let dt: DateTime = local.parse().unwrap();
-    dt.to_zoned(TimeZone::get("Europe/Berlin").unwrap())
+    dt.to_zoned_datetime(baton_core::tzdb::zone("Europe/Berlin").unwrap())
         .unwrap()
         .timestamp()
 }
@@ -323,7 +322,7 @@ fn arb_instant() -> impl Strategy<Value = Timestamp> {
 /// a skipped hour).
 fn is_window_instant(s: &Schedule, p: &NotificationPolicy, t: Timestamp) -> bool {
     let just_before = t - SignedDuration::from_nanos(1);
-    let local = t.to_zoned(s.time_zone().clone());
+    let local = t.to_zoned_datetime(s.time_zone().clone());
     let hhmm = format!("{:02}:{:02}", local.hour(), local.minute());
     let on_minute = local.second() == 0 && local.subsec_nanosecond() == 0;
     (on_minute && p.windows.contains(&hhmm))
@@ -357,7 +356,7 @@ fn first_plain_window(
         .map(|m| first + SignedDuration::from_mins(m))
         .take_while(|&t| t < until)
         .find(|&t| {
-            let local = t.to_zoned(tz.clone());
+            let local = t.to_zoned_datetime(tz.clone());
             let hhmm = format!("{:02}:{:02}", local.hour(), local.minute());
             p.windows.contains(&hhmm) && is_working(s, t) && !in_focus(s, t) && !near_change(t)
         })

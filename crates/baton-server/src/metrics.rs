@@ -1,6 +1,7 @@
 //! Request metrics in Prometheus text format: a counter per route and status, and a latency
 //! histogram per route. Routes are the matched patterns (`/api/v1/threads/{id}`), never raw
-//! paths, so the number of series stays fixed.
+//! paths, so the number of series stays fixed. Also an info gauge naming the time zone
+//! database in use, so stale rules show on a dashboard.
 
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
@@ -53,6 +54,15 @@ impl Metrics {
             .unwrap_or_else(|p| p.into_inner())
             .clone();
         let mut out = String::new();
+        let tzdb = baton_core::tzdb::current();
+        out.push_str("# HELP baton_tzdb_info The time zone database in use (release, source).\n");
+        out.push_str("# TYPE baton_tzdb_info gauge\n");
+        let _ = writeln!(
+            out,
+            "baton_tzdb_info{{release=\"{}\",source=\"{}\"}} 1",
+            tzdb.release,
+            tzdb.source.as_str()
+        );
         out.push_str("# HELP baton_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE baton_http_requests_total counter\n");
         for ((method, route), stats) in &routes {
@@ -140,5 +150,18 @@ mod tests {
             text.contains("_count{method=\"GET\",route=\"/healthz\"} 3"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn rendered_metrics_name_the_time_zone_database_in_use() {
+        let tzdb = baton_core::tzdb::current();
+        let line = format!(
+            "baton_tzdb_info{{release=\"{}\",source=\"{}\"}} 1\n",
+            tzdb.release,
+            tzdb.source.as_str()
+        );
+        let text = Metrics::default().render();
+        assert!(text.contains(&line), "{text}");
+        assert!(text.contains("# TYPE baton_tzdb_info gauge\n"), "{text}");
     }
 }

@@ -2,8 +2,9 @@
 
 use std::path::PathBuf;
 
+use baton_core::tzdb::Tzdb;
 use baton_server::web::base_url::BaseUrl;
-use clap::{Args, Parser, Subcommand};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand};
 
 /// Baton: an async-first work hub for distributed teams.
 #[derive(Debug, Parser)]
@@ -12,6 +13,23 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+}
+
+impl Cli {
+    /// Parses the command line, exiting on `--help`, `--version` or a usage error. The version
+    /// also names the time zone database in use (`baton 0.1.0 (tzdb 2026f, bundled)`): its
+    /// rules decide every member's local time, so a bug report needs it.
+    pub fn parse_naming(tzdb: &Tzdb) -> Cli {
+        let version = format!(
+            "{} (tzdb {}, {})",
+            env!("CARGO_PKG_VERSION"),
+            tzdb.release,
+            tzdb.source.as_str()
+        );
+        // clap keeps a `&'static str`; this string is built once per process.
+        let matches = Cli::command().version(version.leak() as &str).get_matches();
+        Cli::from_arg_matches(&matches).unwrap_or_else(|e| e.exit())
+    }
 }
 
 /// The subcommands.

@@ -425,7 +425,11 @@ async fn set_schedules(state: &AppState, people: &[Member]) -> anyhow::Result<()
         .iter()
         .find(|m| m.email == email("ana"))
         .context("demo person missing")?;
-    let today = state.clock.now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let today = state
+        .clock
+        .now()
+        .to_zoned_datetime(jiff::tz::TimeZone::UTC)
+        .date();
     let spec = ScheduleSpec {
         timezone: ana.timezone.clone(),
         weekly: serde_json::from_str(r#"{"mon": [["09:00","17:00"]], "tue": [["09:00","17:00"]], "wed": [["09:00","17:00"]], "thu": [["09:00","17:00"]], "fri": [["09:00","17:00"]]}"#).context("demo schedule")?,

@@ -1,7 +1,8 @@
 //! The `baton` binary: one executable for every role (serve, migrate, admin, demo).
 //!
 //! Owns: command-line parsing, configuration from flags and `BATON_*` variables, logging
-//! setup, and turning startup failures into one clear line and a non-zero exit.
+//! setup, choosing the time zone database, and turning startup failures into one clear line
+//! and a non-zero exit.
 #![forbid(unsafe_code)]
 
 mod admin;
@@ -9,18 +10,19 @@ mod cli;
 mod demo;
 mod serve;
 
-use clap::Parser;
-
 use cli::{AdminCommand, Cli, Command};
 
 fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("BATON_LOG")
         .unwrap_or_else(|_| "baton=info,baton_server=info,baton_store=info,warn".into());
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
         .init();
+    // Before anything can look up a zone (validating a bootstrap's zone, the demo's schedules),
+    // and before `--version`, which names it.
+    let tzdb = baton_server::tzdb::install_newest();
+    let cli = Cli::parse_naming(tzdb);
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -68,7 +68,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let worker = Arc::new(delivery_worker(&args, &url)?);
     println!("Baton is running at {url}  (API: {url}/api/v1, health: {url}/healthz)");
     print_setup_code(&state, &args, &url).await?;
-    tracing::info!(%url, "serving");
+    let tzdb = baton_core::tzdb::current();
+    tracing::info!(%url, tzdb = %tzdb.release, tzdb_source = tzdb.source.as_str(), "serving");
     // Aborting the worker at shutdown is safe: a digest cut off mid-send keeps its lease until
     // it runs out, then the next start sends it again with the same Message-ID (a webhook,
     // with the same Idempotency-Key). Webhooks go out from a loop of their own, so a receiver

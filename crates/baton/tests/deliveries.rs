@@ -465,7 +465,7 @@ async fn drain(d: &Deployment, worker: &Worker) -> usize {
 /// A Berlin wall-clock time in the week of [`MONDAY_8`] as an instant.
 fn berlin(local: &str) -> Timestamp {
     let dt: jiff::civil::DateTime = local.parse().expect("a wall-clock time");
-    dt.to_zoned(jiff::tz::TimeZone::get("Europe/Berlin").expect("Berlin"))
+    dt.to_zoned_datetime(baton_core::tzdb::zone("Europe/Berlin").expect("Berlin"))
         .expect("a Berlin time")
         .timestamp()
 }

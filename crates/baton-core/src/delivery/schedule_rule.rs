@@ -63,7 +63,7 @@ pub fn next_delivery(
     // Nothing is working time before the supported window, so starting there changes no
     // answer and keeps the search from spending its days in a century without working time.
     let after = after.max(SUPPORTED_FROM);
-    let mut date = after.to_zoned(schedule.time_zone().clone()).date();
+    let mut date = after.to_zoned_datetime(schedule.time_zone().clone()).date();
     for _ in 0..LOOKBACK_DAYS {
         date = date.yesterday().ok()?;
     }
@@ -126,8 +126,8 @@ fn wall_instant(tz: &TimeZone, dt: DateTime) -> Option<Timestamp> {
 /// shift running past midnight, or split by an offset change, starts once.
 fn period_starts(schedule: &Schedule, date: Date) -> Vec<Timestamp> {
     let tz = schedule.time_zone();
-    let bounds = date.to_zoned(tz.clone()).and_then(|start| {
-        let end = date.tomorrow()?.to_zoned(tz.clone())?;
+    let bounds = date.to_zoned_datetime(tz.clone()).and_then(|start| {
+        let end = date.tomorrow()?.to_zoned_datetime(tz.clone())?;
         Ok((start.timestamp(), end.timestamp()))
     });
     let Ok((from, to)) = bounds else {

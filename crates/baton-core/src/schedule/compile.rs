@@ -64,7 +64,7 @@ const DAY_FIELDS: [&str; 7] = [
 /// Checks every field of `spec` and compiles it.
 pub(super) fn compile(spec: &ScheduleSpec) -> CoreResult<Compiled> {
     let name = crate::validate::timezone(&spec.timezone)?;
-    let tz = jiff::tz::db().get(&name).map_err(|e| {
+    let tz = crate::tzdb::zone(&name).map_err(|e| {
         CoreError::invalid("timezone", format!("'{name}' could not be loaded: {e}"))
     })?;
     let timezone = tz.iana_name().unwrap_or(&name).to_owned();

@@ -58,7 +58,7 @@ impl Reference {
             .map(|o| (o.start.parse().unwrap(), o.end.parse().unwrap()))
             .collect();
         Self {
-            tz: jiff::tz::db().get(&spec.timezone).unwrap(),
+            tz: baton_core::tzdb::zone(&spec.timezone).unwrap(),
             working,
             focus,
             off,

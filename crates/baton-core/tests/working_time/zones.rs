@@ -44,7 +44,7 @@ pub fn random_schedule(rng: &mut Rng, tz: &str, around: Timestamp, hint: Option<
     }
     let date = |offset_days: i64| {
         (around + SignedDuration::from_hours(24 * offset_days))
-            .to_zoned(TimeZone::UTC)
+            .to_zoned_datetime(TimeZone::UTC)
             .date()
     };
     let time_off = (0..rng.below(3))
@@ -92,7 +92,7 @@ fn floor_minute(t: Timestamp) -> Timestamp {
 
 fn check_zone(name: &str, seed: u64) {
     let mut rng = Rng(seed);
-    let tz = jiff::tz::db().get(name).unwrap();
+    let tz = baton_core::tzdb::zone(name).unwrap();
     let week = SignedDuration::from_hours(24 * 7);
 
     let from = floor_minute(Timestamp::from_second(rng.range(FIRST, LAST - 8 * DAY_SECS)).unwrap());
@@ -123,7 +123,8 @@ fn check_zone(name: &str, seed: u64) {
 
 /// Every zone, split into shards so the test runner can use several cores.
 fn check_shard(shard: usize, shards: usize) {
-    let mut names: Vec<String> = jiff::tz::db()
+    let mut names: Vec<String> = baton_core::tzdb::current()
+        .db
         .available()
         .map(|n| n.as_str().to_owned())
         .collect();

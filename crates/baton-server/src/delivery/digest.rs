@@ -269,7 +269,8 @@ pub struct Written {
 /// plain-text and an HTML part.
 ///
 /// # Errors
-/// When the recipient's address is not a valid mailbox.
+/// When the recipient's address is not a valid mailbox, or `now` is outside what the system
+/// clock can represent.
 pub fn email(
     to: &Member,
     links: &Links<'_>,
@@ -277,6 +278,7 @@ pub fn email(
     now: Timestamp,
 ) -> anyhow::Result<Message> {
     let mailbox: Mailbox = to.email.parse()?;
+    let date = std::time::SystemTime::try_from(now)?;
     Ok(Message::builder()
         .raw_header(HeaderValue::new(
             HeaderName::new_from_ascii_str("List-Unsubscribe"),
@@ -290,7 +292,7 @@ pub fn email(
         .to(mailbox)
         .subject(written.subject)
         .message_id(Some(written.message_id))
-        .date(std::time::SystemTime::from(now))
+        .date(date)
         .multipart(MultiPart::alternative_plain_html(
             written.text,
             written.html,
@@ -306,8 +308,8 @@ pub fn unsubscribe_url(base_url: &str, token: &str) -> String {
 /// `at` as `member` reads it, in their own zone (UTC when it is unknown), e.g. `Tue 11:00`:
 /// every email is read by one person, so its times are theirs.
 pub(super) fn local_time(member: &Member, at: Timestamp) -> String {
-    let tz = TimeZone::get(&member.timezone).unwrap_or(TimeZone::UTC);
-    at.to_zoned(tz).strftime("%a %H:%M").to_string()
+    let tz = baton_core::tzdb::zone(&member.timezone).unwrap_or(TimeZone::UTC);
+    at.to_zoned_datetime(tz).strftime("%a %H:%M").to_string()
 }
 
 /// Where a recipient changes their windows and channels (after signing in).

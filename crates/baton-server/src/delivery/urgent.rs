@@ -83,7 +83,7 @@ pub(super) async fn message(
     {
         for leg in entry.legs.iter().filter(|l| l.covered_by == Some(me.id)) {
             if let Ok(them) = state.store.member(d.workspace_id, leg.recipient_id).await {
-                let when = leg.recipient_at.to_zoned(zone(&them.timezone));
+                let when = leg.recipient_at.to_zoned_datetime(zone(&them.timezone));
                 covering.push((them.name, when.strftime("%a %H:%M").to_string()));
             }
         }
@@ -124,5 +124,5 @@ pub(super) async fn message(
 
 /// A member's zone, UTC when it cannot be read (it was validated when stored).
 fn zone(name: &str) -> jiff::tz::TimeZone {
-    jiff::tz::TimeZone::get(name).unwrap_or(jiff::tz::TimeZone::UTC)
+    baton_core::tzdb::zone(name).unwrap_or(jiff::tz::TimeZone::UTC)
 }

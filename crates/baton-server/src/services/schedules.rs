@@ -142,7 +142,7 @@ pub struct Presence {
 pub async fn presence(state: &AppState, member: &Member) -> ApiResult<Presence> {
     let schedule = schedule_of(state, member).await?;
     let now = state.clock.now();
-    let local = now.to_zoned(schedule.time_zone().clone());
+    let local = now.to_zoned_datetime(schedule.time_zone().clone());
     Ok(Presence {
         local_time: format!("{:02}:{:02}", local.hour(), local.minute()),
         working_now: schedule::is_working(&schedule, now),

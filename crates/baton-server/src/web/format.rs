@@ -26,8 +26,8 @@ pub fn machine(ts: Timestamp, zone: &str) -> String {
         .to_string()
 }
 
-fn in_zone(ts: Timestamp, zone: &str) -> jiff::Zoned {
-    ts.to_zoned(TimeZone::get(zone).unwrap_or(TimeZone::UTC))
+fn in_zone(ts: Timestamp, zone: &str) -> jiff::ZonedDateTime {
+    ts.to_zoned_datetime(baton_core::tzdb::zone(zone).unwrap_or(TimeZone::UTC))
 }
 
 /// The city part of an IANA zone: "America/Sao_Paulo" → "Sao Paulo".
@@ -63,7 +63,8 @@ pub fn due_in(minutes: i64) -> String {
 pub fn zone_names() -> &'static [String] {
     static NAMES: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
     NAMES.get_or_init(|| {
-        let mut names: Vec<String> = jiff::tz::db()
+        let mut names: Vec<String> = baton_core::tzdb::current()
+            .db
             .available()
             .map(|n| n.as_str().to_owned())
             .filter(|n| n.contains('/') || n == "UTC")

@@ -6,7 +6,7 @@
 
 use baton_core::model::Member;
 use baton_core::relay::Coverage;
-use jiff::{Timestamp, Zoned};
+use jiff::{Timestamp, ZonedDateTime};
 
 use crate::routes::dto::time;
 
@@ -63,7 +63,7 @@ impl Chart {
         label: String,
         legs: &[Member],
         coverage: &Coverage,
-        days: &[Zoned],
+        days: &[ZonedDateTime],
         gap_titles: &[String],
     ) -> Self {
         let from = days[0].timestamp();

@@ -9,7 +9,7 @@ use axum::extract::{Path, State};
 use axum::response::Response;
 use baton_core::schedule::{Day, WeeklySpec};
 use jiff::tz::TimeZone;
-use jiff::{Timestamp, ToSpan, Zoned};
+use jiff::{Timestamp, ToSpan, ZonedDateTime};
 
 use super::super::people::{day_hours, span_words};
 use super::super::session::Viewer;
@@ -53,7 +53,7 @@ pub(super) async fn relay_page(
         members.push(access::workspace_member(&state, viewer, *leg).await?);
     }
     let schedules = schedules::schedules_of(&state, &members).await?;
-    let tz = TimeZone::get(&viewer.timezone).unwrap_or(TimeZone::UTC);
+    let tz = baton_core::tzdb::zone(&viewer.timezone).unwrap_or(TimeZone::UTC);
     let days = week_days(state.clock.now(), &tz).map_err(|e| ApiError::internal(&e))?;
     let (from, to) = (days[0].timestamp(), days[7].timestamp());
     let coverage = relays::coverage(&state, viewer, relay.id, from, to).await?;
@@ -110,8 +110,8 @@ pub(super) async fn relay_page(
 
 /// The eight midnights, in `tz`, that bound the current week (Monday to Monday). Days are
 /// stepped on the calendar, so a week with a clock change is 167 or 169 hours long.
-fn week_days(now: Timestamp, tz: &TimeZone) -> Result<Vec<Zoned>, jiff::Error> {
-    let today = now.to_zoned(tz.clone()).start_of_day()?;
+fn week_days(now: Timestamp, tz: &TimeZone) -> Result<Vec<ZonedDateTime>, jiff::Error> {
+    let today = now.to_zoned_datetime(tz.clone()).start_of_day()?;
     let back = i64::from(today.weekday().to_monday_zero_offset());
     let mut day = today.checked_sub(back.days())?.start_of_day()?;
     let mut days = Vec::with_capacity(8);
@@ -125,7 +125,10 @@ fn week_days(now: Timestamp, tz: &TimeZone) -> Result<Vec<Zoned>, jiff::Error> {
 
 /// `[start, end)` on `tz`'s clock: "Tue 17:00–18:00" within a day, else "Fri 18:00 – Mon 01:00".
 fn span_in(start: Timestamp, end: Timestamp, tz: &TimeZone) -> String {
-    let (a, b) = (start.to_zoned(tz.clone()), end.to_zoned(tz.clone()));
+    let (a, b) = (
+        start.to_zoned_datetime(tz.clone()),
+        end.to_zoned_datetime(tz.clone()),
+    );
     if a.date() == b.date() {
         format!("{}–{}", a.strftime("%a %H:%M"), b.strftime("%H:%M"))
     } else {
@@ -167,7 +170,7 @@ mod tests {
 
     #[test]
     fn spans_read_naturally() {
-        let tz = TimeZone::get("Europe/Berlin").expect("zone");
+        let tz = baton_core::tzdb::zone("Europe/Berlin").expect("zone");
         let at = |s: &str| s.parse::<Timestamp>().expect("instant");
         assert_eq!(
             span_in(at("2026-03-03T16:00:00Z"), at("2026-03-03T17:00:00Z"), &tz),
@@ -181,7 +184,7 @@ mod tests {
 
     #[test]
     fn a_week_starts_on_monday_and_may_be_short() {
-        let tz = TimeZone::get("Europe/Berlin").expect("zone");
+        let tz = baton_core::tzdb::zone("Europe/Berlin").expect("zone");
         // Wednesday 25 March 2026: its week holds the clock change of Sunday 29 March.
         let days = week_days("2026-03-25T12:00:00Z".parse().expect("ts"), &tz).expect("days");
         assert_eq!(

@@ -46,12 +46,18 @@ impl SchedulePage {
 fn preview(schedule: &Schedule, now: Timestamp) -> ApiResult<Vec<(String, String)>> {
     let tz = schedule.time_zone();
     let internal = |e: jiff::Error| ApiError::internal(&e);
-    let mut date = now.to_zoned(tz.clone()).date();
+    let mut date = now.to_zoned_datetime(tz.clone()).date();
     let mut days = Vec::with_capacity(7);
     for _ in 0..7 {
         let next = date.tomorrow().map_err(internal)?;
-        let from = date.to_zoned(tz.clone()).map_err(internal)?.timestamp();
-        let to = next.to_zoned(tz.clone()).map_err(internal)?.timestamp();
+        let from = date
+            .to_zoned_datetime(tz.clone())
+            .map_err(internal)?
+            .timestamp();
+        let to = next
+            .to_zoned_datetime(tz.clone())
+            .map_err(internal)?
+            .timestamp();
         let zone = schedule.timezone();
         let hours: Vec<String> = working_intervals(schedule, from, to)?
             .iter()

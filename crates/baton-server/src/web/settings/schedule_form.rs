@@ -105,7 +105,7 @@ fn posted_rows<T>(max: usize, sent: impl Fn(usize) -> bool, row: impl Fn(usize) 
 
 /// Today in the schedule's zone, `YYYY-MM-DD` (the spelling time-off entries are stored in).
 pub(super) fn today(schedule: &Schedule, now: Timestamp) -> String {
-    now.to_zoned(schedule.time_zone().clone())
+    now.to_zoned_datetime(schedule.time_zone().clone())
         .date()
         .to_string()
 }
