@@ -210,10 +210,13 @@ pub struct AskOut {
 
 /// Query of list endpoints.
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    /// Cursor from a previous page's `next_cursor`.
+    /// Cursor from a previous page's `next_cursor` (empty: the first page).
+    #[param(pattern = r"^(c[0-9a-fA-F]{1,15})?$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50).
+    #[param(minimum = 1, maximum = 200)]
     pub limit: Option<u32>,
 }

@@ -9,6 +9,7 @@ mod digest_keys;
 mod follows;
 mod idempotency;
 mod live;
+mod openapi;
 mod recorder;
 mod relays;
 mod threads;
