@@ -102,7 +102,9 @@ fn declare_path_ids(path: &str, operation: &mut Operation) {
 fn declare_idempotency_key(operation: &mut Operation) {
     for parameter in operation.parameters.iter_mut().flatten() {
         if parameter.parameter_in == ParameterIn::Header
-            && parameter.name.eq_ignore_ascii_case(crate::idempotency::HEADER)
+            && parameter
+                .name
+                .eq_ignore_ascii_case(crate::idempotency::HEADER)
         {
             parameter.schema = Some(
                 ObjectBuilder::new()
@@ -135,14 +137,23 @@ fn needs_token(operation: &Operation) -> bool {
 fn add_shared_answers(operation: &mut Operation) {
     let mut answers: Vec<(&str, &str)> = Vec::new();
     if needs_token(operation) {
-        answers.push(("401", "No valid API token: missing, unknown, revoked, or its member was deactivated."));
+        answers.push((
+            "401",
+            "No valid API token: missing, unknown, revoked, or its member was deactivated.",
+        ));
     }
     if operation.request_body.is_some() {
         answers.extend([
             ("400", "The body is not valid JSON."),
             ("413", "The body is larger than 1 MiB."),
-            ("415", "The body is not sent as `Content-Type: application/json`."),
-            ("422", "The body does not have the expected shape, or a field is invalid."),
+            (
+                "415",
+                "The body is not sent as `Content-Type: application/json`.",
+            ),
+            (
+                "422",
+                "The body does not have the expected shape, or a field is invalid.",
+            ),
         ]);
     }
     if has_parameter(operation, &ParameterIn::Query, None) {
@@ -156,7 +167,10 @@ fn add_shared_answers(operation: &mut Operation) {
         &ParameterIn::Header,
         Some(crate::idempotency::HEADER),
     ) {
-        answers.push(("400", "The `Idempotency-Key` is not 1 to 255 visible ASCII characters."));
+        answers.push((
+            "400",
+            "The `Idempotency-Key` is not 1 to 255 visible ASCII characters.",
+        ));
     }
     answers.push(("503", "The database is unavailable; try again shortly."));
     for (status, description) in answers {
@@ -247,13 +261,29 @@ const RULES: &[(&str, &str, Rule)] = {
         ("CreateMember", "name", Rule::Line(MAX_NAME_CHARS)),
         ("CreateMember", "timezone", Rule::TimeZone),
         ("CreateMember", "password", Rule::Password),
-        ("CreateMember", "role", Rule::OneOf(&["admin", "member", "guest"])),
-        ("UpdateMember", "role", Rule::OneOf(&["admin", "member", "guest"])),
+        (
+            "CreateMember",
+            "role",
+            Rule::OneOf(&["admin", "member", "guest"]),
+        ),
+        (
+            "UpdateMember",
+            "role",
+            Rule::OneOf(&["admin", "member", "guest"]),
+        ),
         ("CreateToken", "label", Rule::Line(MAX_NAME_CHARS)),
         ("PasswordLogin", "label", Rule::Line(MAX_NAME_CHARS)),
         ("CreateSpace", "name", Rule::Line(MAX_NAME_CHARS)),
-        ("CreateSpace", "visibility", Rule::OneOf(&["public", "private"])),
-        ("UpdateSpace", "visibility", Rule::OneOf(&["public", "private"])),
+        (
+            "CreateSpace",
+            "visibility",
+            Rule::OneOf(&["public", "private"]),
+        ),
+        (
+            "UpdateSpace",
+            "visibility",
+            Rule::OneOf(&["public", "private"]),
+        ),
         ("AddMember", "member_id", Rule::Uuid),
         ("CreateThread", "space_id", Rule::Uuid),
         ("CreateThread", "title", Rule::Line(MAX_TITLE_CHARS)),
@@ -261,7 +291,11 @@ const RULES: &[(&str, &str, Rule)] = {
         ("CreatePost", "body", Rule::NotBlank),
         ("EditPost", "body", Rule::NotBlank),
         ("MarkRead", "post_id", Rule::Uuid),
-        ("ExpectationBody", "kind", Rule::OneOf(&["fyi", "reply", "urgent"])),
+        (
+            "ExpectationBody",
+            "kind",
+            Rule::OneOf(&["fyi", "reply", "urgent"]),
+        ),
         ("ExpectationBody", "of", Rule::Uuid),
         ("CreateRelay", "name", Rule::Line(MAX_NAME_CHARS)),
         ("CreateRelay", "legs", Rule::Uuid),
@@ -284,8 +318,7 @@ impl utoipa::Modify for FieldRules {
             return;
         };
         for (schema, field, rule) in RULES {
-            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema)
-            else {
+            let Some(RefOr::T(Schema::Object(object))) = components.schemas.get_mut(*schema) else {
                 continue;
             };
             match object.properties.get_mut(*field) {

@@ -104,7 +104,9 @@ pub async fn availability(
 #[serde(deny_unknown_fields)]
 pub struct OverlapQuery {
     /// Member ids, separated by commas.
-    #[param(pattern = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})*$")]
+    #[param(
+        pattern = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})*$"
+    )]
     pub members: String,
     /// Start, RFC 3339.
     #[param(format = DateTime)]

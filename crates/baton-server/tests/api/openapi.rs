@@ -45,9 +45,10 @@ fn documents(op: &Value, status: &str) -> bool {
 fn every_operation_that_needs_a_token_documents_401() {
     let doc = document();
     for (name, op) in operations(&doc) {
-        let public = op["security"]
-            .as_array()
-            .is_some_and(|s| s.iter().all(|r| r.as_object().is_some_and(|r| r.is_empty())));
+        let public = op["security"].as_array().is_some_and(|s| {
+            s.iter()
+                .all(|r| r.as_object().is_some_and(|r| r.is_empty()))
+        });
         if !public {
             assert!(documents(&op, "401"), "{name} does not document 401");
         }
@@ -142,15 +143,18 @@ fn operation_ids_are_unique() {
     let mut seen = HashSet::new();
     for (name, op) in operations(&doc) {
         let id = op["operationId"].as_str().unwrap_or_default().to_owned();
-        assert!(seen.insert(id.clone()), "{name}: operationId {id} is used twice");
+        assert!(
+            seen.insert(id.clone()),
+            "{name}: operationId {id} is used twice"
+        );
     }
 }
 
 #[test]
 fn the_inbox_stream_documents_each_event_with_its_data_as_json_counters() {
     let doc = document();
-    let mut ok = &doc["paths"]["/api/v1/inbox/stream"]["get"]["responses"]["200"]["content"]
-        ["text/event-stream"]["schema"];
+    let mut ok = &doc["paths"]["/api/v1/inbox/stream"]["get"]["responses"]["200"]["content"]["text/event-stream"]
+        ["schema"];
     if let Some(name) = ok["$ref"]
         .as_str()
         .and_then(|r| r.strip_prefix("#/components/schemas/"))
@@ -180,7 +184,11 @@ app_test!(
             .await;
         assert_problem(&unknown, StatusCode::UNPROCESSABLE_ENTITY, "unknown field");
         let bad_type = app.get("/api/v1/members?limit=many", &owner).await;
-        assert_problem(&bad_type, StatusCode::UNPROCESSABLE_ENTITY, "limit not a number");
+        assert_problem(
+            &bad_type,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "limit not a number",
+        );
     }
 );
 
