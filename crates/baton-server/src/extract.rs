@@ -46,6 +46,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if let Some(hasher) = &mut hasher {
             hasher.update(raw.get().as_bytes());
         }
+        // Every body is an object; serde would also read a struct from an array of its
+        // fields, a form the document does not allow.
+        if !raw.get().starts_with('{') {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request body must be a JSON object.",
+            ));
+        }
         let value = serde_json::from_str(raw.get()).map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,

@@ -342,10 +342,11 @@ fn constrain(property: &mut utoipa::openapi::schema::Object, rule: &Rule) {
             // Trimmed white space around at least one character that is neither white space
             // nor a control character, and no control character in between.
             let solid = format!(r"[^\u0000-\u001f\u007f-\u009f{SPACE}]");
+            // The length is of the trimmed text, so it is counted inside the pattern.
             property.pattern = Some(format!(
-                r"^[{SPACE}]*{solid}([^\u0000-\u001f\u007f-\u009f]*{solid})?[{SPACE}]*$"
+                r"^[{SPACE}]*{solid}([^\u0000-\u001f\u007f-\u009f]{{0,{}}}{solid})?[{SPACE}]*$",
+                max - 2
             ));
-            property.max_length = Some(*max);
         }
         Rule::NotBlank => property.pattern = Some(format!("[^{SPACE}]")),
         Rule::OneOf(words) => {

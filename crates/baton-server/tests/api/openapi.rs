@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 
 use axum::http::StatusCode;
-use serde_json::Value;
+use serde_json::{Value, json};
 use utoipa::OpenApi;
 
 use crate::app_test;
@@ -189,6 +189,46 @@ app_test!(
             StatusCode::UNPROCESSABLE_ENTITY,
             "limit not a number",
         );
+    }
+);
+
+app_test!(
+    a_body_that_is_not_a_json_object_is_refused,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let path = format!("/api/v1/members/{}/policy", owner.id);
+        let array = app
+            .call("PUT", &path, Some(&owner.token), Some(json!([])), &[])
+            .await;
+        assert_problem(&array, StatusCode::UNPROCESSABLE_ENTITY, "an array body");
+    }
+);
+
+app_test!(
+    a_whole_number_written_with_a_fraction_is_an_integer,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let r = app
+            .call(
+                "PATCH",
+                "/api/v1/workspace/settings",
+                Some(&owner.token),
+                Some(json!({"urgent_budget": 8.0})),
+                &[],
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+        assert_eq!(r.json["urgent_budget"], 8);
+        let half = app
+            .call(
+                "PATCH",
+                "/api/v1/workspace/settings",
+                Some(&owner.token),
+                Some(json!({"urgent_budget": 8.5})),
+                &[],
+            )
+            .await;
+        assert_problem(&half, StatusCode::UNPROCESSABLE_ENTITY, "a fraction");
     }
 );
 
