@@ -167,10 +167,16 @@ fn add_shared_answers(operation: &mut Operation) {
         &ParameterIn::Header,
         Some(crate::idempotency::HEADER),
     ) {
-        answers.push((
-            "400",
-            "The `Idempotency-Key` is not 1 to 255 visible ASCII characters.",
-        ));
+        answers.extend([
+            (
+                "400",
+                "The `Idempotency-Key` is not 1 to 255 visible ASCII characters.",
+            ),
+            (
+                "409",
+                "A request with this `Idempotency-Key` is still being processed.",
+            ),
+        ]);
     }
     answers.push(("503", "The database is unavailable; try again shortly."));
     for (status, description) in answers {

@@ -101,6 +101,11 @@ fn every_operation_with_a_json_body_documents_what_the_body_extractor_answers() 
                 assert!(documents(&op, status), "{name} does not document {status}");
             }
         }
+        if parameters(&op, "header").any(|p| p["name"] == "Idempotency-Key") {
+            for status in ["400", "409"] {
+                assert!(documents(&op, status), "{name} does not document {status}");
+            }
+        }
         if parameters(&op, "query").next().is_some() {
             assert!(documents(&op, "422"), "{name} does not document 422");
         }
