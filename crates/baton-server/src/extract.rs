@@ -46,6 +46,14 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for JsonBody<T> {
         if let Some(hasher) = &mut hasher {
             hasher.update(raw.get().as_bytes());
         }
+        // Every body is an object; serde would also read a struct from an array of its
+        // fields, a form the document does not allow.
+        if !raw.get().starts_with('{') {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "The request body must be a JSON object.",
+            ));
+        }
         let value = serde_json::from_str(raw.get()).map_err(|e| {
             ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -79,7 +87,8 @@ fn json_rejection(rejection: JsonRejection) -> ApiError {
     ApiError::new(status, detail)
 }
 
-/// Query parameters, refused with problem+json when malformed.
+/// Query parameters, refused with 422 problem+json when missing, unknown or malformed: the
+/// status the OpenAPI document states for a query that does not match its parameters.
 #[derive(Debug)]
 pub struct QueryParams<T>(pub T);
 
@@ -92,7 +101,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for QueryParams<T>
             .map(|q| Self(q.0))
             .map_err(|e: QueryRejection| {
                 ApiError::new(
-                    StatusCode::BAD_REQUEST,
+                    StatusCode::UNPROCESSABLE_ENTITY,
                     format!("Bad query string: {}.", e.body_text()),
                 )
             })
@@ -111,7 +120,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathId {
         let axum::extract::Path(text) =
             axum::extract::Path::<String>::from_request_parts(parts, state)
                 .await
-                .map_err(path_rejection)?;
+                .map_err(|e| path_rejection(e, parts))?;
         text.parse()
             .map(Self)
             .map_err(|_| ApiError::not_found(resource_of(parts.uri.path())))
@@ -129,7 +138,7 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
         let axum::extract::Path((a, b)) =
             axum::extract::Path::<(String, String)>::from_request_parts(parts, state)
                 .await
-                .map_err(path_rejection)?;
+                .map_err(|e| path_rejection(e, parts))?;
         let what = resource_of(parts.uri.path());
         match (a.parse(), b.parse()) {
             (Ok(a), Ok(b)) => Ok(Self(a, b)),
@@ -138,11 +147,16 @@ impl<S: Send + Sync> FromRequestParts<S> for PathIds {
     }
 }
 
-fn path_rejection(e: PathRejection) -> ApiError {
-    ApiError::new(
-        StatusCode::BAD_REQUEST,
-        format!("Bad path: {}.", e.body_text()),
-    )
+/// A path segment that does not even decode (e.g. `%FF`) cannot name anything either: 404,
+/// as the document states for every path with an id. A route without the parameters the
+/// extractor expects is a bug in the router, not in the request.
+fn path_rejection(e: PathRejection, parts: &Parts) -> ApiError {
+    match e {
+        PathRejection::FailedToDeserializePathParams(_) => {
+            ApiError::not_found(resource_of(parts.uri.path()))
+        }
+        other => ApiError::internal(&other.body_text()),
+    }
 }
 
 /// The resource a path names, for 404 messages: `/api/v1/threads/…` → "thread".

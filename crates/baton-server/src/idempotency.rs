@@ -17,7 +17,7 @@ use baton_store::IdempotencyKey;
 use crate::error::{ApiError, ApiResult};
 
 /// Longest accepted key.
-const MAX_KEY_LEN: usize = 255;
+pub const MAX_KEY_LEN: usize = 255;
 
 /// The request header carrying the key.
 pub const HEADER: &str = "idempotency-key";

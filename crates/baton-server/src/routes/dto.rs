@@ -14,6 +14,28 @@ pub fn time(t: jiff::Timestamp) -> String {
     t.to_string()
 }
 
+/// Reads an optional integer also when written with a zero fraction (`8.0`): JSON Schema calls
+/// that an integer, so a client generated from the document may send it.
+///
+/// # Errors
+///
+/// When the value is not a number without fraction that fits an `i64`.
+pub fn whole_number<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<i64>, D::Error> {
+    let Some(number) = Option::<serde_json::Number>::deserialize(d)? else {
+        return Ok(None);
+    };
+    number
+        .as_i64()
+        .or_else(|| {
+            number
+                .as_f64()
+                .filter(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                .map(|f| f as i64)
+        })
+        .map(Some)
+        .ok_or_else(|| serde::de::Error::custom(format!("{number} is not a whole number")))
+}
+
 /// What a thread or post expects of its readers.
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -224,9 +246,11 @@ pub struct AskOut {
 
 /// Query of list endpoints.
 #[derive(Debug, Deserialize, ToSchema, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct PageQuery {
-    /// Cursor from a previous page's `next_cursor`.
+    /// Cursor from a previous page's `next_cursor` (empty: the first page).
+    #[param(pattern = r"^(c[0-9a-fA-F]{1,15})?$")]
     pub cursor: Option<String>,
     /// Items per page, 1 to 200 (default 50); above 200 is refused (422).
     #[param(minimum = 1, maximum = 200)]

@@ -1,6 +1,7 @@
 //! Every route in one place, and the OpenAPI document listing the same handlers.
 
 pub mod deliveries;
+pub mod doc;
 pub mod dto;
 pub mod members;
 pub mod relays;
@@ -19,6 +20,7 @@ use axum::extract::DefaultBodyLimit;
 use axum::routing::{delete, get, post, put};
 use utoipa::OpenApi;
 
+use self::doc::{BearerAuth, FieldRules, SharedAnswers};
 use crate::state::AppState;
 
 /// Largest request body: a 64 KiB post plus generous room for JSON escaping and fields.
@@ -47,23 +49,10 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         webhooks::list_for_space, webhooks::delete,
     ),
     components(schemas(crate::error::Problem)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &SharedAnswers, &FieldRules),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
-
-struct BearerAuth;
-
-impl utoipa::Modify for BearerAuth {
-    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
-        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
-        let components = openapi.components.get_or_insert_with(Default::default);
-        components.add_security_scheme(
-            "bearer",
-            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
-        );
-    }
-}
 
 /// The `/api/v1` routes.
 fn api() -> Router<AppState> {

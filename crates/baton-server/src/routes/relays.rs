@@ -223,9 +223,11 @@ pub async fn create_baton(
 
 /// Query of `GET /api/v1/batons`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct BatonQuery {
     /// Only batons this member holds.
+    #[param(format = Uuid)]
     pub holder: Option<String>,
     /// Cursor from a previous page's `next_cursor`.
     pub cursor: Option<String>,

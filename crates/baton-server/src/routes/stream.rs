@@ -68,7 +68,7 @@ impl FromRequestParts<AppState> for Subscriber {
     path = "/api/v1/inbox/stream",
     tag = "time",
     responses(
-        (status = 200, description = "A `text/event-stream`; each event's data is the counters as JSON.", content_type = "text/event-stream", body = InboxCounters),
+        (status = 200, description = "A `text/event-stream`; each event's data is the counters as JSON.", content_type = "text/event-stream", body = InboxEvent),
         (status = 401, description = "No valid token or session.", body = crate::error::Problem),
         (status = 429, description = "The caller already holds the most streams one member may open at once (5, per server process).", body = crate::error::Problem),
         (status = 503, description = "Changes cannot be listened to right now.", body = crate::error::Problem),
@@ -93,6 +93,28 @@ pub async fn inbox_stream(
         Some((Ok(event(counters)), (watcher, slot)))
     });
     Ok(Sse::new(events).keep_alive(KeepAlive::new().interval(KEEP_ALIVE)))
+}
+
+/// One event of the stream as the OpenAPI document describes it: `data` holds the
+/// [`InboxCounters`] as JSON (the schema of an event, not of its decoded data).
+pub struct InboxEvent;
+
+impl utoipa::PartialSchema for InboxEvent {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+        super::doc::sse_event("InboxCounters").into()
+    }
+}
+
+impl utoipa::ToSchema for InboxEvent {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push(("InboxCounters".to_owned(), InboxCounters::schema()));
+    }
 }
 
 /// One event: the counters as JSON.

@@ -135,8 +135,8 @@ pub struct CreatedPostOut {
 }
 
 /// Replies in a thread.
-#[utoipa::path(post, path = "/api/v1/threads/{id}/posts", tag = "threads", params(("id" = String, Path)), request_body = CreatePost,
-    params(("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
+#[utoipa::path(post, path = "/api/v1/threads/{id}/posts", tag = "threads", request_body = CreatePost,
+    params(("id" = String, Path), ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe")),
     responses((status = 201, body = CreatedPostOut), (status = 404, body = Problem), (status = 409, body = Problem), (status = 413, body = Problem), (status = 422, body = Problem)))]
 pub async fn create_post(
     State(state): State<AppState>,

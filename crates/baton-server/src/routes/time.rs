@@ -45,11 +45,14 @@ pub async fn get_schedule(
 
 /// `from` and `to` of a range query.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct RangeQuery {
     /// Start, RFC 3339.
+    #[param(format = DateTime)]
     pub from: String,
     /// End (exclusive), RFC 3339; at most 366 days after `from`.
+    #[param(format = DateTime)]
     pub to: String,
 }
 
@@ -98,13 +101,19 @@ pub async fn availability(
 
 /// Query of `GET /api/v1/overlap`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct OverlapQuery {
     /// Member ids, separated by commas.
+    #[param(
+        pattern = r"^[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}(,[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12})*$"
+    )]
     pub members: String,
     /// Start, RFC 3339.
+    #[param(format = DateTime)]
     pub from: String,
     /// End (exclusive), RFC 3339.
+    #[param(format = DateTime)]
     pub to: String,
 }
 
@@ -130,11 +139,14 @@ pub async fn overlap(
 
 /// Query of `GET /api/v1/asks`.
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 #[serde(deny_unknown_fields)]
 pub struct AsksQuery {
     /// `to_me` (what others wait on me for) or `from_me` (what I wait on others for).
+    #[param(pattern = "^(to_me|from_me)$")]
     pub direction: String,
     /// `open` (default) or `all`.
+    #[param(pattern = "^(open|all)$")]
     pub state: Option<String>,
 }
 

@@ -60,6 +60,7 @@ impl From<UrgentBudget> for SettingsOut {
 #[serde(deny_unknown_fields)]
 pub struct SettingsPatch {
     /// Urgent sends per member per rolling seven days, 0 to 50.
+    #[serde(default, deserialize_with = "super::dto::whole_number")]
     pub urgent_budget: Option<i64>,
 }
 

@@ -185,7 +185,7 @@ app_test!(
         );
         assert_problem(
             &app.get("/api/v1/members?limit=-1", &owner).await,
-            StatusCode::BAD_REQUEST,
+            StatusCode::UNPROCESSABLE_ENTITY,
             "negative limit",
         );
         assert_problem(

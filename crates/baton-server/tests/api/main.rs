@@ -13,6 +13,7 @@ mod health;
 mod idempotency;
 mod live;
 mod names;
+mod openapi;
 mod recorder;
 mod relays;
 mod threads;
