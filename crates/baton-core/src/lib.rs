@@ -17,6 +17,7 @@ pub mod page;
 pub mod relay;
 pub mod role;
 pub mod schedule;
+pub mod throttle;
 pub mod token;
 pub mod validate;
 pub mod visibility;

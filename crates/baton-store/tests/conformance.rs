@@ -69,3 +69,6 @@ mod feed;
 
 #[path = "../src/conformance/follows.rs"]
 mod follows;
+
+#[path = "../src/conformance/throttle.rs"]
+mod throttle;

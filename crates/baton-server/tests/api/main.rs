@@ -11,6 +11,7 @@ mod idempotency;
 mod live;
 mod recorder;
 mod relays;
+mod signin;
 mod threads;
 mod time;
 mod tokens;

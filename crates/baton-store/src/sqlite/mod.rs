@@ -17,6 +17,7 @@ mod schedules;
 mod sessions;
 mod spaces;
 mod threads;
+mod throttle;
 mod urgent;
 mod webhooks;
 
