@@ -149,7 +149,12 @@ async fn probe(addr: SocketAddr, stopped: watch::Receiver<bool>) -> anyhow::Resu
         errors += e;
         first_error = first_error.or(f);
     }
-    Ok(Summary::of(latencies, started.elapsed(), errors, first_error))
+    Ok(Summary::of(
+        latencies,
+        started.elapsed(),
+        errors,
+        first_error,
+    ))
 }
 
 impl FloodReport {

@@ -256,7 +256,10 @@ mod tests {
     #[test]
     fn the_backoff_starts_after_the_free_failures_doubles_and_stops_at_the_cap() {
         let secs = |n| ACCOUNT.backoff(n).as_secs();
-        assert_eq!([secs(0), secs(5), secs(6), secs(7), secs(8)], [0, 0, 1, 2, 4]);
+        assert_eq!(
+            [secs(0), secs(5), secs(6), secs(7), secs(8)],
+            [0, 0, 1, 2, 4]
+        );
         assert_eq!(secs(12), 60, "capped at a minute");
         assert_eq!(secs(u32::MAX), 60, "no overflow");
         assert_eq!(ADDRESS.backoff(20).as_secs(), 0);
@@ -271,7 +274,10 @@ mod tests {
         assert_eq!((wait.by, wait.seconds()), (Throttled::Account, 4));
         let later = t0() + SignedDuration::from_millis(2500);
         assert_eq!(keys.check(&failures, later).map(|w| w.seconds()), Some(2));
-        assert_eq!(keys.check(&failures, t0() + SignedDuration::from_secs(4)), None);
+        assert_eq!(
+            keys.check(&failures, t0() + SignedDuration::from_secs(4)),
+            None
+        );
     }
 
     #[test]
@@ -290,7 +296,11 @@ mod tests {
         assert_ne!(home.known, stranger.known, "known per address");
         let counters = [
             counter(&home.account, 40, t0()),
-            counter(home.known.as_deref().unwrap(), 0, t0() - SignedDuration::from_hours(24)),
+            counter(
+                home.known.as_deref().unwrap(),
+                0,
+                t0() - SignedDuration::from_hours(24),
+            ),
         ];
         assert_eq!(home.check(&counters, t0()), None);
         assert!(stranger.check(&counters, t0()).is_some());
@@ -299,7 +309,10 @@ mod tests {
             counter(&home.account, 40, long_gone),
             counter(home.known.as_deref().unwrap(), 0, t0()),
         ];
-        assert!(home.check(&stale, long_gone).is_some(), "known only for a while");
+        assert!(
+            home.check(&stale, long_gone).is_some(),
+            "known only for a while"
+        );
     }
 
     #[test]

@@ -66,7 +66,11 @@ impl PasswordGate {
             )
             .with_retry_after(BUSY_RETRY_AFTER)
         };
-        let _admitted = self.admitted.clone().try_acquire_owned().map_err(|_| busy())?;
+        let _admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| busy())?;
         let running = self
             .running
             .clone()

@@ -156,7 +156,11 @@ pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> 
         state.passwords.verify(credentials.password, None).await?;
     }
     for (workspace, member, hash) in candidates {
-        if state.passwords.verify(credentials.password, hash.as_deref()).await? {
+        if state
+            .passwords
+            .verify(credentials.password, hash.as_deref())
+            .await?
+        {
             matched.push((workspace, member));
         }
     }
@@ -175,7 +179,9 @@ pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> 
         let (_, member) = matched.remove(0);
         return Ok(Checked::Member(member));
     }
-    Ok(Checked::Choose(matched.into_iter().map(|(w, _)| w).collect()))
+    Ok(Checked::Choose(
+        matched.into_iter().map(|(w, _)| w).collect(),
+    ))
 }
 
 /// The active members with this email, with their workspaces and password hashes: in the
@@ -187,7 +193,10 @@ async fn candidates(
     let email = credentials.email.trim().to_lowercase();
     let mut found = Vec::new();
     for workspace in state.store.workspaces().await? {
-        if credentials.workspace.is_some_and(|chosen| chosen != workspace.id) {
+        if credentials
+            .workspace
+            .is_some_and(|chosen| chosen != workspace.id)
+        {
             continue;
         }
         match state.store.member_by_email(workspace.id, &email).await {
@@ -250,7 +259,9 @@ pub enum SignInOutcome {
 /// workspaces to choose from.
 pub async fn sign_in(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<SignInOutcome> {
     match check_password(state, credentials).await? {
-        Checked::Member(member) => Ok(SignInOutcome::SignedIn(Box::new(start(state, &member).await?))),
+        Checked::Member(member) => Ok(SignInOutcome::SignedIn(Box::new(
+            start(state, &member).await?,
+        ))),
         Checked::Choose(workspaces) => Ok(SignInOutcome::Choose(workspaces)),
     }
 }

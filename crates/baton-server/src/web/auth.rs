@@ -87,7 +87,9 @@ fn is_safe_path(next: &str) -> bool {
     while i < bytes.len() {
         match bytes[i] {
             b'%' => {
-                let hex = bytes.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
                 let Some(decoded) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
                     return false;
                 };
@@ -349,9 +351,7 @@ async fn signin(
         client,
     };
     match sessions::sign_in(&state, &credentials).await {
-        Ok(SignInOutcome::SignedIn(signed_in)) => {
-            Ok(signed_in_response(&state, &signed_in, &next))
-        }
+        Ok(SignInOutcome::SignedIn(signed_in)) => Ok(signed_in_response(&state, &signed_in, &next)),
         Ok(SignInOutcome::Choose(workspaces)) => {
             let shown = SigninShown {
                 email: f.email,
@@ -361,7 +361,13 @@ async fn signin(
                     .collect(),
                 error: FieldError::default(),
             };
-            Ok(signin_response(&state, &headers, next, shown, axum::http::StatusCode::OK))
+            Ok(signin_response(
+                &state,
+                &headers,
+                next,
+                shown,
+                axum::http::StatusCode::OK,
+            ))
         }
         // Throttled (429) and busy (503) answers show the form again, saying when to retry.
         Err(e) if e.status().is_client_error() || e.retry_after().is_some() => {

@@ -65,7 +65,10 @@ app_test!(
         let email = "ada@example.com";
         member(&app, &owner, email, PASSWORD).await;
         let home = "198.51.100.7";
-        assert_eq!(login(&app, home, email, PASSWORD).await.status, StatusCode::CREATED);
+        assert_eq!(
+            login(&app, home, email, PASSWORD).await.status,
+            StatusCode::CREATED
+        );
 
         // A stranger on ever new addresses (so no address counter holds them back).
         let mut longest = 0;
@@ -74,11 +77,16 @@ app_test!(
             let mut r = login(&app, &stranger, email, "wrong password!").await;
             if r.status == StatusCode::TOO_MANY_REQUESTS {
                 assert_problem(&r, StatusCode::TOO_MANY_REQUESTS, "throttled");
-                assert!(r.str("/detail").contains("for this account"), "{:?}", r.json);
+                assert!(
+                    r.str("/detail").contains("for this account"),
+                    "{:?}",
+                    r.json
+                );
                 let wait = retry_after(&r);
                 assert!(wait <= 60, "the backoff is capped at a minute, not {wait}");
                 longest = longest.max(wait);
-                app.clock.advance(jiff::SignedDuration::from_secs(wait as i64));
+                app.clock
+                    .advance(jiff::SignedDuration::from_secs(wait as i64));
                 r = login(&app, &stranger, email, "wrong password!").await;
             }
             assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "a wrong password");
@@ -86,7 +94,11 @@ app_test!(
         assert_eq!(longest, 60, "the backoff grew to its cap");
 
         let held = login(&app, "192.0.2.1", email, PASSWORD).await;
-        assert_eq!(held.status, StatusCode::TOO_MANY_REQUESTS, "a new address waits");
+        assert_eq!(
+            held.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "a new address waits"
+        );
         let known = login(&app, home, email, PASSWORD).await;
         assert_eq!(
             known.status,
@@ -107,17 +119,35 @@ app_test!(
         member(&app, &owner, "ada@example.com", PASSWORD).await;
         let sprayer = "203.0.113.50";
         for n in 0..20 {
-            let r = login(&app, sprayer, &format!("user{n}@example.com"), "guess guess").await;
+            let r = login(
+                &app,
+                sprayer,
+                &format!("user{n}@example.com"),
+                "guess guess",
+            )
+            .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "free try {n}");
         }
         let r = login(&app, sprayer, "user20@example.com", "guess guess").await;
-        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "the 21st counts");
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "the 21st counts"
+        );
         let held = login(&app, sprayer, "ada@example.com", PASSWORD).await;
         assert_problem(&held, StatusCode::TOO_MANY_REQUESTS, "the address waits");
-        assert!(held.str("/detail").contains("from your network"), "{:?}", held.json);
+        assert!(
+            held.str("/detail").contains("from your network"),
+            "{:?}",
+            held.json
+        );
         assert!(retry_after(&held) >= 1);
         let elsewhere = login(&app, "198.51.100.7", "ada@example.com", PASSWORD).await;
-        assert_eq!(elsewhere.status, StatusCode::CREATED, "other addresses are not slowed");
+        assert_eq!(
+            elsewhere.status,
+            StatusCode::CREATED,
+            "other addresses are not slowed"
+        );
     }
 );
 
@@ -129,12 +159,18 @@ app_test!(
         let other = app.sibling();
         let wrong = json!({"email": "ada@example.com", "password": "wrong password!"});
         for n in 0..6 {
-            let r = app.send(login_request(&format!("203.0.113.{n}"), &wrong)).await;
+            let r = app
+                .send(login_request(&format!("203.0.113.{n}"), &wrong))
+                .await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         }
         let right = json!({"email": "ada@example.com", "password": PASSWORD});
         let r = send_to(&other, login_request("192.0.2.1", &right)).await;
-        assert_problem(&r, StatusCode::TOO_MANY_REQUESTS, "the other instance knows");
+        assert_problem(
+            &r,
+            StatusCode::TOO_MANY_REQUESTS,
+            "the other instance knows",
+        );
     }
 );
 
@@ -174,9 +210,16 @@ app_test!(
             .body(Body::from(new_member.to_string()))
             .expect("a valid request");
         let created = send_to(&gated, request).await;
-        assert_problem(&created, StatusCode::SERVICE_UNAVAILABLE, "hashing goes through the gate");
+        assert_problem(
+            &created,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "hashing goes through the gate",
+        );
         let members = app.get("/api/v1/members", &owner).await;
-        assert!(!members.json.to_string().contains("bo@example.com"), "nothing written");
+        assert!(
+            !members.json.to_string().contains("bo@example.com"),
+            "nothing written"
+        );
 
         release.send(()).expect("release");
         busy.await.expect("joined").expect("ran");
@@ -198,15 +241,22 @@ app_test!(
         assert_ne!(in_acme, in_beta, "two members, one email");
 
         let body = json!({"email": email, "password": PASSWORD});
-        let ambiguous = app.call("POST", "/api/v1/tokens", None, Some(body), &[]).await;
+        let ambiguous = app
+            .call("POST", "/api/v1/tokens", None, Some(body), &[])
+            .await;
         assert_problem(&ambiguous, StatusCode::CONFLICT, "which workspace?");
-        let listed = ambiguous.json["workspaces"].as_array().cloned().unwrap_or_default();
+        let listed = ambiguous.json["workspaces"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         let names: Vec<&str> = listed.iter().filter_map(|w| w["name"].as_str()).collect();
         assert_eq!(names, ["Acme", "Beta"], "only those the password opens");
         let beta_id = listed[1]["id"].as_str().expect("an id").to_owned();
 
         let body = json!({"email": email, "password": PASSWORD, "workspace": beta_id});
-        let chosen = app.call("POST", "/api/v1/tokens", None, Some(body), &[]).await;
+        let chosen = app
+            .call("POST", "/api/v1/tokens", None, Some(body), &[])
+            .await;
         assert_eq!(chosen.status, StatusCode::CREATED, "{:?}", chosen.json);
         let me = app
             .call("GET", "/api/v1/me", Some(&chosen.str("/token")), None, &[])
@@ -214,11 +264,15 @@ app_test!(
         assert_eq!(me.str("/id"), in_beta);
 
         let body = json!({"email": email, "password": "another password"});
-        let gamma_only = app.call("POST", "/api/v1/tokens", None, Some(body), &[]).await;
+        let gamma_only = app
+            .call("POST", "/api/v1/tokens", None, Some(body), &[])
+            .await;
         assert_eq!(gamma_only.status, StatusCode::CREATED, "one match signs in");
 
         let body = json!({"email": email, "password": PASSWORD, "workspace": "nope"});
-        let bad = app.call("POST", "/api/v1/tokens", None, Some(body), &[]).await;
+        let bad = app
+            .call("POST", "/api/v1/tokens", None, Some(body), &[])
+            .await;
         assert_problem(&bad, StatusCode::UNPROCESSABLE_ENTITY, "not an id");
     }
 );

@@ -301,10 +301,20 @@ app_test!(
             let r = sign_in(&app, (&cookie, &token), &email, "wrong password here", None).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        let slowed = sign_in(&app, (&cookie, &token), &email, "correct horse battery", None).await;
+        let slowed = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            None,
+        )
+        .await;
         assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
         assert_eq!(
-            slowed.headers.get("retry-after").and_then(|v| v.to_str().ok()),
+            slowed
+                .headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
             Some("1")
         );
         assert!(
@@ -324,7 +334,14 @@ app_test!(
         crate::common::assert_problem(&api, StatusCode::TOO_MANY_REQUESTS, "one throttle");
 
         app.clock.advance(jiff::SignedDuration::from_secs(1));
-        let ok = sign_in(&app, (&cookie, &token), &email, "correct horse battery", None).await;
+        let ok = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            None,
+        )
+        .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
     }
 );
@@ -344,7 +361,14 @@ app_test!(
             "/ok\nSet-Cookie: x=1",
             "/%zz",
         ] {
-            let r = sign_in(&app, (&cookie, &token), &email, "correct horse battery", Some(next)).await;
+            let r = sign_in(
+                &app,
+                (&cookie, &token),
+                &email,
+                "correct horse battery",
+                Some(next),
+            )
+            .await;
             assert_eq!(
                 (r.status, r.location()),
                 (StatusCode::SEE_OTHER, "/inbox".to_owned()),
@@ -379,7 +403,9 @@ app_test!(
         let owner = app.workspace("Acme").await;
         let email = member_with_password(&app, &owner, "ada").await;
         let login = json!({"email": email, "password": "correct horse battery"});
-        let issued = app.call("POST", "/api/v1/tokens", None, Some(login), &[]).await;
+        let issued = app
+            .call("POST", "/api/v1/tokens", None, Some(login), &[])
+            .await;
         assert_eq!(issued.status, StatusCode::CREATED, "{:?}", issued.json);
         let ada = Actor {
             id: String::new(),
@@ -387,18 +413,32 @@ app_test!(
         };
         let (here, elsewhere) = (app.browser(&ada).await, app.browser(&ada).await);
         let page = app.page("/settings", Some(&here)).await.html();
-        assert!(page.contains("name=\"revoke_tokens\""), "the form offers it");
+        assert!(
+            page.contains("name=\"revoke_tokens\""),
+            "the form offers it"
+        );
 
         let kept = app
             .form(
                 "/settings/password",
                 &here,
-                &[("current_password", "correct horse battery"), ("new_password", "a new password")],
+                &[
+                    ("current_password", "correct horse battery"),
+                    ("new_password", "a new password"),
+                ],
             )
             .await;
         assert_eq!(kept.location(), "/settings?saved=password");
-        assert_eq!(app.page("/", Some(&elsewhere)).await.location(), "/signin", "other session ended");
-        assert_eq!(app.get("/api/v1/me", &ada).await.status, StatusCode::OK, "tokens kept");
+        assert_eq!(
+            app.page("/", Some(&elsewhere)).await.location(),
+            "/signin",
+            "other session ended"
+        );
+        assert_eq!(
+            app.get("/api/v1/me", &ada).await.status,
+            StatusCode::OK,
+            "tokens kept"
+        );
 
         let here = app.browser(&ada).await;
         let revoked = app
@@ -413,7 +453,10 @@ app_test!(
             )
             .await;
         assert_eq!(revoked.location(), "/settings?saved=password_tokens");
-        assert!(session_cookie(&revoked).is_some(), "this browser stays signed in");
+        assert!(
+            session_cookie(&revoked).is_some(),
+            "this browser stays signed in"
+        );
         assert_eq!(
             app.get("/api/v1/me", &ada).await.status,
             StatusCode::UNAUTHORIZED,
@@ -425,11 +468,19 @@ app_test!(
             .form(
                 "/settings/password",
                 &here,
-                &[("current_password", "not it at all"), ("new_password", "whatever else"), ("revoke_tokens", "on")],
+                &[
+                    ("current_password", "not it at all"),
+                    ("new_password", "whatever else"),
+                    ("revoke_tokens", "on"),
+                ],
             )
             .await;
         assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
-        assert_eq!(app.get("/api/v1/me", &owner).await.status, StatusCode::OK, "a refusal writes nothing");
+        assert_eq!(
+            app.get("/api/v1/me", &owner).await.status,
+            StatusCode::OK,
+            "a refusal writes nothing"
+        );
     }
 );
 
@@ -441,7 +492,14 @@ app_test!(
         member_with_password(&app, &acme, "ada").await;
         let email = member_with_password(&app, &beta, "ada").await;
         let (cookie, token) = anon_form(&app, "/signin").await;
-        let asked = sign_in(&app, (&cookie, &token), &email, "correct horse battery", Some("/people")).await;
+        let asked = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            Some("/people"),
+        )
+        .await;
         assert_eq!(asked.status, StatusCode::OK);
         let html = asked.html();
         assert!(html.contains("Acme") && html.contains("Beta"), "{html}");
@@ -461,17 +519,31 @@ app_test!(
             ("workspace", beta_id.as_str()),
         ];
         let chosen = app.raw_form("/signin", Some(&cookie), &fields).await;
-        assert_eq!((chosen.status, chosen.location()), (StatusCode::SEE_OTHER, "/people".to_owned()));
+        assert_eq!(
+            (chosen.status, chosen.location()),
+            (StatusCode::SEE_OTHER, "/people".to_owned())
+        );
         let secret = session_cookie(&chosen)
-            .and_then(|c| c.split(';').next().map(|kv| kv.trim_start_matches("baton_session=").to_owned()))
+            .and_then(|c| {
+                c.split(';')
+                    .next()
+                    .map(|kv| kv.trim_start_matches("baton_session=").to_owned())
+            })
             .expect("a session");
         let (_, member) = app
             .store
-            .session(&baton_core::token::hash_token(&secret), jiff::Timestamp::UNIX_EPOCH)
+            .session(
+                &baton_core::token::hash_token(&secret),
+                jiff::Timestamp::UNIX_EPOCH,
+            )
             .await
             .expect("lookup")
             .expect("live");
-        assert_eq!(member.workspace_id.to_string(), beta_id, "signed in to the chosen one");
+        assert_eq!(
+            member.workspace_id.to_string(),
+            beta_id,
+            "signed in to the chosen one"
+        );
     }
 );
 

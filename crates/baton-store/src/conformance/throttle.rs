@@ -27,7 +27,13 @@ async fn counters(store: &dyn Store, list: &[&str]) -> Vec<(String, u32, Timesta
         .await
         .expect("throttle_counters")
         .into_iter()
-        .map(|Counter { key, failures, last_at }| (key, failures, last_at))
+        .map(
+            |Counter {
+                 key,
+                 failures,
+                 last_at,
+             }| (key, failures, last_at),
+        )
         .collect();
     found.sort();
     found
@@ -67,7 +73,10 @@ store_test!(
             .count_failures(&[failure("a", 25)], at(100), at(0))
             .await
             .expect("count");
-        assert_eq!(counters(&*store, &["a"]).await, vec![("a".into(), 1, at(100))]);
+        assert_eq!(
+            counters(&*store, &["a"]).await,
+            vec![("a".into(), 1, at(100))]
+        );
     }
 );
 
@@ -111,23 +120,20 @@ store_test!(
     }
 );
 
-store_test!(
-    concurrent_failures_are_all_counted,
-    |store| async move {
-        let tasks: Vec<_> = (0..20)
-            .map(|i| {
-                let store = store.clone();
-                tokio::spawn(async move {
-                    store
-                        .count_failures(&[failure("hot", 0)], at(100 + i), at(0))
-                        .await
-                })
+store_test!(concurrent_failures_are_all_counted, |store| async move {
+    let tasks: Vec<_> = (0..20)
+        .map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move {
+                store
+                    .count_failures(&[failure("hot", 0)], at(100 + i), at(0))
+                    .await
             })
-            .collect();
-        for task in tasks {
-            task.await.expect("joined").expect("count");
-        }
-        let found = counters(&*store, &["hot"]).await;
-        assert_eq!(found.first().map(|c| c.1), Some(20));
+        })
+        .collect();
+    for task in tasks {
+        task.await.expect("joined").expect("count");
     }
-);
+    let found = counters(&*store, &["hot"]).await;
+    assert_eq!(found.first().map(|c| c.1), Some(20));
+});
