@@ -42,6 +42,18 @@ pub struct Cli {
     /// `RECIPIENTS × items ÷ asked` posts and one digest of `items` asks per recipient.
     #[arg(long, default_value_t = 3, requires = "digests")]
     pub items: usize,
+    /// Measure a flood of bad sign-ins instead of posts: this many `POST /api/v1/tokens` with
+    /// random emails at once, each on its own connection, while `/healthz` is probed, against
+    /// a `/healthz` baseline without the flood; reports the answers, both latencies and the
+    /// server's peak memory. Without a number: 600.
+    #[arg(
+        long,
+        value_name = "ATTEMPTS",
+        num_args = 0..=1,
+        default_missing_value = "600",
+        conflicts_with_all = ["pages", "digests", "posts", "clients", "members", "one_thread"]
+    )]
+    pub signin_flood: Option<usize>,
     /// Total posts written in the measured phase (split across the clients).
     #[arg(long, default_value_t = 50_000)]
     pub posts: usize,
@@ -79,6 +91,10 @@ impl Cli {
         }
         if let Some(recipients) = self.digests {
             return validate_digests(recipients, self.asked, self.items);
+        }
+        if let Some(attempts) = self.signin_flood {
+            anyhow::ensure!(attempts >= 1, "--signin-flood must be at least 1");
+            return Ok(());
         }
         anyhow::ensure!(self.posts >= 1, "--posts must be at least 1");
         anyhow::ensure!(
@@ -161,6 +177,16 @@ mod tests {
         assert!(Cli::try_parse_from(["baton-bench", "--digests", "--pages"]).is_err());
         assert!(Cli::try_parse_from(["baton-bench", "--digests", "--posts", "5"]).is_err());
         assert!(Cli::try_parse_from(["baton-bench", "--asked", "5"]).is_err());
+    }
+
+    #[test]
+    fn signin_flood_defaults_to_600_and_refuses_other_modes() {
+        let cli = Cli::try_parse_from(["baton-bench", "--signin-flood"]).expect("parses");
+        assert_eq!(cli.signin_flood, Some(600));
+        cli.validate().expect("valid");
+        assert!(Cli::try_parse_from(["baton-bench", "--signin-flood", "--pages"]).is_err());
+        let zero = Cli::try_parse_from(["baton-bench", "--signin-flood", "0"]).expect("parses");
+        assert!(zero.validate().is_err());
     }
 
     #[test]

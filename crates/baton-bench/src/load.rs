@@ -141,19 +141,32 @@ async fn run(addr: SocketAddr, jobs: Vec<Job>) -> anyhow::Result<Summary> {
         all.first_error = all.first_error.or(outcome.first_error);
     }
     let elapsed = started.elapsed();
-    all.latencies.sort_unstable();
-    let latencies = &all.latencies;
-    Ok(Summary {
-        requests: latencies.len(),
-        elapsed,
-        p50: percentile(latencies, 50),
-        p90: percentile(latencies, 90),
-        p99: percentile(latencies, 99),
-        max: latencies.last().copied().unwrap_or_default(),
-        max_bytes: all.max_bytes,
-        errors: all.errors,
-        first_error: all.first_error,
-    })
+    let mut summary = Summary::of(all.latencies, elapsed, all.errors, all.first_error);
+    summary.max_bytes = all.max_bytes;
+    Ok(summary)
+}
+
+impl Summary {
+    /// The summary of a phase that took `elapsed` and saw these latencies and failures.
+    pub fn of(
+        mut latencies: Vec<Duration>,
+        elapsed: Duration,
+        errors: u64,
+        first_error: Option<String>,
+    ) -> Self {
+        latencies.sort_unstable();
+        Self {
+            requests: latencies.len(),
+            elapsed,
+            p50: percentile(&latencies, 50),
+            p90: percentile(&latencies, 90),
+            p99: percentile(&latencies, 99),
+            max: latencies.last().copied().unwrap_or_default(),
+            max_bytes: 0,
+            errors,
+            first_error,
+        }
+    }
 }
 
 /// One client: sends its requests one after the other on one keep-alive connection.

@@ -1,7 +1,8 @@
 //! `baton-bench`: boots a `baton` server in a temporary data directory and measures how fast it
 //! takes posts from concurrent members, or (`--pages`) how fast it serves the web pages of the
 //! demo workspace, against a `/healthz` baseline measured in the same run; or (`--digests`) how
-//! fast it sends email digests to a local SMTP sink, against the sink's own ceiling.
+//! fast it sends email digests to a local SMTP sink, against the sink's own ceiling; or
+//! (`--signin-flood`) whether a flood of bad sign-ins starves `/healthz` or exhausts memory.
 //!
 //! Owns: the run's order (start, set up, baseline, measured phase, stop), its hard time limit,
 //! and the exit status (non-zero on any failed request).
@@ -16,6 +17,7 @@ mod pages;
 mod report;
 mod server;
 mod setup;
+mod signin_flood;
 mod smtp_sink;
 
 use std::process::ExitCode;
@@ -72,6 +74,20 @@ async fn run(cli: &Cli) -> anyhow::Result<Box<dyn Printed>> {
     }
     if let Some(recipients) = cli.digests {
         return run_digests(cli, recipients, deadline).await;
+    }
+    if let Some(attempts) = cli.signin_flood {
+        let (server, _) = tokio::time::timeout_at(
+            deadline,
+            Server::bootstrapped(&cli.baton, database_url, &[]),
+        )
+        .await
+        .with_context(over)??;
+        let backend = report::backend_label(database_url);
+        let flood = signin_flood::measure(server.addr, server.pid, attempts, backend);
+        let measured = tokio::time::timeout_at(deadline, flood)
+            .await
+            .with_context(over);
+        return stop_and_report(server, measured).await;
     }
     let (server, owner_token) = tokio::time::timeout_at(
         deadline,

@@ -49,6 +49,14 @@ impl Sampler {
     }
 }
 
+/// The process's resident memory now, in KiB.
+///
+/// # Errors
+/// When `/proc/PID/status` cannot be read.
+pub fn resident_kib(pid: u32) -> anyhow::Result<u64> {
+    read_kib(pid, "VmRSS")
+}
+
 /// Reads one `Key:   123 kB` line of `/proc/PID/status`.
 fn read_kib(pid: u32, key: &str) -> anyhow::Result<u64> {
     let path = format!("/proc/{pid}/status");

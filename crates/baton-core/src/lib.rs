@@ -18,6 +18,7 @@ pub mod page;
 pub mod relay;
 pub mod role;
 pub mod schedule;
+pub mod throttle;
 pub mod token;
 pub mod tzdb;
 pub mod validate;

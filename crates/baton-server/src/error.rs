@@ -15,6 +15,10 @@ pub struct ApiError {
     status: StatusCode,
     detail: String,
     field: Option<&'static str>,
+    /// Seconds for a `Retry-After` header (throttled or busy).
+    retry_after: Option<u64>,
+    /// One RFC 9457 extension member, e.g. the workspaces an ambiguous sign-in matched.
+    extension: Option<(&'static str, serde_json::Value)>,
 }
 
 /// The problem+json body.
@@ -44,7 +48,23 @@ impl ApiError {
             status,
             detail: detail.into(),
             field: None,
+            retry_after: None,
+            extension: None,
         }
+    }
+
+    /// Adds `Retry-After: seconds` (a 429 or 503 saying when to come back).
+    #[must_use]
+    pub fn with_retry_after(mut self, seconds: u64) -> Self {
+        self.retry_after = Some(seconds);
+        self
+    }
+
+    /// Adds an extension member `name` to the problem body.
+    #[must_use]
+    pub fn with_extension(mut self, name: &'static str, value: serde_json::Value) -> Self {
+        self.extension = Some((name, value));
+        self
     }
 
     /// 404 for `what` ("thread", "space"…). Deliberately the same for "does not exist" and
@@ -72,9 +92,8 @@ impl ApiError {
     /// 422 naming a field.
     pub fn invalid(field: &'static str, detail: impl Into<String>) -> Self {
         Self {
-            status: StatusCode::UNPROCESSABLE_ENTITY,
-            detail: detail.into(),
             field: Some(field),
+            ..Self::new(StatusCode::UNPROCESSABLE_ENTITY, detail)
         }
     }
 
@@ -91,6 +110,11 @@ impl ApiError {
     /// The request field at fault, when there is one (forms show the message next to it).
     pub fn field(&self) -> Option<&'static str> {
         self.field
+    }
+
+    /// Seconds the client should wait before trying again, when the error says so.
+    pub fn retry_after(&self) -> Option<u64> {
+        self.retry_after
     }
 
     /// The status this error will answer with.
@@ -121,9 +145,8 @@ impl From<StoreError> for ApiError {
             StoreError::Conflict {
                 constraint: "members_email",
             } => Self {
-                status: StatusCode::CONFLICT,
-                detail: "A member with this email already exists.".into(),
                 field: Some("email"),
+                ..Self::conflict("A member with this email already exists.")
             },
             StoreError::Conflict { constraint } => {
                 Self::conflict(format!("This conflicts with existing data ({constraint})."))
@@ -153,11 +176,25 @@ impl IntoResponse for ApiError {
             detail: self.detail,
             field: self.field,
         };
-        let mut response = (self.status, Json(body)).into_response();
+        let mut response = match self.extension {
+            Some((name, value)) => {
+                let mut json = serde_json::to_value(&body).unwrap_or_default();
+                if let Some(members) = json.as_object_mut() {
+                    members.insert(name.to_owned(), value);
+                }
+                (self.status, Json(json)).into_response()
+            }
+            None => (self.status, Json(body)).into_response(),
+        };
         response.headers_mut().insert(
             header::CONTENT_TYPE,
             HeaderValue::from_static("application/problem+json"),
         );
+        if let Some(seconds) = self.retry_after {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
         if self.status == StatusCode::UNAUTHORIZED {
             response
                 .headers_mut()

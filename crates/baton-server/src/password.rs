@@ -1,8 +1,118 @@
 //! Password hashing with argon2id (OWASP's recommended parameters: 19 MiB, 2 passes, 1 lane),
-//! per-password random salt, stored as a PHC string so parameters can change later.
+//! per-password random salt, stored as a PHC string so parameters can change later; and the
+//! [`PasswordGate`] every hash and verification on a request's path goes through.
+
+use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
+use axum::http::StatusCode;
+use tokio::sync::Semaphore;
+
+use crate::error::{ApiError, ApiResult};
+
+/// What a busy server asks a refused password check to wait, in seconds: a check takes tens
+/// of milliseconds, so the queue has moved on by then.
+const BUSY_RETRY_AFTER: u64 = 1;
+
+/// Bounds the password work running at once. Each argon2 check holds 19 MiB and a core for
+/// tens of milliseconds, so a flood of sign-ins (say, random emails) without a bound would
+/// take all the memory and every core from other requests. At most `limit` checks run, at
+/// most `queue` more wait their turn, and any beyond are refused at once with 503 and
+/// `Retry-After`: waiting longer would only hold their connections and memory.
+///
+/// Why refuse rather than queue without end: a queue that grows under a flood makes every
+/// sign-in, the real users' too, wait behind it; a short queue keeps the wait of an admitted
+/// check to a few check times and tells the rest when to come back.
+#[derive(Debug, Clone)]
+pub struct PasswordGate {
+    /// Checks that may run at once.
+    running: Arc<Semaphore>,
+    /// Checks admitted: running plus waiting.
+    admitted: Arc<Semaphore>,
+}
+
+impl PasswordGate {
+    /// A gate running at most `limit` checks (at least one) with up to `queue` waiting.
+    pub fn new(limit: usize, queue: usize) -> Self {
+        let limit = limit.max(1);
+        Self {
+            running: Arc::new(Semaphore::new(limit)),
+            admitted: Arc::new(Semaphore::new(limit + queue)),
+        }
+    }
+
+    /// The gate for this machine: two checks per core at once (one per core leaves cores idle
+    /// while a check's thread is being scheduled; more only adds memory), and as many again
+    /// waiting.
+    pub fn for_this_machine() -> Self {
+        let cores = std::thread::available_parallelism().map_or(1, std::num::NonZero::get);
+        Self::new(2 * cores, 2 * cores)
+    }
+
+    /// Runs `work` (a hash or a verification) on the blocking pool once the gate lets it.
+    ///
+    /// # Errors
+    /// 503 with `Retry-After` when the gate is full; 500 if the work panicked.
+    pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    where
+        T: Send + 'static,
+        F: FnOnce() -> T + Send + 'static,
+    {
+        let busy = || {
+            ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "Too many sign-ins are being checked right now. Try again in a moment.",
+            )
+            .with_retry_after(BUSY_RETRY_AFTER)
+        };
+        let _admitted = self
+            .admitted
+            .clone()
+            .try_acquire_owned()
+            .map_err(|_| busy())?;
+        let running = self
+            .running
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|_| busy())?;
+        tokio::task::spawn_blocking(move || {
+            let _running = running;
+            work()
+        })
+        .await
+        .map_err(|e| ApiError::internal(&e))
+    }
+
+    /// [`verify`] through the gate; an account without a password still costs one
+    /// verification, so timing does not reveal which emails exist.
+    ///
+    /// # Errors
+    /// As [`PasswordGate::run`].
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> ApiResult<bool> {
+        let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
+        self.run(move || match stored {
+            Some(stored) => verify(&password, &stored),
+            None => {
+                verify(&password, decoy_hash());
+                false
+            }
+        })
+        .await
+    }
+
+    /// [`hash`] through the gate.
+    ///
+    /// # Errors
+    /// As [`PasswordGate::run`], and 500 when the system's random source fails.
+    pub async fn hash(&self, password: &str) -> ApiResult<String> {
+        let password = password.to_owned();
+        self.run(move || hash(&password))
+            .await?
+            .map_err(|e| ApiError::internal(&e))
+    }
+}
 
 fn hasher() -> Argon2<'static> {
     let params = Params::new(19 * 1024, 2, 1, None).unwrap_or_default();
@@ -32,22 +142,6 @@ pub fn verify(password: &str, stored: &str) -> bool {
     })
 }
 
-/// [`verify`] off the async runtime: a verification takes tens of milliseconds of CPU.
-pub async fn verify_off_thread(password: &str, stored: Option<&str>) -> bool {
-    let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
-    tokio::task::spawn_blocking(move || match stored {
-        Some(stored) => verify(&password, &stored),
-        None => {
-            // An account without a password still costs one verification, so timing does not
-            // reveal which emails exist.
-            verify(&password, decoy_hash());
-            false
-        }
-    })
-    .await
-    .unwrap_or(false)
-}
-
 /// A real hash of nothing anyone types, made once per process.
 fn decoy_hash() -> &'static str {
     static DECOY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
@@ -75,5 +169,38 @@ mod tests {
         let h = hash(&long).unwrap();
         assert!(verify(&long, &h));
         assert!(!verify(&"p".repeat(199), &h));
+    }
+
+    #[tokio::test]
+    async fn a_full_gate_refuses_with_retry_after_and_admits_again_once_free() {
+        let gate = PasswordGate::new(1, 1);
+        let (release, held) = std::sync::mpsc::channel::<()>();
+        let (started, running) = tokio::sync::oneshot::channel();
+        let first = tokio::spawn({
+            let gate = gate.clone();
+            async move {
+                gate.run(move || {
+                    let _ = started.send(());
+                    held.recv().ok();
+                })
+                .await
+            }
+        });
+        running.await.unwrap();
+        let queued = tokio::spawn({
+            let gate = gate.clone();
+            async move { gate.run(|| 7).await }
+        });
+        tokio::task::yield_now().await;
+        while gate.admitted.available_permits() > 0 {
+            tokio::task::yield_now().await;
+        }
+        let refused = gate.run(|| 0).await.unwrap_err();
+        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(refused.retry_after(), Some(BUSY_RETRY_AFTER));
+        release.send(()).unwrap();
+        first.await.unwrap().unwrap();
+        assert_eq!(queued.await.unwrap().unwrap(), 7, "the queued check ran");
+        assert_eq!(gate.run(|| 8).await.unwrap(), 8);
     }
 }

@@ -9,7 +9,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::delivery::webhook_client::WebhookClient;
 use crate::idempotency::InFlight;
 use crate::metrics::Metrics;
-use crate::services::sessions::LoginLimiter;
+use crate::password::PasswordGate;
 use crate::web::base_url::BaseUrl;
 use crate::web::setup_code::SetupCode;
 
@@ -24,8 +24,8 @@ pub struct AppState {
     pub metrics: Arc<Metrics>,
     /// Idempotency keys whose first request is still running in this process.
     pub in_flight: Arc<InFlight>,
-    /// Failed sign-ins per email, to slow password guessing.
-    pub login_limiter: Arc<LoginLimiter>,
+    /// Bounds the argon2 work (password hashes and checks) running at once.
+    pub passwords: PasswordGate,
     /// How the web pages are served.
     pub web: Arc<WebSettings>,
     /// Tells open inbox streams, on every instance, when to read their counters again.
@@ -69,6 +69,7 @@ impl AppState {
             clock: Arc::new(SystemClock),
             web: WebSettings::default(),
             webhooks: WebhookClient::default(),
+            passwords: PasswordGate::for_this_machine(),
         }
     }
 }
@@ -79,6 +80,7 @@ pub struct AppStateBuilder {
     clock: Arc<dyn Clock>,
     web: WebSettings,
     webhooks: WebhookClient,
+    passwords: PasswordGate,
 }
 
 impl AppStateBuilder {
@@ -100,6 +102,12 @@ impl AppStateBuilder {
         self
     }
 
+    /// Uses this password gate instead of one sized for this machine.
+    pub fn passwords(mut self, passwords: PasswordGate) -> Self {
+        self.passwords = passwords;
+        self
+    }
+
     /// Finishes the state.
     pub fn build(self) -> AppState {
         let live = Arc::new(crate::live::Bus::new(self.store.clone()));
@@ -108,7 +116,7 @@ impl AppStateBuilder {
             clock: self.clock,
             metrics: Arc::new(Metrics::default()),
             in_flight: Arc::new(InFlight::default()),
-            login_limiter: Arc::new(LoginLimiter::default()),
+            passwords: self.passwords,
             web: Arc::new(self.web),
             live,
             webhooks: Arc::new(self.webhooks),

@@ -34,6 +34,7 @@ mod idempotency;
 mod outbox;
 pub mod postgres;
 pub mod sqlite;
+mod throttle;
 mod urgent;
 mod webhooks;
 
@@ -41,6 +42,7 @@ pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
 pub use follows::FollowStore;
 pub use idempotency::IdempotencyKey;
+pub use throttle::ThrottleStore;
 pub use urgent::UrgentStore;
 pub use webhooks::WebhookStore;
 
@@ -116,9 +118,16 @@ pub trait MemberStore: Send + Sync {
         name: &str,
         timezone: &str,
     ) -> StoreResult<Member>;
-    /// Replaces a member's password hash and ends all their browser sessions, in one
-    /// transaction.
-    async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()>;
+    /// Replaces a member's password hash and ends all their browser sessions, and with
+    /// `revoke_tokens` revokes all their API tokens too, in one transaction.
+    async fn set_password(
+        &self,
+        ws: Id,
+        id: Id,
+        hash: &str,
+        at: Timestamp,
+        revoke_tokens: bool,
+    ) -> StoreResult<()>;
     /// Deactivates a member, revokes all their tokens and ends all their browser sessions, in
     /// one transaction with a `member.deactivated` audit entry naming `by`.
     async fn deactivate_member(&self, ws: Id, id: Id, by: Id, at: Timestamp)
@@ -522,6 +531,7 @@ pub trait Store:
     + DeliveryStore
     + WebhookStore
     + UrgentStore
+    + ThrottleStore
     + HealthStore
     + ChangeFeed
 {
@@ -539,6 +549,7 @@ impl<
         + DeliveryStore
         + WebhookStore
         + UrgentStore
+        + ThrottleStore
         + HealthStore
         + ChangeFeed,
 > Store for T

@@ -75,3 +75,6 @@ mod follows;
 
 #[path = "../src/conformance/paging.rs"]
 mod paging;
+
+#[path = "../src/conformance/throttle.rs"]
+mod throttle;

@@ -1,13 +1,13 @@
-//! Browser sign-in: passwords checked against their argon2id hashes, sessions started and
-//! ended, the first-run workspace, and the account changes that must end sessions (a new
+//! Browser sign-in: passwords checked against their argon2id hashes (throttled per account
+//! and client address, `baton_core::throttle`, through the password gate), sessions started
+//! and ended, the first-run workspace, and the account changes that must end sessions (a new
 //! password). Cookie secrets are random; only their SHA-256 is stored.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
+use axum::http::StatusCode;
 use baton_core::model::{Member, NewSession, SessionInfo, Workspace};
 use baton_core::role::Role;
 use baton_core::schedule::{Day, ScheduleSpec, WeeklySpec};
+use baton_core::throttle::{self, Keys, Throttled, Wait};
 use baton_core::token::hash_token;
 use baton_core::{Id, validate};
 use baton_store::StoreError;
@@ -16,7 +16,6 @@ use jiff::{SignedDuration, Timestamp};
 use super::members::{MemberInput, prepare_member};
 use crate::error::{ApiError, ApiResult};
 use crate::live::Change;
-use crate::password;
 use crate::state::AppState;
 
 /// A session unused for this long has ended: the next request signs in again.
@@ -27,10 +26,10 @@ pub const LIFETIME: SignedDuration = SignedDuration::from_hours(30 * 24);
 /// How stale `last_seen_at` may get before a request records a new one (bounds the writes a
 /// busy reader causes to one per this interval).
 const TOUCH_EVERY: SignedDuration = SignedDuration::from_mins(5);
-/// Failed sign-ins allowed per email within [`FAILURE_WINDOW`].
-const MAX_FAILURES: usize = 5;
-/// The window over which failed sign-ins are counted.
-const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+/// The most workspaces whose member's password one attempt verifies: each verification costs
+/// 19 MiB and tens of milliseconds. An email in more workspaces than this names the workspace
+/// (`workspace` in the sign-in form or `POST /api/v1/tokens`) to reach the others.
+pub const MAX_CANDIDATES: usize = 5;
 
 /// A signed-in browser: the member, their session, and the cookie secret that proves it.
 #[derive(Debug, Clone)]
@@ -54,41 +53,6 @@ impl SignedIn {
 /// The CSRF token belonging to a session secret.
 pub fn csrf_token(secret: &str) -> String {
     hash_token(&format!("csrf:{secret}"))
-}
-
-/// Counts failed sign-ins per email so password guessing is slowed to a few tries per window.
-#[derive(Debug, Default)]
-pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<Timestamp>>>,
-}
-
-impl LoginLimiter {
-    /// How long until `email` may try again, if it has used up its attempts.
-    fn blocked_for(&self, email: &str, now: Timestamp) -> Option<SignedDuration> {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        let list = failures.get_mut(email)?;
-        list.retain(|t| now.duration_since(*t) < FAILURE_WINDOW);
-        if list.len() < MAX_FAILURES {
-            return None;
-        }
-        let oldest = *list.iter().min()?;
-        Some(FAILURE_WINDOW - now.duration_since(oldest))
-    }
-
-    fn record_failure(&self, email: &str, now: Timestamp) {
-        let mut failures = self.failures.lock().unwrap_or_else(|p| p.into_inner());
-        if failures.len() > 100_000 {
-            failures.retain(|_, list| list.iter().any(|t| now.duration_since(*t) < FAILURE_WINDOW));
-        }
-        failures.entry(email.to_owned()).or_default().push(now);
-    }
-
-    fn clear(&self, email: &str) {
-        self.failures
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .remove(email);
-    }
 }
 
 /// A new random cookie secret and the session row that stores its hash.
@@ -162,54 +126,151 @@ pub struct Credentials<'a> {
     pub email: &'a str,
     /// The password, exactly as typed.
     pub password: &'a str,
+    /// The workspace chosen, when the email belongs to several.
+    pub workspace: Option<Id>,
     /// The client's address, for per-address throttling.
     pub client: crate::client::ClientAddr,
+}
+
+/// What a right email and password open.
+#[derive(Debug, Clone)]
+pub enum Checked {
+    /// One active member: sign them in.
+    Member(Member),
+    /// Members of several workspaces, and none was chosen: the caller asks which (these
+    /// workspaces only, oldest first).
+    Choose(Vec<Workspace>),
 }
 
 /// Checks an email and password and answers the active member they belong to: what sign-in
 /// and `POST /api/v1/tokens` both rely on. The same message answers an unknown email, a wrong
 /// password and a deactivated account, and an unknown email still costs one hash
 /// verification, so neither the words nor the timing tell which it was.
-pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<Member> {
+///
+/// # Errors
+/// 429 with `Retry-After` while the account or the address is throttled (nothing verified);
+/// 422 when nothing matches (the failure is counted); 503 when the password gate is full.
+pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<Checked> {
     let now = state.clock.now();
-    let email = credentials.email.trim().to_lowercase();
-    if let Some(wait) = state.login_limiter.blocked_for(&email, now) {
-        let minutes = (wait.as_secs() + 59) / 60;
-        return Err(ApiError::new(
-            axum::http::StatusCode::TOO_MANY_REQUESTS,
-            format!("Too many failed sign-ins for this email. Try again in {minutes} minutes."),
+    let keys = Keys::new(credentials.email, credentials.client.0);
+    let counters = state.store.throttle_counters(&keys.all()).await?;
+    if let Some(wait) = keys.check(&counters, now) {
+        return Err(throttled(wait));
+    }
+    let candidates = candidates(state, credentials).await?;
+    let mut matched = Vec::new();
+    if candidates.is_empty() {
+        state.passwords.verify(credentials.password, None).await?;
+    }
+    for (workspace, member, hash) in candidates {
+        if state
+            .passwords
+            .verify(credentials.password, hash.as_deref())
+            .await?
+        {
+            matched.push((workspace, member));
+        }
+    }
+    if matched.is_empty() {
+        state
+            .store
+            .count_failures(&keys.failures(now), now, throttle::expired_before(now))
+            .await?;
+        return Err(ApiError::invalid(
+            "password",
+            "This email and password do not match an active account.",
         ));
     }
-    let mut found = None;
+    state.store.reset_counters(&keys.successes(), now).await?;
+    if matched.len() == 1 {
+        let (_, member) = matched.remove(0);
+        return Ok(Checked::Member(member));
+    }
+    Ok(Checked::Choose(
+        matched.into_iter().map(|(w, _)| w).collect(),
+    ))
+}
+
+/// The active members with this email, with their workspaces and password hashes: in the
+/// chosen workspace only, or in the first [`MAX_CANDIDATES`] workspaces that have one.
+async fn candidates(
+    state: &AppState,
+    credentials: &Credentials<'_>,
+) -> ApiResult<Vec<(Workspace, Member, Option<String>)>> {
+    let email = credentials.email.trim().to_lowercase();
+    let mut found = Vec::new();
     for workspace in state.store.workspaces().await? {
+        if credentials
+            .workspace
+            .is_some_and(|chosen| chosen != workspace.id)
+        {
+            continue;
+        }
         match state.store.member_by_email(workspace.id, &email).await {
             Ok(member) if member.active => {
                 let hash = state.store.password_hash(workspace.id, member.id).await?;
-                found = Some((member, hash));
-                break;
+                found.push((workspace, member, hash));
+                if found.len() == MAX_CANDIDATES {
+                    break;
+                }
             }
             Ok(_) | Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
         }
     }
-    let (member, hash) = found.unzip();
-    let verified =
-        password::verify_off_thread(credentials.password, hash.flatten().as_deref()).await;
-    let Some(member) = member.filter(|_| verified) else {
-        state.login_limiter.record_failure(&email, now);
-        return Err(ApiError::invalid(
-            "password",
-            "This email and password do not match an active account.",
-        ));
-    };
-    state.login_limiter.clear(&email);
-    Ok(member)
+    Ok(found)
 }
 
-/// Checks an email and password ([`check_password`]) and starts a session.
-pub async fn sign_in(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<SignedIn> {
-    let member = check_password(state, credentials).await?;
-    start(state, &member).await
+/// The 429 of a throttled attempt, saying whose failures hold it back and for how long.
+fn throttled(wait: Wait) -> ApiError {
+    let seconds = wait.seconds();
+    let when = match seconds {
+        1 => "1 second".to_owned(),
+        s if s < 90 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
+    };
+    let whose = match wait.by {
+        Throttled::Account => "for this account",
+        Throttled::Address => "from your network",
+    };
+    ApiError::new(
+        StatusCode::TOO_MANY_REQUESTS,
+        format!("Too many failed sign-ins {whose}. Try again in {when}."),
+    )
+    .with_retry_after(seconds)
+}
+
+/// The 409 of `POST /api/v1/tokens` when the email and password open several workspaces and
+/// none was named: the `workspaces` extension member lists them (id and name).
+pub fn ambiguous(workspaces: &[Workspace]) -> ApiError {
+    let listed = workspaces
+        .iter()
+        .map(|w| serde_json::json!({"id": w.id.to_string(), "name": w.name}))
+        .collect();
+    ApiError::conflict(
+        "This email and password open several workspaces. Send `workspace` with one of the ids listed in `workspaces`.",
+    )
+    .with_extension("workspaces", serde_json::Value::Array(listed))
+}
+
+/// What a sign-in leads to.
+#[derive(Debug)]
+pub enum SignInOutcome {
+    /// A session started.
+    SignedIn(Box<SignedIn>),
+    /// The email and password open several workspaces: choose one.
+    Choose(Vec<Workspace>),
+}
+
+/// Checks an email and password ([`check_password`]) and starts a session, or answers the
+/// workspaces to choose from.
+pub async fn sign_in(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<SignInOutcome> {
+    match check_password(state, credentials).await? {
+        Checked::Member(member) => Ok(SignInOutcome::SignedIn(Box::new(
+            start(state, &member).await?,
+        ))),
+        Checked::Choose(workspaces) => Ok(SignInOutcome::Choose(workspaces)),
+    }
 }
 
 /// Ends a session (sign-out).
@@ -255,17 +316,17 @@ pub struct FirstRunInput {
 pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<SignedIn> {
     let now = state.clock.now();
     let workspace_name = validate::workspace_name(&input.workspace)?;
-    let owner = prepare_member(
-        &MemberInput {
-            email: input.email.clone(),
-            name: input.name.clone(),
-            timezone: input.timezone.clone(),
-            password: Some(input.password.clone()),
-            role: None,
-        },
-        Role::Owner,
-        now,
-    )?;
+    let owner_input = MemberInput {
+        email: input.email.clone(),
+        name: input.name.clone(),
+        timezone: input.timezone.clone(),
+        password: Some(input.password.clone()),
+        role: None,
+    };
+    let owner = state
+        .passwords
+        .run(move || prepare_member(&owner_input, Role::Owner, now))
+        .await??;
     if input.days.is_empty() {
         return Err(ApiError::invalid(
             "days",
@@ -325,32 +386,38 @@ pub async fn needs_first_run(state: &AppState) -> ApiResult<bool> {
 }
 
 /// Changes the signed-in member's password after checking the current one. Every session of
-/// the member ends (other browsers are signed out); the returned fresh session keeps this
+/// the member ends (other browsers are signed out), and with `revoke_tokens` every API token
+/// of theirs is revoked in the same transaction; the returned fresh session keeps this
 /// browser signed in.
 pub async fn change_password(
     state: &AppState,
     signed_in: &SignedIn,
     current: &str,
     new: &str,
+    revoke_tokens: bool,
 ) -> ApiResult<SignedIn> {
     let member = &signed_in.member;
+    let new = validate::password(new).map_err(|e| ApiError::invalid("new_password", e.message))?;
     let stored = state
         .store
         .password_hash(member.workspace_id, member.id)
         .await?;
-    if !password::verify_off_thread(current, stored.as_deref()).await {
+    if !state.passwords.verify(current, stored.as_deref()).await? {
         return Err(ApiError::invalid(
             "current_password",
             "The current password is not right.",
         ));
     }
-    let hash = password::hash(
-        validate::password(new).map_err(|e| ApiError::invalid("new_password", e.message))?,
-    )
-    .map_err(|e| ApiError::internal(&e))?;
+    let hash = state.passwords.hash(new).await?;
     state
         .store
-        .set_password(member.workspace_id, member.id, &hash, state.clock.now())
+        .set_password(
+            member.workspace_id,
+            member.id,
+            &hash,
+            state.clock.now(),
+            revoke_tokens,
+        )
         .await?;
     start(state, member).await
 }

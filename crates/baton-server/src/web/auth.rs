@@ -16,7 +16,7 @@ use super::session::{Viewer, clear_cookie, start_cookie};
 use super::{WebResult, render};
 use crate::client::ClientAddr;
 use crate::error::ApiError;
-use crate::services::sessions::{self, FirstRunInput, SignedIn};
+use crate::services::sessions::{self, FirstRunInput, SignInOutcome, SignedIn};
 use crate::state::AppState;
 
 /// `/`, `/setup`, `/signin`, `/signout`.
@@ -62,12 +62,49 @@ async fn home(State(state): State<AppState>, viewer: Option<Viewer>) -> WebResul
     Ok(Redirect::to("/signin"))
 }
 
+/// Longest `next` kept; anything longer is not a link of ours.
+const MAX_NEXT: usize = 2048;
+
 /// A safe place to return to after sign-in: a path on this site, never another host.
-fn safe_next(next: Option<&str>) -> String {
+///
+/// Only a relative path of plain characters passes: `/` then letters, digits and `-._~/?=&%`,
+/// with no `//` or `/\` at the start and every `%` followed by two hex digits that do not
+/// encode a control character, a slash or a backslash. Anything else goes to the inbox.
+/// Browsers drop tabs and newlines from URLs and some read `\` as `/`, so `/%09/evil.example`
+/// or `/\evil.example` would leave the site; a raw newline would not even fit in a header.
+pub fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_owned(),
+        Some(n) if is_safe_path(n) => n.to_owned(),
         _ => "/inbox".to_owned(),
     }
+}
+
+fn is_safe_path(next: &str) -> bool {
+    let bytes = next.as_bytes();
+    let plain = |b: u8| b.is_ascii_alphanumeric() || b"-._~/?=&".contains(&b);
+    if bytes.len() > MAX_NEXT || bytes.first() != Some(&b'/') || bytes.get(1) == Some(&b'/') {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        match bytes[i] {
+            b'%' => {
+                let hex = bytes
+                    .get(i + 1..i + 3)
+                    .and_then(|h| std::str::from_utf8(h).ok());
+                let Some(decoded) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) else {
+                    return false;
+                };
+                if decoded.is_ascii_control() || decoded == b'/' || decoded == b'\\' {
+                    return false;
+                }
+                i += 3;
+            }
+            b if plain(b) => i += 1,
+            _ => return false,
+        }
+    }
+    true
 }
 
 /// Completes a sign-in: the session cookie on a redirect to `next`.
@@ -282,6 +319,8 @@ struct SigninPage<'a> {
     email: String,
     next: String,
     hint: Option<&'a str>,
+    /// The workspaces to choose from (id, name), when the email and password opened several.
+    workspaces: Vec<(String, String)>,
     error: FieldError,
 }
 
@@ -297,23 +336,33 @@ struct SigninForm {
     #[serde(default)]
     password: String,
     next: Option<String>,
+    /// The workspace chosen on the page that asked which.
+    workspace: Option<String>,
+}
+
+/// What the sign-in page shows besides its form.
+#[derive(Default)]
+struct SigninShown {
+    email: String,
+    workspaces: Vec<(String, String)>,
+    error: FieldError,
 }
 
 fn signin_response(
     state: &AppState,
     headers: &HeaderMap,
-    email: String,
     next: String,
-    error: FieldError,
+    shown: SigninShown,
     status: axum::http::StatusCode,
 ) -> Response {
     let (csrf, new_cookie) = anon_csrf(state, headers);
     let page = SigninPage {
         csrf,
-        email,
+        email: shown.email,
         next,
         hint: state.web.sign_in_hint.as_deref(),
-        error,
+        workspaces: shown.workspaces,
+        error: shown.error,
     };
     let mut response = render(&page);
     *response.status_mut() = status;
@@ -337,9 +386,8 @@ async fn signin_page(
     Ok(signin_response(
         &state,
         &headers,
-        String::new(),
         next,
-        FieldError::default(),
+        SigninShown::default(),
         axum::http::StatusCode::OK,
     ))
 }
@@ -355,18 +403,44 @@ async fn signin(
     let credentials = sessions::Credentials {
         email: &f.email,
         password: &f.password,
+        // A value no form of ours sends counts as no choice.
+        workspace: f.workspace.as_deref().and_then(|w| w.parse().ok()),
         client,
     };
     match sessions::sign_in(&state, &credentials).await {
-        Ok(signed_in) => Ok(signed_in_response(&state, &signed_in, &next)),
-        Err(e) if e.status().is_client_error() => Ok(signin_response(
-            &state,
-            &headers,
-            f.email,
-            next,
-            FieldError::from_api(&e, "password"),
-            e.status(),
-        )),
+        Ok(SignInOutcome::SignedIn(signed_in)) => Ok(signed_in_response(&state, &signed_in, &next)),
+        Ok(SignInOutcome::Choose(workspaces)) => {
+            let shown = SigninShown {
+                email: f.email,
+                workspaces: workspaces
+                    .into_iter()
+                    .map(|w| (w.id.to_string(), w.name))
+                    .collect(),
+                error: FieldError::default(),
+            };
+            Ok(signin_response(
+                &state,
+                &headers,
+                next,
+                shown,
+                axum::http::StatusCode::OK,
+            ))
+        }
+        // Throttled (429) and busy (503) answers show the form again, saying when to retry.
+        Err(e) if e.status().is_client_error() || e.retry_after().is_some() => {
+            let shown = SigninShown {
+                email: f.email,
+                workspaces: Vec::new(),
+                error: FieldError::from_api(&e, "password"),
+            };
+            let mut response = signin_response(&state, &headers, next, shown, e.status());
+            if let Some(seconds) = e.retry_after() {
+                response
+                    .headers_mut()
+                    .insert(axum::http::header::RETRY_AFTER, seconds.into());
+            }
+            Ok(response)
+        }
         Err(e) => Err(e.into()),
     }
 }

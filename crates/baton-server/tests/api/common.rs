@@ -104,31 +104,46 @@ impl TestApp {
 
     /// Sends a prepared request.
     pub async fn send(&self, request: Request<Body>) -> Reply {
-        let response = self
-            .router
-            .clone()
-            .oneshot(request)
-            .await
-            .expect("the router answers");
-        let status = response.status();
-        let headers = response.headers().clone();
-        let bytes = response
-            .into_body()
-            .collect()
-            .await
-            .expect("a readable body")
-            .to_bytes()
-            .to_vec();
-        let json = serde_json::from_slice(&bytes)
-            .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
-        Reply {
-            status,
-            json,
-            headers,
-            bytes,
-        }
+        send_to(&self.router, request).await
     }
 
+    /// A second instance of the app over the same store and clock, as another `baton serve`
+    /// on the same database would be.
+    pub fn sibling(&self) -> Router {
+        let state = AppState::builder(self.store.clone())
+            .clock(self.clock.clone())
+            .build();
+        baton_server::router(state)
+    }
+}
+
+/// Sends a prepared request to `router` and reads the whole answer.
+pub async fn send_to(router: &Router, request: Request<Body>) -> Reply {
+    let response = router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("the router answers");
+    let status = response.status();
+    let headers = response.headers().clone();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a readable body")
+        .to_bytes()
+        .to_vec();
+    let json = serde_json::from_slice(&bytes)
+        .unwrap_or_else(|_| Value::String(String::from_utf8_lossy(&bytes).into_owned()));
+    Reply {
+        status,
+        json,
+        headers,
+        bytes,
+    }
+}
+
+impl TestApp {
     /// GET with a token.
     pub async fn get(&self, path: &str, who: &Actor) -> Reply {
         self.call("GET", path, Some(&who.token), None, &[]).await

@@ -16,6 +16,7 @@ mod names;
 mod openapi;
 mod recorder;
 mod relays;
+mod signin;
 mod threads;
 mod time;
 mod tokens;

@@ -295,16 +295,16 @@ app_test!(
 );
 
 app_test!(
-    repeated_failures_lock_sign_in_for_that_email,
+    repeated_failures_slow_sign_in_for_that_email_and_the_token_route_alike,
     |app: TestApp| async move {
         let owner = app.workspace("Acme").await;
         let email = member_with_password(&app, &owner, "ada").await;
         let (cookie, token) = anon_form(&app, "/signin").await;
-        for _ in 0..5 {
+        for _ in 0..6 {
             let r = sign_in(&app, (&cookie, &token), &email, "wrong password here", None).await;
             assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
         }
-        let locked = sign_in(
+        let slowed = sign_in(
             &app,
             (&cookie, &token),
             &email,
@@ -312,14 +312,31 @@ app_test!(
             None,
         )
         .await;
-        assert_eq!(locked.status, StatusCode::TOO_MANY_REQUESTS);
-        assert!(
-            locked.html().contains("Try again in 15 minutes"),
-            "{}",
-            locked.html()
+        assert_eq!(slowed.status, StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(
+            slowed
+                .headers
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("1")
         );
+        assert!(
+            slowed.html().contains("Try again in 1 second."),
+            "{}",
+            slowed.html()
+        );
+        let api = app
+            .call(
+                "POST",
+                "/api/v1/tokens",
+                None,
+                Some(json!({"email": email, "password": "correct horse battery"})),
+                &[],
+            )
+            .await;
+        crate::common::assert_problem(&api, StatusCode::TOO_MANY_REQUESTS, "one throttle");
 
-        app.clock.advance(jiff::SignedDuration::from_mins(16));
+        app.clock.advance(jiff::SignedDuration::from_secs(1));
         let ok = sign_in(
             &app,
             (&cookie, &token),
@@ -329,6 +346,207 @@ app_test!(
         )
         .await;
         assert_eq!(ok.status, StatusCode::SEE_OTHER);
+    }
+);
+
+app_test!(
+    a_next_that_a_browser_would_read_as_another_host_is_ignored,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let email = member_with_password(&app, &owner, "ada").await;
+        let (cookie, token) = anon_form(&app, "/signin").await;
+        for next in [
+            "/%09/evil.example",
+            "/\t/evil.example",
+            "/%5C%5Cevil.example",
+            "/%2F/evil.example",
+            "/%0d%0aSet-Cookie:%20x=1",
+            "/ok\nSet-Cookie: x=1",
+            "/%zz",
+        ] {
+            let r = sign_in(
+                &app,
+                (&cookie, &token),
+                &email,
+                "correct horse battery",
+                Some(next),
+            )
+            .await;
+            assert_eq!(
+                (r.status, r.location()),
+                (StatusCode::SEE_OTHER, "/inbox".to_owned()),
+                "{next:?}"
+            );
+        }
+        let kept = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            Some("/threads/abc-1?tab=posts&x=%C3%A9"),
+        )
+        .await;
+        assert_eq!(kept.location(), "/threads/abc-1?tab=posts&x=%C3%A9");
+
+        let browser = app.browser(&owner).await;
+        for query in ["next=/%09/evil.example", "next=/x%0Aevil", "next=%2F%0D%0A"] {
+            let r = app.page(&format!("/signin?{query}"), Some(&browser)).await;
+            assert_eq!(
+                (r.status, r.location()),
+                (StatusCode::SEE_OTHER, "/inbox".to_owned()),
+                "{query}"
+            );
+        }
+    }
+);
+
+app_test!(
+    changing_the_password_ends_other_sessions_and_can_revoke_every_token,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let email = member_with_password(&app, &owner, "ada").await;
+        let login = json!({"email": email, "password": "correct horse battery"});
+        let issued = app
+            .call("POST", "/api/v1/tokens", None, Some(login), &[])
+            .await;
+        assert_eq!(issued.status, StatusCode::CREATED, "{:?}", issued.json);
+        let ada = Actor {
+            id: String::new(),
+            token: issued.str("/token"),
+        };
+        let (here, elsewhere) = (app.browser(&ada).await, app.browser(&ada).await);
+        let page = app.page("/settings", Some(&here)).await.html();
+        assert!(
+            page.contains("name=\"revoke_tokens\""),
+            "the form offers it"
+        );
+
+        let kept = app
+            .form(
+                "/settings/password",
+                &here,
+                &[
+                    ("current_password", "correct horse battery"),
+                    ("new_password", "a new password"),
+                ],
+            )
+            .await;
+        assert_eq!(kept.location(), "/settings?saved=password");
+        assert_eq!(
+            app.page("/", Some(&elsewhere)).await.location(),
+            "/signin",
+            "other session ended"
+        );
+        assert_eq!(
+            app.get("/api/v1/me", &ada).await.status,
+            StatusCode::OK,
+            "tokens kept"
+        );
+
+        let here = app.browser(&ada).await;
+        let revoked = app
+            .form(
+                "/settings/password",
+                &here,
+                &[
+                    ("current_password", "a new password"),
+                    ("new_password", "a newer password"),
+                    ("revoke_tokens", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(revoked.location(), "/settings?saved=password_tokens");
+        assert!(
+            session_cookie(&revoked).is_some(),
+            "this browser stays signed in"
+        );
+        assert_eq!(
+            app.get("/api/v1/me", &ada).await.status,
+            StatusCode::UNAUTHORIZED,
+            "every token revoked"
+        );
+
+        let here = app.browser(&owner).await;
+        let wrong = app
+            .form(
+                "/settings/password",
+                &here,
+                &[
+                    ("current_password", "not it at all"),
+                    ("new_password", "whatever else"),
+                    ("revoke_tokens", "on"),
+                ],
+            )
+            .await;
+        assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(
+            app.get("/api/v1/me", &owner).await.status,
+            StatusCode::OK,
+            "a refusal writes nothing"
+        );
+    }
+);
+
+app_test!(
+    sign_in_asks_which_workspace_when_the_password_opens_several,
+    |app: TestApp| async move {
+        let acme = app.workspace("Acme").await;
+        let beta = app.workspace("Beta").await;
+        member_with_password(&app, &acme, "ada").await;
+        let email = member_with_password(&app, &beta, "ada").await;
+        let (cookie, token) = anon_form(&app, "/signin").await;
+        let asked = sign_in(
+            &app,
+            (&cookie, &token),
+            &email,
+            "correct horse battery",
+            Some("/people"),
+        )
+        .await;
+        assert_eq!(asked.status, StatusCode::OK);
+        let html = asked.html();
+        assert!(html.contains("Acme") && html.contains("Beta"), "{html}");
+        assert!(session_cookie(&asked).is_none(), "not signed in yet");
+        let beta_id = html
+            .split("name=\"workspace\" value=\"")
+            .nth(2)
+            .and_then(|rest| rest.split('"').next())
+            .expect("a second choice")
+            .to_owned();
+
+        let fields = [
+            ("csrf", token.as_str()),
+            ("email", email.as_str()),
+            ("password", "correct horse battery"),
+            ("next", "/people"),
+            ("workspace", beta_id.as_str()),
+        ];
+        let chosen = app.raw_form("/signin", Some(&cookie), &fields).await;
+        assert_eq!(
+            (chosen.status, chosen.location()),
+            (StatusCode::SEE_OTHER, "/people".to_owned())
+        );
+        let secret = session_cookie(&chosen)
+            .and_then(|c| {
+                c.split(';')
+                    .next()
+                    .map(|kv| kv.trim_start_matches("baton_session=").to_owned())
+            })
+            .expect("a session");
+        let (_, member) = app
+            .store
+            .session(
+                &baton_core::token::hash_token(&secret),
+                jiff::Timestamp::UNIX_EPOCH,
+            )
+            .await
+            .expect("lookup")
+            .expect("live");
+        assert_eq!(
+            member.workspace_id.to_string(),
+            beta_id,
+            "signed in to the chosen one"
+        );
     }
 );
 

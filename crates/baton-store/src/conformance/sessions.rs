@@ -90,7 +90,7 @@ store_test!(
         let (owners, _) = started(&*store, tenant.ws(), tenant.owner.id, 10).await;
 
         store
-            .set_password(tenant.ws(), ada.id, "$argon2id$new", at(30))
+            .set_password(tenant.ws(), ada.id, "$argon2id$new", at(30), false)
             .await
             .expect("set_password");
 
@@ -104,6 +104,51 @@ store_test!(
                 .expect("hash")
                 .as_deref(),
             Some("$argon2id$new")
+        );
+    }
+);
+
+store_test!(
+    a_password_change_revokes_that_members_tokens_only_when_asked,
+    |store| async move {
+        let tenant = tenant(&*store, "acme").await;
+        let ada = member(&*store, tenant.ws(), "ada@acme.test").await;
+        let (kept, token) = new_token(ada.id, "laptop");
+        store
+            .create_token(tenant.ws(), token, None)
+            .await
+            .expect("create_token");
+        let (owners, token) = new_token(tenant.owner.id, "owner");
+        store
+            .create_token(tenant.ws(), token, None)
+            .await
+            .expect("create_token");
+        let works = |secret: String| {
+            let store = store.clone();
+            async move {
+                store
+                    .authenticate(&hash_token(&secret))
+                    .await
+                    .expect("authenticate")
+                    .map(|m| m.id)
+            }
+        };
+
+        store
+            .set_password(tenant.ws(), ada.id, "$argon2id$one", at(30), false)
+            .await
+            .expect("set_password");
+        assert_eq!(works(kept.clone()).await, Some(ada.id), "tokens kept");
+
+        store
+            .set_password(tenant.ws(), ada.id, "$argon2id$two", at(40), true)
+            .await
+            .expect("set_password");
+        assert_eq!(works(kept).await, None, "tokens revoked");
+        assert_eq!(works(owners).await, Some(tenant.owner.id), "others' kept");
+        assert_eq!(
+            store.list_tokens(tenant.ws(), ada.id).await.expect("list"),
+            vec![]
         );
     }
 );

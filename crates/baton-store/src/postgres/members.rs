@@ -309,7 +309,14 @@ impl MemberStore for PgStore {
         query::one(&self.client().await?, sql, params, rows::member).await
     }
 
-    async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()> {
+    async fn set_password(
+        &self,
+        ws: Id,
+        id: Id,
+        hash: &str,
+        at: Timestamp,
+        revoke_tokens: bool,
+    ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, id) = (ws.to_string(), id.to_string());
@@ -321,7 +328,11 @@ impl MemberStore for PgStore {
             )
             .await?,
         )?;
-        super::sessions::end_all(&tx, &[&ws, &id, &ms(at)]).await?;
+        let params: Params = &[&ws, &id, &ms(at)];
+        if revoke_tokens {
+            revoke_all_tokens(&tx, params).await?;
+        }
+        super::sessions::end_all(&tx, params).await?;
         Ok(tx.commit().await?)
     }
 
@@ -341,13 +352,7 @@ impl MemberStore for PgStore {
         );
         let params: Params = &[&ws.to_string(), &id.to_string(), &ms(at)];
         let member = query::one(&tx, sql, params, rows::member).await?;
-        query::exec(
-            &tx,
-            "UPDATE api_tokens SET revoked_at = $3
-             WHERE workspace_id = $1 AND member_id = $2 AND revoked_at IS NULL",
-            params,
-        )
-        .await?;
+        revoke_all_tokens(&tx, params).await?;
         super::sessions::end_all(&tx, params).await?;
         let deactivated = AuditEntry::about_member(by, AuditAction::MemberDeactivated, id, at);
         audit::record(&tx, &ws.to_string(), &deactivated).await?;
@@ -426,4 +431,17 @@ impl MemberStore for PgStore {
         );
         query::opt(&self.client().await?, sql, &[&token_hash], rows::member).await
     }
+}
+
+/// In a transaction: revokes every live token of a member (deactivation, or a password change that
+/// asks for it). `params`: workspace, member, instant.
+async fn revoke_all_tokens(c: &impl GenericClient, params: Params<'_>) -> StoreResult<()> {
+    query::exec(
+        c,
+        "UPDATE api_tokens SET revoked_at = $3
+         WHERE workspace_id = $1 AND member_id = $2 AND revoked_at IS NULL",
+        params,
+    )
+    .await?;
+    Ok(())
 }

@@ -22,6 +22,7 @@ mod schedules;
 mod sessions;
 mod spaces;
 mod threads;
+mod throttle;
 mod urgent;
 mod webhooks;
 

@@ -282,7 +282,14 @@ impl MemberStore for SqliteStore {
             .await
     }
 
-    async fn set_password(&self, ws: Id, id: Id, hash: &str, at: Timestamp) -> StoreResult<()> {
+    async fn set_password(
+        &self,
+        ws: Id,
+        id: Id,
+        hash: &str,
+        at: Timestamp,
+        revoke_tokens: bool,
+    ) -> StoreResult<()> {
         let hash = hash.to_owned();
         self.engine
             .write(move |c| {
@@ -294,6 +301,9 @@ impl MemberStore for SqliteStore {
                     .execute((&ws, &id, &hash))?;
                 if n == 0 {
                     return Err(StoreError::NotFound);
+                }
+                if revoke_tokens {
+                    revoke_all_tokens(c, &ws, &id, at)?;
                 }
                 super::sessions::end_all(c, &ws, &id, at)
             })
@@ -317,10 +327,7 @@ impl MemberStore for SqliteStore {
                 if n == 0 {
                     return Err(StoreError::NotFound);
                 }
-                c.prepare_cached(
-                    "UPDATE api_tokens SET revoked_at = ?3 WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL",
-                )?
-                .execute((&ws, &id, ms(at)))?;
+                revoke_all_tokens(c, &ws, &id, at)?;
                 super::sessions::end_all(c, &ws, &id, at)?;
                 audit::record(
                     c,
@@ -425,4 +432,14 @@ impl MemberStore for SqliteStore {
             })
             .await
     }
+}
+
+/// On the writer's open transaction: revokes every live token of a member (deactivation, or
+/// a password change that asks for it).
+fn revoke_all_tokens(c: &Connection, ws: &str, member: &str, at: Timestamp) -> StoreResult<()> {
+    c.prepare_cached(
+        "UPDATE api_tokens SET revoked_at = ?3 WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL",
+    )?
+    .execute((ws, member, ms(at)))?;
+    Ok(())
 }

@@ -18,6 +18,7 @@ mod schedules;
 mod sessions;
 mod spaces;
 mod threads;
+mod throttle;
 mod urgent;
 mod webhooks;
 

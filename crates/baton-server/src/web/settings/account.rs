@@ -155,19 +155,35 @@ pub(super) struct PasswordForm {
     current_password: String,
     #[serde(default)]
     new_password: String,
+    /// The checkbox "Also revoke all my API tokens": present (`on`) when ticked.
+    #[serde(default)]
+    revoke_tokens: Option<String>,
 }
 
-/// `POST /settings/password`: a new password, and a new session for this browser.
+/// `POST /settings/password`: a new password, and a new session for this browser; every other
+/// session ends, and with the box ticked every API token of the member is revoked.
 pub(super) async fn change_password(
     State(state): State<AppState>,
     form: CsrfForm<PasswordForm>,
 ) -> WebResult<Response> {
     let f = &form.value;
-    match sessions::change_password(&state, &form.viewer, &f.current_password, &f.new_password)
-        .await
-    {
+    let revoke_tokens = f.revoke_tokens.is_some();
+    let changed = sessions::change_password(
+        &state,
+        &form.viewer,
+        &f.current_password,
+        &f.new_password,
+        revoke_tokens,
+    )
+    .await;
+    match changed {
         Ok(signed_in) => {
-            let mut response = Redirect::to("/settings?saved=password").into_response();
+            let saved = if revoke_tokens {
+                "/settings?saved=password_tokens"
+            } else {
+                "/settings?saved=password"
+            };
+            let mut response = Redirect::to(saved).into_response();
             start_cookie(&mut response, &state, &signed_in);
             Ok(response)
         }

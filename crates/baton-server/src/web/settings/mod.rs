@@ -60,6 +60,9 @@ impl Saved {
         Some(match self.saved.as_deref()? {
             "profile" => "Profile saved.",
             "password" => "Password changed. Every other browser has been signed out.",
+            "password_tokens" => {
+                "Password changed. Every other browser has been signed out and your API tokens revoked."
+            }
             "revoked" => "Token revoked. It no longer works.",
             "schedule" => "Working hours saved.",
             "notifications" => "Notification settings saved.",
