@@ -364,7 +364,8 @@ fn constrain(property: &mut utoipa::openapi::schema::Object, rule: &Rule) {
             property.maximum = Some((*max).into());
         }
         Rule::TimeZone => {
-            let mut names: Vec<String> = jiff::tz::db()
+            let mut names: Vec<String> = baton_core::tzdb::current()
+                .db
                 .available()
                 .map(|name| name.as_str().to_owned())
                 .collect();

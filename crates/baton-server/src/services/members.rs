@@ -171,7 +171,7 @@ pub async fn confirm_password(
         .store
         .password_hash(member.workspace_id, member.id)
         .await?;
-    if password::verify_off_thread(password, stored.as_deref()).await {
+    if state.passwords.verify(password, stored.as_deref()).await? {
         Ok(())
     } else {
         Err(ApiError::invalid(
