@@ -229,7 +229,8 @@ pub struct BatonQuery {
     /// Only batons this member holds.
     #[param(format = Uuid)]
     pub holder: Option<String>,
-    /// Cursor from a previous page's `next_cursor`.
+    /// Cursor from a previous page's `next_cursor` (empty: the first page).
+    #[param(pattern = r"^(c[0-9a-fA-F]{1,15})?$")]
     pub cursor: Option<String>,
     /// Batons per page, 1 to 200 (default 50); above 200 is refused (422).
     #[param(minimum = 1, maximum = 200)]
