@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::Id;
 use crate::delivery::UrgentLeg;
+use crate::model::{Member, Post};
 use crate::role::Role;
 
 /// What an audit entry records.
@@ -98,6 +99,24 @@ pub struct AuditEntry {
 }
 
 impl AuditEntry {
+    /// The entry of an urgent post: sent as urgent or over its sender's budget, with the
+    /// route each recipient's notification takes.
+    pub fn of_urgent_post(post: &Post, action: AuditAction, legs: Vec<UrgentLeg>) -> Self {
+        Self {
+            id: Id::random(),
+            actor_id: post.author_id,
+            action,
+            thread_id: Some(post.thread_id),
+            post_id: Some(post.id),
+            legs,
+            subject_id: None,
+            token_id: None,
+            detail: None,
+            at: post.created_at,
+            seq: 0,
+        }
+    }
+
     /// An entry about a member (and maybe one of their tokens), not about a post.
     pub fn about_member(actor_id: Id, action: AuditAction, subject_id: Id, at: Timestamp) -> Self {
         Self {
@@ -114,6 +133,12 @@ impl AuditEntry {
             seq: 0,
         }
     }
+}
+
+/// Whether `heir` may take over the workspace from its owner `owner`: an active member or
+/// admin other than the owner, never a guest.
+pub fn may_inherit_ownership(heir: &Member, owner: Id) -> bool {
+    heir.active && heir.role != Role::Guest && heir.id != owner
 }
 
 /// The `detail` of a role change: the roles before and after, e.g. `member → admin`.

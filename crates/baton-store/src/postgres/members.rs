@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::audit::{AuditAction, AuditEntry, role_change};
+use baton_core::audit::{AuditAction, AuditEntry, may_inherit_ownership, role_change};
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo, Workspace};
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -264,7 +264,7 @@ impl MemberStore for PgStore {
         let tx = client.transaction().await?;
         let (ws_text, from_text, to_text) = (ws.to_string(), from.to_string(), to.to_string());
         let heir = query::one(&tx, MEMBER_BY_ID, &[&ws_text, &to_text], rows::member).await?;
-        if !heir.active || heir.role == Role::Guest || heir.id == from {
+        if !may_inherit_ownership(&heir, from) {
             return Err(StoreError::Conflict {
                 constraint: "ownership_heir",
             });

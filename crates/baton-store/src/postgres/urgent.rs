@@ -110,19 +110,7 @@ async fn record_urgent(
     audit::record(
         tx,
         ws,
-        &AuditEntry {
-            id: Id::random(),
-            actor_id: post.author_id,
-            action,
-            thread_id: Some(post.thread_id),
-            post_id: Some(post.id),
-            legs: urgent.legs.clone(),
-            subject_id: None,
-            token_id: None,
-            detail: None,
-            at: post.created_at,
-            seq: 0,
-        },
+        &AuditEntry::of_urgent_post(post, action, urgent.legs.clone()),
     )
     .await?;
     Ok(outcome)

@@ -2,7 +2,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::audit::{AuditAction, AuditEntry, role_change};
+use baton_core::audit::{AuditAction, AuditEntry, may_inherit_ownership, role_change};
 use baton_core::model::{Member, NewMember, NewToken, TokenInfo, Workspace};
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -239,7 +239,7 @@ impl MemberStore for SqliteStore {
             .write(move |c| {
                 let (ws, from_text, to_text) = (ws.to_string(), from.to_string(), to.to_string());
                 let heir = member_by_id(c, &ws, &to_text)?;
-                if !heir.active || heir.role == Role::Guest || heir.id == from {
+                if !may_inherit_ownership(&heir, from) {
                     return Err(StoreError::Conflict { constraint: "ownership_heir" });
                 }
                 let n = c
