@@ -9,6 +9,8 @@ use baton_core::CoreError;
 use baton_store::StoreError;
 use serde::Serialize;
 
+use crate::services::error::ServiceError;
+
 /// An error on its way to becoming a problem+json response.
 #[derive(Debug)]
 pub struct ApiError {
@@ -38,7 +40,7 @@ pub struct Problem {
     pub field: Option<&'static str>,
 }
 
-/// Result type of handlers and services.
+/// Result type of handlers.
 pub type ApiResult<T> = Result<T, ApiError>;
 
 impl ApiError {
@@ -124,11 +126,7 @@ impl ApiError {
 
     /// 500 with a generic detail; the cause goes to the log only.
     pub fn internal(cause: &dyn std::fmt::Display) -> Self {
-        tracing::error!(error = %cause, "internal error: {cause}");
-        Self::new(
-            StatusCode::INTERNAL_SERVER_ERROR,
-            "Something went wrong on the server; it has been logged.",
-        )
+        ServiceError::internal(cause).into()
     }
 }
 
@@ -163,6 +161,43 @@ impl From<StoreError> for ApiError {
                 )
             }
             StoreError::Other(cause) => Self::internal(&cause),
+        }
+    }
+}
+
+impl From<ServiceError> for ApiError {
+    fn from(e: ServiceError) -> Self {
+        match e {
+            ServiceError::NotFound { what } => Self::not_found(&what),
+            ServiceError::Forbidden { detail } => Self::forbidden(detail),
+            ServiceError::Conflict { detail, field } => Self {
+                field,
+                ..Self::conflict(detail)
+            },
+            ServiceError::Invalid { field, detail } => Self::invalid(field, detail),
+            ServiceError::Throttled {
+                detail,
+                retry_after,
+            } => Self::new(StatusCode::TOO_MANY_REQUESTS, detail).with_retry_after(retry_after),
+            ServiceError::Busy {
+                detail,
+                retry_after,
+            } => Self::new(StatusCode::SERVICE_UNAVAILABLE, detail).with_retry_after(retry_after),
+            ServiceError::Ambiguous { workspaces } => {
+                let listed = workspaces
+                    .iter()
+                    .map(|w| serde_json::json!({"id": w.id.to_string(), "name": w.name}))
+                    .collect();
+                Self::conflict(
+                    "This email and password open several workspaces. Send `workspace` with one of the ids listed in `workspaces`.",
+                )
+                .with_extension("workspaces", serde_json::Value::Array(listed))
+            }
+            ServiceError::Store(e) => e.into(),
+            ServiceError::Internal => Self::new(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "Something went wrong on the server; it has been logged.",
+            ),
         }
     }
 }

@@ -6,10 +6,9 @@ use std::sync::Arc;
 
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
-use axum::http::StatusCode;
 use tokio::sync::Semaphore;
 
-use crate::error::{ApiError, ApiResult};
+use crate::services::error::{ServiceError, ServiceResult};
 
 /// What a busy server asks a refused password check to wait, in seconds: a check takes tens
 /// of milliseconds, so the queue has moved on by then.
@@ -54,17 +53,15 @@ impl PasswordGate {
     ///
     /// # Errors
     /// 503 with `Retry-After` when the gate is full; 500 if the work panicked.
-    pub async fn run<T, F>(&self, work: F) -> ApiResult<T>
+    pub async fn run<T, F>(&self, work: F) -> ServiceResult<T>
     where
         T: Send + 'static,
         F: FnOnce() -> T + Send + 'static,
     {
-        let busy = || {
-            ApiError::new(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "Too many sign-ins are being checked right now. Try again in a moment.",
-            )
-            .with_retry_after(BUSY_RETRY_AFTER)
+        let busy = || ServiceError::Busy {
+            detail: "Too many sign-ins are being checked right now. Try again in a moment."
+                .to_owned(),
+            retry_after: BUSY_RETRY_AFTER,
         };
         let _admitted = self
             .admitted
@@ -82,7 +79,7 @@ impl PasswordGate {
             work()
         })
         .await
-        .map_err(|e| ApiError::internal(&e))
+        .map_err(|e| ServiceError::internal(&e))
     }
 
     /// [`verify`] through the gate; an account without a password still costs one
@@ -90,7 +87,7 @@ impl PasswordGate {
     ///
     /// # Errors
     /// As [`PasswordGate::run`].
-    pub async fn verify(&self, password: &str, stored: Option<&str>) -> ApiResult<bool> {
+    pub async fn verify(&self, password: &str, stored: Option<&str>) -> ServiceResult<bool> {
         let (password, stored) = (password.to_owned(), stored.map(str::to_owned));
         self.run(move || match stored {
             Some(stored) => verify(&password, &stored),
@@ -106,11 +103,11 @@ impl PasswordGate {
     ///
     /// # Errors
     /// As [`PasswordGate::run`], and 500 when the system's random source fails.
-    pub async fn hash(&self, password: &str) -> ApiResult<String> {
+    pub async fn hash(&self, password: &str) -> ServiceResult<String> {
         let password = password.to_owned();
         self.run(move || hash(&password))
             .await?
-            .map_err(|e| ApiError::internal(&e))
+            .map_err(|e| ServiceError::internal(&e))
     }
 }
 
@@ -196,8 +193,10 @@ mod tests {
             tokio::task::yield_now().await;
         }
         let refused = gate.run(|| 0).await.unwrap_err();
-        assert_eq!(refused.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(refused.retry_after(), Some(BUSY_RETRY_AFTER));
+        assert!(
+            matches!(refused, ServiceError::Busy { retry_after, .. } if retry_after == BUSY_RETRY_AFTER),
+            "{refused:?}"
+        );
         release.send(()).unwrap();
         first.await.unwrap().unwrap();
         assert_eq!(queued.await.unwrap().unwrap(), 7, "the queued check ran");

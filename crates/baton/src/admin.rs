@@ -37,8 +37,7 @@ async fn create_workspace(
         password: Some(password.to_owned()),
         role: None,
     };
-    let owner =
-        prepare_member(&input, Role::Owner, now).map_err(|e| anyhow::anyhow!("{}", e.detail()))?;
+    let owner = prepare_member(&input, Role::Owner, now)?;
     let store = crate::serve::open_store(&args.db).await?;
     let workspace = Workspace {
         id: Id::random(),

@@ -120,30 +120,16 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
     };
     let maya = who("maya")?;
 
-    let general = spaces::create_space(&state, &maya, "general", "public", None)
-        .await
-        .map_err(api)?;
-    let eng = spaces::create_space(&state, &who("lukas")?, "engineering", "public", None)
-        .await
-        .map_err(api)?;
-    let handoffs = spaces::create_space(&state, &who("priya")?, "handoffs", "public", None)
-        .await
-        .map_err(api)?;
-    let leadership = spaces::create_space(&state, &maya, "leadership", "private", None)
-        .await
-        .map_err(api)?;
-    let client = spaces::create_space(&state, &who("ana")?, "client-acme", "private", None)
-        .await
-        .map_err(api)?;
+    let general = spaces::create_space(&state, &maya, "general", "public", None).await?;
+    let eng = spaces::create_space(&state, &who("lukas")?, "engineering", "public", None).await?;
+    let handoffs = spaces::create_space(&state, &who("priya")?, "handoffs", "public", None).await?;
+    let leadership = spaces::create_space(&state, &maya, "leadership", "private", None).await?;
+    let client = spaces::create_space(&state, &who("ana")?, "client-acme", "private", None).await?;
     for local in ["lukas", "priya"] {
-        spaces::add_member(&state, &maya, leadership.id, who(local)?.id)
-            .await
-            .map_err(api)?;
+        spaces::add_member(&state, &maya, leadership.id, who(local)?.id).await?;
     }
     for local in ["sam", "jordan", "chidi"] {
-        spaces::add_member(&state, &who("ana")?, client.id, who(local)?.id)
-            .await
-            .map_err(api)?;
+        spaces::add_member(&state, &who("ana")?, client.id, who(local)?.id).await?;
     }
 
     let ask = |of: Vec<&Member>, minutes: u32| ExpectationInput {
@@ -243,16 +229,14 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
         let author = who(author)?;
         let created =
             threads::create_thread(&state, &author, &space.to_string(), title, body, exp, None)
-                .await
-                .map_err(api)?;
+                .await?;
         if space == handoffs.id {
             release_thread = Some(created.thread.id);
         }
         for (replier, text) in replies {
             step(3);
             threads::create_post(&state, &who(replier)?, created.thread.id, text, None, None)
-                .await
-                .map_err(api)?;
+                .await?;
         }
     }
     let release_thread = release_thread.context("the release thread was not seeded")?;
@@ -284,9 +268,7 @@ async fn seed_batons(
         .iter()
         .map(|l| id_of(l))
         .collect::<anyhow::Result<_>>()?;
-    let relay = relays::create_relay(state, maya, "Release train", &legs)
-        .await
-        .map_err(api)?;
+    let relay = relays::create_relay(state, maya, "Release train", &legs).await?;
     let release = relays::create_baton(
         state,
         maya,
@@ -300,8 +282,7 @@ async fn seed_batons(
             thread_ids: vec![release_thread.to_string()],
         },
     )
-    .await
-    .map_err(api)?;
+    .await?;
     let yuki = people
         .iter()
         .find(|m| m.email == email("yuki"))
@@ -313,9 +294,7 @@ async fn seed_batons(
         blockers: "none".into(),
         links: "Release checklist: docs/releases/2.4".into(),
     };
-    relays::hand_off(state, yuki, release.id, note)
-        .await
-        .map_err(api)?;
+    relays::hand_off(state, yuki, release.id, note).await?;
     relays::create_baton(
         state,
         maya,
@@ -327,8 +306,7 @@ async fn seed_batons(
             thread_ids: Vec::new(),
         },
     )
-    .await
-    .map_err(api)?;
+    .await?;
     Ok(())
 }
 
@@ -342,8 +320,7 @@ async fn create_people(state: &AppState) -> anyhow::Result<Vec<Member>> {
         password: Some(DEMO_PASSWORD.into()),
         role: Some(role.as_str().into()),
     };
-    let owner =
-        prepare_member(&input(name, local, zone, Role::Owner), Role::Owner, now).map_err(api)?;
+    let owner = prepare_member(&input(name, local, zone, Role::Owner), Role::Owner, now)?;
     let ws = Workspace {
         id: Id::random(),
         name: DEMO_WORKSPACE.into(),
@@ -360,16 +337,10 @@ async fn create_people(state: &AppState) -> anyhow::Result<Vec<Member>> {
     let mut people = vec![maya.clone()];
     for &(name, local, zone, role) in &PEOPLE[1..] {
         people.push(
-            members::create_member(state, &maya, input(name, local, zone, role), None)
-                .await
-                .map_err(api)?,
+            members::create_member(state, &maya, input(name, local, zone, role), None).await?,
         );
     }
     Ok(people)
-}
-
-fn api(e: baton_server::error::ApiError) -> anyhow::Error {
-    anyhow::anyhow!("{}", e.detail())
 }
 
 /// Working hours that differ the way a real team's do: split days, a four-day week, an
@@ -416,9 +387,7 @@ async fn set_schedules(state: &AppState, people: &[Member]) -> anyhow::Result<()
             time_off: Vec::new(),
             focus: focus_for(local),
         };
-        schedules::set_schedule(state, maya, member.id, spec)
-            .await
-            .map_err(api)?;
+        schedules::set_schedule(state, maya, member.id, spec).await?;
     }
     // Ana is off for the next week: her asks fall due after she is back.
     let ana = people
@@ -436,9 +405,7 @@ async fn set_schedules(state: &AppState, people: &[Member]) -> anyhow::Result<()
         time_off: vec![TimeOffSpec { start: (today + jiff::ToSpan::days(7)).to_string(), end: (today + jiff::ToSpan::days(11)).to_string() }],
         focus: Vec::new(),
     };
-    schedules::set_schedule(state, maya, ana.id, spec)
-        .await
-        .map_err(api)?;
+    schedules::set_schedule(state, maya, ana.id, spec).await?;
     Ok(())
 }
 

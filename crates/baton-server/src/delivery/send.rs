@@ -271,7 +271,7 @@ impl Recipient<'_> {
             .unsubscribe
             .token(self.state, member)
             .await
-            .map_err(|e| anyhow::anyhow!("signing an unsubscribe link: {}", e.detail()))?;
+            .map_err(|e| anyhow::anyhow!("signing an unsubscribe link: {e}"))?;
         Ok(unsubscribe_url(&self.worker.base_url, &token))
     }
 

@@ -2,7 +2,7 @@
 //! maps from a core type in one `From` impl; field names follow CONTRACT.md.
 
 use baton_core::expectation::{Expectation, ExpectationKind};
-use baton_core::model::{Member, Post, Space, Thread, TokenInfo};
+use baton_core::model::{Ask, Member, Post, Space, Thread, TokenInfo};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -242,6 +242,15 @@ pub struct AskOut {
     pub member_id: String,
     /// When their answer is due.
     pub due_at: String,
+}
+
+impl From<&Ask> for AskOut {
+    fn from(ask: &Ask) -> Self {
+        Self {
+            member_id: ask.to_id.to_string(),
+            due_at: time(ask.due_at),
+        }
+    }
 }
 
 /// Query of list endpoints.

@@ -67,6 +67,7 @@ pub async fn create(
     )
     .await?;
     let asks = threads::asks_of(&state, &caller, &created.post).await?;
+    let asks = asks.iter().map(AskOut::from).collect();
     Ok((
         StatusCode::CREATED,
         Json(CreatedThreadOut {
@@ -157,6 +158,7 @@ pub async fn create_post(
     )
     .await?;
     let asks = threads::asks_of(&state, &caller, &post).await?;
+    let asks = asks.iter().map(AskOut::from).collect();
     Ok((
         StatusCode::CREATED,
         Json(CreatedPostOut {

@@ -13,6 +13,7 @@ use super::members::NewTokenOut;
 use crate::client::ClientAddr;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::extract::JsonBody;
+use crate::services::error::ServiceError;
 use crate::services::sessions::Checked;
 use crate::services::{members, sessions};
 use crate::state::AppState;
@@ -60,7 +61,7 @@ pub async fn login(
     };
     let member = match sessions::check_password(&state, &credentials).await? {
         Checked::Member(member) => member,
-        Checked::Choose(workspaces) => return Err(sessions::ambiguous(&workspaces)),
+        Checked::Choose(workspaces) => return Err(ServiceError::Ambiguous { workspaces }.into()),
     };
     let (info, token) =
         members::issue_token(&state, &member, member.id, b.label.as_deref(), None).await?;

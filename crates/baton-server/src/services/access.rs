@@ -10,7 +10,7 @@ use baton_core::role::Role;
 use baton_core::visibility::{SpaceAccess, can_see_space};
 use baton_store::StoreError;
 
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 
 /// Whether `viewer` may see `space`: the one rule (`can_see_space`) applied to a member.
@@ -24,7 +24,7 @@ pub fn sees(viewer: &Member, space: &Space, viewer_is_member: bool) -> bool {
 }
 
 /// The space, if `viewer` may see it; otherwise 404.
-pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ApiResult<Space> {
+pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ServiceResult<Space> {
     let (space, viewer_is_member) = state
         .store
         .space_for(viewer.workspace_id, space, viewer.id)
@@ -33,12 +33,16 @@ pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ApiR
     if sees(viewer, &space, viewer_is_member) {
         Ok(space)
     } else {
-        Err(ApiError::not_found("space"))
+        Err(ServiceError::not_found("space"))
     }
 }
 
 /// The thread, if `viewer` may see its space; otherwise 404.
-pub async fn visible_thread(state: &AppState, viewer: &Member, thread: Id) -> ApiResult<Thread> {
+pub async fn visible_thread(
+    state: &AppState,
+    viewer: &Member,
+    thread: Id,
+) -> ServiceResult<Thread> {
     Ok(visible_thread_in_space(state, viewer, thread).await?.0)
 }
 
@@ -47,7 +51,7 @@ pub async fn visible_thread_in_space(
     state: &AppState,
     viewer: &Member,
     thread: Id,
-) -> ApiResult<(Thread, Space)> {
+) -> ServiceResult<(Thread, Space)> {
     let (thread, space, viewer_is_member) = state
         .store
         .thread_for(viewer.workspace_id, thread, viewer.id)
@@ -56,12 +60,12 @@ pub async fn visible_thread_in_space(
     if sees(viewer, &space, viewer_is_member) {
         Ok((thread, space))
     } else {
-        Err(ApiError::not_found("thread"))
+        Err(ServiceError::not_found("thread"))
     }
 }
 
 /// The post, if `viewer` may see its thread; otherwise 404.
-pub async fn visible_post(state: &AppState, viewer: &Member, post: Id) -> ApiResult<Post> {
+pub async fn visible_post(state: &AppState, viewer: &Member, post: Id) -> ServiceResult<Post> {
     let post = state
         .store
         .post(viewer.workspace_id, post)
@@ -69,7 +73,7 @@ pub async fn visible_post(state: &AppState, viewer: &Member, post: Id) -> ApiRes
         .map_err(|e| missing(e, "post"))?;
     visible_thread(state, viewer, post.thread_id)
         .await
-        .map_err(|_| ApiError::not_found("post"))?;
+        .map_err(|_| ServiceError::not_found("post"))?;
     Ok(post)
 }
 
@@ -101,7 +105,7 @@ pub async fn member_in_sight(
     state: &AppState,
     viewer: &Member,
     member: Id,
-) -> ApiResult<(Member, Sight)> {
+) -> ServiceResult<(Member, Sight)> {
     let found = state
         .store
         .member(viewer.workspace_id, member)
@@ -114,20 +118,28 @@ pub async fn member_in_sight(
             .share_a_space(viewer.workspace_id, viewer.id, found.id)
             .await?
     {
-        return Err(ApiError::not_found("member"));
+        return Err(ServiceError::not_found("member"));
     }
     let sight = sight(viewer, &found);
     Ok((found, sight))
 }
 
 /// A member of the caller's workspace the caller may know of ([`member_in_sight`]).
-pub async fn workspace_member(state: &AppState, viewer: &Member, member: Id) -> ApiResult<Member> {
+pub async fn workspace_member(
+    state: &AppState,
+    viewer: &Member,
+    member: Id,
+) -> ServiceResult<Member> {
     Ok(member_in_sight(state, viewer, member).await?.0)
 }
 
 /// A member the caller may see fully: their schedule, availability and working hours are not
 /// a guest's to read (403, the guest knows the member exists).
-pub async fn member_in_full(state: &AppState, viewer: &Member, member: Id) -> ApiResult<Member> {
+pub async fn member_in_full(
+    state: &AppState,
+    viewer: &Member,
+    member: Id,
+) -> ServiceResult<Member> {
     match member_in_sight(state, viewer, member).await? {
         (member, Sight::Full) => Ok(member),
         (_, Sight::Presence) => Err(presence_only()),
@@ -135,8 +147,8 @@ pub async fn member_in_full(state: &AppState, viewer: &Member, member: Id) -> Ap
 }
 
 /// 403 for a guest who asks for more of someone than their [`Sight::Presence`].
-pub fn presence_only() -> ApiError {
-    ApiError::forbidden(
+pub fn presence_only() -> ServiceError {
+    ServiceError::forbidden(
         "Guests see other people's names, local time and whether they work now, not their schedules.",
     )
 }
@@ -148,7 +160,7 @@ pub async fn members_in_sight(
     state: &AppState,
     viewer: &Member,
     page: PageRequest,
-) -> ApiResult<Page<Member>> {
+) -> ServiceResult<Page<Member>> {
     Ok(if viewer.role == Role::Guest {
         state
             .store
@@ -160,9 +172,9 @@ pub async fn members_in_sight(
 }
 
 /// Maps a store `NotFound` to the 404 for `what`, keeping other errors as they are.
-pub fn missing(e: StoreError, what: &str) -> ApiError {
+pub fn missing(e: StoreError, what: &str) -> ServiceError {
     match e {
-        StoreError::NotFound => ApiError::not_found(what),
+        StoreError::NotFound => ServiceError::not_found(what),
         other => other.into(),
     }
 }

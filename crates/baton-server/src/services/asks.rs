@@ -8,8 +8,8 @@ use baton_core::{Id, model::Thread};
 use jiff::Timestamp;
 
 use super::access::{sees, visible_thread, workspace_member};
+use super::error::{ServiceError, ServiceResult};
 use super::schedules::schedules_of;
-use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Most asks one list returns.
@@ -24,7 +24,7 @@ pub async fn plan(
     space: &Space,
     expectation: Option<&Expectation>,
     now: Timestamp,
-) -> ApiResult<Vec<NewAsk>> {
+) -> ServiceResult<Vec<NewAsk>> {
     let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Reply) else {
         return Ok(Vec::new());
     };
@@ -32,7 +32,7 @@ pub async fn plan(
     let mut members = Vec::with_capacity(exp.of.len());
     for id in &exp.of {
         let member = workspace_member(state, caller, *id).await.map_err(|_| {
-            ApiError::invalid(
+            ServiceError::invalid(
                 "expectation.of",
                 format!("There is no member {id} in this workspace."),
             )
@@ -42,7 +42,7 @@ pub async fn plan(
             .space_for(caller.workspace_id, space.id, member.id)
             .await?;
         if !sees(&member, space, is_member) {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "expectation.of",
                 format!(
                     "{} cannot see this space, so cannot answer here.",
@@ -58,7 +58,7 @@ pub async fn plan(
         .zip(&schedules)
         .map(|(member, schedule)| {
             let due_at = schedule::add_working_time(schedule, now, minutes).ok_or_else(|| {
-                ApiError::invalid(
+                ServiceError::invalid(
                     "expectation.of",
                     format!(
                         "{} has no working time in their schedule, so cannot be asked to reply.",
@@ -90,7 +90,7 @@ pub async fn list(
     caller: &Member,
     direction: AskDirection,
     open_only: bool,
-) -> ApiResult<Vec<VisibleAsk>> {
+) -> ServiceResult<Vec<VisibleAsk>> {
     let asks = state
         .store
         .list_asks(
@@ -116,11 +116,11 @@ pub async fn working_minutes_left(
     state: &AppState,
     caller: &Member,
     due: Timestamp,
-) -> ApiResult<i64> {
+) -> ServiceResult<i64> {
     let schedule = schedules_of(state, std::slice::from_ref(caller))
         .await?
         .pop()
-        .ok_or_else(|| ApiError::internal(&"no schedule"))?;
+        .ok_or_else(|| ServiceError::internal(&"no schedule"))?;
     let now = state.clock.now();
     let minutes = if due >= now {
         working_time_between(&schedule, now, due).as_mins()

@@ -11,7 +11,7 @@ use baton_core::delivery::outbox::{Backlog, ParkedDelivery};
 use baton_core::model::{Member, Thread};
 use baton_store::StoreError;
 
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::services::access::visible_thread;
 use crate::state::AppState;
 
@@ -49,11 +49,11 @@ impl BacklogView {
     }
 }
 
-fn admin_only(caller: &Member) -> ApiResult<()> {
+fn admin_only(caller: &Member) -> ServiceResult<()> {
     if caller.role.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::forbidden(
+        Err(ServiceError::forbidden(
             "Only workspace admins can see the delivery backlog.",
         ))
     }
@@ -61,7 +61,7 @@ fn admin_only(caller: &Member) -> ApiResult<()> {
 
 /// The caller's workspace's delivery counts and parked deliveries (admins only): the one
 /// place an unreachable mail server or a parked delivery shows up.
-pub async fn backlog(state: &AppState, caller: &Member) -> ApiResult<BacklogView> {
+pub async fn backlog(state: &AppState, caller: &Member) -> ServiceResult<BacklogView> {
     admin_only(caller)?;
     let ws = caller.workspace_id;
     let now = state.clock.now();
@@ -76,7 +76,7 @@ pub async fn backlog(state: &AppState, caller: &Member) -> ApiResult<BacklogView
         let thread = match delivery.thread_id {
             Some(id) => match visible_thread(state, caller, id).await {
                 Ok(thread) => Some(thread),
-                Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => None,
+                Err(e) if e.is_not_found() => None,
                 Err(e) => return Err(e),
             },
             None => None,
@@ -97,9 +97,9 @@ pub async fn backlog(state: &AppState, caller: &Member) -> ApiResult<BacklogView
 /// Queues a parked delivery of the caller's workspace again, due now, with a fresh set of
 /// attempts (admins only). 404 for a delivery the workspace does not have, 409 for one that is
 /// not parked.
-pub async fn retry(state: &AppState, caller: &Member, id: Id) -> ApiResult<()> {
+pub async fn retry(state: &AppState, caller: &Member, id: Id) -> ServiceResult<()> {
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only workspace admins can retry a delivery.",
         ));
     }
@@ -109,8 +109,8 @@ pub async fn retry(state: &AppState, caller: &Member, id: Id) -> ApiResult<()> {
         .await
     {
         Ok(()) => Ok(()),
-        Err(StoreError::NotFound) => Err(ApiError::not_found("delivery")),
-        Err(StoreError::Conflict { .. }) => Err(ApiError::conflict(
+        Err(StoreError::NotFound) => Err(ServiceError::not_found("delivery")),
+        Err(StoreError::Conflict { .. }) => Err(ServiceError::conflict(
             "Only a parked delivery can be retried; this one is queued or already settled.",
         )),
         Err(e) => Err(e.into()),

@@ -10,7 +10,7 @@ use baton_core::{Id, validate};
 use baton_store::IdempotencyKey;
 
 use super::access::{missing, workspace_member};
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::live::Change;
 use crate::password;
 use crate::state::AppState;
@@ -38,13 +38,13 @@ pub fn prepare_member(
     input: &MemberInput,
     role: Role,
     now: jiff::Timestamp,
-) -> ApiResult<NewMember> {
+) -> ServiceResult<NewMember> {
     let email = validate::email(&input.email)?;
     let name = validate::person_name(&input.name)?;
     let timezone = validate::timezone(&input.timezone)?;
     let password_hash = match input.password.as_deref() {
         Some(p) => {
-            Some(password::hash(validate::password(p)?).map_err(|e| ApiError::internal(&e))?)
+            Some(password::hash(validate::password(p)?).map_err(|e| ServiceError::internal(&e))?)
         }
         None => None,
     };
@@ -65,9 +65,9 @@ pub async fn create_member(
     caller: &Member,
     input: MemberInput,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<Member> {
+) -> ServiceResult<Member> {
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only workspace admins can add members.",
         ));
     }
@@ -78,7 +78,7 @@ pub async fn create_member(
         .transpose()?
         .unwrap_or(Role::Member);
     if !caller.role.may_grant(role) {
-        return Err(ApiError::forbidden(format!(
+        return Err(ServiceError::forbidden(format!(
             "Your role cannot create a member with role '{}'.",
             role.as_str()
         )));
@@ -134,23 +134,23 @@ pub async fn issue_token(
     member: Id,
     label: Option<&str>,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<(TokenInfo, String)> {
+) -> ServiceResult<(TokenInfo, String)> {
     let target = workspace_member(state, caller, member).await?;
     if target.id != caller.id {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only a member creates their own API tokens: they sign in and create one in Settings, or send their email and password to POST /api/v1/tokens.",
         ));
     }
     let label = validate::token_label(label)?;
     let (new, secret) =
-        new_token(target.id, label, state.clock.now()).map_err(|e| ApiError::internal(&e))?;
+        new_token(target.id, label, state.clock.now()).map_err(|e| ServiceError::internal(&e))?;
     let issued = new.info.id;
     let info = state
         .store
         .create_token(caller.workspace_id, new, idem)
         .await?;
     if info.id != issued {
-        return Err(ApiError::conflict(format!(
+        return Err(ServiceError::conflict(format!(
             "This Idempotency-Key already issued token {}; its secret is shown only once. If it was lost, revoke that token and ask again with a new key.",
             info.id
         )));
@@ -166,7 +166,7 @@ pub async fn confirm_password(
     member: &Member,
     password: &str,
     field: &'static str,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let stored = state
         .store
         .password_hash(member.workspace_id, member.id)
@@ -174,7 +174,7 @@ pub async fn confirm_password(
     if state.passwords.verify(password, stored.as_deref()).await? {
         Ok(())
     } else {
-        Err(ApiError::invalid(
+        Err(ServiceError::invalid(
             field,
             "This is not your current password.",
         ))
@@ -187,10 +187,10 @@ pub async fn list_tokens(
     caller: &Member,
     member: Id,
     page: PageRequest,
-) -> ApiResult<Page<TokenInfo>> {
+) -> ServiceResult<Page<TokenInfo>> {
     let target = workspace_member(state, caller, member).await?;
     if target.id != caller.id && !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only the member themself or an admin can see these tokens.",
         ));
     }
@@ -206,7 +206,7 @@ pub async fn revoke_token(
     caller: &Member,
     member: Id,
     token: Id,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let target = workspace_member(state, caller, member).await?;
     self_or_administers(caller, &target, "revoke this member's tokens")?;
     state
@@ -233,16 +233,16 @@ pub async fn set_role(
     caller: &Member,
     member: Id,
     role: &str,
-) -> ApiResult<Member> {
+) -> ServiceResult<Member> {
     let role = Role::parse(role)?;
     let target = workspace_member(state, caller, member).await?;
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only workspace admins can change roles.",
         ));
     }
     if !caller.role.may_administer(target.role) || !caller.role.may_grant(role) {
-        return Err(ApiError::forbidden(format!(
+        return Err(ServiceError::forbidden(format!(
             "Your role cannot make this member '{}'.",
             role.as_str()
         )));
@@ -264,15 +264,15 @@ pub async fn set_role(
 }
 
 /// Deactivates a member: they can no longer sign in, and all their tokens stop working now.
-pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ApiResult<Member> {
+pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ServiceResult<Member> {
     let target = workspace_member(state, caller, member).await?;
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only workspace admins can deactivate members.",
         ));
     }
     if !caller.role.may_administer(target.role) {
-        return Err(ApiError::forbidden(match target.role {
+        return Err(ServiceError::forbidden(match target.role {
             Role::Owner => "The workspace owner cannot be deactivated.",
             _ => "Only the workspace owner can deactivate an admin.",
         }));
@@ -288,11 +288,11 @@ pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ApiRes
 }
 
 /// Passes when `caller` is `target`, or may administer `target`'s account.
-pub fn self_or_administers(caller: &Member, target: &Member, what: &str) -> ApiResult<()> {
+pub fn self_or_administers(caller: &Member, target: &Member, what: &str) -> ServiceResult<()> {
     if caller.id == target.id || caller.role.may_administer(target.role) {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!(
+        Err(ServiceError::forbidden(format!(
             "Only the member themself, or someone above their role, can {what}."
         )))
     }
@@ -300,10 +300,14 @@ pub fn self_or_administers(caller: &Member, target: &Member, what: &str) -> ApiR
 
 /// Hands the workspace to `heir`: they become its owner and the caller, who must be the
 /// owner, an admin. Refused for a deactivated member, a guest or the owner themself.
-pub async fn transfer_ownership(state: &AppState, caller: &Member, heir: Id) -> ApiResult<Member> {
+pub async fn transfer_ownership(
+    state: &AppState,
+    caller: &Member,
+    heir: Id,
+) -> ServiceResult<Member> {
     let target = workspace_member(state, caller, heir).await?;
     if caller.role != Role::Owner {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only the workspace owner can hand over ownership.",
         ));
     }
@@ -314,13 +318,13 @@ pub async fn transfer_ownership(state: &AppState, caller: &Member, heir: Id) -> 
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
                 constraint: "ownership_heir",
-            } => ApiError::invalid(
+            } => ServiceError::invalid(
                 "member_id",
                 "Ownership goes to an active member or admin other than the owner, never to a guest.",
             ),
             baton_store::StoreError::Conflict {
                 constraint: "ownership_owner",
-            } => ApiError::conflict("You are no longer the owner of this workspace."),
+            } => ServiceError::conflict("You are no longer the owner of this workspace."),
             e => e.into(),
         })?;
     for id in [caller.id, owner.id] {

@@ -1,10 +1,11 @@
 //! Service functions: one per use case. Each applies baton-core's rules (validation,
 //! visibility, roles), makes one store call that writes in one transaction, and returns core
-//! types. Handlers call these; pages will call the same ones.
+//! types. Handlers call these; pages call the same ones. They speak the domain (`error::ServiceError`), never HTTP.
 
 pub mod access;
 pub mod asks;
 pub mod deliveries;
+pub mod error;
 pub mod members;
 pub mod relays;
 pub mod schedules;

@@ -4,15 +4,14 @@
 
 use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Thread};
 use baton_core::page::{Page, PageRequest};
-use baton_core::relay::{self, Coverage};
-use baton_core::role::Role;
+use baton_core::relay::{self, Coverage, HandoffPart};
 use baton_core::{Id, validate};
 use baton_store::StoreError;
 use jiff::Timestamp;
 
 use super::access::{missing, visible_thread, workspace_member};
+use super::error::{ServiceError, ServiceResult};
 use super::schedules::{schedule_of, schedules_of};
-use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// Longest baton description, in bytes.
@@ -24,7 +23,7 @@ pub async fn create_relay(
     caller: &Member,
     name: &str,
     legs: &[String],
-) -> ApiResult<Relay> {
+) -> ServiceResult<Relay> {
     not_guest(caller, "create relays")?;
     let name = validate::relay_name(name)?;
     let legs = legs
@@ -34,7 +33,7 @@ pub async fn create_relay(
     relay::validate_legs(&legs)?;
     for leg in &legs {
         workspace_member(state, caller, *leg).await.map_err(|_| {
-            ApiError::invalid(
+            ServiceError::invalid(
                 "legs",
                 format!("There is no member {leg} in this workspace."),
             )
@@ -51,8 +50,8 @@ pub async fn create_relay(
 }
 
 /// One relay of the caller's workspace.
-pub async fn get_relay(state: &AppState, caller: &Member, id: Id) -> ApiResult<Relay> {
-    not_guest(caller, "see relays").map_err(|_| ApiError::not_found("relay"))?;
+pub async fn get_relay(state: &AppState, caller: &Member, id: Id) -> ServiceResult<Relay> {
+    not_guest(caller, "see relays").map_err(|_| ServiceError::not_found("relay"))?;
     state
         .store
         .relay(caller.workspace_id, id)
@@ -67,7 +66,7 @@ pub async fn coverage(
     id: Id,
     from: Timestamp,
     to: Timestamp,
-) -> ApiResult<Coverage> {
+) -> ServiceResult<Coverage> {
     let relay = get_relay(state, caller, id).await?;
     let mut legs = Vec::with_capacity(relay.legs.len());
     for leg in &relay.legs {
@@ -99,19 +98,19 @@ pub async fn create_baton(
     state: &AppState,
     caller: &Member,
     input: BatonInput,
-) -> ApiResult<Baton> {
+) -> ServiceResult<Baton> {
     not_guest(caller, "create batons")?;
     let title = validate::baton_title(&input.title)?;
     let description = input.description.unwrap_or_default();
     if description.len() > MAX_DESCRIPTION_BYTES {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "description",
             "A baton description can be at most 16 KiB.",
         ));
     }
     let holder = Id::parse("holder_id", &input.holder_id)?;
     let holder = workspace_member(state, caller, holder).await.map_err(|_| {
-        ApiError::invalid(
+        ServiceError::invalid(
             "holder_id",
             "There is no member with this id in the workspace.",
         )
@@ -124,7 +123,9 @@ pub async fn create_baton(
                     .store
                     .relay(caller.workspace_id, id)
                     .await
-                    .map_err(|_| ApiError::invalid("relay_id", "There is no relay with this id."))?
+                    .map_err(|_| {
+                        ServiceError::invalid("relay_id", "There is no relay with this id.")
+                    })?
                     .id,
             )
         }
@@ -160,9 +161,9 @@ pub async fn create_baton(
 
 /// A thread the caller cannot see (or that does not exist) named in field `field`: 422, worded
 /// the same either way so the answer reveals nothing. Other errors stay as they are.
-fn unseen_thread(e: ApiError, field: &'static str) -> ApiError {
-    if e.status() == axum::http::StatusCode::NOT_FOUND {
-        ApiError::invalid(field, "There is no thread with this id that you can see.")
+fn unseen_thread(e: ServiceError, field: &'static str) -> ServiceError {
+    if e.is_not_found() {
+        ServiceError::invalid(field, "There is no thread with this id that you can see.")
     } else {
         e
     }
@@ -174,7 +175,7 @@ pub async fn linked_threads(
     state: &AppState,
     viewer: &Member,
     baton: &Baton,
-) -> ApiResult<Vec<Thread>> {
+) -> ServiceResult<Vec<Thread>> {
     let ids = state
         .store
         .baton_threads(viewer.workspace_id, baton.id)
@@ -183,7 +184,7 @@ pub async fn linked_threads(
     for id in ids {
         match visible_thread(state, viewer, id).await {
             Ok(thread) => shown.push(thread),
-            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => {}
+            Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e),
         }
     }
@@ -196,7 +197,7 @@ pub async fn linked_threads(
 pub async fn handoffs_waiting(
     state: &AppState,
     caller: &Member,
-) -> ApiResult<Vec<(Handoff, Baton)>> {
+) -> ServiceResult<Vec<(Handoff, Baton)>> {
     Ok(state
         .store
         .handoffs_waiting_for(caller.workspace_id, caller.id, state.clock.now())
@@ -209,14 +210,12 @@ pub async fn batons_of_thread(
     state: &AppState,
     caller: &Member,
     thread: &Thread,
-) -> ApiResult<Vec<Baton>> {
+) -> ServiceResult<Vec<Baton>> {
     let mut batons = state
         .store
         .thread_batons(caller.workspace_id, thread.id)
         .await?;
-    if caller.role == Role::Guest {
-        batons.retain(|b| b.holder_id == caller.id);
-    }
+    batons.retain(|b| relay::may_see(caller, b));
     Ok(batons)
 }
 
@@ -227,7 +226,7 @@ pub async fn link_thread(
     caller: &Member,
     baton: Id,
     thread: Id,
-) -> ApiResult<Thread> {
+) -> ServiceResult<Thread> {
     let baton = editable_baton(state, caller, baton).await?;
     let thread = visible_thread(state, caller, thread)
         .await
@@ -246,7 +245,7 @@ pub async fn link_thread(
         .map_err(|e| match e {
             StoreError::Conflict {
                 constraint: "baton_threads_limit",
-            } => ApiError::invalid(
+            } => ServiceError::invalid(
                 "thread_id",
                 format!(
                     "A baton links at most {} threads; unlink one first.",
@@ -254,7 +253,7 @@ pub async fn link_thread(
                 ),
             ),
             StoreError::Conflict { .. } => {
-                ApiError::conflict("This thread is linked to the baton already.")
+                ServiceError::conflict("This thread is linked to the baton already.")
             }
             other => other.into(),
         })?;
@@ -268,7 +267,7 @@ pub async fn unlink_thread(
     caller: &Member,
     baton: Id,
     thread: Id,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let baton = editable_baton(state, caller, baton).await?;
     let thread = visible_thread(state, caller, thread).await?;
     state
@@ -279,21 +278,15 @@ pub async fn unlink_thread(
 }
 
 /// A baton the caller may see and change the links of: its holder, its creator or an admin.
-async fn editable_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
+async fn editable_baton(state: &AppState, caller: &Member, id: Id) -> ServiceResult<Baton> {
     let baton = visible_baton(state, caller, id).await?;
-    if may_link(caller, &baton) {
+    if relay::may_link(caller, &baton) {
         Ok(baton)
     } else {
-        Err(ApiError::forbidden(
+        Err(ServiceError::forbidden(
             "Only the baton's holder, its creator or an admin can change its threads.",
         ))
     }
-}
-
-/// Whether `caller` may link threads to `baton` and unlink them: its holder, its creator or an
-/// admin.
-pub fn may_link(caller: &Member, baton: &Baton) -> bool {
-    baton.holder_id == caller.id || baton.created_by == caller.id || caller.role.is_admin()
 }
 
 /// A baton on the board: who holds it and whether they are working now.
@@ -312,8 +305,8 @@ pub async fn board(
     caller: &Member,
     holder: Option<Id>,
     page: PageRequest,
-) -> ApiResult<Page<BoardEntry>> {
-    let holder = if caller.role == Role::Guest {
+) -> ServiceResult<Page<BoardEntry>> {
+    let holder = if !relay::may_plan(caller) {
         Some(caller.id)
     } else {
         holder
@@ -344,7 +337,7 @@ pub async fn baton_with_history(
     caller: &Member,
     id: Id,
     page: PageRequest,
-) -> ApiResult<(Baton, Page<Handoff>)> {
+) -> ServiceResult<(Baton, Page<Handoff>)> {
     let baton = visible_baton(state, caller, id).await?;
     let history = state
         .store
@@ -358,9 +351,9 @@ pub async fn pending_handoff(
     state: &AppState,
     caller: &Member,
     baton: &Baton,
-) -> ApiResult<Option<Handoff>> {
-    if !may_see(caller, baton) {
-        return Err(ApiError::not_found("baton"));
+) -> ServiceResult<Option<Handoff>> {
+    if !relay::may_see(caller, baton) {
+        return Err(ServiceError::not_found("baton"));
     }
     Ok(state
         .store
@@ -368,21 +361,16 @@ pub async fn pending_handoff(
         .await?)
 }
 
-async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ApiResult<Baton> {
+async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ServiceResult<Baton> {
     let baton = state
         .store
         .baton(caller.workspace_id, id)
         .await
         .map_err(|e| missing(e, "baton"))?;
-    if !may_see(caller, &baton) {
-        return Err(ApiError::not_found("baton"));
+    if !relay::may_see(caller, &baton) {
+        return Err(ServiceError::not_found("baton"));
     }
     Ok(baton)
-}
-
-/// Whether `caller` may see `baton`: everyone but guests, who see only the batons they hold.
-fn may_see(caller: &Member, baton: &Baton) -> bool {
-    caller.role != Role::Guest || baton.holder_id == caller.id
 }
 
 /// Marks a baton done (`Done`) or reopens a done one (`Open`): its holder or an admin may,
@@ -393,10 +381,10 @@ pub async fn set_status(
     caller: &Member,
     id: Id,
     status: BatonStatus,
-) -> ApiResult<Baton> {
+) -> ServiceResult<Baton> {
     let baton = visible_baton(state, caller, id).await?;
-    if !may_set_status(caller, &baton) {
-        return Err(ApiError::forbidden(
+    if !relay::may_set_status(caller, &baton) {
+        return Err(ServiceError::forbidden(
             "Only the baton's holder or an admin can mark it done or reopen it.",
         ));
     }
@@ -407,23 +395,18 @@ pub async fn set_status(
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
                 constraint: "baton_status",
-            } => ApiError::conflict(match status {
+            } => ServiceError::conflict(match status {
                 BatonStatus::Done => "This baton is already done.",
                 BatonStatus::Open => "This baton is open already; only a done baton is reopened.",
             }),
             baton_store::StoreError::Conflict {
                 constraint: "handoff_pending",
-            } => ApiError::conflict(
+            } => ServiceError::conflict(
                 "This baton has a handoff waiting for its receiver; it can be marked done once \
                  they accept or bounce it.",
             ),
             other => other.into(),
         })
-}
-
-/// Whether `caller` may mark `baton` done or reopen it: its holder or an admin.
-pub fn may_set_status(caller: &Member, baton: &Baton) -> bool {
-    baton.holder_id == caller.id || caller.role.is_admin()
 }
 
 /// The fields of a handoff as the holder writes them.
@@ -448,7 +431,7 @@ pub async fn hand_off(
     caller: &Member,
     baton: Id,
     input: HandoffInput,
-) -> ApiResult<Handoff> {
+) -> ServiceResult<Handoff> {
     let baton = visible_baton(state, caller, baton).await?;
     let note = relay::validate_note(
         &input.state,
@@ -456,13 +439,13 @@ pub async fn hand_off(
         &input.blockers,
         &input.links,
     )?;
-    if baton.holder_id != caller.id {
-        return Err(ApiError::forbidden(
+    if !relay::may_pass(caller, &baton) {
+        return Err(ServiceError::forbidden(
             "Only the baton's holder can pass it on.",
         ));
     }
     if baton.status == BatonStatus::Done {
-        return Err(ApiError::conflict(
+        return Err(ServiceError::conflict(
             "This baton is done, so it cannot be passed on.",
         ));
     }
@@ -470,14 +453,14 @@ pub async fn hand_off(
         Some(text) => Id::parse("to_id", text)?,
         None => {
             let relay_id = baton.relay_id.ok_or_else(|| {
-                ApiError::invalid(
+                ServiceError::invalid(
                     "to_id",
                     "This baton follows no relay; name the receiver in to_id.",
                 )
             })?;
             let relay = state.store.relay(caller.workspace_id, relay_id).await?;
             relay::next_leg(&relay.legs, caller.id).ok_or_else(|| {
-                ApiError::invalid(
+                ServiceError::invalid(
                     "to_id",
                     "The relay has no other leg to pass to; name the receiver in to_id.",
                 )
@@ -485,10 +468,10 @@ pub async fn hand_off(
         }
     };
     let receiver = workspace_member(state, caller, to).await.map_err(|_| {
-        ApiError::invalid("to_id", "There is no member with this id in the workspace.")
+        ServiceError::invalid("to_id", "There is no member with this id in the workspace.")
     })?;
     if receiver.id == caller.id || !receiver.active {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "to_id",
             "Pass the baton to another, active member.",
         ));
@@ -496,7 +479,7 @@ pub async fn hand_off(
     let now = state.clock.now();
     let schedule = schedule_of(state, &receiver).await?;
     let delivers_at = relay::delivers_at(&schedule, now).ok_or_else(|| {
-        ApiError::invalid(
+        ServiceError::invalid(
             "to_id",
             format!(
                 "{} has no working time, so cannot receive a baton.",
@@ -523,7 +506,9 @@ pub async fn hand_off(
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
                 constraint: "handoff_pending",
-            } => ApiError::conflict("This baton already has a handoff waiting for its receiver."),
+            } => {
+                ServiceError::conflict("This baton already has a handoff waiting for its receiver.")
+            }
             other => other.into(),
         })
 }
@@ -535,25 +520,26 @@ pub async fn resolve(
     handoff: Id,
     accept: bool,
     reason: Option<&str>,
-) -> ApiResult<Handoff> {
+) -> ServiceResult<Handoff> {
     let current = state
         .store
         .handoff(caller.workspace_id, handoff)
         .await
         .map_err(|e| missing(e, "handoff"))?;
-    if current.to_id != caller.id && current.from_id != caller.id && !caller.role.is_admin() {
-        return Err(ApiError::not_found("handoff"));
-    }
-    if current.to_id != caller.id {
-        return Err(ApiError::forbidden(
-            "Only the receiver can accept or bounce a handoff.",
-        ));
+    match relay::handoff_part(caller, &current) {
+        HandoffPart::Receiver => {}
+        HandoffPart::Witness => {
+            return Err(ServiceError::forbidden(
+                "Only the receiver can accept or bounce a handoff.",
+            ));
+        }
+        HandoffPart::Stranger => return Err(ServiceError::not_found("handoff")),
     }
     let reason = match (accept, reason.map(str::trim)) {
         (true, _) => None,
         (false, Some(r)) if !r.is_empty() && r.len() <= 8 * 1024 => Some(r.to_owned()),
         (false, _) => {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "reason",
                 "Say why you are bouncing the baton (at most 8 KiB).",
             ));
@@ -571,15 +557,16 @@ pub async fn resolve(
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict { .. } => {
-                ApiError::conflict("This handoff was already accepted or bounced.")
+                ServiceError::conflict("This handoff was already accepted or bounced.")
             }
             other => other.into(),
         })
 }
 
-fn not_guest(caller: &Member, what: &str) -> ApiResult<()> {
-    if caller.role == Role::Guest {
-        Err(ApiError::forbidden(format!("Guests cannot {what}.")))
+/// Refuses a guest what only the team may do ([`relay::may_plan`]).
+fn not_guest(caller: &Member, what: &str) -> ServiceResult<()> {
+    if !relay::may_plan(caller) {
+        Err(ServiceError::forbidden(format!("Guests cannot {what}.")))
     } else {
         Ok(())
     }

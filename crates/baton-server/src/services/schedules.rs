@@ -8,12 +8,12 @@ use baton_core::{CoreError, Id};
 use jiff::Timestamp;
 
 use super::access::{Sight, member_in_full, member_in_sight, presence_only, workspace_member};
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 
 /// The schedules of `members` in their order: the stored one, or the default (Monday to Friday
 /// 09:00–17:00 in the member's own zone) for a member who has none.
-pub async fn schedules_of(state: &AppState, members: &[Member]) -> ApiResult<Vec<Schedule>> {
+pub async fn schedules_of(state: &AppState, members: &[Member]) -> ServiceResult<Vec<Schedule>> {
     let Some(first) = members.first() else {
         return Ok(Vec::new());
     };
@@ -31,17 +31,17 @@ pub async fn schedules_of(state: &AppState, members: &[Member]) -> ApiResult<Vec
                 None => Schedule::default_for(&m.timezone),
             };
             schedule.map_err(|e| {
-                ApiError::internal(&format!("stored schedule of {} is invalid: {e}", m.id))
+                ServiceError::internal(&format!("stored schedule of {} is invalid: {e}", m.id))
             })
         })
         .collect()
 }
 
 /// One member's schedule.
-pub async fn schedule_of(state: &AppState, member: &Member) -> ApiResult<Schedule> {
+pub async fn schedule_of(state: &AppState, member: &Member) -> ServiceResult<Schedule> {
     let mut list = schedules_of(state, std::slice::from_ref(member)).await?;
     list.pop()
-        .ok_or_else(|| ApiError::internal(&"no schedule computed"))
+        .ok_or_else(|| ServiceError::internal(&"no schedule computed"))
 }
 
 /// Replaces a member's schedule (the member themself, or someone above their role). Returns
@@ -51,7 +51,7 @@ pub async fn set_schedule(
     caller: &Member,
     member: Id,
     spec: ScheduleSpec,
-) -> ApiResult<ScheduleSpec> {
+) -> ServiceResult<ScheduleSpec> {
     let target = workspace_member(state, caller, member).await?;
     super::members::self_or_administers(caller, &target, "change this member's schedule")?;
     let schedule = Schedule::new(spec)?;
@@ -69,7 +69,7 @@ pub async fn set_schedule(
 }
 
 /// Parses a `from`/`to` pair of RFC 3339 instants.
-pub fn range(from: &str, to: &str) -> ApiResult<(Timestamp, Timestamp)> {
+pub fn range(from: &str, to: &str) -> ServiceResult<(Timestamp, Timestamp)> {
     let parse = |field: &'static str, text: &str| {
         text.parse::<Timestamp>().map_err(|_| {
             CoreError::invalid(
@@ -88,7 +88,7 @@ pub async fn availability(
     member: Id,
     from: Timestamp,
     to: Timestamp,
-) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
+) -> ServiceResult<Vec<(Timestamp, Timestamp)>> {
     let target = member_in_full(state, caller, member).await?;
     let schedule = schedule_of(state, &target).await?;
     Ok(schedule::working_intervals(&schedule, from, to)?)
@@ -101,9 +101,9 @@ pub async fn overlap(
     members: &[Id],
     from: Timestamp,
     to: Timestamp,
-) -> ApiResult<Vec<(Timestamp, Timestamp)>> {
+) -> ServiceResult<Vec<(Timestamp, Timestamp)>> {
     if members.is_empty() || members.len() > 100 {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "members",
             "Name between 1 and 100 member ids, separated by commas.",
         ));
@@ -111,7 +111,7 @@ pub async fn overlap(
     let mut found = Vec::with_capacity(members.len());
     for id in members {
         let (member, sight) = member_in_sight(state, caller, *id).await.map_err(|_| {
-            ApiError::invalid(
+            ServiceError::invalid(
                 "members",
                 format!("There is no member {id} in this workspace."),
             )
@@ -139,7 +139,7 @@ pub struct Presence {
 }
 
 /// The member's [`Presence`] at the server's now.
-pub async fn presence(state: &AppState, member: &Member) -> ApiResult<Presence> {
+pub async fn presence(state: &AppState, member: &Member) -> ServiceResult<Presence> {
     let schedule = schedule_of(state, member).await?;
     let now = state.clock.now();
     let local = now.to_zoned_datetime(schedule.time_zone().clone());
@@ -156,7 +156,7 @@ pub async fn policy(
     state: &AppState,
     caller: &Member,
     member: Id,
-) -> ApiResult<(NotificationPolicy, Vec<String>)> {
+) -> ServiceResult<(NotificationPolicy, Vec<String>)> {
     let target = self_or_admin(state, caller, member, "see").await?;
     let policy = state
         .store
@@ -175,7 +175,7 @@ pub async fn set_policy(
     caller: &Member,
     member: Id,
     policy: NotificationPolicy,
-) -> ApiResult<(NotificationPolicy, Vec<String>)> {
+) -> ServiceResult<(NotificationPolicy, Vec<String>)> {
     let target = workspace_member(state, caller, member).await?;
     super::members::self_or_administers(caller, &target, "change this member's notifications")?;
     let policy = policy.validate()?;
@@ -197,10 +197,10 @@ async fn self_or_admin(
     caller: &Member,
     member: Id,
     verb: &str,
-) -> ApiResult<Member> {
+) -> ServiceResult<Member> {
     let target = workspace_member(state, caller, member).await?;
     if caller.id != target.id && !caller.role.is_admin() {
-        return Err(ApiError::forbidden(format!(
+        return Err(ServiceError::forbidden(format!(
             "Only the member themself or an admin can {verb} this."
         )));
     }

@@ -3,7 +3,6 @@
 //! and ended, the first-run workspace, and the account changes that must end sessions (a new
 //! password). Cookie secrets are random; only their SHA-256 is stored.
 
-use axum::http::StatusCode;
 use baton_core::model::{Member, NewSession, SessionInfo, Workspace};
 use baton_core::role::Role;
 use baton_core::schedule::{Day, ScheduleSpec, WeeklySpec};
@@ -13,8 +12,8 @@ use baton_core::{Id, validate};
 use baton_store::StoreError;
 use jiff::{SignedDuration, Timestamp};
 
+use super::error::{ServiceError, ServiceResult};
 use super::members::{MemberInput, prepare_member};
-use crate::error::{ApiError, ApiResult};
 use crate::live::Change;
 use crate::state::AppState;
 
@@ -56,9 +55,9 @@ pub fn csrf_token(secret: &str) -> String {
 }
 
 /// A new random cookie secret and the session row that stores its hash.
-fn new_session(member: Id, now: Timestamp) -> ApiResult<(NewSession, String)> {
+fn new_session(member: Id, now: Timestamp) -> ServiceResult<(NewSession, String)> {
     let mut bytes = [0u8; 32];
-    getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(&e))?;
+    getrandom::fill(&mut bytes).map_err(|e| ServiceError::internal(&e))?;
     let secret: String = bytes.iter().map(|b| format!("{b:02x}")).collect();
     let session = NewSession {
         id: Id::random(),
@@ -70,7 +69,7 @@ fn new_session(member: Id, now: Timestamp) -> ApiResult<(NewSession, String)> {
 }
 
 /// Starts a fresh session for `member` (sign-in and password changes rotate the secret).
-pub async fn start(state: &AppState, member: &Member) -> ApiResult<SignedIn> {
+pub async fn start(state: &AppState, member: &Member) -> ServiceResult<SignedIn> {
     let now = state.clock.now();
     let (session, secret) = new_session(member.id, now)?;
     let info = SessionInfo {
@@ -91,7 +90,7 @@ pub async fn start(state: &AppState, member: &Member) -> ApiResult<SignedIn> {
 
 /// The live session a cookie secret names (used within [`IDLE_LIMIT`], started within
 /// [`LIFETIME`]), recording its use every few minutes.
-pub async fn current(state: &AppState, secret: &str) -> ApiResult<Option<SignedIn>> {
+pub async fn current(state: &AppState, secret: &str) -> ServiceResult<Option<SignedIn>> {
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
     }
@@ -150,7 +149,10 @@ pub enum Checked {
 /// # Errors
 /// 429 with `Retry-After` while the account or the address is throttled (nothing verified);
 /// 422 when nothing matches (the failure is counted); 503 when the password gate is full.
-pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<Checked> {
+pub async fn check_password(
+    state: &AppState,
+    credentials: &Credentials<'_>,
+) -> ServiceResult<Checked> {
     let now = state.clock.now();
     let keys = Keys::new(credentials.email, credentials.client.0);
     let counters = state.store.throttle_counters(&keys.all()).await?;
@@ -176,7 +178,7 @@ pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> 
             .store
             .count_failures(&keys.failures(now), now, throttle::expired_before(now))
             .await?;
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "password",
             "This email and password do not match an active account.",
         ));
@@ -196,7 +198,7 @@ pub async fn check_password(state: &AppState, credentials: &Credentials<'_>) -> 
 async fn candidates(
     state: &AppState,
     credentials: &Credentials<'_>,
-) -> ApiResult<Vec<(Workspace, Member, Option<String>)>> {
+) -> ServiceResult<Vec<(Workspace, Member, Option<String>)>> {
     let email = credentials.email.trim().to_lowercase();
     let mut found = Vec::new();
     for workspace in state.store.workspaces().await? {
@@ -221,8 +223,8 @@ async fn candidates(
     Ok(found)
 }
 
-/// The 429 of a throttled attempt, saying whose failures hold it back and for how long.
-fn throttled(wait: Wait) -> ApiError {
+/// A throttled attempt, saying whose failures hold it back and for how long.
+fn throttled(wait: Wait) -> ServiceError {
     let seconds = wait.seconds();
     let when = match seconds {
         1 => "1 second".to_owned(),
@@ -233,24 +235,10 @@ fn throttled(wait: Wait) -> ApiError {
         Throttled::Account => "for this account",
         Throttled::Address => "from your network",
     };
-    ApiError::new(
-        StatusCode::TOO_MANY_REQUESTS,
-        format!("Too many failed sign-ins {whose}. Try again in {when}."),
-    )
-    .with_retry_after(seconds)
-}
-
-/// The 409 of `POST /api/v1/tokens` when the email and password open several workspaces and
-/// none was named: the `workspaces` extension member lists them (id and name).
-pub fn ambiguous(workspaces: &[Workspace]) -> ApiError {
-    let listed = workspaces
-        .iter()
-        .map(|w| serde_json::json!({"id": w.id.to_string(), "name": w.name}))
-        .collect();
-    ApiError::conflict(
-        "This email and password open several workspaces. Send `workspace` with one of the ids listed in `workspaces`.",
-    )
-    .with_extension("workspaces", serde_json::Value::Array(listed))
+    ServiceError::Throttled {
+        detail: format!("Too many failed sign-ins {whose}. Try again in {when}."),
+        retry_after: seconds,
+    }
 }
 
 /// What a sign-in leads to.
@@ -264,7 +252,10 @@ pub enum SignInOutcome {
 
 /// Checks an email and password ([`check_password`]) and starts a session, or answers the
 /// workspaces to choose from.
-pub async fn sign_in(state: &AppState, credentials: &Credentials<'_>) -> ApiResult<SignInOutcome> {
+pub async fn sign_in(
+    state: &AppState,
+    credentials: &Credentials<'_>,
+) -> ServiceResult<SignInOutcome> {
     match check_password(state, credentials).await? {
         Checked::Member(member) => Ok(SignInOutcome::SignedIn(Box::new(
             start(state, &member).await?,
@@ -274,7 +265,7 @@ pub async fn sign_in(state: &AppState, credentials: &Credentials<'_>) -> ApiResu
 }
 
 /// Ends a session (sign-out).
-pub async fn sign_out(state: &AppState, signed_in: &SignedIn) -> ApiResult<()> {
+pub async fn sign_out(state: &AppState, signed_in: &SignedIn) -> ServiceResult<()> {
     state
         .store
         .end_session(
@@ -313,7 +304,7 @@ pub struct FirstRunInput {
 
 /// Creates the first workspace and its owner, with the owner's usual working hours, and signs
 /// the owner in. Refused once any workspace exists.
-pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<SignedIn> {
+pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ServiceResult<SignedIn> {
     let now = state.clock.now();
     let workspace_name = validate::workspace_name(&input.workspace)?;
     let owner_input = MemberInput {
@@ -328,7 +319,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<Sig
         .run(move || prepare_member(&owner_input, Role::Owner, now))
         .await??;
     if input.days.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "days",
             "Pick at least one day you usually work.",
         ));
@@ -345,7 +336,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<Sig
         time_off: Vec::new(),
         focus: Vec::new(),
     })
-    .map_err(|e| ApiError::invalid("start", e.message))?;
+    .map_err(|e| ServiceError::invalid("start", e.message))?;
     let workspace = Workspace {
         id: Id::random(),
         name: workspace_name,
@@ -361,7 +352,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<Sig
         .map_err(|e| match e {
             StoreError::Conflict {
                 constraint: "workspace_exists",
-            } => ApiError::conflict("Baton is already set up. Sign in instead."),
+            } => ServiceError::conflict("Baton is already set up. Sign in instead."),
             e => e.into(),
         })?;
     state
@@ -381,7 +372,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<Sig
 }
 
 /// Whether Baton still needs its first-run setup.
-pub async fn needs_first_run(state: &AppState) -> ApiResult<bool> {
+pub async fn needs_first_run(state: &AppState) -> ServiceResult<bool> {
     Ok(state.store.workspaces().await?.is_empty())
 }
 
@@ -395,15 +386,16 @@ pub async fn change_password(
     current: &str,
     new: &str,
     revoke_tokens: bool,
-) -> ApiResult<SignedIn> {
+) -> ServiceResult<SignedIn> {
     let member = &signed_in.member;
-    let new = validate::password(new).map_err(|e| ApiError::invalid("new_password", e.message))?;
+    let new =
+        validate::password(new).map_err(|e| ServiceError::invalid("new_password", e.message))?;
     let stored = state
         .store
         .password_hash(member.workspace_id, member.id)
         .await?;
     if !state.passwords.verify(current, stored.as_deref()).await? {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "current_password",
             "The current password is not right.",
         ));
@@ -428,7 +420,7 @@ pub async fn update_profile(
     member: &Member,
     name: &str,
     timezone: &str,
-) -> ApiResult<Member> {
+) -> ServiceResult<Member> {
     let name = validate::person_name(name)?;
     let timezone = validate::timezone(timezone)?;
     Ok(state

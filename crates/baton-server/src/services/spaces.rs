@@ -8,7 +8,7 @@ use baton_core::{Id, validate};
 use baton_store::IdempotencyKey;
 
 use super::access::{missing, sees, visible_space, workspace_member};
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::live::Change;
 use crate::state::AppState;
 
@@ -19,11 +19,11 @@ pub async fn create_space(
     name: &str,
     visibility: &str,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<Space> {
+) -> ServiceResult<Space> {
     let name = validate::space_name(name)?;
     let visibility = Visibility::parse(visibility)?;
     if caller.role == Role::Guest {
-        return Err(ApiError::forbidden("Guests cannot create spaces."));
+        return Err(ServiceError::forbidden("Guests cannot create spaces."));
     }
     let space = Space {
         id: Id::random(),
@@ -49,7 +49,7 @@ pub async fn list_visible(
     state: &AppState,
     caller: &Member,
     page: PageRequest,
-) -> ApiResult<Page<(Space, bool)>> {
+) -> ServiceResult<Page<(Space, bool)>> {
     let page = state
         .store
         .spaces_for(caller.workspace_id, caller.id, page)
@@ -65,19 +65,26 @@ pub async fn list_visible(
 }
 
 /// Adds a member of the workspace to a space the caller can see. Guests cannot add people.
-pub async fn add_member(state: &AppState, caller: &Member, space: Id, member: Id) -> ApiResult<()> {
+pub async fn add_member(
+    state: &AppState,
+    caller: &Member,
+    space: Id,
+    member: Id,
+) -> ServiceResult<()> {
     let space = visible_space(state, caller, space).await?;
     if caller.role == Role::Guest {
-        return Err(ApiError::forbidden("Guests cannot add people to spaces."));
+        return Err(ServiceError::forbidden(
+            "Guests cannot add people to spaces.",
+        ));
     }
     let member = workspace_member(state, caller, member).await.map_err(|_| {
-        ApiError::invalid(
+        ServiceError::invalid(
             "member_id",
             "There is no member with this id in the workspace.",
         )
     })?;
     if !member.active {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "member_id",
             "This member is deactivated.",
         ));
@@ -98,10 +105,10 @@ pub async fn remove_member(
     caller: &Member,
     space: Id,
     member: Id,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let space = visible_space(state, caller, space).await?;
     if caller.id != member && !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only admins can remove other people from a space.",
         ));
     }
@@ -122,7 +129,7 @@ pub async fn members(
     caller: &Member,
     space: Id,
     page: PageRequest,
-) -> ApiResult<Page<Member>> {
+) -> ServiceResult<Page<Member>> {
     let space = visible_space(state, caller, space).await?;
     Ok(state
         .store
@@ -136,11 +143,11 @@ pub async fn set_visibility(
     caller: &Member,
     space: Id,
     visibility: &str,
-) -> ApiResult<Space> {
+) -> ServiceResult<Space> {
     let visibility = Visibility::parse(visibility)?;
     let space = visible_space(state, caller, space).await?;
     if !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only workspace admins can change a space's visibility.",
         ));
     }

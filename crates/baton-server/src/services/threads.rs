@@ -3,15 +3,16 @@
 use baton_core::delivery::UrgentOutcome;
 use baton_core::expectation::{Expectation, ExpectationKind};
 use baton_core::model::{
-    CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread, ThreadSummary,
+    Ask, CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread,
+    ThreadSummary,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::{Id, markdown, mention, validate};
 use baton_store::IdempotencyKey;
 
 use super::access::{visible_post, visible_space, visible_thread, visible_thread_in_space};
+use super::error::{ServiceError, ServiceResult};
 use super::{asks, urgent};
-use crate::error::{ApiError, ApiResult};
 use crate::live::Change;
 use crate::state::AppState;
 
@@ -31,7 +32,7 @@ async fn expectation(
     state: &AppState,
     caller: &Member,
     input: Option<ExpectationInput>,
-) -> ApiResult<Option<Expectation>> {
+) -> ServiceResult<Option<Expectation>> {
     let Some(input) = input else { return Ok(None) };
     let of = input
         .of
@@ -45,7 +46,7 @@ async fn expectation(
             .member(caller.workspace_id, *id)
             .await
             .map_err(|_| {
-                ApiError::invalid(
+                ServiceError::invalid(
                     "expectation.of",
                     format!("There is no member {id} in this workspace."),
                 )
@@ -62,7 +63,7 @@ async fn new_post(
     thread: Id,
     body: &str,
     expectation: Option<Expectation>,
-) -> ApiResult<NewPost> {
+) -> ServiceResult<NewPost> {
     let body = validate::body(body)?;
     let html = markdown::render(&body);
     let now = state.clock.now();
@@ -83,7 +84,7 @@ async fn new_post(
 
 /// The members a post's body mentions, the author left out. A mention that names nobody is
 /// plain text; whether the mentioned may see the thread is checked when they are notified.
-async fn mentioned(state: &AppState, caller: &Member, body: &str) -> ApiResult<Vec<Id>> {
+async fn mentioned(state: &AppState, caller: &Member, body: &str) -> ServiceResult<Vec<Id>> {
     let mentions = mention::find(body)?;
     if mentions.is_empty() {
         return Ok(Vec::new());
@@ -112,7 +113,7 @@ pub async fn create_thread(
     body: &str,
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<CreatedThread> {
+) -> ServiceResult<CreatedThread> {
     let (created, _) = start_thread(state, caller, space, title, body, exp, idem).await?;
     Ok(created)
 }
@@ -127,12 +128,12 @@ pub async fn start_thread(
     body: &str,
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<(CreatedThread, Option<UrgentOutcome>)> {
+) -> ServiceResult<(CreatedThread, Option<UrgentOutcome>)> {
     let space = Id::parse("space_id", space)?;
     let title = validate::title(title)?;
     let expectation = expectation(state, caller, exp).await?;
     let space = visible_space(state, caller, space).await.map_err(|_| {
-        ApiError::invalid(
+        ServiceError::invalid(
             "space_id",
             "There is no space with this id that you can post in.",
         )
@@ -171,7 +172,7 @@ pub async fn create_post(
     body: &str,
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<Post> {
+) -> ServiceResult<Post> {
     Ok(reply(state, caller, thread, body, exp, idem).await?.0)
 }
 
@@ -184,7 +185,7 @@ pub async fn reply(
     body: &str,
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
-) -> ApiResult<(Post, Option<UrgentOutcome>)> {
+) -> ServiceResult<(Post, Option<UrgentOutcome>)> {
     let (thread, space) = visible_thread_in_space(state, caller, thread).await?;
     let expectation = expectation(state, caller, exp).await?;
     let post = new_post(state, caller, &space, thread.id, body, expectation).await?;
@@ -212,7 +213,7 @@ pub async fn read_thread(
     caller: &Member,
     thread: Id,
     page: PageRequest,
-) -> ApiResult<(Thread, Page<Post>)> {
+) -> ServiceResult<(Thread, Page<Post>)> {
     let thread = visible_thread(state, caller, thread).await?;
     let posts = state
         .store
@@ -227,7 +228,7 @@ pub async fn list_threads(
     caller: &Member,
     space: Id,
     page: PageRequest,
-) -> ApiResult<Page<ThreadSummary>> {
+) -> ServiceResult<Page<ThreadSummary>> {
     let space = visible_space(state, caller, space).await?;
     Ok(state
         .store
@@ -241,13 +242,13 @@ pub async fn mark_read(
     caller: &Member,
     thread: Id,
     post: Option<&str>,
-) -> ApiResult<i64> {
+) -> ServiceResult<i64> {
     let thread = visible_thread(state, caller, thread).await?;
     let seq = match post {
         Some(text) => {
             let post = visible_post(state, caller, Id::parse("post_id", text)?).await?;
             if post.thread_id != thread.id {
-                return Err(ApiError::invalid(
+                return Err(ServiceError::invalid(
                     "post_id",
                     "This post is not in this thread.",
                 ));
@@ -264,7 +265,7 @@ pub async fn mark_read(
 }
 
 /// Whether the caller follows a visible thread.
-pub async fn following(state: &AppState, caller: &Member, thread: Id) -> ApiResult<bool> {
+pub async fn following(state: &AppState, caller: &Member, thread: Id) -> ServiceResult<bool> {
     let thread = visible_thread(state, caller, thread).await?;
     Ok(state
         .store
@@ -278,7 +279,10 @@ pub const MAX_FOLLOWED_UNREAD: u32 = 20;
 /// The threads the caller follows that have posts they have not read, most recently active
 /// first: the replies and mentions waiting for them. A thread they may no longer see is left
 /// out.
-pub async fn followed_unread(state: &AppState, caller: &Member) -> ApiResult<Vec<ThreadSummary>> {
+pub async fn followed_unread(
+    state: &AppState,
+    caller: &Member,
+) -> ServiceResult<Vec<ThreadSummary>> {
     let ws = caller.workspace_id;
     let followed = state
         .store
@@ -288,7 +292,7 @@ pub async fn followed_unread(state: &AppState, caller: &Member) -> ApiResult<Vec
     for summary in followed {
         match visible_thread(state, caller, summary.thread.id).await {
             Ok(_) => visible.push(summary),
-            Err(e) if e.status() == axum::http::StatusCode::NOT_FOUND => {}
+            Err(e) if e.is_not_found() => {}
             Err(e) => return Err(e),
         }
     }
@@ -302,7 +306,7 @@ pub async fn set_following(
     caller: &Member,
     thread: Id,
     following: bool,
-) -> ApiResult<()> {
+) -> ServiceResult<()> {
     let thread = visible_thread(state, caller, thread).await?;
     state
         .store
@@ -312,10 +316,15 @@ pub async fn set_following(
 }
 
 /// Edits a post: only its author, and only while they can still see it. History is kept.
-pub async fn edit_post(state: &AppState, caller: &Member, post: Id, body: &str) -> ApiResult<Post> {
+pub async fn edit_post(
+    state: &AppState,
+    caller: &Member,
+    post: Id,
+    body: &str,
+) -> ServiceResult<Post> {
     let post = visible_post(state, caller, post).await?;
     if post.author_id != caller.id {
-        return Err(ApiError::forbidden("Only the author can edit a post."));
+        return Err(ServiceError::forbidden("Only the author can edit a post."));
     }
     let body = validate::body(body)?;
     let html = markdown::render(&body);
@@ -331,7 +340,7 @@ pub async fn revisions(
     caller: &Member,
     post: Id,
     page: PageRequest,
-) -> ApiResult<Page<PostRevision>> {
+) -> ServiceResult<Page<PostRevision>> {
     let post = visible_post(state, caller, post).await?;
     Ok(state
         .store
@@ -339,29 +348,18 @@ pub async fn revisions(
         .await?)
 }
 
-/// The asks a post created, as the API lists them. Read back from the store (not from the
-/// request) so that an idempotent replay answers exactly what the first request did.
-pub async fn asks_of(
-    state: &AppState,
-    caller: &Member,
-    post: &Post,
-) -> ApiResult<Vec<crate::routes::dto::AskOut>> {
+/// The asks a post created. Read back from the store (not from the request) so that an
+/// idempotent replay answers exactly what the first request did.
+pub async fn asks_of(state: &AppState, caller: &Member, post: &Post) -> ServiceResult<Vec<Ask>> {
     let asks_something = post
         .expectation
         .as_ref()
-        .is_some_and(|e| e.kind == baton_core::expectation::ExpectationKind::Reply);
+        .is_some_and(|e| e.kind == ExpectationKind::Reply);
     if !asks_something {
         return Ok(Vec::new());
     }
-    let asks = state
+    Ok(state
         .store
         .asks_for_post(caller.workspace_id, post.id)
-        .await?;
-    Ok(asks
-        .iter()
-        .map(|a| crate::routes::dto::AskOut {
-            member_id: a.to_id.to_string(),
-            due_at: crate::routes::dto::time(a.due_at),
-        })
-        .collect())
+        .await?)
 }

@@ -14,7 +14,7 @@ use baton_core::delivery::unsubscribe::{self, PURPOSE, Unsubscriber};
 use baton_core::model::Member;
 use baton_core::token::hex;
 
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 
 /// Signs unsubscribe links, keeping each workspace's secret after the first read so a burst of
@@ -29,7 +29,7 @@ impl LinkSigner {
     ///
     /// # Errors
     /// When the store fails or no randomness is available for a new secret.
-    pub async fn token(&self, state: &AppState, member: &Member) -> ApiResult<String> {
+    pub async fn token(&self, state: &AppState, member: &Member) -> ServiceResult<String> {
         let ws = member.workspace_id;
         let cached = self.lock().get(&ws).cloned();
         let secret = match cached {
@@ -39,7 +39,7 @@ impl LinkSigner {
                     Some(secret) => secret,
                     None => {
                         let mut bytes = [0u8; 32];
-                        getrandom::fill(&mut bytes).map_err(|e| ApiError::internal(&e))?;
+                        getrandom::fill(&mut bytes).map_err(|e| ServiceError::internal(&e))?;
                         state
                             .store
                             .ensure_workspace_secret(ws, PURPOSE, &hex(&bytes))
@@ -69,8 +69,8 @@ impl LinkSigner {
 
 /// The member an unsubscribe `token` is for, when Baton signed it. Any other token (malformed,
 /// forged, for a workspace or member that does not exist) is a 404, with nothing written.
-pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Member> {
-    let missing = || ApiError::not_found("unsubscribe link");
+pub async fn resolve(state: &AppState, token: &str) -> ServiceResult<Member> {
+    let missing = || ServiceError::not_found("unsubscribe link");
     let claimed = unsubscribe::claimed(token).ok_or_else(missing)?;
     let secret = state
         .store
@@ -87,7 +87,7 @@ pub async fn resolve(state: &AppState, token: &str) -> ApiResult<Member> {
 
 /// Turns off the email digests of the member `token` is for (the rest of their policy stays)
 /// and returns them. Using a link twice changes nothing more.
-pub async fn unsubscribe(state: &AppState, token: &str) -> ApiResult<Member> {
+pub async fn unsubscribe(state: &AppState, token: &str) -> ServiceResult<Member> {
     let member = resolve(state, token).await?;
     let mut policy = state
         .store

@@ -19,8 +19,8 @@ use baton_core::{Id, schedule::Schedule};
 use jiff::Timestamp;
 
 use super::access::{sees, visible_thread, workspace_member};
+use super::error::{ServiceError, ServiceResult};
 use super::schedules::schedules_of;
-use crate::error::{ApiError, ApiResult};
 use crate::state::AppState;
 
 /// The routes of an urgent post by `caller` in `space` (and `thread`, once it exists) at
@@ -39,12 +39,12 @@ pub async fn plan(
     thread: Option<Id>,
     expectation: Option<&Expectation>,
     now: Timestamp,
-) -> ApiResult<Option<UrgentSend>> {
+) -> ServiceResult<Option<UrgentSend>> {
     let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Urgent) else {
         return Ok(None);
     };
     if exp.of.is_empty() {
-        return Err(ApiError::invalid(
+        return Err(ServiceError::invalid(
             "expectation.of",
             "An urgent post needs at least one member in 'of': the people it interrupts.",
         ));
@@ -53,13 +53,13 @@ pub async fn plan(
     let mut recipients = Vec::with_capacity(exp.of.len());
     for id in &exp.of {
         let member = workspace_member(state, caller, *id).await.map_err(|_| {
-            ApiError::invalid(
+            ServiceError::invalid(
                 "expectation.of",
                 format!("There is no member {id} in this workspace."),
             )
         })?;
         if !can_see(state, &member, space).await? {
-            return Err(ApiError::invalid(
+            return Err(ServiceError::invalid(
                 "expectation.of",
                 format!(
                     "{} cannot see this space, so an urgent post here cannot reach them.",
@@ -109,7 +109,7 @@ async fn route(
     recipients: &[Member],
     covers: &[Member],
     now: Timestamp,
-) -> ApiResult<Vec<UrgentLeg>> {
+) -> ServiceResult<Vec<UrgentLeg>> {
     let (to, by): (Vec<Schedule>, Vec<Schedule>) = (
         schedules_of(state, recipients).await?,
         schedules_of(state, covers).await?,
@@ -119,7 +119,7 @@ async fn route(
     Ok(plan_urgent(&to, &by, now))
 }
 
-async fn can_see(state: &AppState, member: &Member, space: &Space) -> ApiResult<bool> {
+async fn can_see(state: &AppState, member: &Member, space: &Space) -> ServiceResult<bool> {
     let (_, is_member) = state
         .store
         .space_for(member.workspace_id, space.id, member.id)
@@ -132,7 +132,7 @@ pub async fn budget_left(
     state: &AppState,
     member: &Member,
     now: Timestamp,
-) -> ApiResult<(u32, u32)> {
+) -> ServiceResult<(u32, u32)> {
     let ws = member.workspace_id;
     let budget = state.store.urgent_budget(ws).await?;
     let since = now
@@ -145,18 +145,18 @@ pub async fn budget_left(
     ))
 }
 
-fn admin_only(caller: &Member, what: &str) -> ApiResult<()> {
+fn admin_only(caller: &Member, what: &str) -> ServiceResult<()> {
     if caller.role.is_admin() {
         Ok(())
     } else {
-        Err(ApiError::forbidden(format!(
+        Err(ServiceError::forbidden(format!(
             "Only workspace admins can {what}."
         )))
     }
 }
 
 /// The workspace's urgent budget (admins only).
-pub async fn budget(state: &AppState, caller: &Member) -> ApiResult<UrgentBudget> {
+pub async fn budget(state: &AppState, caller: &Member) -> ServiceResult<UrgentBudget> {
     admin_only(caller, "see the workspace settings")?;
     Ok(state.store.urgent_budget(caller.workspace_id).await?)
 }
@@ -166,7 +166,7 @@ pub async fn set_budget(
     state: &AppState,
     caller: &Member,
     per_week: i64,
-) -> ApiResult<UrgentBudget> {
+) -> ServiceResult<UrgentBudget> {
     admin_only(caller, "change the workspace settings")?;
     let budget = UrgentBudget::new(per_week)?;
     state
@@ -183,7 +183,7 @@ pub async fn audit_log(
     state: &AppState,
     caller: &Member,
     page: PageRequest,
-) -> ApiResult<Page<AuditEntry>> {
+) -> ServiceResult<Page<AuditEntry>> {
     admin_only(caller, "read the audit log")?;
     let mut page = state.store.audit_log(caller.workspace_id, page).await?;
     for entry in &mut page.items {

@@ -14,7 +14,7 @@ use baton_core::model::{Member, Space};
 use baton_store::StoreError;
 
 use super::access::{missing, visible_space, workspace_member};
-use crate::error::{ApiError, ApiResult};
+use super::error::{ServiceError, ServiceResult};
 use crate::state::AppState;
 
 /// Registers a webhook at `url` that receives `member`'s notifications at their delivery
@@ -29,10 +29,10 @@ pub async fn create_for_member(
     caller: &Member,
     member: Id,
     url: &str,
-) -> ApiResult<SignedWebhook> {
+) -> ServiceResult<SignedWebhook> {
     let target = workspace_member(state, caller, member).await?;
     if target.id != caller.id {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only the member themself can register webhooks for their notifications.",
         ));
     }
@@ -47,10 +47,10 @@ pub async fn list_for_member(
     state: &AppState,
     caller: &Member,
     member: Id,
-) -> ApiResult<Vec<Webhook>> {
+) -> ServiceResult<Vec<Webhook>> {
     let target = workspace_member(state, caller, member).await?;
     if target.id != caller.id && !caller.role.is_admin() {
-        return Err(ApiError::forbidden(
+        return Err(ServiceError::forbidden(
             "Only the member themself or an admin can see their webhooks.",
         ));
     }
@@ -71,7 +71,7 @@ pub async fn create_for_space(
     caller: &Member,
     space: Id,
     url: &str,
-) -> ApiResult<SignedWebhook> {
+) -> ServiceResult<SignedWebhook> {
     let space = managed_space(state, caller, space).await?;
     create(state, caller, WebhookScope::Space(space.id), url).await
 }
@@ -84,7 +84,7 @@ pub async fn list_for_space(
     state: &AppState,
     caller: &Member,
     space: Id,
-) -> ApiResult<Vec<Webhook>> {
+) -> ServiceResult<Vec<Webhook>> {
     Ok(space_with_webhooks(state, caller, space).await?.1)
 }
 
@@ -97,7 +97,7 @@ pub async fn space_with_webhooks(
     state: &AppState,
     caller: &Member,
     space: Id,
-) -> ApiResult<(Space, Vec<Webhook>)> {
+) -> ServiceResult<(Space, Vec<Webhook>)> {
     let space = managed_space(state, caller, space).await?;
     let hooks = state
         .store
@@ -120,7 +120,7 @@ pub fn manages(caller: &Member, space: &Space) -> bool {
 /// 404 for a webhook that does not exist, was deleted, or that the caller may not see (a
 /// member's webhook is visible only to its member and to admins); 403 for a space webhook of
 /// a space the caller may see but not manage.
-pub async fn delete(state: &AppState, caller: &Member, id: Id) -> ApiResult<()> {
+pub async fn delete(state: &AppState, caller: &Member, id: Id) -> ServiceResult<()> {
     let ws = caller.workspace_id;
     let webhook = state
         .store
@@ -130,7 +130,7 @@ pub async fn delete(state: &AppState, caller: &Member, id: Id) -> ApiResult<()> 
     match webhook.scope {
         WebhookScope::Member(member) => {
             if member != caller.id && !caller.role.is_admin() {
-                return Err(ApiError::not_found("webhook"));
+                return Err(ServiceError::not_found("webhook"));
             }
         }
         WebhookScope::Space(space) => {
@@ -146,12 +146,12 @@ pub async fn delete(state: &AppState, caller: &Member, id: Id) -> ApiResult<()> 
 
 /// The space, if the caller may see it (404 otherwise) and manage its webhooks (403
 /// otherwise): workspace admins and the member who created it.
-async fn managed_space(state: &AppState, caller: &Member, space: Id) -> ApiResult<Space> {
+async fn managed_space(state: &AppState, caller: &Member, space: Id) -> ServiceResult<Space> {
     let space = visible_space(state, caller, space).await?;
     if manages(caller, &space) {
         Ok(space)
     } else {
-        Err(ApiError::forbidden(
+        Err(ServiceError::forbidden(
             "Only workspace admins and the space's creator can manage its webhooks.",
         ))
     }
@@ -163,10 +163,10 @@ async fn create(
     caller: &Member,
     scope: WebhookScope,
     url: &str,
-) -> ApiResult<SignedWebhook> {
+) -> ServiceResult<SignedWebhook> {
     let (url, _) = state.webhooks.check(url).await?;
     let mut random = [0u8; 32];
-    getrandom::fill(&mut random).map_err(|e| ApiError::internal(&e))?;
+    getrandom::fill(&mut random).map_err(|e| ServiceError::internal(&e))?;
     let signed = SignedWebhook {
         webhook: Webhook {
             workspace_id: caller.workspace_id,
@@ -186,7 +186,7 @@ async fn create(
         Ok(()) => Ok(signed),
         Err(StoreError::Conflict {
             constraint: "webhooks_limit",
-        }) => Err(ApiError::conflict(format!(
+        }) => Err(ServiceError::conflict(format!(
             "There are already {MAX_WEBHOOKS} webhooks here; delete one before adding another."
         ))),
         Err(e) => Err(e.into()),

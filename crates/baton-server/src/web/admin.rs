@@ -194,7 +194,10 @@ async fn create_member(
         password: Some(f.password.clone()).filter(|p| !p.is_empty()),
         role: Some(f.role.clone()).filter(|r| !r.is_empty()),
     };
-    match members::create_member(&state, &form.viewer.member, input, None).await {
+    match members::create_member(&state, &form.viewer.member, input, None)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(Redirect::to("/admin/members?saved=created").into_response()),
         // A taken email (409) is the sender's to fix in the form, like a bad one (422).
         Err(e)

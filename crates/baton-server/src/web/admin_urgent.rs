@@ -177,7 +177,10 @@ async fn set_budget(
     });
     let me = &form.viewer.member;
     let saved = match parsed {
-        Ok(n) => urgent::set_budget(&state, me, n).await.map(|_| ()),
+        Ok(n) => urgent::set_budget(&state, me, n)
+            .await
+            .map(|_| ())
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match saved {

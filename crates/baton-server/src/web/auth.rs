@@ -295,7 +295,10 @@ async fn setup(
         start: f.start.clone(),
         end: f.end.clone(),
     };
-    match sessions::first_run(&state, &input).await {
+    match sessions::first_run(&state, &input)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(signed_in) => {
             state.setup_code.retire();
             Ok(signed_in_response(&state, &signed_in, "/inbox"))
@@ -407,7 +410,10 @@ async fn signin(
         workspace: f.workspace.as_deref().and_then(|w| w.parse().ok()),
         client,
     };
-    match sessions::sign_in(&state, &credentials).await {
+    match sessions::sign_in(&state, &credentials)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(SignInOutcome::SignedIn(signed_in)) => Ok(signed_in_response(&state, &signed_in, &next)),
         Ok(SignInOutcome::Choose(workspaces)) => {
             let shown = SigninShown {

@@ -6,6 +6,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 
 use crate::error::ApiError;
+use crate::services::error::ServiceError;
 
 /// Result type of page handlers.
 pub type WebResult<T> = Result<T, WebError>;
@@ -62,6 +63,12 @@ impl From<ApiError> for WebError {
             status: e.status(),
             message: e.detail().to_owned(),
         }
+    }
+}
+
+impl From<ServiceError> for WebError {
+    fn from(e: ServiceError) -> Self {
+        ApiError::from(e).into()
     }
 }
 

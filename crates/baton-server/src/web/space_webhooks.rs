@@ -21,6 +21,7 @@ use super::session::Viewer;
 use super::spaces::{page_id, render_with};
 use super::webhooks::{SAVED_DELETED, Shown, WebhookForm, WebhooksPart, rows};
 use super::{Chrome, Section, WebError, WebResult};
+use crate::error::ApiError;
 use crate::services::sessions::SignedIn;
 use crate::services::webhooks;
 use crate::state::AppState;
@@ -91,8 +92,9 @@ async fn add(
     form: CsrfForm<WebhookForm>,
 ) -> WebResult<Response> {
     let space = page_id(&id)?;
-    let created =
-        webhooks::create_for_space(&state, &form.viewer.member, space, &form.value.url).await;
+    let created = webhooks::create_for_space(&state, &form.viewer.member, space, &form.value.url)
+        .await
+        .map_err(ApiError::from);
     let shown = Shown::added(created, form.value.url)?;
     respond(&state, &form.viewer, space, shown).await
 }

@@ -158,7 +158,10 @@ async fn create(
     form: CsrfForm<NewSpaceForm>,
 ) -> WebResult<Response> {
     let f = &form.value;
-    match spaces::create_space(&state, &form.viewer.member, &f.name, &f.visibility, None).await {
+    match spaces::create_space(&state, &form.viewer.member, &f.name, &f.visibility, None)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(space) => Ok(Redirect::to(&format!("/spaces/{}", space.id)).into_response()),
         Err(e) => {
             let (error, status) = form_error(e, "name")?;
@@ -345,7 +348,9 @@ async fn add_member(
         Err(ApiError::invalid("member_id", "Choose someone to add."))
     } else {
         match Id::parse("member_id", chosen) {
-            Ok(member) => spaces::add_member(&state, &form.viewer.member, space, member).await,
+            Ok(member) => spaces::add_member(&state, &form.viewer.member, space, member)
+                .await
+                .map_err(ApiError::from),
             Err(e) => Err(e.into()),
         }
     };
@@ -367,7 +372,10 @@ async fn remove_member(
     let space = page_id(&id)?;
     let member = page_id(&member_id)?;
     let me = &form.viewer.member;
-    match spaces::remove_member(&state, me, space, member).await {
+    match spaces::remove_member(&state, me, space, member)
+        .await
+        .map_err(ApiError::from)
+    {
         // Someone who leaves a private space can no longer see it: send them to the list.
         Ok(()) if member == me.id => Ok(Redirect::to("/spaces").into_response()),
         Ok(()) => Ok(Redirect::to(&format!("/spaces/{space}/members")).into_response()),

@@ -383,18 +383,17 @@ async fn start_thread(
         return new_thread_page(&state, &form.viewer, space, draft, Mode::Preview).await;
     }
     let created = match draft.expectation() {
-        Ok(exp) => {
-            threads::start_thread(
-                &state,
-                &form.viewer.member,
-                &space.to_string(),
-                &draft.title,
-                &draft.body,
-                exp,
-                None,
-            )
-            .await
-        }
+        Ok(exp) => threads::start_thread(
+            &state,
+            &form.viewer.member,
+            &space.to_string(),
+            &draft.title,
+            &draft.body,
+            exp,
+            None,
+        )
+        .await
+        .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match created {
@@ -604,7 +603,9 @@ async fn reply(
         return thread_page(&state, signed_in, thread, None, draft, Mode::Preview, false).await;
     }
     let posted = match draft.expectation() {
-        Ok(exp) => threads::reply(&state, &signed_in.member, thread, &draft.body, exp, None).await,
+        Ok(exp) => threads::reply(&state, &signed_in.member, thread, &draft.body, exp, None)
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     match posted {

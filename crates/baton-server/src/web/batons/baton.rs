@@ -148,8 +148,8 @@ async fn baton(
     let done = baton.status == BatonStatus::Done;
     let can_hand_off = !done && baton.holder_id == viewer.id && waiting.is_none();
     // The same rules the service applies; a waiting handoff is resolved first.
-    let may_set_status = relays::may_set_status(viewer, &baton);
-    let can_link = relays::may_link(viewer, &baton);
+    let may_set_status = baton_core::relay::may_set_status(viewer, &baton);
+    let can_link = baton_core::relay::may_link(viewer, &baton);
     let can_mark_done = !done && may_set_status && waiting.is_none();
     let threads = relays::linked_threads(state, viewer, &baton)
         .await?
@@ -230,7 +230,10 @@ pub(super) async fn hand_off(
         blockers: f.blockers.clone(),
         links: f.links.clone(),
     };
-    match relays::hand_off(&state, &form.viewer.member, id, input).await {
+    match relays::hand_off(&state, &form.viewer.member, id, input)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(Redirect::to(&format!("/batons/{id}")).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut error = FieldError::from_api(&e, "state");
@@ -310,7 +313,8 @@ pub(super) async fn link_thread(
     let linked = match relay::thread_ref(&form.value.thread_id) {
         Some(thread) => relays::link_thread(&state, &form.viewer.member, id, thread)
             .await
-            .map(drop),
+            .map(drop)
+            .map_err(ApiError::from),
         None => Err(ApiError::invalid(
             "thread_id",
             "Paste a link to a thread (it ends in /threads/ and an id) or the thread's id.",
@@ -359,7 +363,10 @@ pub(super) async fn bounce(
 ) -> WebResult<Response> {
     let id = path_id(&id)?;
     let viewer = &form.viewer.member;
-    match relays::resolve(&state, viewer, id, false, Some(&form.value.reason)).await {
+    match relays::resolve(&state, viewer, id, false, Some(&form.value.reason))
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(h) => Ok(Redirect::to(&format!("/batons/{}", h.baton_id)).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             // Only the receiver gets this far (the service checks that first), so reading the

@@ -14,7 +14,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::Id;
 use baton_core::model::{BatonStatus, Handoff, Relay};
 use baton_core::page::PageRequest;
-use baton_core::role::Role;
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -205,7 +204,7 @@ async fn board(
         done_rows,
         next_cursor: entries.next_cursor,
         relays: relay_list.iter().map(RelayLink::from).collect(),
-        can_create: viewer.role != Role::Guest,
+        can_create: baton_core::relay::may_plan(viewer),
         holders: roster.choices(holder_default, None),
         relay_choices,
         form,
@@ -226,7 +225,10 @@ pub(super) async fn create_baton(
         holder_id: f.holder_id.clone(),
         thread_ids: Vec::new(),
     };
-    match relays::create_baton(&state, &form.viewer.member, input).await {
+    match relays::create_baton(&state, &form.viewer.member, input)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(baton) => Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let error = FieldError::from_api(&e, "title");

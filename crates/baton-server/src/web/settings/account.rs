@@ -116,7 +116,10 @@ pub(super) async fn update_profile(
     form: CsrfForm<ProfileForm>,
 ) -> WebResult<Response> {
     let f = form.value;
-    match sessions::update_profile(&state, &form.viewer.member, &f.name, &f.timezone).await {
+    match sessions::update_profile(&state, &form.viewer.member, &f.name, &f.timezone)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(member) => {
             follow_zone(&state, &member).await?;
             Ok(Redirect::to("/settings?saved=profile").into_response())
@@ -175,7 +178,8 @@ pub(super) async fn change_password(
         &f.new_password,
         revoke_tokens,
     )
-    .await;
+    .await
+    .map_err(ApiError::from);
     match changed {
         Ok(signed_in) => {
             let saved = if revoke_tokens {
@@ -220,7 +224,8 @@ pub(super) async fn create_token(
         {
             Ok(()) => members::issue_token(&state, me, me.id, label, None).await,
             Err(e) => Err(e),
-        };
+        }
+        .map_err(ApiError::from);
     let shown = match issued {
         Ok((_, secret)) => Shown {
             new_token: Some(secret),

@@ -16,6 +16,7 @@ use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
 use super::super::{Chrome, Section, WebResult, render};
 use super::{Saved, fixable, form_status};
+use crate::error::ApiError;
 use crate::services::schedules;
 use crate::services::sessions::SignedIn;
 use crate::state::AppState;
@@ -124,7 +125,10 @@ pub(super) async fn save_notifications(
         events,
     };
     let me = &form.viewer.member;
-    match schedules::set_policy(&state, me, me.id, policy.clone()).await {
+    match schedules::set_policy(&state, me, me.id, policy.clone())
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(Redirect::to("/settings/notifications?saved=notifications").into_response()),
         Err(e) if fixable(&e) => {
             let error = FieldError::from_api(&e, "windows");

@@ -136,7 +136,10 @@ pub(super) async fn save_schedule(
             .filter(|t| t.end < today)
             .cloned(),
     );
-    match schedules::set_schedule(&state, me, me.id, spec).await {
+    match schedules::set_schedule(&state, me, me.id, spec)
+        .await
+        .map_err(ApiError::from)
+    {
         Ok(_) => Ok(Redirect::to("/settings/schedule?saved=schedule").into_response()),
         Err(e) if fixable(&e) => {
             let error = schedule_error(&e, &row_of);

@@ -71,7 +71,9 @@ pub(super) async fn add_webhook(
     form: CsrfForm<WebhookForm>,
 ) -> WebResult<Response> {
     let me = &form.viewer.member;
-    let created = webhooks::create_for_member(&state, me, me.id, &form.value.url).await;
+    let created = webhooks::create_for_member(&state, me, me.id, &form.value.url)
+        .await
+        .map_err(ApiError::from);
     let shown = Shown::added(created, form.value.url)?;
     webhooks_response(&state, &form.viewer, shown).await
 }
