@@ -1,8 +1,8 @@
 //! The one rule that decides who may see a space, and so everything in it.
 //!
-//! Every read path (API, pages, lists, and later search, digests, feeds) loads the facts in
-//! [`SpaceAccess`] and asks [`can_see_space`]. Keeping the rule in one pure function means a
-//! change of policy is one edit, tested once.
+//! Every read path (API, pages, lists, digests, webhooks, the live inbox stream) loads the
+//! facts in [`SpaceAccess`] and asks [`can_see_space`]. Keeping the rule in one pure function
+//! means a change of policy is one edit, tested once.
 
 use serde::{Deserialize, Serialize};
 

@@ -4,6 +4,7 @@ use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use baton_core::{CoreError, Id};
 use serde::de::DeserializeOwned;
 use sha2::{Digest, Sha256};
 
@@ -176,4 +177,12 @@ fn resource_of(path: &str) -> &'static str {
         Some("handoffs") => "handoff",
         _ => "record",
     }
+}
+
+/// Ids sent as text in `field`, parsed at the edge so services take [`Id`]s.
+///
+/// # Errors
+/// 422 on `field` for the first text that is not an id.
+pub fn ids(field: &'static str, texts: &[String]) -> Result<Vec<Id>, CoreError> {
+    texts.iter().map(|t| Id::parse(field, t)).collect()
 }

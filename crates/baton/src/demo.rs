@@ -135,7 +135,7 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
     let ask = |of: Vec<&Member>, minutes: u32| ExpectationInput {
         kind: ExpectationKind::Reply,
         within_minutes: Some(minutes),
-        of: of.iter().map(|m| m.id.to_string()).collect(),
+        of: of.iter().map(|m| m.id).collect(),
     };
     let script = [
         (
@@ -228,8 +228,7 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
         step(5);
         let author = who(author)?;
         let created =
-            threads::create_thread(&state, &author, &space.to_string(), title, body, exp, None)
-                .await?;
+            threads::create_thread(&state, &author, space, title, body, exp, None).await?;
         if space == handoffs.id {
             release_thread = Some(created.thread.id);
         }
@@ -260,15 +259,15 @@ async fn seed_batons(
         people
             .iter()
             .find(|m| m.email == email(local))
-            .map(|m| m.id.to_string())
+            .map(|m| m.id)
             .context("demo person missing")
     };
     let maya = people.first().context("the demo team is empty")?;
-    let legs: Vec<String> = RELAY_LEGS
+    let legs: Vec<Id> = RELAY_LEGS
         .iter()
         .map(|l| id_of(l))
         .collect::<anyhow::Result<_>>()?;
-    let relay = relays::create_relay(state, maya, "Release train", &legs).await?;
+    let relay = relays::create_relay(state, maya, "Release train", legs).await?;
     let release = relays::create_baton(
         state,
         maya,
@@ -277,9 +276,9 @@ async fn seed_batons(
             description: Some(
                 "Ship 2.4 to all regions: build, smoke tests, publish, announce.".into(),
             ),
-            relay_id: Some(relay.id.to_string()),
+            relay_id: Some(relay.id),
             holder_id: id_of("yuki")?,
-            thread_ids: vec![release_thread.to_string()],
+            thread_ids: vec![release_thread],
         },
     )
     .await?;

@@ -76,13 +76,13 @@ impl Deployment {
         let exp = ExpectationInput {
             kind: ExpectationKind::Reply,
             within_minutes: Some(120),
-            of: vec![self.member.id.to_string()],
+            of: vec![self.member.id],
         };
         let body = format!("Please review **{title}** <script>x</script>");
         create_thread(
             &self.state,
             &self.owner,
-            &space.id.to_string(),
+            space.id,
             title,
             &body,
             Some(exp),
@@ -145,7 +145,7 @@ impl Deployment {
             .await
             .expect("a baton");
         let note = HandoffInput {
-            to_id: Some(self.member.id.to_string()),
+            to_id: Some(self.member.id),
             state: "Changelog <draft> & notes written".to_owned(),
             next_step: "Tag the release".to_owned(),
             blockers: "Waiting on CI".to_owned(),
@@ -370,7 +370,7 @@ async fn a_deactivated_member_gets_nothing_and_an_edited_post_goes_out_as_edited
     let exp = ExpectationInput {
         kind: ExpectationKind::Reply,
         within_minutes: Some(120),
-        of: vec![leaver.id.to_string()],
+        of: vec![leaver.id],
     };
     baton_server::services::threads::create_post(
         &d.state,

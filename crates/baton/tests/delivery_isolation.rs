@@ -388,7 +388,7 @@ async fn a_webhook_that_waited_for_its_host_until_its_lease_ran_short_is_release
         create_thread(
             &state,
             &acme.owner,
-            &ops.id.to_string(),
+            ops.id,
             &format!("Note {n}"),
             "For the record.",
             None,

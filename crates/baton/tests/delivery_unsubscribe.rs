@@ -111,12 +111,12 @@ impl App {
         let exp = ExpectationInput {
             kind: ExpectationKind::Reply,
             within_minutes: Some(120),
-            of: vec![self.leaver.id.to_string(), self.stayer.id.to_string()],
+            of: vec![self.leaver.id, self.stayer.id],
         };
         create_thread(
             &self.state,
             &self.owner,
-            &self.space.to_string(),
+            self.space,
             title,
             "Please have a look.",
             Some(exp),

@@ -33,7 +33,8 @@ pub enum EventKind {
     Handoff,
     /// New posts in a thread its followers have not read. One waits unexpanded per thread at
     /// most: the replies written meanwhile record nothing more, and each follower's delivery
-    /// shows what they have not read when it is sent (see `ReplyStore`).
+    /// shows what they have not read when it is sent (the store's
+    /// `FollowStore::reply_recipients`).
     Reply,
     /// A post mentioned members (`@handle` or `@**Name**`, see [`crate::mention`]): they hear
     /// of it at their next delivery window, and follow the thread from then on.

@@ -1,11 +1,13 @@
 //! Request and response bodies of the JSON API, separate from core and storage types. Each
 //! maps from a core type in one `From` impl; field names follow CONTRACT.md.
 
+use baton_core::CoreError;
 use baton_core::expectation::{Expectation, ExpectationKind};
 use baton_core::model::{Ask, Member, Post, Space, Thread, TokenInfo};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::extract::ids;
 use crate::services::access;
 use crate::services::threads::ExpectationInput;
 
@@ -51,13 +53,16 @@ pub struct ExpectationBody {
     pub of: Vec<String>,
 }
 
-impl From<ExpectationBody> for ExpectationInput {
-    fn from(b: ExpectationBody) -> Self {
-        Self {
+impl TryFrom<ExpectationBody> for ExpectationInput {
+    type Error = CoreError;
+
+    /// Parses the member ids (422 on `expectation.of` for one that is not an id).
+    fn try_from(b: ExpectationBody) -> Result<Self, CoreError> {
+        Ok(Self {
             kind: b.kind,
             within_minutes: b.within_minutes,
-            of: b.of,
-        }
+            of: ids("expectation.of", &b.of)?,
+        })
     }
 }
 

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use baton_core::Id;
 use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Thread};
 use baton_core::page::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
@@ -12,7 +13,7 @@ use super::dto::{PageQuery, time};
 use super::time::{IntervalOut, RangeQuery};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
-use crate::extract::{JsonBody, PathId, PathIds, QueryParams};
+use crate::extract::{JsonBody, PathId, PathIds, QueryParams, ids};
 use crate::services::{relays, schedules};
 use crate::state::AppState;
 
@@ -55,7 +56,8 @@ pub async fn create_relay(
     Caller(caller): Caller,
     body: JsonBody<CreateRelay>,
 ) -> ApiResult<(StatusCode, Json<RelayOut>)> {
-    let relay = relays::create_relay(&state, &caller, &body.value.name, &body.value.legs).await?;
+    let legs = ids("legs", &body.value.legs)?;
+    let relay = relays::create_relay(&state, &caller, &body.value.name, legs).await?;
     Ok((StatusCode::CREATED, Json((&relay).into())))
 }
 
@@ -202,9 +204,9 @@ pub async fn create_baton(
     let input = relays::BatonInput {
         title: b.title,
         description: b.description,
-        relay_id: b.relay_id,
-        holder_id: b.holder_id,
-        thread_ids: b.thread_ids.unwrap_or_default(),
+        relay_id: b.relay_id.map(|r| Id::parse("relay_id", &r)).transpose()?,
+        holder_id: Id::parse("holder_id", &b.holder_id)?,
+        thread_ids: ids("thread_ids", &b.thread_ids.unwrap_or_default())?,
     };
     let baton = relays::create_baton(&state, &caller, input).await?;
     let threads = relays::linked_threads(&state, &caller, &baton).await?;
@@ -442,7 +444,7 @@ pub async fn hand_off(
 ) -> ApiResult<(StatusCode, Json<CreatedHandoff>)> {
     let b = body.value;
     let input = relays::HandoffInput {
-        to_id: b.to_id,
+        to_id: b.to_id.map(|t| Id::parse("to_id", &t)).transpose()?,
         state: b.state,
         next_step: b.next_step,
         blockers: b.blockers,

@@ -3,6 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use baton_core::Id;
 use baton_core::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -13,6 +14,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, PathId, QueryParams};
 use crate::idempotency::KeyHeader;
+use crate::services::threads::ExpectationInput;
 use crate::services::{access, threads};
 use crate::state::AppState;
 
@@ -59,10 +61,10 @@ pub async fn create(
     let (created, urgent) = threads::start_thread(
         &state,
         &caller,
-        &b.space_id,
+        Id::parse("space_id", &b.space_id)?,
         &b.title,
         &b.body,
-        b.expectation.map(Into::into),
+        b.expectation.map(ExpectationInput::try_from).transpose()?,
         claim.as_ref().map(|c| &c.0),
     )
     .await?;
@@ -153,7 +155,7 @@ pub async fn create_post(
         &caller,
         id,
         &b.body,
-        b.expectation.map(Into::into),
+        b.expectation.map(ExpectationInput::try_from).transpose()?,
         claim.as_ref().map(|c| &c.0),
     )
     .await?;
@@ -213,7 +215,12 @@ pub async fn mark_read(
     PathId(id): PathId,
     body: JsonBody<MarkRead>,
 ) -> ApiResult<StatusCode> {
-    threads::mark_read(&state, &caller, id, body.value.post_id.as_deref()).await?;
+    let post = body
+        .value
+        .post_id
+        .map(|p| Id::parse("post_id", &p))
+        .transpose()?;
+    threads::mark_read(&state, &caller, id, post).await?;
     Ok(StatusCode::NO_CONTENT)
 }
 

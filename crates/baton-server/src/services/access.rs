@@ -4,6 +4,7 @@
 //! like what does not exist.
 
 use baton_core::Id;
+use baton_core::expectation::{Expectation, ExpectationKind};
 use baton_core::model::{Member, Post, Space, Thread};
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -169,6 +170,60 @@ pub async fn members_in_sight(
     } else {
         state.store.list_members(viewer.workspace_id, page).await?
     })
+}
+
+/// Whether `member` (not the caller: someone a post addresses) may see `space`.
+pub async fn member_sees(state: &AppState, member: &Member, space: &Space) -> ServiceResult<bool> {
+    let (_, is_member) = state
+        .store
+        .space_for(member.workspace_id, space.id, member.id)
+        .await?;
+    Ok(sees(member, space, is_member))
+}
+
+/// The members an expectation names in `of`, in order: each a member of the caller's workspace
+/// the caller may know of, and, when the expectation asks something of them (a reply, or an
+/// urgent interrupt), able to see `space`. The one check for every post that names people.
+///
+/// # Errors
+/// 422 on `expectation.of` naming the first member who fails it.
+pub async fn addressees(
+    state: &AppState,
+    caller: &Member,
+    space: &Space,
+    expectation: Option<&Expectation>,
+) -> ServiceResult<Vec<Member>> {
+    let Some(exp) = expectation else {
+        return Ok(Vec::new());
+    };
+    let unseen = match exp.kind {
+        ExpectationKind::Fyi => None,
+        ExpectationKind::Reply => Some("cannot answer here"),
+        ExpectationKind::Urgent => Some("an urgent post here cannot reach them"),
+    };
+    let mut members = Vec::with_capacity(exp.of.len());
+    for id in &exp.of {
+        let member = workspace_member(state, caller, *id).await.map_err(|e| {
+            if e.is_not_found() {
+                ServiceError::invalid(
+                    "expectation.of",
+                    format!("There is no member {id} in this workspace."),
+                )
+            } else {
+                e
+            }
+        })?;
+        if let Some(consequence) = unseen
+            && !member_sees(state, &member, space).await?
+        {
+            return Err(ServiceError::invalid(
+                "expectation.of",
+                format!("{} cannot see this space, so {consequence}.", member.name),
+            ));
+        }
+        members.push(member);
+    }
+    Ok(members)
 }
 
 /// Maps a store `NotFound` to the 404 for `what`, keeping other errors as they are.

@@ -2,12 +2,12 @@
 //! worked the given number of minutes of their own schedule; lists of asks and the inbox.
 
 use baton_core::expectation::{Expectation, ExpectationKind};
-use baton_core::model::{Ask, AskDirection, Member, NewAsk, Space};
+use baton_core::model::{Ask, AskDirection, Member, NewAsk};
 use baton_core::schedule::{self, working_time_between};
 use baton_core::{Id, model::Thread};
 use jiff::Timestamp;
 
-use super::access::{sees, visible_thread, workspace_member};
+use super::access::visible_thread;
 use super::error::{ServiceError, ServiceResult};
 use super::schedules::schedules_of;
 use crate::state::AppState;
@@ -15,44 +15,20 @@ use crate::state::AppState;
 /// Most asks one list returns.
 pub const MAX_LISTED: u32 = 500;
 
-/// The asks a post with `expectation` in `space` creates at `now`: one per listed member, each
-/// due after `within_minutes` of that member's working time. Every asked member must be able to
-/// see the space and have working time.
+/// The asks a post with `expectation` creates at `now`: one per addressed member
+/// ([`super::access::addressees`], so each can see the space), each due after
+/// `within_minutes` of that member's working time. Every asked member must have working time.
 pub async fn plan(
     state: &AppState,
-    caller: &Member,
-    space: &Space,
     expectation: Option<&Expectation>,
+    members: &[Member],
     now: Timestamp,
 ) -> ServiceResult<Vec<NewAsk>> {
     let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Reply) else {
         return Ok(Vec::new());
     };
     let minutes = exp.within_minutes.unwrap_or_default();
-    let mut members = Vec::with_capacity(exp.of.len());
-    for id in &exp.of {
-        let member = workspace_member(state, caller, *id).await.map_err(|_| {
-            ServiceError::invalid(
-                "expectation.of",
-                format!("There is no member {id} in this workspace."),
-            )
-        })?;
-        let (_, is_member) = state
-            .store
-            .space_for(caller.workspace_id, space.id, member.id)
-            .await?;
-        if !sees(&member, space, is_member) {
-            return Err(ServiceError::invalid(
-                "expectation.of",
-                format!(
-                    "{} cannot see this space, so cannot answer here.",
-                    member.name
-                ),
-            ));
-        }
-        members.push(member);
-    }
-    let schedules = schedules_of(state, &members).await?;
+    let schedules = schedules_of(state, members).await?;
     members
         .iter()
         .zip(&schedules)

@@ -22,14 +22,10 @@ pub async fn create_relay(
     state: &AppState,
     caller: &Member,
     name: &str,
-    legs: &[String],
+    legs: Vec<Id>,
 ) -> ServiceResult<Relay> {
     not_guest(caller, "create relays")?;
     let name = validate::relay_name(name)?;
-    let legs = legs
-        .iter()
-        .map(|l| Id::parse("legs", l))
-        .collect::<Result<Vec<_>, _>>()?;
     relay::validate_legs(&legs)?;
     for leg in &legs {
         workspace_member(state, caller, *leg).await.map_err(|_| {
@@ -85,11 +81,11 @@ pub struct BatonInput {
     /// Details.
     pub description: Option<String>,
     /// The relay it follows.
-    pub relay_id: Option<String>,
+    pub relay_id: Option<Id>,
     /// Who holds it first.
-    pub holder_id: String,
+    pub holder_id: Id,
     /// Threads where its work is discussed; each one the caller can see.
-    pub thread_ids: Vec<String>,
+    pub thread_ids: Vec<Id>,
 }
 
 /// Creates a baton held by a member of the workspace, linked to threads the caller can see.
@@ -108,34 +104,26 @@ pub async fn create_baton(
             "A baton description can be at most 16 KiB.",
         ));
     }
-    let holder = Id::parse("holder_id", &input.holder_id)?;
-    let holder = workspace_member(state, caller, holder).await.map_err(|_| {
-        ServiceError::invalid(
-            "holder_id",
-            "There is no member with this id in the workspace.",
-        )
-    })?;
-    let relay_id = match input.relay_id.as_deref() {
-        Some(text) => {
-            let id = Id::parse("relay_id", text)?;
-            Some(
-                state
-                    .store
-                    .relay(caller.workspace_id, id)
-                    .await
-                    .map_err(|_| {
-                        ServiceError::invalid("relay_id", "There is no relay with this id.")
-                    })?
-                    .id,
+    let holder = workspace_member(state, caller, input.holder_id)
+        .await
+        .map_err(|_| {
+            ServiceError::invalid(
+                "holder_id",
+                "There is no member with this id in the workspace.",
             )
-        }
+        })?;
+    let relay_id = match input.relay_id {
+        Some(id) => Some(
+            state
+                .store
+                .relay(caller.workspace_id, id)
+                .await
+                .map_err(|_| ServiceError::invalid("relay_id", "There is no relay with this id."))?
+                .id,
+        ),
         None => None,
     };
-    let threads = input
-        .thread_ids
-        .iter()
-        .map(|t| Id::parse("thread_ids", t))
-        .collect::<Result<Vec<_>, _>>()?;
+    let threads = input.thread_ids;
     relay::validate_thread_links(&threads)?;
     for thread in &threads {
         visible_thread(state, caller, *thread)
@@ -413,7 +401,7 @@ pub async fn set_status(
 #[derive(Debug, Clone)]
 pub struct HandoffInput {
     /// The receiver; the relay's next leg when absent.
-    pub to_id: Option<String>,
+    pub to_id: Option<Id>,
     /// Where the work stands.
     pub state: String,
     /// What the receiver does first.
@@ -449,8 +437,8 @@ pub async fn hand_off(
             "This baton is done, so it cannot be passed on.",
         ));
     }
-    let to = match input.to_id.as_deref() {
-        Some(text) => Id::parse("to_id", text)?,
+    let to = match input.to_id {
+        Some(id) => id,
         None => {
             let relay_id = baton.relay_id.ok_or_else(|| {
                 ServiceError::invalid(

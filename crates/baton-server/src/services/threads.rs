@@ -3,14 +3,15 @@
 use baton_core::delivery::UrgentOutcome;
 use baton_core::expectation::{Expectation, ExpectationKind};
 use baton_core::model::{
-    Ask, CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Space, Thread,
-    ThreadSummary,
+    Ask, CreatedThread, Member, NewPost, NewThread, Post, PostRevision, Thread, ThreadSummary,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::{Id, markdown, mention, validate};
 use baton_store::IdempotencyKey;
 
-use super::access::{visible_post, visible_space, visible_thread, visible_thread_in_space};
+use super::access::{
+    addressees, visible_post, visible_space, visible_thread, visible_thread_in_space,
+};
 use super::error::{ServiceError, ServiceResult};
 use super::{asks, urgent};
 use crate::live::Change;
@@ -23,51 +24,32 @@ pub struct ExpectationInput {
     pub kind: ExpectationKind,
     /// Working minutes to answer (reply only).
     pub within_minutes: Option<u32>,
-    /// Member ids as text.
-    pub of: Vec<String>,
+    /// The members it names.
+    pub of: Vec<Id>,
 }
 
-/// Validates an expectation; every listed member must exist in the workspace.
-async fn expectation(
-    state: &AppState,
-    caller: &Member,
-    input: Option<ExpectationInput>,
-) -> ServiceResult<Option<Expectation>> {
-    let Some(input) = input else { return Ok(None) };
-    let of = input
-        .of
-        .iter()
-        .map(|s| Id::parse("expectation.of", s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let exp = Expectation::validate(input.kind, input.within_minutes, of)?;
-    for id in &exp.of {
-        state
-            .store
-            .member(caller.workspace_id, *id)
-            .await
-            .map_err(|_| {
-                ServiceError::invalid(
-                    "expectation.of",
-                    format!("There is no member {id} in this workspace."),
-                )
-            })?;
-    }
-    Ok(Some(exp))
+/// Validates an expectation's shape; whom it names is checked against the space by
+/// [`access::addressees`].
+fn expectation(input: Option<ExpectationInput>) -> ServiceResult<Option<Expectation>> {
+    input
+        .map(|i| Expectation::validate(i.kind, i.within_minutes, i.of))
+        .transpose()
+        .map_err(Into::into)
 }
 
 /// A post ready to write, with the asks its expectation creates.
 async fn new_post(
     state: &AppState,
     caller: &Member,
-    space: &Space,
     thread: Id,
     body: &str,
     expectation: Option<Expectation>,
+    addressed: &[Member],
 ) -> ServiceResult<NewPost> {
     let body = validate::body(body)?;
     let html = markdown::render(&body);
     let now = state.clock.now();
-    let asks = asks::plan(state, caller, space, expectation.as_ref(), now).await?;
+    let asks = asks::plan(state, expectation.as_ref(), addressed, now).await?;
     let mentions = mentioned(state, caller, &body).await?;
     Ok(NewPost {
         id: Id::random(),
@@ -108,7 +90,7 @@ async fn mentioned(state: &AppState, caller: &Member, body: &str) -> ServiceResu
 pub async fn create_thread(
     state: &AppState,
     caller: &Member,
-    space: &str,
+    space: Id,
     title: &str,
     body: &str,
     exp: Option<ExpectationInput>,
@@ -123,26 +105,26 @@ pub async fn create_thread(
 pub async fn start_thread(
     state: &AppState,
     caller: &Member,
-    space: &str,
+    space: Id,
     title: &str,
     body: &str,
     exp: Option<ExpectationInput>,
     idem: Option<&IdempotencyKey>,
 ) -> ServiceResult<(CreatedThread, Option<UrgentOutcome>)> {
-    let space = Id::parse("space_id", space)?;
     let title = validate::title(title)?;
-    let expectation = expectation(state, caller, exp).await?;
+    let expectation = expectation(exp)?;
     let space = visible_space(state, caller, space).await.map_err(|_| {
         ServiceError::invalid(
             "space_id",
             "There is no space with this id that you can post in.",
         )
     })?;
+    let addressed = addressees(state, caller, &space, expectation.as_ref()).await?;
     let id = Id::random();
-    let first_post = new_post(state, caller, &space, id, body, expectation).await?;
+    let first_post = new_post(state, caller, id, body, expectation, &addressed).await?;
     let change = Change::of_post(caller.workspace_id, &first_post);
     let (at, exp) = (first_post.created_at, first_post.expectation.as_ref());
-    let urgent = urgent::plan(state, caller, &space, None, exp, at).await?;
+    let urgent = urgent::plan(state, caller, &space, None, exp, &addressed, at).await?;
     let new = NewThread {
         id,
         space_id: space.id,
@@ -187,11 +169,12 @@ pub async fn reply(
     idem: Option<&IdempotencyKey>,
 ) -> ServiceResult<(Post, Option<UrgentOutcome>)> {
     let (thread, space) = visible_thread_in_space(state, caller, thread).await?;
-    let expectation = expectation(state, caller, exp).await?;
-    let post = new_post(state, caller, &space, thread.id, body, expectation).await?;
+    let expectation = expectation(exp)?;
+    let addressed = addressees(state, caller, &space, expectation.as_ref()).await?;
+    let post = new_post(state, caller, thread.id, body, expectation, &addressed).await?;
     let change = Change::of_post(caller.workspace_id, &post);
     let (at, exp) = (post.created_at, post.expectation.as_ref());
-    let urgent = urgent::plan(state, caller, &space, Some(thread.id), exp, at).await?;
+    let urgent = urgent::plan(state, caller, &space, Some(thread.id), exp, &addressed, at).await?;
     let ws = caller.workspace_id;
     let created = match urgent {
         Some(urgent) => {
@@ -241,12 +224,12 @@ pub async fn mark_read(
     state: &AppState,
     caller: &Member,
     thread: Id,
-    post: Option<&str>,
+    post: Option<Id>,
 ) -> ServiceResult<i64> {
     let thread = visible_thread(state, caller, thread).await?;
     let seq = match post {
-        Some(text) => {
-            let post = visible_post(state, caller, Id::parse("post_id", text)?).await?;
+        Some(post) => {
+            let post = visible_post(state, caller, post).await?;
             if post.thread_id != thread.id {
                 return Err(ServiceError::invalid(
                     "post_id",

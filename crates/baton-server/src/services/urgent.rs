@@ -18,26 +18,26 @@ use baton_core::page::{Page, PageRequest};
 use baton_core::{Id, schedule::Schedule};
 use jiff::Timestamp;
 
-use super::access::{sees, visible_thread, workspace_member};
+use super::access::{member_sees, visible_thread};
 use super::error::{ServiceError, ServiceResult};
 use super::schedules::schedules_of;
 use crate::state::AppState;
 
 /// The routes of an urgent post by `caller` in `space` (and `thread`, once it exists) at
-/// `now`, with the workspace's budget: `None` unless `expectation` is urgent. Every recipient
-/// must be able to see the space; covers are the legs of the relay whose open baton links the
-/// thread, then the space's members, in that order, active, able to see the space, and never
-/// the sender.
+/// `now` to its addressed `recipients` ([`super::access::addressees`], so each can see the
+/// space), with the workspace's budget: `None` unless `expectation` is urgent. Covers are the
+/// legs of the relay whose open baton links the thread, then the space's members, in that
+/// order, active, able to see the space, and never the sender.
 ///
 /// # Errors
-/// 422 on `expectation.of` when an urgent post names nobody or someone who cannot see the
-/// space.
+/// 422 on `expectation.of` when an urgent post names nobody.
 pub async fn plan(
     state: &AppState,
     caller: &Member,
     space: &Space,
     thread: Option<Id>,
     expectation: Option<&Expectation>,
+    recipients: &[Member],
     now: Timestamp,
 ) -> ServiceResult<Option<UrgentSend>> {
     let Some(exp) = expectation.filter(|e| e.kind == ExpectationKind::Urgent) else {
@@ -50,25 +50,6 @@ pub async fn plan(
         ));
     }
     let ws = caller.workspace_id;
-    let mut recipients = Vec::with_capacity(exp.of.len());
-    for id in &exp.of {
-        let member = workspace_member(state, caller, *id).await.map_err(|_| {
-            ServiceError::invalid(
-                "expectation.of",
-                format!("There is no member {id} in this workspace."),
-            )
-        })?;
-        if !can_see(state, &member, space).await? {
-            return Err(ServiceError::invalid(
-                "expectation.of",
-                format!(
-                    "{} cannot see this space, so an urgent post here cannot reach them.",
-                    member.name
-                ),
-            ));
-        }
-        recipients.push(member);
-    }
     let mut cover_ids = match thread {
         Some(thread) => state.store.thread_relay_legs(ws, thread).await?,
         None => Vec::new(),
@@ -92,11 +73,11 @@ pub async fn plan(
         let Ok(member) = state.store.member(ws, id).await else {
             continue;
         };
-        if member.active && can_see(state, &member, space).await? {
+        if member.active && member_sees(state, &member, space).await? {
             covers.push(member);
         }
     }
-    let legs = route(state, &recipients, &covers, now).await?;
+    let legs = route(state, recipients, &covers, now).await?;
     Ok(Some(UrgentSend {
         budget: state.store.urgent_budget(ws).await?,
         legs,
@@ -117,14 +98,6 @@ async fn route(
     let to: Vec<(Id, &Schedule)> = recipients.iter().map(|m| m.id).zip(&to).collect();
     let by: Vec<(Id, &Schedule)> = covers.iter().map(|m| m.id).zip(&by).collect();
     Ok(plan_urgent(&to, &by, now))
-}
-
-async fn can_see(state: &AppState, member: &Member, space: &Space) -> ServiceResult<bool> {
-    let (_, is_member) = state
-        .store
-        .space_for(member.workspace_id, space.id, member.id)
-        .await?;
-    Ok(sees(member, space, is_member))
 }
 
 /// How many urgent sends `member` has left at `now`, and the workspace's budget.

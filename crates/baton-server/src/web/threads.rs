@@ -30,6 +30,7 @@ use super::session::Viewer;
 use super::spaces::{CursorQuery, form_error, page_id, render_with};
 use super::{Chrome, Section, WebResult, format, render};
 use crate::error::{ApiError, ApiResult};
+use crate::extract::ids;
 use crate::services::sessions::SignedIn;
 use crate::services::threads::ExpectationInput;
 use crate::services::{access, asks, relays, spaces, threads};
@@ -142,13 +143,13 @@ impl Draft {
                 Ok(Some(ExpectationInput {
                     kind: ExpectationKind::Reply,
                     within_minutes: Some(hours.saturating_mul(60)),
-                    of: self.asked.clone(),
+                    of: ids("expectation.of", &self.asked)?,
                 }))
             }
             "urgent" => Ok(Some(ExpectationInput {
                 kind: ExpectationKind::Urgent,
                 within_minutes: None,
-                of: self.asked.clone(),
+                of: ids("expectation.of", &self.asked)?,
             })),
             _ => Err(ApiError::invalid(
                 "expect",
@@ -196,14 +197,10 @@ async fn due_times(
     let Some(input) = draft.expectation()? else {
         return Ok(Vec::new());
     };
-    let of = input
-        .of
-        .iter()
-        .map(|s| Id::parse("expectation.of", s))
-        .collect::<Result<Vec<_>, _>>()?;
-    let expectation = Expectation::validate(input.kind, input.within_minutes, of)?;
+    let expectation = Expectation::validate(input.kind, input.within_minutes, input.of)?;
     let now = state.clock.now();
-    let planned = asks::plan(state, me, space, Some(&expectation), now).await?;
+    let asked = access::addressees(state, me, space, Some(&expectation)).await?;
+    let planned = asks::plan(state, Some(&expectation), &asked, now).await?;
     let mut dues = Vec::with_capacity(planned.len());
     for ask in planned {
         let person = people.get(state, me, ask.to_id).await?;
@@ -386,7 +383,7 @@ async fn start_thread(
         Ok(exp) => threads::start_thread(
             &state,
             &form.viewer.member,
-            &space.to_string(),
+            space,
             &draft.title,
             &draft.body,
             exp,
@@ -518,7 +515,7 @@ async fn thread_page(
         .await?
         .items;
     if let Some(last) = posts.items.last().filter(|_| mark_read) {
-        threads::mark_read(state, me, thread.id, Some(&last.id.to_string())).await?;
+        threads::mark_read(state, me, thread.id, Some(last.id)).await?;
     }
     let notice = matches!(mode, Mode::Held).then_some(super::urgent::HELD);
     let (preview, error, status) = mode

@@ -15,7 +15,8 @@ use serde::Deserialize;
 
 use super::inbox::{People, TheirTime};
 use crate::error::ApiResult;
-use crate::services::urgent;
+use crate::extract::ids;
+use crate::services::{access, urgent};
 use crate::state::AppState;
 
 /// What the thread page says after an urgent post went out as ordinary.
@@ -63,13 +64,12 @@ pub(super) async fn preview(
     people: &mut People,
     asked: &[String],
 ) -> ApiResult<Vec<String>> {
-    let of = asked
-        .iter()
-        .map(|s| Id::parse("expectation.of", s))
-        .collect::<Result<Vec<_>, _>>()?;
+    let of = ids("expectation.of", asked)?;
     let now = state.clock.now();
     let exp = Expectation::validate(ExpectationKind::Urgent, None, of)?;
-    let Some(send) = urgent::plan(state, me, space, thread, Some(&exp), now).await? else {
+    let recipients = access::addressees(state, me, space, Some(&exp)).await?;
+    let Some(send) = urgent::plan(state, me, space, thread, Some(&exp), &recipients, now).await?
+    else {
         return Ok(Vec::new());
     };
     let mut lines = Vec::with_capacity(send.legs.len());

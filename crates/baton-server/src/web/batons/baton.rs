@@ -12,7 +12,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member};
 use baton_core::page::PageRequest;
-use baton_core::{Id, markdown, relay};
+use baton_core::{CoreError, Id, markdown, relay};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -83,6 +83,23 @@ pub(super) struct HandoffFields {
     links: String,
 }
 
+impl HandoffFields {
+    /// The form as the service's input, the receiver's id parsed (none chosen: the relay's
+    /// next leg).
+    fn input(&self) -> Result<HandoffInput, CoreError> {
+        Ok(HandoffInput {
+            to_id: Some(self.to_id.as_str())
+                .filter(|t| !t.is_empty())
+                .map(|t| Id::parse("to_id", t))
+                .transpose()?,
+            state: self.state.clone(),
+            next_step: self.next_step.clone(),
+            blockers: self.blockers.clone(),
+            links: self.links.clone(),
+        })
+    }
+}
+
 /// What the viewer typed into the baton page's forms, kept when one is re-rendered.
 #[derive(Debug, Default)]
 struct Draft {
@@ -148,8 +165,8 @@ async fn baton(
     let done = baton.status == BatonStatus::Done;
     let can_hand_off = !done && baton.holder_id == viewer.id && waiting.is_none();
     // The same rules the service applies; a waiting handoff is resolved first.
-    let may_set_status = baton_core::relay::may_set_status(viewer, &baton);
-    let can_link = baton_core::relay::may_link(viewer, &baton);
+    let may_set_status = relay::may_set_status(viewer, &baton);
+    let can_link = relay::may_link(viewer, &baton);
     let can_mark_done = !done && may_set_status && waiting.is_none();
     let threads = relays::linked_threads(state, viewer, &baton)
         .await?
@@ -222,18 +239,13 @@ pub(super) async fn hand_off(
     form: CsrfForm<HandoffFields>,
 ) -> WebResult<Response> {
     let id = path_id(&id)?;
-    let f = &form.value;
-    let input = HandoffInput {
-        to_id: Some(f.to_id.clone()).filter(|t| !t.is_empty()),
-        state: f.state.clone(),
-        next_step: f.next_step.clone(),
-        blockers: f.blockers.clone(),
-        links: f.links.clone(),
+    let passed = match form.value.input() {
+        Ok(input) => relays::hand_off(&state, &form.viewer.member, id, input)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e.into()),
     };
-    match relays::hand_off(&state, &form.viewer.member, id, input)
-        .await
-        .map_err(ApiError::from)
-    {
+    match passed {
         Ok(_) => Ok(Redirect::to(&format!("/batons/{id}")).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let mut error = FieldError::from_api(&e, "state");

@@ -11,9 +11,9 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_core::Id;
 use baton_core::model::{BatonStatus, Handoff, Relay};
 use baton_core::page::PageRequest;
+use baton_core::{CoreError, Id};
 use jiff::Timestamp;
 use serde::Deserialize;
 
@@ -84,6 +84,22 @@ pub(super) struct NewBaton {
     description: String,
     relay_id: String,
     holder_id: String,
+}
+
+impl NewBaton {
+    /// The form as the service's input, its ids parsed (422 on the field of one that is not).
+    fn input(&self) -> Result<BatonInput, CoreError> {
+        Ok(BatonInput {
+            title: self.title.clone(),
+            description: Some(self.description.clone()).filter(|d| !d.trim().is_empty()),
+            relay_id: Some(self.relay_id.as_str())
+                .filter(|r| !r.is_empty())
+                .map(|r| Id::parse("relay_id", r))
+                .transpose()?,
+            holder_id: Id::parse("holder_id", &self.holder_id)?,
+            thread_ids: Vec::new(),
+        })
+    }
 }
 
 #[derive(Debug, Deserialize)]
@@ -217,18 +233,13 @@ pub(super) async fn create_baton(
     State(state): State<AppState>,
     form: CsrfForm<NewBaton>,
 ) -> WebResult<Response> {
-    let f = &form.value;
-    let input = BatonInput {
-        title: f.title.clone(),
-        description: Some(f.description.clone()).filter(|d| !d.trim().is_empty()),
-        relay_id: Some(f.relay_id.clone()).filter(|r| !r.is_empty()),
-        holder_id: f.holder_id.clone(),
-        thread_ids: Vec::new(),
+    let created = match form.value.input() {
+        Ok(input) => relays::create_baton(&state, &form.viewer.member, input)
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e.into()),
     };
-    match relays::create_baton(&state, &form.viewer.member, input)
-        .await
-        .map_err(ApiError::from)
-    {
+    match created {
         Ok(baton) => Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             let error = FieldError::from_api(&e, "title");
