@@ -21,6 +21,7 @@ pub mod password;
 pub mod routes;
 pub mod services;
 pub mod state;
+pub mod trace;
 pub mod tzdb;
 pub mod web;
 

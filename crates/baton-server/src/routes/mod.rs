@@ -171,6 +171,7 @@ pub fn router(state: AppState) -> Router {
             metrics,
             crate::metrics::track,
         ))
+        .route_layer(axum::middleware::from_fn(crate::trace::request_span))
         .fallback(system::not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -25,6 +25,7 @@ pub fn sees(viewer: &Member, space: &Space, viewer_is_member: bool) -> bool {
 }
 
 /// The space, if `viewer` may see it; otherwise 404.
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, space = %space))]
 pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> ServiceResult<Space> {
     let (space, viewer_is_member) = state
         .store
@@ -39,6 +40,7 @@ pub async fn visible_space(state: &AppState, viewer: &Member, space: Id) -> Serv
 }
 
 /// The thread, if `viewer` may see its space; otherwise 404.
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, thread = %thread))]
 pub async fn visible_thread(
     state: &AppState,
     viewer: &Member,
@@ -48,6 +50,7 @@ pub async fn visible_thread(
 }
 
 /// The thread and its space, if `viewer` may see the space; otherwise 404. One store lookup.
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, thread = %thread))]
 pub async fn visible_thread_in_space(
     state: &AppState,
     viewer: &Member,
@@ -66,6 +69,7 @@ pub async fn visible_thread_in_space(
 }
 
 /// The post, if `viewer` may see its thread; otherwise 404.
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, post = %post))]
 pub async fn visible_post(state: &AppState, viewer: &Member, post: Id) -> ServiceResult<Post> {
     let post = state
         .store
@@ -102,6 +106,7 @@ pub fn sight(viewer: &Member, member: &Member) -> Sight {
 /// A member of the caller's workspace, if the caller may know of them, and how much of them
 /// they may see: everyone in the workspace may know of everyone, except a guest, who knows
 /// only themself and the members who share a space with them (404 for the others).
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, member = %member))]
 pub async fn member_in_sight(
     state: &AppState,
     viewer: &Member,
@@ -126,6 +131,7 @@ pub async fn member_in_sight(
 }
 
 /// A member of the caller's workspace the caller may know of ([`member_in_sight`]).
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, member = %member))]
 pub async fn workspace_member(
     state: &AppState,
     viewer: &Member,
@@ -136,6 +142,7 @@ pub async fn workspace_member(
 
 /// A member the caller may see fully: their schedule, availability and working hours are not
 /// a guest's to read (403, the guest knows the member exists).
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id, member = %member))]
 pub async fn member_in_full(
     state: &AppState,
     viewer: &Member,
@@ -157,6 +164,7 @@ pub fn presence_only() -> ServiceError {
 /// A page of the members the caller may know of, in creation order: the whole workspace, or
 /// for a guest themself and the members who share a space with them. Each one is shown as
 /// [`sight`] allows.
+#[tracing::instrument(level = "debug", skip_all, fields(viewer = %viewer.id))]
 pub async fn members_in_sight(
     state: &AppState,
     viewer: &Member,
@@ -173,6 +181,7 @@ pub async fn members_in_sight(
 }
 
 /// Whether `member` (not the caller: someone a post addresses) may see `space`.
+#[tracing::instrument(level = "debug", skip_all)]
 pub async fn member_sees(state: &AppState, member: &Member, space: &Space) -> ServiceResult<bool> {
     let (_, is_member) = state
         .store
@@ -187,6 +196,7 @@ pub async fn member_sees(state: &AppState, member: &Member, space: &Space) -> Se
 ///
 /// # Errors
 /// 422 on `expectation.of` naming the first member who fails it.
+#[tracing::instrument(level = "debug", skip_all, fields(caller = %caller.id))]
 pub async fn addressees(
     state: &AppState,
     caller: &Member,

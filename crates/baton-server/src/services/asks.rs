@@ -18,6 +18,7 @@ pub const MAX_LISTED: u32 = 500;
 /// The asks a post with `expectation` creates at `now`: one per addressed member
 /// ([`super::access::addressees`], so each can see the space), each due after
 /// `within_minutes` of that member's working time. Every asked member must have working time.
+#[tracing::instrument(skip_all)]
 pub async fn plan(
     state: &AppState,
     expectation: Option<&Expectation>,
@@ -61,6 +62,7 @@ pub struct VisibleAsk {
 }
 
 /// Asks to or from the caller, soonest due first, only in threads the caller can still see.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn list(
     state: &AppState,
     caller: &Member,
@@ -88,6 +90,7 @@ pub async fn list(
 
 /// Working minutes the caller has left before `due` (negative when overdue), measured in their
 /// own schedule.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn working_minutes_left(
     state: &AppState,
     caller: &Member,

@@ -61,6 +61,7 @@ fn admin_only(caller: &Member) -> ServiceResult<()> {
 
 /// The caller's workspace's delivery counts and parked deliveries (admins only): the one
 /// place an unreachable mail server or a parked delivery shows up.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn backlog(state: &AppState, caller: &Member) -> ServiceResult<BacklogView> {
     admin_only(caller)?;
     let ws = caller.workspace_id;
@@ -97,6 +98,7 @@ pub async fn backlog(state: &AppState, caller: &Member) -> ServiceResult<Backlog
 /// Queues a parked delivery of the caller's workspace again, due now, with a fresh set of
 /// attempts (admins only). 404 for a delivery the workspace does not have, 409 for one that is
 /// not parked.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, id = %id))]
 pub async fn retry(state: &AppState, caller: &Member, id: Id) -> ServiceResult<()> {
     if !caller.role.is_admin() {
         return Err(ServiceError::forbidden(

@@ -60,6 +60,7 @@ pub fn prepare_member(
 }
 
 /// Adds a member to the caller's workspace. Admins only; only owners make admins.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn create_member(
     state: &AppState,
     caller: &Member,
@@ -128,6 +129,7 @@ pub fn new_token(
 ///
 /// With an `Idempotency-Key`, a retry issues nothing new; since the secret is stored only as
 /// a hash, the retry is told which token the key issued instead of seeing the secret again.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn issue_token(
     state: &AppState,
     caller: &Member,
@@ -161,6 +163,7 @@ pub async fn issue_token(
 /// Checks that `password` is `member`'s current password: asked before a browser session
 /// creates an API token, so a session left open on a shared computer cannot be turned into a
 /// lasting credential without the password.
+#[tracing::instrument(skip_all)]
 pub async fn confirm_password(
     state: &AppState,
     member: &Member,
@@ -182,6 +185,7 @@ pub async fn confirm_password(
 }
 
 /// A page of the live tokens of `member` (self or any admin: listing reveals no secret).
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn list_tokens(
     state: &AppState,
     caller: &Member,
@@ -201,6 +205,7 @@ pub async fn list_tokens(
 }
 
 /// Revokes a token of `member`: their own, or one of someone the caller administers.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member, token = %token))]
 pub async fn revoke_token(
     state: &AppState,
     caller: &Member,
@@ -228,6 +233,7 @@ pub async fn revoke_token(
 
 /// Changes a member's role (admins, on members and guests; only the owner makes or unmakes
 /// admins; ownership moves only by [`transfer_ownership`]).
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn set_role(
     state: &AppState,
     caller: &Member,
@@ -264,6 +270,7 @@ pub async fn set_role(
 }
 
 /// Deactivates a member: they can no longer sign in, and all their tokens stop working now.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn deactivate(state: &AppState, caller: &Member, member: Id) -> ServiceResult<Member> {
     let target = workspace_member(state, caller, member).await?;
     if !caller.role.is_admin() {
@@ -300,6 +307,7 @@ pub fn self_or_administers(caller: &Member, target: &Member, what: &str) -> Serv
 
 /// Hands the workspace to `heir`: they become its owner and the caller, who must be the
 /// owner, an admin. Refused for a deactivated member, a guest or the owner themself.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, heir = %heir))]
 pub async fn transfer_ownership(
     state: &AppState,
     caller: &Member,

@@ -18,6 +18,7 @@ use crate::state::AppState;
 const MAX_DESCRIPTION_BYTES: usize = 16 * 1024;
 
 /// Creates a relay over the given legs (members of the workspace, no repeats). Not for guests.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn create_relay(
     state: &AppState,
     caller: &Member,
@@ -46,6 +47,7 @@ pub async fn create_relay(
 }
 
 /// One relay of the caller's workspace.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, id = %id))]
 pub async fn get_relay(state: &AppState, caller: &Member, id: Id) -> ServiceResult<Relay> {
     not_guest(caller, "see relays").map_err(|_| ServiceError::not_found("relay"))?;
     state
@@ -56,6 +58,7 @@ pub async fn get_relay(state: &AppState, caller: &Member, id: Id) -> ServiceResu
 }
 
 /// The relay's coverage in [from, to): when someone is working, the gaps, the handoff windows.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, id = %id))]
 pub async fn coverage(
     state: &AppState,
     caller: &Member,
@@ -90,6 +93,7 @@ pub struct BatonInput {
 
 /// Creates a baton held by a member of the workspace, linked to threads the caller can see.
 /// Not for guests.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn create_baton(
     state: &AppState,
     caller: &Member,
@@ -159,6 +163,7 @@ fn unseen_thread(e: ServiceError, field: &'static str) -> ServiceError {
 
 /// The threads `baton` links to that `viewer` may see, in link order: a thread in a private
 /// space the viewer is not in is left out, title and all.
+#[tracing::instrument(skip_all, fields(viewer = %viewer.id))]
 pub async fn linked_threads(
     state: &AppState,
     viewer: &Member,
@@ -182,6 +187,7 @@ pub async fn linked_threads(
 /// The handoffs passed to the caller that have reached them (now if they were working when it
 /// was passed, else at their next working start) and wait for an accept or a bounce, oldest
 /// first, each with its baton.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn handoffs_waiting(
     state: &AppState,
     caller: &Member,
@@ -194,6 +200,7 @@ pub async fn handoffs_waiting(
 
 /// The batons linked to `thread` (which the caller has been shown already) that the caller
 /// may see, oldest first: all of them, or for a guest only those they hold.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn batons_of_thread(
     state: &AppState,
     caller: &Member,
@@ -209,6 +216,7 @@ pub async fn batons_of_thread(
 
 /// Links a thread the caller can see to a baton: its holder, its creator or an admin may, up to
 /// [`relay::MAX_LINKED_THREADS`] threads, each once.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, baton = %baton, thread = %thread))]
 pub async fn link_thread(
     state: &AppState,
     caller: &Member,
@@ -250,6 +258,7 @@ pub async fn link_thread(
 
 /// Unlinks a thread from a baton: its holder, its creator or an admin may, for a thread they
 /// can see that is linked to it (404 otherwise).
+#[tracing::instrument(skip_all, fields(caller = %caller.id, baton = %baton, thread = %thread))]
 pub async fn unlink_thread(
     state: &AppState,
     caller: &Member,
@@ -288,6 +297,7 @@ pub struct BoardEntry {
 
 /// A page of the batons the caller may see (guests: only their own), optionally only
 /// `holder`'s.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn board(
     state: &AppState,
     caller: &Member,
@@ -320,6 +330,7 @@ pub async fn board(
 }
 
 /// One baton the caller may see, with a page of its handoff history.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, id = %id))]
 pub async fn baton_with_history(
     state: &AppState,
     caller: &Member,
@@ -335,6 +346,7 @@ pub async fn baton_with_history(
 }
 
 /// The handoff of a baton the caller may see that still waits for its receiver, if any.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn pending_handoff(
     state: &AppState,
     caller: &Member,
@@ -364,6 +376,7 @@ async fn visible_baton(state: &AppState, caller: &Member, id: Id) -> ServiceResu
 /// Marks a baton done (`Done`) or reopens a done one (`Open`): its holder or an admin may,
 /// once, and not while a handoff of it waits for its receiver. A done baton stays on the
 /// board's done list and cannot be passed on until it is reopened.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, id = %id))]
 pub async fn set_status(
     state: &AppState,
     caller: &Member,
@@ -414,6 +427,7 @@ pub struct HandoffInput {
 
 /// Passes a baton: only its holder may, with a complete note, to a named member or the relay's
 /// next leg. It reaches the receiver now if they are working, else at their next working start.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, baton = %baton))]
 pub async fn hand_off(
     state: &AppState,
     caller: &Member,
@@ -502,6 +516,7 @@ pub async fn hand_off(
 }
 
 /// Accepts or bounces a handoff: only its receiver may, once.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, handoff = %handoff))]
 pub async fn resolve(
     state: &AppState,
     caller: &Member,

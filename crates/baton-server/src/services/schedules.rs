@@ -13,6 +13,7 @@ use crate::state::AppState;
 
 /// The schedules of `members` in their order: the stored one, or the default (Monday to Friday
 /// 09:00–17:00 in the member's own zone) for a member who has none.
+#[tracing::instrument(skip_all)]
 pub async fn schedules_of(state: &AppState, members: &[Member]) -> ServiceResult<Vec<Schedule>> {
     let Some(first) = members.first() else {
         return Ok(Vec::new());
@@ -38,6 +39,7 @@ pub async fn schedules_of(state: &AppState, members: &[Member]) -> ServiceResult
 }
 
 /// One member's schedule.
+#[tracing::instrument(skip_all)]
 pub async fn schedule_of(state: &AppState, member: &Member) -> ServiceResult<Schedule> {
     let mut list = schedules_of(state, std::slice::from_ref(member)).await?;
     list.pop()
@@ -46,6 +48,7 @@ pub async fn schedule_of(state: &AppState, member: &Member) -> ServiceResult<Sch
 
 /// Replaces a member's schedule (the member themself, or someone above their role). Returns
 /// the stored form.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn set_schedule(
     state: &AppState,
     caller: &Member,
@@ -82,6 +85,7 @@ pub fn range(from: &str, to: &str) -> ServiceResult<(Timestamp, Timestamp)> {
 }
 
 /// A member's working time in [from, to), in UTC.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn availability(
     state: &AppState,
     caller: &Member,
@@ -95,6 +99,7 @@ pub async fn availability(
 }
 
 /// The intervals in [from, to) when all the members are working.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn overlap(
     state: &AppState,
     caller: &Member,
@@ -139,6 +144,7 @@ pub struct Presence {
 }
 
 /// The member's [`Presence`] at the server's now.
+#[tracing::instrument(skip_all)]
 pub async fn presence(state: &AppState, member: &Member) -> ServiceResult<Presence> {
     let schedule = schedule_of(state, member).await?;
     let now = state.clock.now();
@@ -152,6 +158,7 @@ pub async fn presence(state: &AppState, member: &Member) -> ServiceResult<Presen
 
 /// A member's notification policy (the default when they set none) and the windows in it that
 /// never fall inside their working hours, so the API and pages can warn about them.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn policy(
     state: &AppState,
     caller: &Member,
@@ -170,6 +177,7 @@ pub async fn policy(
 /// Replaces a member's notification policy (the member themself, or someone above their
 /// role). A window outside
 /// working hours is accepted but reported, since it will never fire.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn set_policy(
     state: &AppState,
     caller: &Member,

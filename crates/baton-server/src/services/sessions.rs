@@ -69,6 +69,7 @@ fn new_session(member: Id, now: Timestamp) -> ServiceResult<(NewSession, String)
 }
 
 /// Starts a fresh session for `member` (sign-in and password changes rotate the secret).
+#[tracing::instrument(skip_all)]
 pub async fn start(state: &AppState, member: &Member) -> ServiceResult<SignedIn> {
     let now = state.clock.now();
     let (session, secret) = new_session(member.id, now)?;
@@ -90,6 +91,7 @@ pub async fn start(state: &AppState, member: &Member) -> ServiceResult<SignedIn>
 
 /// The live session a cookie secret names (used within [`IDLE_LIMIT`], started within
 /// [`LIFETIME`]), recording its use every few minutes.
+#[tracing::instrument(skip_all)]
 pub async fn current(state: &AppState, secret: &str) -> ServiceResult<Option<SignedIn>> {
     if secret.len() != 64 || !secret.bytes().all(|b| b.is_ascii_hexdigit()) {
         return Ok(None);
@@ -149,6 +151,7 @@ pub enum Checked {
 /// # Errors
 /// 429 with `Retry-After` while the account or the address is throttled (nothing verified);
 /// 422 when nothing matches (the failure is counted); 503 when the password gate is full.
+#[tracing::instrument(skip_all)]
 pub async fn check_password(
     state: &AppState,
     credentials: &Credentials<'_>,
@@ -252,6 +255,7 @@ pub enum SignInOutcome {
 
 /// Checks an email and password ([`check_password`]) and starts a session, or answers the
 /// workspaces to choose from.
+#[tracing::instrument(skip_all)]
 pub async fn sign_in(
     state: &AppState,
     credentials: &Credentials<'_>,
@@ -265,6 +269,7 @@ pub async fn sign_in(
 }
 
 /// Ends a session (sign-out).
+#[tracing::instrument(skip_all)]
 pub async fn sign_out(state: &AppState, signed_in: &SignedIn) -> ServiceResult<()> {
     state
         .store
@@ -304,6 +309,7 @@ pub struct FirstRunInput {
 
 /// Creates the first workspace and its owner, with the owner's usual working hours, and signs
 /// the owner in. Refused once any workspace exists.
+#[tracing::instrument(skip_all)]
 pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ServiceResult<SignedIn> {
     let now = state.clock.now();
     let workspace_name = validate::workspace_name(&input.workspace)?;
@@ -372,6 +378,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ServiceResult
 }
 
 /// Whether Baton still needs its first-run setup.
+#[tracing::instrument(skip_all)]
 pub async fn needs_first_run(state: &AppState) -> ServiceResult<bool> {
     Ok(state.store.workspaces().await?.is_empty())
 }
@@ -380,6 +387,7 @@ pub async fn needs_first_run(state: &AppState) -> ServiceResult<bool> {
 /// the member ends (other browsers are signed out), and with `revoke_tokens` every API token
 /// of theirs is revoked in the same transaction; the returned fresh session keeps this
 /// browser signed in.
+#[tracing::instrument(skip_all)]
 pub async fn change_password(
     state: &AppState,
     signed_in: &SignedIn,
@@ -415,6 +423,7 @@ pub async fn change_password(
 }
 
 /// Changes the signed-in member's display name and time zone.
+#[tracing::instrument(skip_all)]
 pub async fn update_profile(
     state: &AppState,
     member: &Member,

@@ -13,6 +13,7 @@ use crate::live::Change;
 use crate::state::AppState;
 
 /// Creates a space with the caller as its first member. Guests cannot create spaces.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn create_space(
     state: &AppState,
     caller: &Member,
@@ -45,6 +46,7 @@ pub async fn create_space(
 /// page here, so a page may hold fewer than `page.limit` spaces (even none) while
 /// `next_cursor` says there are more: the rule stays in one place rather than being restated
 /// in two SQL dialects.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn list_visible(
     state: &AppState,
     caller: &Member,
@@ -65,6 +67,7 @@ pub async fn list_visible(
 }
 
 /// Adds a member of the workspace to a space the caller can see. Guests cannot add people.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space, member = %member))]
 pub async fn add_member(
     state: &AppState,
     caller: &Member,
@@ -100,6 +103,7 @@ pub async fn add_member(
 }
 
 /// Removes a member from a space: themself, or anyone when the caller is an admin.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space, member = %member))]
 pub async fn remove_member(
     state: &AppState,
     caller: &Member,
@@ -124,6 +128,7 @@ pub async fn remove_member(
 }
 
 /// A page of the members of a space the caller can see.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn members(
     state: &AppState,
     caller: &Member,
@@ -138,6 +143,7 @@ pub async fn members(
 }
 
 /// Changes a visible space's visibility (admins only).
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn set_visibility(
     state: &AppState,
     caller: &Member,

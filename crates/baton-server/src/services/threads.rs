@@ -87,6 +87,7 @@ async fn mentioned(state: &AppState, caller: &Member, body: &str) -> ServiceResu
 }
 
 /// Starts a thread in a space the caller can see.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn create_thread(
     state: &AppState,
     caller: &Member,
@@ -102,6 +103,7 @@ pub async fn create_thread(
 
 /// [`create_thread`], with what the write decided when the opening post is urgent: whether
 /// it went out as urgent or, over the sender's budget, as ordinary.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn start_thread(
     state: &AppState,
     caller: &Member,
@@ -147,6 +149,7 @@ pub async fn start_thread(
 }
 
 /// Replies in a thread the caller can see.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, thread = %thread))]
 pub async fn create_post(
     state: &AppState,
     caller: &Member,
@@ -160,6 +163,7 @@ pub async fn create_post(
 
 /// [`create_post`], with what the write decided when the post is urgent (see
 /// [`start_thread`]).
+#[tracing::instrument(skip_all, fields(caller = %caller.id, thread = %thread))]
 pub async fn reply(
     state: &AppState,
     caller: &Member,
@@ -191,6 +195,7 @@ pub async fn reply(
 }
 
 /// A thread with its first page of posts.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, thread = %thread))]
 pub async fn read_thread(
     state: &AppState,
     caller: &Member,
@@ -206,6 +211,7 @@ pub async fn read_thread(
 }
 
 /// Threads of a visible space, most recently active first, with unread counts.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn list_threads(
     state: &AppState,
     caller: &Member,
@@ -220,6 +226,7 @@ pub async fn list_threads(
 }
 
 /// Marks a visible thread read up to `post` (or its latest post).
+#[tracing::instrument(skip_all, fields(caller = %caller.id, thread = %thread))]
 pub async fn mark_read(
     state: &AppState,
     caller: &Member,
@@ -248,6 +255,7 @@ pub async fn mark_read(
 }
 
 /// Whether the caller follows a visible thread.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, thread = %thread))]
 pub async fn following(state: &AppState, caller: &Member, thread: Id) -> ServiceResult<bool> {
     let thread = visible_thread(state, caller, thread).await?;
     Ok(state
@@ -262,6 +270,7 @@ pub const MAX_FOLLOWED_UNREAD: u32 = 20;
 /// The threads the caller follows that have posts they have not read, most recently active
 /// first: the replies and mentions waiting for them. A thread they may no longer see is left
 /// out.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn followed_unread(
     state: &AppState,
     caller: &Member,
@@ -284,6 +293,7 @@ pub async fn followed_unread(
 
 /// Follows or unfollows a visible thread for the caller, on purpose: an unfollowed thread
 /// stays unfollowed when they post in it again.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, thread = %thread))]
 pub async fn set_following(
     state: &AppState,
     caller: &Member,
@@ -299,6 +309,7 @@ pub async fn set_following(
 }
 
 /// Edits a post: only its author, and only while they can still see it. History is kept.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, post = %post))]
 pub async fn edit_post(
     state: &AppState,
     caller: &Member,
@@ -318,6 +329,7 @@ pub async fn edit_post(
 }
 
 /// A page of the earlier versions of a visible post.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, post = %post))]
 pub async fn revisions(
     state: &AppState,
     caller: &Member,
@@ -333,6 +345,7 @@ pub async fn revisions(
 
 /// The asks a post created. Read back from the store (not from the request) so that an
 /// idempotent replay answers exactly what the first request did.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn asks_of(state: &AppState, caller: &Member, post: &Post) -> ServiceResult<Vec<Ask>> {
     let asks_something = post
         .expectation

@@ -29,6 +29,7 @@ impl LinkSigner {
     ///
     /// # Errors
     /// When the store fails or no randomness is available for a new secret.
+    #[tracing::instrument(skip_all)]
     pub async fn token(&self, state: &AppState, member: &Member) -> ServiceResult<String> {
         let ws = member.workspace_id;
         let cached = self.lock().get(&ws).cloned();
@@ -69,6 +70,7 @@ impl LinkSigner {
 
 /// The member an unsubscribe `token` is for, when Baton signed it. Any other token (malformed,
 /// forged, for a workspace or member that does not exist) is a 404, with nothing written.
+#[tracing::instrument(skip_all)]
 pub async fn resolve(state: &AppState, token: &str) -> ServiceResult<Member> {
     let missing = || ServiceError::not_found("unsubscribe link");
     let claimed = unsubscribe::claimed(token).ok_or_else(missing)?;
@@ -87,6 +89,7 @@ pub async fn resolve(state: &AppState, token: &str) -> ServiceResult<Member> {
 
 /// Turns off the email digests of the member `token` is for (the rest of their policy stays)
 /// and returns them. Using a link twice changes nothing more.
+#[tracing::instrument(skip_all)]
 pub async fn unsubscribe(state: &AppState, token: &str) -> ServiceResult<Member> {
     let member = resolve(state, token).await?;
     let mut policy = state

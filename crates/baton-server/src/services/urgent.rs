@@ -31,6 +31,7 @@ use crate::state::AppState;
 ///
 /// # Errors
 /// 422 on `expectation.of` when an urgent post names nobody.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn plan(
     state: &AppState,
     caller: &Member,
@@ -101,6 +102,7 @@ async fn route(
 }
 
 /// How many urgent sends `member` has left at `now`, and the workspace's budget.
+#[tracing::instrument(skip_all)]
 pub async fn budget_left(
     state: &AppState,
     member: &Member,
@@ -129,12 +131,14 @@ fn admin_only(caller: &Member, what: &str) -> ServiceResult<()> {
 }
 
 /// The workspace's urgent budget (admins only).
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn budget(state: &AppState, caller: &Member) -> ServiceResult<UrgentBudget> {
     admin_only(caller, "see the workspace settings")?;
     Ok(state.store.urgent_budget(caller.workspace_id).await?)
 }
 
 /// Sets the workspace's urgent budget (admins only); validated before anything is written.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn set_budget(
     state: &AppState,
     caller: &Member,
@@ -152,6 +156,7 @@ pub async fn set_budget(
 /// A page of the audit log, newest first (admins only). An entry's thread and post are
 /// cleared when the admin may not see that thread: administering a workspace does not open
 /// private conversations.
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn audit_log(
     state: &AppState,
     caller: &Member,

@@ -24,6 +24,7 @@ use crate::state::AppState;
 /// # Errors
 /// 404 for a member outside the workspace, 403 for anyone else, 422 (`url`) for a URL that
 /// is malformed or leads somewhere webhooks may not go, 409 past [`MAX_WEBHOOKS`].
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn create_for_member(
     state: &AppState,
     caller: &Member,
@@ -43,6 +44,7 @@ pub async fn create_for_member(
 ///
 /// # Errors
 /// 404 for a member outside the workspace, 403 for anyone else.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
 pub async fn list_for_member(
     state: &AppState,
     caller: &Member,
@@ -66,6 +68,7 @@ pub async fn list_for_member(
 /// # Errors
 /// 404 for a space the caller may not see, 403 for a caller who may see it but not manage
 /// it, 422 (`url`) and 409 as [`create_for_member`].
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn create_for_space(
     state: &AppState,
     caller: &Member,
@@ -80,6 +83,7 @@ pub async fn create_for_space(
 ///
 /// # Errors
 /// As [`create_for_space`], without the URL checks.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn list_for_space(
     state: &AppState,
     caller: &Member,
@@ -93,6 +97,7 @@ pub async fn list_for_space(
 ///
 /// # Errors
 /// As [`list_for_space`].
+#[tracing::instrument(skip_all, fields(caller = %caller.id, space = %space))]
 pub async fn space_with_webhooks(
     state: &AppState,
     caller: &Member,
@@ -120,6 +125,7 @@ pub fn manages(caller: &Member, space: &Space) -> bool {
 /// 404 for a webhook that does not exist, was deleted, or that the caller may not see (a
 /// member's webhook is visible only to its member and to admins); 403 for a space webhook of
 /// a space the caller may see but not manage.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, id = %id))]
 pub async fn delete(state: &AppState, caller: &Member, id: Id) -> ServiceResult<()> {
     let ws = caller.workspace_id;
     let webhook = state

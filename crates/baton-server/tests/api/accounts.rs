@@ -15,20 +15,8 @@ const PASSWORD: &str = "a long enough passphrase";
 /// A member with a password (and a token of their own, minted by signing in with it).
 async fn with_password(app: &TestApp, admin: &Actor, handle: &str, role: &str) -> Actor {
     let email = format!("{handle}@accounts.example");
-    let r = app
-        .post(
-            "/api/v1/members",
-            admin,
-            json!({"email": email, "name": handle, "timezone": "Europe/Lisbon", "password": PASSWORD, "role": role}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
-    let t = login(app, &email, PASSWORD).await;
-    assert_eq!(t.status, StatusCode::CREATED, "{:?}", t.json);
-    Actor {
-        id: r.str("/id"),
-        token: t.str("/token"),
-    }
+    app.member_with_password(admin, &email, PASSWORD, role)
+        .await
 }
 
 async fn login(app: &TestApp, email: &str, password: &str) -> crate::common::Reply {

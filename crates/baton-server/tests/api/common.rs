@@ -19,7 +19,6 @@ use tower::ServiceExt;
 pub struct TestApp {
     router: Router,
     /// The app's clock, for tests that move time.
-    #[allow(dead_code)]
     pub clock: Arc<ManualClock>,
     /// The store behind the app, for checks the API cannot make.
     pub store: Arc<dyn Store>,
@@ -265,6 +264,105 @@ impl TestApp {
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         (r.str("/id"), r.str("/post_id"))
     }
+}
+
+/// Builders of the people, schedules, relays and batons the tests share.
+impl TestApp {
+    /// A member of `admin`'s workspace with `email`, `password` and `role`, and an API token
+    /// they minted by signing in with them (`POST /api/v1/tokens`, one argon2 hash).
+    pub async fn member_with_password(
+        &self,
+        admin: &Actor,
+        email: &str,
+        password: &str,
+        role: &str,
+    ) -> Actor {
+        let id = self.account(admin, email, password, role).await;
+        let t = self
+            .call(
+                "POST",
+                "/api/v1/tokens",
+                None,
+                Some(json!({"email": email, "password": password})),
+                &[],
+            )
+            .await;
+        assert_eq!(t.status, StatusCode::CREATED, "{:?}", t.json);
+        Actor {
+            id,
+            token: t.str("/token"),
+        }
+    }
+
+    /// A member of `admin`'s workspace with `email`, `password` and `role`, who has not signed
+    /// in yet (so no throttle counter has seen them); returns their id.
+    pub async fn account(&self, admin: &Actor, email: &str, password: &str, role: &str) -> String {
+        let handle = email.split('@').next().unwrap_or(email);
+        let r = self
+            .post(
+                "/api/v1/members",
+                admin,
+                json!({"email": email, "name": handle, "timezone": "Asia/Tokyo", "password": password, "role": role}),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        r.str("/id")
+    }
+
+    /// Sets `who`'s working hours (as they would themself).
+    pub async fn set_schedule(&self, who: &Actor, spec: Value) {
+        let path = format!("/api/v1/members/{}/schedule", who.id);
+        let r = self
+            .call("PUT", &path, Some(&who.token), Some(spec), &[])
+            .await;
+        assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+    }
+
+    /// A workspace whose owner adds one member per `(handle, zone)`, each working 09:00–17:00
+    /// on weekdays in their zone: the people a relay passes work between.
+    pub async fn relay_team(&self, legs: &[(&str, &str)]) -> (Actor, Vec<Actor>) {
+        let owner = self.workspace("Acme").await;
+        let mut members = Vec::with_capacity(legs.len());
+        for (handle, zone) in legs {
+            let m = self.member(&owner, handle, "member").await;
+            self.set_schedule(&m, nine_to_five(zone)).await;
+            members.push(m);
+        }
+        (owner, members)
+    }
+
+    /// A relay named `name` over `legs`, created by `who`; returns its id.
+    pub async fn relay(&self, who: &Actor, name: &str, legs: &[&Actor]) -> String {
+        let ids: Vec<&str> = legs.iter().map(|m| m.id.as_str()).collect();
+        let r = self
+            .post("/api/v1/relays", who, json!({"name": name, "legs": ids}))
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        r.str("/id")
+    }
+
+    /// A baton created by `who`, held by `holder`, on `relay` when given; returns its id.
+    pub async fn baton(
+        &self,
+        who: &Actor,
+        title: &str,
+        holder: &Actor,
+        relay: Option<&str>,
+    ) -> String {
+        let mut body = json!({"title": title, "holder_id": holder.id});
+        if let Some(relay) = relay {
+            body["relay_id"] = json!(relay);
+        }
+        let r = self.post("/api/v1/batons", who, body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        r.str("/id")
+    }
+}
+
+/// A schedule of 09:00–17:00, Monday to Friday, in `zone`.
+pub fn nine_to_five(zone: &str) -> Value {
+    let day = json!([["09:00", "17:00"]]);
+    json!({"timezone": zone, "weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day}})
 }
 
 /// A signed-in browser: its session cookie and the CSRF token its forms carry.

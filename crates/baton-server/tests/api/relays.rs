@@ -17,31 +17,16 @@ fn note(to: Option<&str>) -> Value {
     n
 }
 
+/// Maya (Los Angeles), Lukas (Berlin) and Yuki (Tokyo), each on 09:00–17:00 weekdays.
 async fn team(app: &TestApp) -> (Actor, Actor, Actor, Actor) {
-    let owner = app.workspace("Acme").await;
-    let mut legs = Vec::new();
-    for (name, zone) in [
-        ("maya", "America/Los_Angeles"),
-        ("lukas", "Europe/Berlin"),
-        ("yuki", "Asia/Tokyo"),
-    ] {
-        let m = app.member(&owner, name, "member").await;
-        let spec = json!({"timezone": zone, "weekly": {"mon": [["09:00","17:00"]], "tue": [["09:00","17:00"]], "wed": [["09:00","17:00"]], "thu": [["09:00","17:00"]], "fri": [["09:00","17:00"]]}});
-        let r = app
-            .call(
-                "PUT",
-                &format!("/api/v1/members/{}/schedule", m.id),
-                Some(&m.token),
-                Some(spec),
-                &[],
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::OK);
-        legs.push(m);
-    }
-    let yuki = legs.pop().expect("yuki");
-    let lukas = legs.pop().expect("lukas");
-    let maya = legs.pop().expect("maya");
+    let (owner, legs) = app
+        .relay_team(&[
+            ("maya", "America/Los_Angeles"),
+            ("lukas", "Europe/Berlin"),
+            ("yuki", "Asia/Tokyo"),
+        ])
+        .await;
+    let [maya, lukas, yuki] = <[Actor; 3]>::try_from(legs).expect("three legs");
     (owner, maya, lukas, yuki)
 }
 

@@ -19,15 +19,7 @@ const PASSWORD: &str = "correct horse battery";
 
 /// A member of `admin`'s workspace with `email` and `password`; returns their id.
 async fn member(app: &TestApp, admin: &Actor, email: &str, password: &str) -> String {
-    let r = app
-        .post(
-            "/api/v1/members",
-            admin,
-            json!({"email": email, "name": "Ada", "timezone": "Asia/Tokyo", "password": password}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
-    r.str("/id")
+    app.account(admin, email, password, "member").await
 }
 
 /// `POST /api/v1/tokens` with `body` from the client at `ip` (the peer address a real

@@ -14,7 +14,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde_json::{Value, json};
 
 use crate::app_test;
-use crate::common::{Actor, TestApp, assert_problem};
+use crate::common::{Actor, TestApp, assert_problem, nine_to_five};
 
 const NOW: &str = "2026-03-02T12:00:00Z";
 /// Tuesday 09:00 in Tokyo: the off-hours recipient's next working start.
@@ -26,13 +26,7 @@ fn instant(text: &str) -> Timestamp {
 
 /// Puts `who` on 09:00–17:00 UTC, Monday to Friday: working at the test's now.
 async fn working(app: &TestApp, who: &Actor) {
-    let day = json!([["09:00", "17:00"]]);
-    let body = json!({"timezone": "UTC", "weekly": {"mon": day, "tue": day, "wed": day, "thu": day, "fri": day}});
-    let path = format!("/api/v1/members/{}/schedule", who.id);
-    let r = app
-        .call("PUT", &path, Some(&who.token), Some(body), &[])
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+    app.set_schedule(who, nine_to_five("UTC")).await;
 }
 
 /// An urgent reply by `who` in `thread` for `of`.

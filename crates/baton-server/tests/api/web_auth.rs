@@ -10,14 +10,8 @@ use crate::common::{Actor, TestApp};
 /// A member of `admin`'s workspace with a password; returns their email.
 async fn member_with_password(app: &TestApp, admin: &Actor, handle: &str) -> String {
     let email = format!("{handle}@example.com");
-    let r = app
-        .post(
-            "/api/v1/members",
-            admin,
-            json!({"email": email, "name": handle, "timezone": "Asia/Tokyo", "password": "correct horse battery"}),
-        )
+    app.account(admin, &email, "correct horse battery", "member")
         .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
     email
 }
 

@@ -24,55 +24,29 @@ struct Relay {
 
 impl Relay {
     async fn new(app: &TestApp) -> Self {
-        let owner = app.workspace("Acme").await;
-        let mut legs = Vec::new();
-        for (name, zone) in [
-            ("lukas", "Europe/Berlin"),
-            ("yuki", "Asia/Tokyo"),
-            ("maya", "America/Los_Angeles"),
-        ] {
-            let m = app.member(&owner, name, "member").await;
-            let week = json!([["09:00", "17:00"]]);
-            let spec = json!({"timezone": zone, "weekly": {"mon": week, "tue": week, "wed": week, "thu": week, "fri": week}});
-            let path = format!("/api/v1/members/{}/schedule", m.id);
-            let r = app
-                .call("PUT", &path, Some(&m.token), Some(spec), &[])
-                .await;
-            assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
-            legs.push(m);
-        }
-        let ids: Vec<&str> = legs.iter().map(|m| m.id.as_str()).collect();
-        let r = app
-            .post(
-                "/api/v1/relays",
-                &owner,
-                json!({"name": "Release train", "legs": ids}),
-            )
+        let (owner, legs) = app
+            .relay_team(&[
+                ("lukas", "Europe/Berlin"),
+                ("yuki", "Asia/Tokyo"),
+                ("maya", "America/Los_Angeles"),
+            ])
             .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
-        let maya = legs.pop().expect("maya");
-        let yuki = legs.pop().expect("yuki");
-        let lukas = legs.pop().expect("lukas");
+        let [lukas, yuki, maya] = <[Actor; 3]>::try_from(legs).expect("three legs");
+        let id = app
+            .relay(&owner, "Release train", &[&lukas, &yuki, &maya])
+            .await;
         Self {
             owner,
             lukas,
             yuki,
             maya,
-            id: r.str("/id"),
+            id,
         }
     }
 
     /// A baton on this relay held by `holder`; returns its id.
     async fn baton(&self, app: &TestApp, title: &str, holder: &Actor) -> String {
-        let r = app
-            .post(
-                "/api/v1/batons",
-                &self.owner,
-                json!({"title": title, "relay_id": self.id, "holder_id": holder.id}),
-            )
-            .await;
-        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
-        r.str("/id")
+        app.baton(&self.owner, title, holder, Some(&self.id)).await
     }
 }
 

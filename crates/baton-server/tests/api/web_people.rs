@@ -4,7 +4,7 @@
 use axum::http::StatusCode;
 use baton_core::model::Member;
 use baton_core::role::Role;
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::app_test;
 use crate::common::{Actor, Browser, Reply, TestApp};
@@ -13,29 +13,9 @@ const PASSWORD: &str = "correct horse battery";
 
 /// A member of `admin`'s workspace with a password and an API token.
 async fn with_password(app: &TestApp, admin: &Actor, handle: &str) -> Actor {
-    let r = app
-        .post(
-            "/api/v1/members",
-            admin,
-            json!({"email": format!("{handle}@example.com"), "name": handle, "timezone": "Asia/Tokyo", "password": PASSWORD}),
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
-    let id = r.str("/id");
-    let t = app
-        .call(
-            "POST",
-            "/api/v1/tokens",
-            None,
-            Some(json!({"email": format!("{handle}@example.com"), "password": PASSWORD})),
-            &[],
-        )
-        .await;
-    assert_eq!(t.status, StatusCode::CREATED, "{:?}", t.json);
-    Actor {
-        id,
-        token: t.str("/token"),
-    }
+    let email = format!("{handle}@example.com");
+    app.member_with_password(admin, &email, PASSWORD, "member")
+        .await
 }
 
 /// The browser that a response's new session cookie makes.
@@ -86,19 +66,6 @@ fn assert_redirect(r: &Reply, to: &str) {
     );
 }
 
-async fn put_schedule(app: &TestApp, who: &Actor, spec: Value) {
-    let r = app
-        .call(
-            "PUT",
-            &format!("/api/v1/members/{}/schedule", who.id),
-            Some(&who.token),
-            Some(spec),
-            &[],
-        )
-        .await;
-    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
-}
-
 app_test!(
     the_directory_shows_local_time_and_working_hours_never_presence,
     |app: TestApp| async move {
@@ -140,9 +107,7 @@ app_test!(
         let owner = app.workspace("Acme").await;
         let ada = app.member(&owner, "ada", "member").await;
         let stranger = app.workspace("Other").await;
-        put_schedule(
-            &app,
-            &ada,
+        app.set_schedule(&ada,
             json!({"timezone": "Asia/Tokyo", "weekly": {
                 "mon": [["09:00", "19:00"]], "tue": [["09:00", "19:00"]], "wed": [["09:00", "19:00"]],
                 "thu": [["09:00", "19:00"]], "fri": [["09:00", "19:00"]]}}),
@@ -177,8 +142,7 @@ app_test!(
     the_profile_form_changes_name_and_zone_or_explains_why_not,
     |app: TestApp| async move {
         let owner = app.workspace("Acme").await;
-        put_schedule(
-            &app,
+        app.set_schedule(
             &owner,
             json!({"timezone": "Europe/Berlin", "weekly": {"mon": [["08:00", "16:00"]]}}),
         )

@@ -2,8 +2,10 @@
 //! directory, optionally a PostgreSQL URL), running CLI commands with a bounded wait, starting
 //! and SIGKILLing `baton serve` on a free loopback port, and a tiny JSON HTTP client
 //! (hyper-util's legacy HTTP/1 client). Every wait here is a bounded poll, never a fixed sleep.
-// Each test binary uses a different subset of these helpers.
-#![allow(dead_code)]
+#![expect(
+    dead_code,
+    reason = "every test binary compiles this module and uses only the part it needs"
+)]
 
 use std::collections::HashSet;
 use std::fs::File;
