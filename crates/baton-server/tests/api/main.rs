@@ -26,6 +26,7 @@ mod web_batons;
 mod web_conversations;
 mod web_deliveries;
 mod web_hardening;
+mod web_page_ids;
 mod web_people;
 mod web_space_webhooks;
 mod web_webhooks;

@@ -6,7 +6,7 @@
 //! (`web::urgent`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::Response;
 use baton_core::expectation::Expectation;
@@ -21,8 +21,7 @@ use crate::state::AppState;
 use crate::web::auth::FieldError;
 use crate::web::forms::CsrfForm;
 use crate::web::inbox::{People, TheirTime};
-use crate::web::spaces::page_id;
-use crate::web::{WebResult, render};
+use crate::web::{PageId, WebResult, render};
 
 /// The rendered preview: the Markdown as it will look, and when each asked person's reply
 /// will be due, in their time and the viewer's.
@@ -136,20 +135,20 @@ async fn preview_fragment(
 
 pub(super) async fn new_thread_preview(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(space): PageId,
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
     let me = form.viewer.member.clone();
-    let space = access::visible_space(&state, &me, page_id(&id)?).await?;
+    let space = access::visible_space(&state, &me, space).await?;
     preview_fragment(&state, &me, &space, None, form).await
 }
 
 pub(super) async fn reply_preview(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(thread): PageId,
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
     let me = form.viewer.member.clone();
-    let (thread, space) = access::visible_thread_in_space(&state, &me, page_id(&id)?).await?;
+    let (thread, space) = access::visible_thread_in_space(&state, &me, thread).await?;
     preview_fragment(&state, &me, &space, Some(thread.id), form).await
 }

@@ -6,7 +6,7 @@
 
 use askama::Template;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::Id;
 use baton_core::expectation::ExpectationKind;
@@ -23,8 +23,8 @@ use crate::web::auth::FieldError;
 use crate::web::forms::CsrfForm;
 use crate::web::inbox::People;
 use crate::web::session::Viewer;
-use crate::web::spaces::{CursorQuery, page_id, render_with};
-use crate::web::{Chrome, Section, WebResult, format};
+use crate::web::spaces::CursorQuery;
+use crate::web::{Chrome, PageId, Section, WebResult, format, render_with};
 
 /// A post as the thread page shows it.
 struct PostView {
@@ -187,7 +187,7 @@ async fn thread_page(
 pub(super) async fn read(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     query: Result<Query<CursorQuery>, QueryRejection>,
     notice: Result<Query<crate::web::urgent::UrgentNotice>, QueryRejection>,
 ) -> WebResult<Response> {
@@ -197,17 +197,15 @@ pub(super) async fn read(
     } else {
         Mode::Show
     };
-    let id = page_id(&id)?;
     let draft = Draft::default();
     thread_page(&state, &signed_in, id, cursor.as_deref(), draft, mode, true).await
 }
 
 pub(super) async fn reply(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(thread): PageId,
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
-    let thread = page_id(&id)?;
     let preview_only = form.value.intent == "preview";
     let draft = Draft::from_form(form.value, &form.fields);
     let signed_in = &form.viewer;
@@ -245,10 +243,9 @@ pub(super) struct FollowForm {
 /// Follows or unfollows the thread, then shows it again.
 pub(super) async fn set_following(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(thread): PageId,
     form: CsrfForm<FollowForm>,
 ) -> WebResult<Response> {
-    let thread = page_id(&id)?;
     let following = match form.value.following.as_str() {
         "true" => true,
         "false" => false,

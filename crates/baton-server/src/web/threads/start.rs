@@ -4,7 +4,7 @@
 //! the composer (`compose`) or who may post in the space (`services::threads`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::Id;
 use baton_core::page::PageRequest;
@@ -16,8 +16,7 @@ use crate::state::AppState;
 use crate::web::auth::FieldError;
 use crate::web::forms::CsrfForm;
 use crate::web::session::Viewer;
-use crate::web::spaces::{page_id, render_with};
-use crate::web::{Chrome, Section, WebResult};
+use crate::web::{Chrome, PageId, Section, WebResult, render_with};
 
 #[derive(Template)]
 #[template(path = "thread_new.html")]
@@ -65,24 +64,16 @@ async fn new_thread_page(
 pub(super) async fn new_thread(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(space): PageId,
 ) -> WebResult<Response> {
-    new_thread_page(
-        &state,
-        &signed_in,
-        page_id(&id)?,
-        Draft::default(),
-        Mode::Show,
-    )
-    .await
+    new_thread_page(&state, &signed_in, space, Draft::default(), Mode::Show).await
 }
 
 pub(super) async fn start_thread(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(space): PageId,
     form: CsrfForm<ComposeForm>,
 ) -> WebResult<Response> {
-    let space = page_id(&id)?;
     let preview_only = form.value.intent == "preview";
     let draft = Draft::from_form(form.value, &form.fields);
     if preview_only {
