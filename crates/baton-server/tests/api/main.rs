@@ -17,6 +17,7 @@ mod openapi;
 mod recorder;
 mod relays;
 mod signin;
+mod snapshot_pages;
 mod threads;
 mod time;
 mod tokens;
