@@ -64,6 +64,7 @@ impl Default for Draft {
 }
 
 impl Draft {
+    /// The draft as the form posted it.
     pub(super) fn from_form(form: ComposeForm, fields: &Fields) -> Self {
         Self {
             title: form.title,
@@ -158,6 +159,7 @@ pub(super) struct Composer {
     pub(super) preview: Option<Preview>,
 }
 
+/// Who can be asked: the space's active members other than the viewer, as (id, name).
 pub(super) fn askable(members: &[Member], me: &Member) -> Vec<(String, String)> {
     members
         .iter()

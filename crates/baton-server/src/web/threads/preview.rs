@@ -133,6 +133,7 @@ async fn preview_fragment(
     Ok(render(&PreviewFragment { preview }))
 }
 
+/// `POST /spaces/{id}/threads/preview`: the new-thread form's in-place preview.
 pub(super) async fn new_thread_preview(
     State(state): State<AppState>,
     PageId(space): PageId,
@@ -143,6 +144,7 @@ pub(super) async fn new_thread_preview(
     preview_fragment(&state, &me, &space, None, form).await
 }
 
+/// `POST /threads/{id}/preview`: the reply form's in-place preview.
 pub(super) async fn reply_preview(
     State(state): State<AppState>,
     PageId(thread): PageId,

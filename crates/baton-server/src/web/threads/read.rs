@@ -184,6 +184,7 @@ async fn thread_page(
     Ok(render_with(&page, status))
 }
 
+/// `GET /threads/{id}`: the thread, marked read up to the last post shown.
 pub(super) async fn read(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
@@ -201,6 +202,8 @@ pub(super) async fn read(
     thread_page(&state, &signed_in, id, cursor.as_deref(), draft, mode, true).await
 }
 
+/// `POST /threads/{id}/posts`: sends the reply, previews it, or shows the page again with
+/// the error next to its field.
 pub(super) async fn reply(
     State(state): State<AppState>,
     PageId(thread): PageId,

@@ -61,6 +61,7 @@ async fn new_thread_page(
     Ok(render_with(&page, status))
 }
 
+/// `GET /spaces/{id}/threads/new`: an empty composer.
 pub(super) async fn new_thread(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
@@ -69,6 +70,8 @@ pub(super) async fn new_thread(
     new_thread_page(&state, &signed_in, space, Draft::default(), Mode::Show).await
 }
 
+/// `POST /spaces/{id}/threads`: starts the thread, previews it, or shows the form again with
+/// the error next to its field.
 pub(super) async fn start_thread(
     State(state): State<AppState>,
     PageId(space): PageId,
