@@ -23,9 +23,8 @@ use super::auth::FieldError;
 use super::format::zone_names;
 use super::forms::CsrfForm;
 use super::session::Viewer;
-use super::{Chrome, Section, WebResult, render};
+use super::{Chrome, PageId, Section, WebResult, render, render_with};
 use crate::error::ApiError;
-use crate::extract::PathId;
 use crate::services::members::{self, MemberInput};
 use crate::services::sessions::SignedIn;
 use crate::services::spaces;
@@ -166,7 +165,7 @@ async fn members_response(
     } else {
         StatusCode::UNPROCESSABLE_ENTITY
     };
-    Ok((status, render(&page_out)).into_response())
+    Ok(render_with(&page_out, status))
 }
 
 async fn members_page(
@@ -229,20 +228,18 @@ struct RoleForm {
 
 async fn set_role(
     State(state): State<AppState>,
-    member: Result<PathId, ApiError>,
+    PageId(member): PageId,
     form: CsrfForm<RoleForm>,
 ) -> WebResult<Response> {
-    let PathId(member) = member?;
     members::set_role(&state, &form.viewer.member, member, &form.value.role).await?;
     Ok(Redirect::to("/admin/members?saved=role").into_response())
 }
 
 async fn deactivate(
     State(state): State<AppState>,
-    member: Result<PathId, ApiError>,
+    PageId(member): PageId,
     form: CsrfForm<IgnoredAny>,
 ) -> WebResult<Response> {
-    let PathId(member) = member?;
     members::deactivate(&state, &form.viewer.member, member).await?;
     Ok(Redirect::to("/admin/members?saved=deactivated").into_response())
 }
@@ -327,10 +324,9 @@ struct VisibilityForm {
 
 async fn set_visibility(
     State(state): State<AppState>,
-    space: Result<PathId, ApiError>,
+    PageId(space): PageId,
     form: CsrfForm<VisibilityForm>,
 ) -> WebResult<Response> {
-    let PathId(space) = space?;
     spaces::set_visibility(&state, &form.viewer.member, space, &form.value.visibility).await?;
     Ok(Redirect::to("/admin/spaces?saved=visibility").into_response())
 }

@@ -16,9 +16,7 @@ use serde::de::IgnoredAny;
 use super::format::day_time;
 use super::forms::CsrfForm;
 use super::session::Viewer;
-use super::{Chrome, Section, WebResult, render};
-use crate::error::ApiError;
-use crate::extract::PathId;
+use super::{Chrome, PageId, Section, WebResult, render};
 use crate::services::deliveries::{self, PARKED_SHOWN};
 use crate::state::AppState;
 
@@ -114,10 +112,9 @@ async fn page(
 
 async fn retry(
     State(state): State<AppState>,
-    delivery: Result<PathId, ApiError>,
+    PageId(delivery): PageId,
     form: CsrfForm<IgnoredAny>,
 ) -> WebResult<Response> {
-    let PathId(delivery) = delivery?;
     deliveries::retry(&state, &form.viewer.member, delivery).await?;
     Ok(Redirect::to("/admin/deliveries?saved=retried").into_response())
 }

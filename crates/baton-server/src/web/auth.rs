@@ -5,7 +5,7 @@
 use askama::Template;
 use axum::Router;
 use axum::extract::{Query, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use baton_core::schedule::Day;
@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::forms::{AnonForm, CsrfForm, anon_csrf, set_anon_csrf};
 use super::session::{Viewer, clear_cookie, start_cookie};
-use super::{WebResult, render};
+use super::{WebResult, render_with};
 use crate::client::ClientAddr;
 use crate::error::ApiError;
 use crate::services::sessions::{self, FirstRunInput, SignInOutcome, SignedIn};
@@ -197,6 +197,7 @@ fn setup_response(
     mut form: SetupForm,
     days: &[Day],
     error: FieldError,
+    status: StatusCode,
 ) -> Response {
     let (csrf, new_cookie) = anon_csrf(state, headers);
     // A page never shows a password or a setup code back.
@@ -213,13 +214,7 @@ fn setup_response(
         zones: super::format::zone_names(),
         error,
     };
-    let status = if page.error.message.is_empty() {
-        axum::http::StatusCode::OK
-    } else {
-        axum::http::StatusCode::UNPROCESSABLE_ENTITY
-    };
-    let mut response = render(&page);
-    *response.status_mut() = status;
+    let mut response = render_with(&page, status);
     set_anon_csrf(&mut response, state, new_cookie);
     response
 }
@@ -249,6 +244,7 @@ async fn setup_page(
         form,
         &[Day::Mon, Day::Tue, Day::Wed, Day::Thu, Day::Fri],
         FieldError::default(),
+        StatusCode::OK,
     ))
 }
 
@@ -280,8 +276,8 @@ async fn setup(
             field: "setup_code".into(),
             message: message.into(),
         };
-        let mut response = setup_response(&state, &headers, true, form.value, &days, error);
-        *response.status_mut() = axum::http::StatusCode::FORBIDDEN;
+        let status = StatusCode::FORBIDDEN;
+        let response = setup_response(&state, &headers, true, form.value, &days, error, status);
         return Ok(response);
     }
     let f = &form.value;
@@ -310,6 +306,7 @@ async fn setup(
             form.value,
             &days,
             FieldError::from_api(&e, "workspace"),
+            StatusCode::UNPROCESSABLE_ENTITY,
         )),
         Err(e) => Err(e.into()),
     }
@@ -356,7 +353,7 @@ fn signin_response(
     headers: &HeaderMap,
     next: String,
     shown: SigninShown,
-    status: axum::http::StatusCode,
+    status: StatusCode,
 ) -> Response {
     let (csrf, new_cookie) = anon_csrf(state, headers);
     let page = SigninPage {
@@ -367,8 +364,7 @@ fn signin_response(
         workspaces: shown.workspaces,
         error: shown.error,
     };
-    let mut response = render(&page);
-    *response.status_mut() = status;
+    let mut response = render_with(&page, status);
     set_anon_csrf(&mut response, state, new_cookie);
     response
 }
@@ -391,7 +387,7 @@ async fn signin_page(
         &headers,
         next,
         SigninShown::default(),
-        axum::http::StatusCode::OK,
+        StatusCode::OK,
     ))
 }
 
@@ -429,7 +425,7 @@ async fn signin(
                 &headers,
                 next,
                 shown,
-                axum::http::StatusCode::OK,
+                StatusCode::OK,
             ))
         }
         // Throttled (429) and busy (503) answers show the form again, saying when to retry.

@@ -101,8 +101,7 @@ impl IntoResponse for WebError {
                     title: status.canonical_reason().unwrap_or("Error"),
                     message: &message,
                 };
-                let mut response = super::render(&page);
-                *response.status_mut() = status;
+                let mut response = super::render_with(&page, status);
                 response.headers_mut().insert(
                     header::CACHE_CONTROL,
                     header::HeaderValue::from_static("no-store"),

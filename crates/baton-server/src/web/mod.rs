@@ -16,6 +16,7 @@ pub mod error;
 pub mod format;
 pub mod forms;
 pub mod inbox;
+mod page_id;
 pub mod people;
 pub mod security;
 pub mod session;
@@ -36,6 +37,7 @@ use baton_core::model::{AskDirection, Member};
 use baton_core::role::Role;
 
 pub use error::{WebError, WebResult};
+pub use page_id::{PageId, PageIds};
 
 use crate::services::sessions::SignedIn;
 use crate::state::AppState;
@@ -59,8 +61,16 @@ pub fn routes() -> Router<AppState> {
 
 /// Renders a template as an HTML response (a 500 page if the template fails).
 pub fn render(template: &impl Template) -> Response {
+    render_with(template, StatusCode::OK)
+}
+
+/// Renders a template as an HTML response with `status` (a form shown again with its errors
+/// answers 422, a refused one 403). The status belongs to the page: a template that fails
+/// answers 500 whatever was asked, so a broken page never passes for a form error.
+pub fn render_with(template: &impl Template, status: StatusCode) -> Response {
     match template.render() {
         Ok(html) => (
+            status,
             [
                 (
                     header::CONTENT_TYPE,
@@ -162,6 +172,59 @@ impl Chrome {
             "page"
         } else {
             "false"
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::fmt;
+
+    use super::*;
+
+    /// A value whose `Display` fails, as a template's field can.
+    struct Unprintable;
+
+    impl fmt::Display for Unprintable {
+        fn fmt(&self, _: &mut fmt::Formatter<'_>) -> fmt::Result {
+            Err(fmt::Error)
+        }
+    }
+
+    #[derive(Template)]
+    #[template(source = "<p>{{ value }}</p>", ext = "html")]
+    struct Broken {
+        value: Unprintable,
+    }
+
+    #[derive(Template)]
+    #[template(source = "<p>{{ value }}</p>", ext = "html")]
+    struct Fine {
+        value: &'static str,
+    }
+
+    #[test]
+    fn a_page_that_renders_answers_the_status_asked_for() {
+        let page = Fine { value: "Name" };
+        let response = render_with(&page, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(response.status(), StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(render(&page).status(), StatusCode::OK);
+    }
+
+    #[test]
+    fn a_template_that_fails_answers_500_whatever_status_was_asked_for() {
+        for asked in [
+            StatusCode::OK,
+            StatusCode::FORBIDDEN,
+            StatusCode::NOT_FOUND,
+            StatusCode::UNPROCESSABLE_ENTITY,
+        ] {
+            let response = render_with(&Broken { value: Unprintable }, asked);
+            assert_eq!(
+                response.status(),
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "asked for {asked}"
+            );
         }
     }
 }

@@ -22,9 +22,8 @@ use serde::Deserialize;
 
 use super::format::{city, clock, day_time, machine, weekday_time};
 use super::session::Viewer;
-use super::{Chrome, Section, WebResult, render};
+use super::{Chrome, PageId, Section, WebResult, render};
 use crate::error::ApiError;
-use crate::extract::PathId;
 use crate::services::access::Sight;
 use crate::services::{access, schedules};
 use crate::state::AppState;
@@ -187,9 +186,8 @@ const DAY_LABELS: [&str; 7] = [
 async fn profile(
     State(state): State<AppState>,
     Viewer(viewer): Viewer,
-    id: Result<PathId, ApiError>,
+    PageId(id): PageId,
 ) -> WebResult<Response> {
-    let PathId(id) = id?;
     let (member, sight) = access::member_in_sight(&state, &viewer.member, id).await?;
     let full = sight == Sight::Full;
     let schedule = schedules::schedule_of(&state, &member).await?;

@@ -9,7 +9,7 @@
 
 use askama::Template;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use baton_core::Id;
@@ -18,9 +18,8 @@ use serde::de::IgnoredAny;
 
 use super::forms::CsrfForm;
 use super::session::Viewer;
-use super::spaces::{page_id, render_with};
 use super::webhooks::{SAVED_DELETED, Shown, WebhookForm, WebhooksPart, rows};
-use super::{Chrome, Section, WebError, WebResult};
+use super::{Chrome, PageId, PageIds, Section, WebError, WebResult, render_with};
 use crate::error::ApiError;
 use crate::services::sessions::SignedIn;
 use crate::services::webhooks;
@@ -77,21 +76,20 @@ async fn respond(
 async fn page(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(space): PageId,
     Query(saved): Query<Saved>,
 ) -> WebResult<Response> {
     let shown = Shown::saved(saved.saved.as_deref());
-    respond(&state, &signed_in, page_id(&id)?, shown).await
+    respond(&state, &signed_in, space, shown).await
 }
 
 /// `POST /spaces/{id}/webhooks`: registers a webhook and shows its secret on this answer only.
 /// A refused URL (or one too many) is shown again with the reason next to it.
 async fn add(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(space): PageId,
     form: CsrfForm<WebhookForm>,
 ) -> WebResult<Response> {
-    let space = page_id(&id)?;
     let created = webhooks::create_for_space(&state, &form.viewer.member, space, &form.value.url)
         .await
         .map_err(ApiError::from);
@@ -104,10 +102,9 @@ async fn add(
 /// this page's buttons can only ever remove what it lists.
 async fn delete(
     State(state): State<AppState>,
-    Path((id, webhook_id)): Path<(String, String)>,
+    PageIds(space, webhook): PageIds,
     form: CsrfForm<IgnoredAny>,
 ) -> WebResult<Response> {
-    let (space, webhook) = (page_id(&id)?, page_id(&webhook_id)?);
     let me = &form.viewer.member;
     let (space, hooks) = webhooks::space_with_webhooks(&state, me, space).await?;
     if !hooks.iter().any(|h| h.id == webhook) {

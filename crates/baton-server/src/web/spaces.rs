@@ -1,14 +1,14 @@
 //! Spaces: the list with the "New space" form, one space's threads with unread marks, and its
 //! membership page.
 //!
-//! Owns: these pages and the two helpers every conversation page uses for ids in paths and
-//! failed form posts ([`page_id`], [`form_error`]). Does not own: who may see or change a space
-//! (`services::spaces`, `services::access`).
+//! Owns: these pages and the helper every conversation page uses for failed form posts
+//! ([`form_error`]). Does not own: who may see or change a space (`services::spaces`,
+//! `services::access`).
 
 use askama::Template;
 use axum::Router;
 use axum::extract::rejection::QueryRejection;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -21,7 +21,7 @@ use serde::de::IgnoredAny;
 use super::auth::FieldError;
 use super::forms::CsrfForm;
 use super::session::Viewer;
-use super::{Chrome, Section, WebError, WebResult, format, render};
+use super::{Chrome, PageId, PageIds, Section, WebResult, format, render, render_with};
 use crate::error::ApiError;
 use crate::services::sessions::SignedIn;
 use crate::services::{access, spaces, threads, webhooks};
@@ -39,16 +39,6 @@ pub fn routes() -> Router<AppState> {
         )
 }
 
-/// An id from a page path. A malformed id cannot name anything, so it gets the same 404 page
-/// as an id that does not exist (or is not shared with the viewer).
-///
-/// # Errors
-///
-/// The 404 page when `text` is not an id.
-pub fn page_id(text: &str) -> WebResult<Id> {
-    text.parse().map_err(|_| WebError::not_found())
-}
-
 /// A failed service call on a form post: what the person can fix (shown next to the field,
 /// with the input kept, at the error's status), or what becomes an error page. A 404 is never
 /// a form error: hidden and missing must look the same everywhere.
@@ -62,15 +52,6 @@ pub fn form_error(e: ApiError, fallback: &str) -> WebResult<(FieldError, StatusC
     } else {
         Err(e.into())
     }
-}
-
-/// Renders `page` with `status`.
-pub fn render_with(page: &impl Template, status: StatusCode) -> Response {
-    let mut response = render(page);
-    if response.status().is_success() {
-        *response.status_mut() = status;
-    }
-    response
 }
 
 /// A space in the list.
@@ -203,11 +184,11 @@ pub struct CursorQuery {
 async fn space(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     query: Result<Query<CursorQuery>, QueryRejection>,
 ) -> WebResult<Response> {
     let me = &signed_in.member;
-    let space = access::visible_space(&state, me, page_id(&id)?).await?;
+    let space = access::visible_space(&state, me, id).await?;
     let cursor = query.ok().and_then(|Query(q)| q.cursor);
     let page = PageRequest::parse(cursor.as_deref(), None).map_err(ApiError::from)?;
     let list = threads::list_threads(&state, me, space.id, page).await?;
@@ -322,14 +303,14 @@ async fn members_page(
 async fn members(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     query: Result<Query<CursorQuery>, QueryRejection>,
 ) -> WebResult<Response> {
     let cursor = query.ok().and_then(|Query(q)| q.cursor);
     members_page(
         &state,
         &signed_in,
-        (page_id(&id)?, cursor.as_deref()),
+        (id, cursor.as_deref()),
         String::new(),
         FieldError::default(),
         StatusCode::OK,
@@ -339,10 +320,9 @@ async fn members(
 
 async fn add_member(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(space): PageId,
     form: CsrfForm<AddMemberForm>,
 ) -> WebResult<Response> {
-    let space = page_id(&id)?;
     let chosen = form.value.member_id.trim();
     let result = if chosen.is_empty() {
         Err(ApiError::invalid("member_id", "Choose someone to add."))
@@ -366,11 +346,9 @@ async fn add_member(
 
 async fn remove_member(
     State(state): State<AppState>,
-    Path((id, member_id)): Path<(String, String)>,
+    PageIds(space, member): PageIds,
     form: CsrfForm<IgnoredAny>,
 ) -> WebResult<Response> {
-    let space = page_id(&id)?;
-    let member = page_id(&member_id)?;
     let me = &form.viewer.member;
     match spaces::remove_member(&state, me, space, member)
         .await

@@ -4,6 +4,7 @@
 use std::collections::HashSet;
 
 use axum::http::StatusCode;
+use baton_server::state::WebSettings;
 use serde_json::{Value, json};
 use utoipa::OpenApi;
 
@@ -39,6 +40,23 @@ fn parameters<'a>(op: &'a Value, place: &'a str) -> impl Iterator<Item = &'a Val
 
 fn documents(op: &Value, status: &str) -> bool {
     op["responses"].get(status).is_some()
+}
+
+/// The document as `GET /api/v1/openapi.json` serves it, pretty-printed, so every change to
+/// the API's contract shows in review (accept one as `snapshot_pages` says). On SQLite only:
+/// the document does not depend on the backend.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_served_document_matches_its_snapshot() {
+    let app = TestApp::with_web(
+        baton_store::conformance::sqlite_store().await,
+        WebSettings::default(),
+    );
+    let r = app
+        .call("GET", "/api/v1/openapi.json", None, None, &[])
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
+    let pretty = serde_json::to_string_pretty(&r.json).expect("a JSON document");
+    insta::assert_snapshot!("openapi.json", pretty);
 }
 
 #[test]

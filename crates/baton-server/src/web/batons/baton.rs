@@ -7,7 +7,7 @@
 //! (`baton_core::relay`).
 
 use askama::Template;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member};
@@ -20,9 +20,9 @@ use super::super::auth::FieldError;
 use super::super::format;
 use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
-use super::super::{Chrome, Section, WebResult, render};
+use super::super::{Chrome, PageId, PageIds, Section, WebResult, render, render_with};
 use super::roster::{Holder, Roster};
-use super::{Choice, RelayLink, path_id, render_with};
+use super::{Choice, RelayLink};
 use crate::error::ApiError;
 use crate::services::relays::{self, HandoffInput};
 use crate::services::sessions::SignedIn;
@@ -118,13 +118,13 @@ pub(super) struct LogQuery {
 pub(super) async fn baton_page(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     Query(query): Query<LogQuery>,
 ) -> WebResult<Response> {
     let page = baton(
         &state,
         &signed_in,
-        (path_id(&id)?, query.cursor.as_deref()),
+        (id, query.cursor.as_deref()),
         Draft::default(),
         FieldError::default(),
     )
@@ -235,10 +235,9 @@ async fn history_item(
 /// `POST /batons/{id}/handoff`: passes the baton on, or shows the page again with the error.
 pub(super) async fn hand_off(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: CsrfForm<HandoffFields>,
 ) -> WebResult<Response> {
-    let id = path_id(&id)?;
     let passed = match form.value.input() {
         Ok(input) => relays::hand_off(&state, &form.viewer.member, id, input)
             .await
@@ -271,39 +270,39 @@ pub(super) struct NoFields {}
 /// `POST /handoffs/{id}/accept`: the receiver takes the baton.
 pub(super) async fn accept(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    let handoff = relays::resolve(&state, &form.viewer.member, path_id(&id)?, true, None).await?;
+    let handoff = relays::resolve(&state, &form.viewer.member, id, true, None).await?;
     Ok(Redirect::to(&format!("/batons/{}", handoff.baton_id)).into_response())
 }
 
 /// `POST /batons/{id}/done`: the holder (or an admin) marks the baton finished.
 pub(super) async fn mark_done(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    set_status(&state, &form.viewer.member, &id, BatonStatus::Done).await
+    set_status(&state, &form.viewer.member, id, BatonStatus::Done).await
 }
 
 /// `POST /batons/{id}/reopen`: the holder (or an admin) takes a done baton up again.
 pub(super) async fn reopen(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    set_status(&state, &form.viewer.member, &id, BatonStatus::Open).await
+    set_status(&state, &form.viewer.member, id, BatonStatus::Open).await
 }
 
 /// Sets the status of the baton `id` and goes back to its page.
 async fn set_status(
     state: &AppState,
     viewer: &Member,
-    id: &str,
+    id: Id,
     status: BatonStatus,
 ) -> WebResult<Response> {
-    let baton = relays::set_status(state, viewer, path_id(id)?, status).await?;
+    let baton = relays::set_status(state, viewer, id, status).await?;
     Ok(Redirect::to(&format!("/batons/{}", baton.id)).into_response())
 }
 
@@ -318,10 +317,9 @@ pub(super) struct LinkFields {
 /// with why not (no such thread they can see, linked already, too many).
 pub(super) async fn link_thread(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: CsrfForm<LinkFields>,
 ) -> WebResult<Response> {
-    let id = path_id(&id)?;
     let linked = match relay::thread_ref(&form.value.thread_id) {
         Some(thread) => relays::link_thread(&state, &form.viewer.member, id, thread)
             .await
@@ -353,11 +351,10 @@ pub(super) async fn link_thread(
 /// `POST /batons/{id}/threads/{thread_id}/unlink`: removes one linked thread.
 pub(super) async fn unlink_thread(
     State(state): State<AppState>,
-    Path((id, thread)): Path<(String, String)>,
+    PageIds(id, thread): PageIds,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    let id = path_id(&id)?;
-    relays::unlink_thread(&state, &form.viewer.member, id, path_id(&thread)?).await?;
+    relays::unlink_thread(&state, &form.viewer.member, id, thread).await?;
     Ok(Redirect::to(&format!("/batons/{id}#threads")).into_response())
 }
 
@@ -370,10 +367,9 @@ pub(super) struct BounceFields {
 /// `POST /handoffs/{id}/bounce`: the receiver sends the baton back with a reason.
 pub(super) async fn bounce(
     State(state): State<AppState>,
-    Path(id): Path<String>,
+    PageId(id): PageId,
     form: CsrfForm<BounceFields>,
 ) -> WebResult<Response> {
-    let id = path_id(&id)?;
     let viewer = &form.viewer.member;
     match relays::resolve(&state, viewer, id, false, Some(&form.value.reason))
         .await

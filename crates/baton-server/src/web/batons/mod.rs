@@ -13,15 +13,10 @@ mod chart;
 mod relay;
 mod roster;
 
-use askama::Template;
 use axum::Router;
-use axum::http::StatusCode;
-use axum::response::Response;
 use axum::routing::{get, post};
-use baton_core::Id;
 use baton_core::model::Relay;
 
-use super::{WebError, WebResult, render};
 use crate::state::AppState;
 
 /// `/batons`, `/batons/{id}`, its handoff, done, reopen and thread forms, accept and bounce,
@@ -41,18 +36,6 @@ pub fn routes() -> Router<AppState> {
         .route("/handoffs/{id}/accept", post(baton::accept))
         .route("/handoffs/{id}/bounce", post(baton::bounce))
         .route("/relays/{id}", get(relay::relay_page))
-}
-
-/// An id from the path; anything else gets the 404 page, like a baton that does not exist.
-fn path_id(text: &str) -> WebResult<Id> {
-    text.parse().map_err(|_| WebError::not_found())
-}
-
-/// A page with a status other than 200 (a form re-rendered with its errors).
-fn render_with(page: &impl Template, status: StatusCode) -> Response {
-    let mut response = render(page);
-    *response.status_mut() = status;
-    response
 }
 
 /// One `<option>` of a select.

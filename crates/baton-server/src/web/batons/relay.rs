@@ -5,7 +5,7 @@
 //! maths (`baton_core::relay`) or who may see a relay (`services::relays`).
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use baton_core::schedule::{Day, WeeklySpec};
 use jiff::tz::TimeZone;
@@ -13,9 +13,8 @@ use jiff::{Timestamp, ToSpan, ZonedDateTime};
 
 use super::super::people::{day_hours, span_words};
 use super::super::session::Viewer;
-use super::super::{Chrome, Section, WebResult, format, render};
+use super::super::{Chrome, PageId, Section, WebResult, format, render};
 use super::chart::Chart;
-use super::path_id;
 use crate::error::ApiError;
 use crate::services::{access, relays, schedules};
 use crate::state::AppState;
@@ -44,10 +43,10 @@ struct LegRow {
 pub(super) async fn relay_page(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
-    Path(id): Path<String>,
+    PageId(id): PageId,
 ) -> WebResult<Response> {
     let viewer = &signed_in.member;
-    let relay = relays::get_relay(&state, viewer, path_id(&id)?).await?;
+    let relay = relays::get_relay(&state, viewer, id).await?;
     let mut members = Vec::with_capacity(relay.legs.len());
     for leg in &relay.legs {
         members.push(access::workspace_member(&state, viewer, *leg).await?);

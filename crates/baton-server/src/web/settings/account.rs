@@ -17,10 +17,9 @@ use super::super::auth::FieldError;
 use super::super::format::{day_time, zone_names};
 use super::super::forms::CsrfForm;
 use super::super::session::{Viewer, start_cookie};
-use super::super::{Chrome, Section, WebResult, render};
+use super::super::{Chrome, PageId, Section, WebResult, render_with};
 use super::{Saved, fixable, form_status};
 use crate::error::{ApiError, ApiResult};
-use crate::extract::PathId;
 use crate::services::sessions::{self, SignedIn};
 use crate::services::{members, schedules};
 use crate::state::AppState;
@@ -86,7 +85,7 @@ async fn settings_response(
         new_token: shown.new_token,
         error: shown.error,
     };
-    Ok((form_status(&page.error), render(&page)).into_response())
+    Ok(render_with(&page, form_status(&page.error)))
 }
 
 /// `GET /settings`.
@@ -244,10 +243,9 @@ pub(super) async fn create_token(
 /// `POST /settings/tokens/{id}/revoke`.
 pub(super) async fn revoke_token(
     State(state): State<AppState>,
-    token: Result<PathId, ApiError>,
+    PageId(token): PageId,
     form: CsrfForm<IgnoredAny>,
 ) -> WebResult<Response> {
-    let PathId(token) = token?;
     let me = &form.viewer.member;
     members::revoke_token(&state, me, me.id, token).await?;
     Ok(Redirect::to("/settings?saved=revoked").into_response())

@@ -14,7 +14,7 @@ use serde::de::IgnoredAny;
 use super::super::auth::FieldError;
 use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
-use super::super::{Chrome, Section, WebResult, render};
+use super::super::{Chrome, Section, WebResult, render_with};
 use super::{Saved, fixable, form_status};
 use crate::error::ApiError;
 use crate::services::schedules;
@@ -81,7 +81,7 @@ async fn notifications_response(
         outside,
         error,
     };
-    Ok((form_status(&page.error), render(&page)).into_response())
+    Ok(render_with(&page, form_status(&page.error)))
 }
 
 /// `GET /settings/notifications`.

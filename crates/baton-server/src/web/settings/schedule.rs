@@ -15,7 +15,7 @@ use super::super::auth::FieldError;
 use super::super::format::clock;
 use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
-use super::super::{Chrome, Section, WebResult, render};
+use super::super::{Chrome, Section, WebResult, render_with};
 use super::schedule_form::{self, ScheduleForm, schedule_error, today};
 use super::{Saved, fixable, form_status};
 use crate::error::{ApiError, ApiResult};
@@ -97,7 +97,7 @@ async fn schedule_response(
         preview: preview(&schedule, now)?,
         error,
     };
-    Ok((form_status(&page.error), render(&page)).into_response())
+    Ok(render_with(&page, form_status(&page.error)))
 }
 
 /// `GET /settings/schedule`.

@@ -13,10 +13,9 @@ use serde::de::IgnoredAny;
 use super::super::forms::CsrfForm;
 use super::super::session::Viewer;
 use super::super::webhooks::{SAVED_DELETED, Shown, WebhookForm, WebhooksPart, rows};
-use super::super::{Chrome, Section, WebResult, render};
+use super::super::{Chrome, PageId, Section, WebResult, render_with};
 use super::Saved;
 use crate::error::ApiError;
-use crate::extract::PathId;
 use crate::services::sessions::SignedIn;
 use crate::services::webhooks;
 use crate::state::AppState;
@@ -51,7 +50,7 @@ async fn webhooks_response(
             shown,
         ),
     };
-    Ok((page.webhooks.status(), render(&page)).into_response())
+    Ok(render_with(&page, page.webhooks.status()))
 }
 
 /// `GET /settings/webhooks`.
@@ -81,10 +80,9 @@ pub(super) async fn add_webhook(
 /// `POST /settings/webhooks/{id}/delete`.
 pub(super) async fn delete_webhook(
     State(state): State<AppState>,
-    webhook: Result<PathId, ApiError>,
+    PageId(webhook): PageId,
     form: CsrfForm<IgnoredAny>,
 ) -> WebResult<Response> {
-    let PathId(webhook) = webhook?;
     webhooks::delete(&state, &form.viewer.member, webhook).await?;
     Ok(Redirect::to(&format!("{PATH}?saved={SAVED_DELETED}")).into_response())
 }
