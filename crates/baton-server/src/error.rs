@@ -170,10 +170,7 @@ impl From<ServiceError> for ApiError {
         match e {
             ServiceError::NotFound { what } => Self::not_found(&what),
             ServiceError::Forbidden { detail } => Self::forbidden(detail),
-            ServiceError::Conflict { detail, field } => Self {
-                field,
-                ..Self::conflict(detail)
-            },
+            ServiceError::Conflict { detail } => Self::conflict(detail),
             ServiceError::Invalid { field, detail } => Self::invalid(field, detail),
             ServiceError::Throttled {
                 detail,

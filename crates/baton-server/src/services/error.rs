@@ -24,8 +24,6 @@ pub enum ServiceError {
     Conflict {
         /// What conflicts, for a person.
         detail: String,
-        /// The request field at fault, when there is one.
-        field: Option<&'static str>,
     },
     /// A field breaks a rule.
     Invalid {
@@ -90,7 +88,6 @@ impl ServiceError {
     pub fn conflict(detail: impl Into<String>) -> Self {
         Self::Conflict {
             detail: detail.into(),
-            field: None,
         }
     }
 
@@ -127,7 +124,7 @@ impl std::fmt::Display for ServiceError {
         match self {
             Self::NotFound { what } => write!(f, "no {what} with this id"),
             Self::Forbidden { detail }
-            | Self::Conflict { detail, .. }
+            | Self::Conflict { detail }
             | Self::Invalid { detail, .. }
             | Self::Throttled { detail, .. }
             | Self::Busy { detail, .. } => f.write_str(detail),
