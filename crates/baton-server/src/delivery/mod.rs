@@ -15,6 +15,9 @@
 //! Time comes from the [`AppState`] clock, so tests drive a [`tick`] with a manual clock.
 
 pub mod digest;
+pub mod email;
+#[cfg(test)]
+mod email_snapshots;
 mod expand;
 pub mod handoff;
 pub mod mailer;

@@ -10,10 +10,12 @@ use baton_store::StoreError;
 use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 
-use super::digest::{Digest, Links, unsubscribe_url};
+use super::digest::Digest;
+use super::email::{Links, unsubscribe_url};
 use super::handoff::HandoffEmail;
 use super::reads::ClaimReads;
 use super::remind::Reminder;
+use super::urgent::UrgentEmail;
 use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
 use crate::state::AppState;
 
@@ -174,7 +176,7 @@ impl Recipient<'_> {
         Ok(report)
     }
 
-    /// Sends one urgent delivery as an email of its own (`super::urgent::message`): it is due
+    /// Sends one urgent delivery as an email of its own ([`UrgentEmail`]): it is due
     /// now and must not wait for, or be buried in, a digest.
     async fn deliver_urgent(
         &self,
@@ -197,11 +199,13 @@ impl Recipient<'_> {
         };
         let unsubscribe = self.unsubscribe_url(&digest.recipient).await?;
         let links = self.links(&unsubscribe);
-        let message = super::urgent::message(self.state, &digest, d, &links, self.now).await;
-        report.absorb(
-            self.send(mailer, message, &digest.delivery_ids, one)
-                .await?,
-        );
+        let ids = digest.delivery_ids.clone();
+        // A failure to read whom the reader covers for fails the send, which is retried.
+        let message = match UrgentEmail::build(self.state, digest, d).await {
+            Ok(email) => email.message(&links, self.now),
+            Err(e) => Err(e),
+        };
+        report.absorb(self.send(mailer, message, &ids, one).await?);
         Ok(report)
     }
 
