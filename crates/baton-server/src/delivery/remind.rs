@@ -27,6 +27,7 @@ use crate::state::AppState;
 
 /// Records the due end-of-day reminders of every holder of an open baton; returns how many
 /// were new. Holders are few (one per person carrying work), so all are checked each tick.
+#[tracing::instrument(name = "reminders", skip_all)]
 pub(super) async fn record_due(state: &AppState, worker: &Worker) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let mut recorded = 0;
