@@ -92,7 +92,14 @@ impl DigestItem {
     /// What puts this item before another: its kind (asks, then mentions, then replies),
     /// then for asks the earliest reply-by first (an ask without one after those with one),
     /// then the newest post first.
-    fn pressure(&self) -> (ItemKind, bool, Option<Timestamp>, std::cmp::Reverse<Timestamp>) {
+    fn pressure(
+        &self,
+    ) -> (
+        ItemKind,
+        bool,
+        Option<Timestamp>,
+        std::cmp::Reverse<Timestamp>,
+    ) {
         (
             self.kind,
             self.reply_by.is_none(),

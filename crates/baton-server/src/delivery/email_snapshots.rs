@@ -69,7 +69,9 @@ fn assert_parts(name: &str, written: &Written) {
 }
 
 fn with_links(check: impl FnOnce(&Links<'_>)) {
-    let from: Mailbox = "Baton <baton@baton.example.com>".parse().expect("a mailbox");
+    let from: Mailbox = "Baton <baton@baton.example.com>"
+        .parse()
+        .expect("a mailbox");
     check(&Links {
         base_url: BASE,
         from: &from,

@@ -111,7 +111,11 @@ impl UrgentEmail {
         if let Some(post) = d.post_id
             && let Some(entry) = state.store.audit_of_post(d.workspace_id, post).await?
         {
-            for leg in entry.legs.iter().filter(|l| l.covered_by == Some(recipient.id)) {
+            for leg in entry
+                .legs
+                .iter()
+                .filter(|l| l.covered_by == Some(recipient.id))
+            {
                 if let Ok(them) = state.store.member(d.workspace_id, leg.recipient_id).await {
                     covering.push(Covered {
                         sees_at: LocalTime::of(&them, leg.recipient_at),
@@ -133,7 +137,11 @@ impl UrgentEmail {
         if names.is_empty() {
             format!("Urgent: {}", self.item.thread_title)
         } else {
-            format!("Urgent for {}: {}", names.join(", "), self.item.thread_title)
+            format!(
+                "Urgent for {}: {}",
+                names.join(", "),
+                self.item.thread_title
+            )
         }
     }
 
@@ -149,14 +157,17 @@ impl UrgentEmail {
             format!("{} marked “{}” urgent.", item.author, item.thread_title),
             "Urgent posts reach you outside your delivery windows.",
         );
-        let (frame, view) = (&frame, &UrgentView {
-            author: &item.author,
-            covering: &self.covering,
-            title: &item.thread_title,
-            url: item.thread_url(links.base_url),
-            body: &item.body,
-            html: &item.html,
-        });
+        let (frame, view) = (
+            &frame,
+            &UrgentView {
+                author: &item.author,
+                covering: &self.covering,
+                title: &item.thread_title,
+                url: item.thread_url(links.base_url),
+                body: &item.body,
+                html: &item.html,
+            },
+        );
         Written::render(
             self.subject(),
             stable_id("urgent", &self.delivery_ids, links.base_url),
