@@ -383,7 +383,7 @@ mod tests {
             "{text}"
         );
         assert!(
-            text.contains("Unsubscribe from email:\nhttps://baton.example.com/unsubscribe/t"),
+            text.ends_with("Unsubscribe from email:\nhttps://baton.example.com/unsubscribe/t\n"),
             "{text}"
         );
         assert!(
