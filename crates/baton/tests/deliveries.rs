@@ -244,7 +244,8 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
         // Two working hours from 09:00 Berlin, in the recipient's zone.
         "reply by Mon 11:00",
         "== Budget <2027> ==",
-        "Budget &lt;2027&gt;",
+        // The title, escaped by the template; the body, rendered and sanitized when posted.
+        "Budget &#60;2027&#62;",
         "<strong>Budget &lt;2027&gt;</strong>",
     ] {
         assert!(mail.contains(expected), "missing {expected:?} in:\n{mail}");
@@ -254,7 +255,7 @@ async fn one_digest_per_recipient_arrives_at_the_window_and_only_once(d: Deploym
         !html.contains("<script>"),
         "post HTML is sanitized:\n{html}"
     );
-    // Newest thread first.
+    // Both asks are due at once: the newer thread first.
     let (newer, older) = (
         mail.find("== Hiring plan =="),
         mail.find("== Budget <2027> =="),
@@ -539,7 +540,7 @@ async fn a_baton_holder_is_reminded_once_before_their_day_ends_and_not_on_a_day_
         "Message-ID: <reminder.",
         "Your working day ends soon",
         "Ship <v3>",
-        "Ship &lt;v3&gt;",
+        "Ship &#60;v3&#62;",
         &format!("{BASE_URL}/batons/{}?to={}", held.id, d.owner.id),
     ] {
         assert!(mail.contains(expected), "missing {expected:?} in:\n{mail}");
@@ -590,7 +591,10 @@ async fn a_handoff_off_hours_reaches_the_receiver_by_email_at_their_next_working
         "Message-ID: <handoff.",
         "List-Unsubscribe-Post: List-Unsubscribe=One-Click",
         "== Release <3.2> ==",
-        &format!("{} passed it to you on Mon 08:00.", d.owner.name),
+        &format!(
+            "{} passed it to you on Mon 08:00 your time (Europe/Berlin).",
+            d.owner.name
+        ),
         "State:\n  Changelog <draft> & notes written\n",
         "Next step:\n  Tag the release\n",
         "Blockers:\n  Waiting on CI\n",
@@ -599,8 +603,8 @@ async fn a_handoff_off_hours_reaches_the_receiver_by_email_at_their_next_working
             "Accept or bounce it: {BASE_URL}/batons/{}",
             handoff.baton_id
         ),
-        "<h2>Release &lt;3.2&gt;</h2>",
-        "Changelog &lt;draft&gt; &amp; notes written",
+        "Release &#60;3.2&#62;</h2>",
+        "Changelog &#60;draft&#62; &#38; notes written",
     ] {
         assert!(mail.contains(expected), "missing {expected:?} in:\n{mail}");
     }

@@ -1,19 +1,17 @@
-//! The digest email: everything due for one recipient, grouped by thread, newest first, as
-//! plain text and HTML, with a stable `Message-ID` and one-click unsubscribe headers.
+//! The digest email: everything due for one recipient, grouped by thread, the most pressing
+//! first, as plain text and HTML (the `email/digest.*` templates), with a stable `Message-ID`.
 //!
-//! Owns: the digest's content and layout. Does not own: who gets what (the send step checks
-//! access first) or the transport.
+//! Owns: the digest's content and its order. Does not own: who gets what (the send step
+//! checks access first), the layout every email shares or the envelope (`email`), or the
+//! transport.
 
-use std::fmt::Write as _;
-
+use askama::Template;
 use baton_core::Id;
 use baton_core::model::{Member, Post, Thread};
 use jiff::Timestamp;
-use jiff::tz::TimeZone;
 use lettre::Message;
-use lettre::message::header::{HeaderName, HeaderValue};
-use lettre::message::{Mailbox, MultiPart};
-use sha2::{Digest as _, Sha256};
+
+use super::email::{Frame, Links, LocalTime, Written, email, stable_id};
 
 /// Why a post is in a digest, most pressing first: a post there for two reasons shows once,
 /// for the first.
@@ -85,6 +83,30 @@ impl DigestItem {
             reply_by,
         }
     }
+
+    /// Where the item's thread is read.
+    pub fn thread_url(&self, base_url: &str) -> String {
+        format!("{base_url}/threads/{}", self.thread_id)
+    }
+
+    /// What puts this item before another: its kind (asks, then mentions, then replies),
+    /// then for asks the earliest reply-by first (an ask without one after those with one),
+    /// then the newest post first.
+    fn pressure(
+        &self,
+    ) -> (
+        ItemKind,
+        bool,
+        Option<Timestamp>,
+        std::cmp::Reverse<Timestamp>,
+    ) {
+        (
+            self.kind,
+            self.reply_by.is_none(),
+            self.reply_by,
+            std::cmp::Reverse(self.posted_at),
+        )
+    }
 }
 
 /// A digest for one recipient, ready to render.
@@ -101,21 +123,48 @@ pub struct Digest {
     pub digest_id: Id,
 }
 
-/// Where the digest's links point and who it is from.
-pub struct Links<'a> {
-    /// The web app's address, without a trailing slash.
-    pub base_url: &'a str,
-    /// The `From` address.
-    pub from: &'a Mailbox,
-    /// The recipient's one-click unsubscribe URL (`{base_url}/unsubscribe/{token}`).
-    pub unsubscribe: &'a str,
+/// One thread of a digest as its templates show it.
+struct ThreadView<'a> {
+    title: &'a str,
+    url: String,
+    items: Vec<ItemView<'a>>,
+}
+
+/// One item of a digest as its templates show it, its reply-by in the reader's zone.
+struct ItemView<'a> {
+    author: &'a str,
+    verb: &'static str,
+    due: Option<LocalTime>,
+    body: &'a str,
+    html: &'a str,
+}
+
+/// The digest's plain-text part.
+#[derive(Template)]
+#[template(path = "email/digest.txt")]
+struct DigestText<'a> {
+    frame: &'a Frame<'a>,
+    summary: &'a str,
+    threads: &'a [ThreadView<'a>],
+}
+
+/// The digest's HTML part: user text is escaped by askama; post bodies are Baton's
+/// sanitized HTML, shown as they are.
+#[derive(Template)]
+#[template(path = "email/digest.html")]
+struct DigestHtml<'a> {
+    frame: &'a Frame<'a>,
+    summary: &'a str,
+    threads: &'a [ThreadView<'a>],
 }
 
 impl Digest {
-    /// Items grouped by thread: threads ordered by their newest item, items newest first.
+    /// Items grouped by thread, the most pressing first: threads in the order of their most
+    /// pressing item, and items in each thread likewise (asks by reply-by, earliest first,
+    /// then mentions, then replies; newest first among equals).
     pub fn by_thread(&self) -> Vec<Vec<&DigestItem>> {
         let mut items: Vec<&DigestItem> = self.items.iter().collect();
-        items.sort_by_key(|item| std::cmp::Reverse(item.posted_at));
+        items.sort_by_key(|item| item.pressure());
         let mut groups: Vec<Vec<&DigestItem>> = Vec::new();
         for item in items {
             match groups.iter_mut().find(|g| g[0].thread_id == item.thread_id) {
@@ -131,11 +180,6 @@ impl Digest {
     /// carries the same id and receivers can drop the copy.
     pub fn message_id(&self, base_url: &str) -> String {
         stable_id("digest", &[self.digest_id], base_url)
-    }
-
-    /// "reply by" instant in the recipient's own zone, e.g. `Tue 11:00`.
-    fn local(&self, at: Timestamp) -> String {
-        local_time(&self.recipient, at)
     }
 
     fn subject(&self) -> String {
@@ -162,207 +206,70 @@ impl Digest {
         format!("{} waiting for you", parts.join(" and "))
     }
 
-    /// The plain-text part.
-    pub fn text(&self, links: &Links<'_>) -> String {
-        let base_url = links.base_url;
-        let mut out = format!("Hi {},\n\n", self.recipient.name);
-        for group in self.by_thread() {
-            let first = group[0];
-            let _ = writeln!(
-                out,
-                "== {} ==\n{base_url}/threads/{}\n",
-                first.thread_title, first.thread_id
-            );
-            for item in group {
-                let _ = write!(out, "{} {}", item.author, item.kind.verb());
-                if let Some(due) = item.reply_by {
-                    let _ = write!(out, ", reply by {}", self.local(due));
-                }
-                out.push_str(":\n");
-                for line in item.body.lines() {
-                    let _ = writeln!(out, "  {line}");
-                }
-                out.push('\n');
-            }
-        }
-        let _ = write!(
-            out,
-            "--\nYou get this digest at your delivery windows. Change them: {}\nUnsubscribe from email digests: {}\n",
-            settings_url(base_url),
-            links.unsubscribe
-        );
-        out
+    /// The threads as the templates show them, the most pressing first.
+    fn threads(&self, base_url: &str) -> Vec<ThreadView<'_>> {
+        self.by_thread()
+            .into_iter()
+            .map(|group| ThreadView {
+                title: &group[0].thread_title,
+                url: group[0].thread_url(base_url),
+                items: group
+                    .into_iter()
+                    .map(|item| ItemView {
+                        author: &item.author,
+                        verb: item.kind.verb(),
+                        due: item.reply_by.map(|at| LocalTime::of(&self.recipient, at)),
+                        body: &item.body,
+                        html: &item.html,
+                    })
+                    .collect(),
+            })
+            .collect()
     }
 
-    /// The HTML part. User text is escaped; post bodies are Baton's sanitized HTML.
-    pub fn html(&self, links: &Links<'_>) -> String {
-        let base_url = links.base_url;
-        let mut out = format!(
-            "<!doctype html>\n<html><body>\n<p>Hi {},</p>\n",
-            escape(&self.recipient.name)
+    /// The subject, `Message-ID` and both parts, rendered.
+    ///
+    /// # Errors
+    /// When a template fails to render.
+    pub fn written(&self, links: &Links<'_>) -> anyhow::Result<Written> {
+        let summary = self.summary();
+        let frame = Frame::new(
+            &self.recipient,
+            links,
+            format!("{summary}."),
+            "You get this digest at your delivery windows.",
         );
-        for group in self.by_thread() {
-            let first = group[0];
-            let _ = writeln!(
-                out,
-                "<h2><a href=\"{}/threads/{}\">{}</a></h2>",
-                escape(base_url),
-                first.thread_id,
-                escape(&first.thread_title)
-            );
-            for item in group {
-                let _ = write!(
-                    out,
-                    "<p><strong>{}</strong> {}",
-                    escape(&item.author),
-                    item.kind.verb()
-                );
-                if let Some(due) = item.reply_by {
-                    let _ = write!(out, ", reply by <strong>{}</strong>", self.local(due));
-                }
-                let _ = writeln!(out, ":</p>\n<blockquote>{}</blockquote>", item.html);
-            }
-        }
-        let _ = write!(
-            out,
-            "<hr><p>You get this digest at your delivery windows. <a href=\"{}\">Change them</a> or <a href=\"{}\">unsubscribe from email digests</a>.</p>\n</body></html>\n",
-            escape(&settings_url(base_url)),
-            escape(links.unsubscribe)
-        );
-        out
+        let threads = self.threads(links.base_url);
+        let (frame, summary, threads) = (&frame, summary.as_str(), threads.as_slice());
+        Written::render(
+            self.subject(),
+            self.message_id(links.base_url),
+            &DigestText {
+                frame,
+                summary,
+                threads,
+            },
+            &DigestHtml {
+                frame,
+                summary,
+                threads,
+            },
+        )
     }
 
     /// The email, dated `now`.
     ///
     /// # Errors
-    /// When the recipient's address is not a valid mailbox.
+    /// When a template fails to render or the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
-        email(
-            &self.recipient,
-            links,
-            Written {
-                subject: self.subject(),
-                message_id: self.message_id(links.base_url),
-                text: self.text(links),
-                html: self.html(links),
-            },
-            now,
-        )
+        email(&self.recipient, links, self.written(links)?, now)
     }
-}
-
-/// What one email says, and the id that makes a resend of it the same message.
-pub struct Written {
-    /// The subject line.
-    pub subject: String,
-    /// The `Message-ID` (see [`stable_id`]).
-    pub message_id: String,
-    /// The plain-text part.
-    pub text: String,
-    /// The HTML part.
-    pub html: String,
-}
-
-/// An email from Baton to `to`, dated `now`: every email Baton sends (digest, reminder,
-/// handoff, urgent) is built here, so each carries the RFC 8058 one-click unsubscribe headers
-/// (mail clients offer an unsubscribe button that turns email off with one POST) and both a
-/// plain-text and an HTML part.
-///
-/// # Errors
-/// When the recipient's address is not a valid mailbox, or `now` is outside what the system
-/// clock can represent.
-pub fn email(
-    to: &Member,
-    links: &Links<'_>,
-    written: Written,
-    now: Timestamp,
-) -> anyhow::Result<Message> {
-    let mailbox: Mailbox = to.email.parse()?;
-    let date = std::time::SystemTime::try_from(now)?;
-    Ok(Message::builder()
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("List-Unsubscribe"),
-            format!("<{}>", links.unsubscribe),
-        ))
-        .raw_header(HeaderValue::new(
-            HeaderName::new_from_ascii_str("List-Unsubscribe-Post"),
-            "List-Unsubscribe=One-Click".to_owned(),
-        ))
-        .from(links.from.clone())
-        .to(mailbox)
-        .subject(written.subject)
-        .message_id(Some(written.message_id))
-        .date(date)
-        .multipart(MultiPart::alternative_plain_html(
-            written.text,
-            written.html,
-        ))?)
-}
-
-/// `{base_url}/unsubscribe/{token}`: the one-click unsubscribe link (RFC 8058) of `token`,
-/// served by `web::unsubscribe`.
-pub fn unsubscribe_url(base_url: &str, token: &str) -> String {
-    format!("{base_url}/unsubscribe/{token}")
-}
-
-/// `at` as `member` reads it, in their own zone (UTC when it is unknown), e.g. `Tue 11:00`:
-/// every email is read by one person, so its times are theirs.
-pub(super) fn local_time(member: &Member, at: Timestamp) -> String {
-    let tz = baton_core::tzdb::zone(&member.timezone).unwrap_or(TimeZone::UTC);
-    at.to_zoned_datetime(tz).strftime("%a %H:%M").to_string()
-}
-
-/// Where a recipient changes their windows and channels (after signing in).
-fn settings_url(base_url: &str) -> String {
-    format!("{base_url}/settings/notifications")
-}
-
-/// A `Message-ID` `<{kind}.{hash}@{host}>` whose hash is of the sorted `ids`: the same set of
-/// deliveries always gives the same id.
-pub(super) fn stable_id(kind: &str, ids: &[Id], base_url: &str) -> String {
-    let mut ids = ids.to_vec();
-    ids.sort();
-    let mut hash = Sha256::new();
-    for id in &ids {
-        hash.update(id.to_string().as_bytes());
-    }
-    let hex: String = hash.finalize()[..16]
-        .iter()
-        .map(|b| format!("{b:02x}"))
-        .collect();
-    format!("<{kind}.{hex}@{}>", host_of(base_url))
-}
-
-/// The host part of `base_url`, for the right-hand side of a `Message-ID`.
-fn host_of(base_url: &str) -> &str {
-    let rest = base_url.split_once("://").map_or(base_url, |(_, r)| r);
-    let host = rest.split(['/', ':']).next().unwrap_or_default();
-    if host.is_empty() {
-        "baton.invalid"
-    } else {
-        host
-    }
-}
-
-/// Escapes text for HTML element content and quoted attribute values.
-pub(super) fn escape(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
 }
 
 #[cfg(test)]
 mod tests {
     use baton_core::role::Role;
+    use lettre::message::Mailbox;
 
     use super::*;
 
@@ -418,14 +325,22 @@ mod tests {
     }
 
     #[test]
-    fn threads_and_their_posts_come_newest_first() {
-        let (old, new) = (Id::random(), Id::random());
+    fn asks_come_first_by_reply_by_then_mentions_then_replies_newest_first() {
+        let (a, b, c) = (Id::random(), Id::random(), Id::random());
+        let with = |mut item: DigestItem, kind, due: Option<i64>| {
+            item.kind = kind;
+            item.reply_by = due.map(at);
+            item
+        };
         let d = digest(
             vec![
-                item(old, "Old", 10),
-                item(new, "New", 20),
-                item(old, "Old", 30),
-                item(new, "New", 5),
+                with(item(a, "A", 50), ItemKind::Mentioned, None),
+                with(item(b, "B", 10), ItemKind::Asked, Some(900)),
+                with(item(c, "C", 20), ItemKind::Asked, Some(100)),
+                with(item(a, "A", 30), ItemKind::Replied, None),
+                with(item(b, "B", 40), ItemKind::Replied, None),
+                with(item(c, "C", 60), ItemKind::Asked, None),
+                with(item(a, "A", 70), ItemKind::Replied, None),
             ],
             Id::random(),
         );
@@ -438,7 +353,8 @@ mod tests {
                     .collect()
             })
             .collect();
-        assert_eq!(order, [vec![30, 10], vec![20, 5]]);
+        // C's ask is due first, B's next; A holds only a mention and replies.
+        assert_eq!(order, [vec![20, 60], vec![10, 40], vec![50, 70, 30]]);
     }
 
     #[test]
@@ -453,21 +369,21 @@ mod tests {
             from: &from,
             unsubscribe: "https://baton.example.com/unsubscribe/t",
         };
-        let html = d.html(&links);
+        let Written { html, text, .. } = d.written(&links).unwrap();
         assert!(
-            html.contains("&lt;b&gt;Plan&lt;/b&gt; &amp; &quot;more&quot;"),
+            html.contains("&#60;b&#62;Plan&#60;/b&#62; &#38; &#34;more&#34;"),
             "{html}"
         );
         assert!(
-            html.contains("reply by <strong>Fri 05:26</strong>"),
+            html.contains("reply by <strong>Fri 05:26</strong> your time (Asia/Tokyo)"),
             "{html}"
         );
-        let text = d.text(&links);
-        assert!(text.contains("reply by Fri 05:26"), "{text}");
         assert!(
-            text.contains(
-                "Unsubscribe from email digests: https://baton.example.com/unsubscribe/t"
-            ),
+            text.contains("reply by Fri 05:26 your time (Asia/Tokyo)"),
+            "{text}"
+        );
+        assert!(
+            text.ends_with("Unsubscribe from email:\nhttps://baton.example.com/unsubscribe/t\n"),
             "{text}"
         );
         assert!(

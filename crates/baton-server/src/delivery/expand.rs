@@ -13,10 +13,20 @@ use crate::services::schedules::schedules_of;
 use crate::state::AppState;
 
 /// Expands up to `limit` events; returns how many.
+#[tracing::instrument(name = "expand", skip_all, fields(events))]
 pub(super) async fn expand_batch(state: &AppState, limit: u32) -> anyhow::Result<usize> {
     let events = state.store.unexpanded_events(limit).await?;
+    tracing::Span::current().record("events", events.len());
     for event in &events {
         let deliveries = plan(state, event).await?;
+        tracing::debug!(
+            event.id = %event.id,
+            event.kind = event.kind.as_str(),
+            deliveries = deliveries.len(),
+            "event {} expanded into {} deliveries",
+            event.id,
+            deliveries.len()
+        );
         state
             .store
             .expand_event(event.workspace_id, event.id, deliveries, state.clock.now())

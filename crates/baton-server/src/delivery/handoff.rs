@@ -11,14 +11,13 @@
 //! accepted or bounced before it was due (the receiver saw it on the batons board) is then
 //! not mailed at all.
 
-use std::fmt::Write as _;
-
+use askama::Template;
 use baton_core::Id;
 use baton_core::model::{Baton, Handoff, Member};
 use jiff::Timestamp;
 use lettre::Message;
 
-use super::digest::{Links, Written, email, escape, local_time, stable_id};
+use super::email::{Frame, Links, LocalTime, Written, email, stable_id};
 use crate::state::AppState;
 
 /// One baton waiting for its receiver, with who passed it.
@@ -99,93 +98,70 @@ impl HandoffEmail {
         ]
     }
 
-    /// When `passed` was handed off, in the recipient's zone.
-    fn passed_at(&self, passed: &PassedBaton) -> String {
-        local_time(&self.recipient, passed.handoff.created_at)
-    }
-
-    /// The plain-text part.
-    pub fn text(&self, links: &Links<'_>) -> String {
-        let mut out = format!(
-            "Hi {},\n\nWork was passed to you. Accept each baton to take it on, or bounce it back with a reason.\n\n",
-            self.recipient.name
+    /// The subject, `Message-ID` and both parts, rendered.
+    ///
+    /// # Errors
+    /// When a template fails to render.
+    pub fn written(&self, links: &Links<'_>) -> anyhow::Result<Written> {
+        let frame = Frame::new(
+            &self.recipient,
+            links,
+            "Work was passed to you: accept it or bounce it back.".to_owned(),
+            "You get this when a baton reaches you, at the start of your working day.",
         );
-        for passed in &self.passed {
-            let _ = writeln!(
-                out,
-                "== {} ==\n{} passed it to you on {}.\n",
-                passed.baton.title,
-                passed.from,
-                self.passed_at(passed)
-            );
-            for (label, value) in Self::note(passed) {
-                let _ = writeln!(out, "{label}:");
-                for line in value.lines() {
-                    let _ = writeln!(out, "  {line}");
-                }
-            }
-            let _ = writeln!(
-                out,
-                "\nAccept or bounce it: {}\n",
-                Self::baton_url(links.base_url, &passed.baton)
-            );
-        }
-        let _ = write!(
-            out,
-            "--\nYou get this email when a baton reaches you, at the start of your working day.\nUnsubscribe from email: {}\n",
-            links.unsubscribe
-        );
-        out
-    }
-
-    /// The HTML part; every user text (titles, names, the note) is escaped.
-    pub fn html(&self, links: &Links<'_>) -> String {
-        let mut out = format!(
-            "<!doctype html>\n<html><body>\n<p>Hi {},</p>\n<p>Work was passed to you. Accept each baton to take it on, or bounce it back with a reason.</p>\n",
-            escape(&self.recipient.name)
-        );
-        for passed in &self.passed {
-            let _ = writeln!(
-                out,
-                "<h2>{}</h2>\n<p><strong>{}</strong> passed it to you on {}.</p>\n<dl>",
-                escape(&passed.baton.title),
-                escape(&passed.from),
-                self.passed_at(passed)
-            );
-            for (label, value) in Self::note(passed) {
-                let _ = writeln!(
-                    out,
-                    "<dt>{label}</dt><dd style=\"white-space: pre-wrap\">{}</dd>",
-                    escape(value)
-                );
-            }
-            let _ = writeln!(
-                out,
-                "</dl>\n<p><a href=\"{}\">Accept or bounce it</a></p>",
-                escape(&Self::baton_url(links.base_url, &passed.baton))
-            );
-        }
-        let _ = write!(
-            out,
-            "<hr><p>You get this email when a baton reaches you, at the start of your working day. <a href=\"{}\">Unsubscribe from email</a>.</p>\n</body></html>\n",
-            escape(links.unsubscribe)
-        );
-        out
+        let passed: Vec<PassedView<'_>> = self
+            .passed
+            .iter()
+            .map(|passed| PassedView {
+                title: &passed.baton.title,
+                from: &passed.from,
+                passed_at: LocalTime::of(&self.recipient, passed.handoff.created_at),
+                note: Self::note(passed),
+                url: Self::baton_url(links.base_url, &passed.baton),
+            })
+            .collect();
+        let (frame, passed) = (&frame, passed.as_slice());
+        Written::render(
+            self.subject(),
+            stable_id("handoff", &self.delivery_ids, links.base_url),
+            &HandoffText { frame, passed },
+            &HandoffHtml { frame, passed },
+        )
     }
 
     /// The email, dated `now`, with a `Message-ID` derived from its deliveries.
     ///
     /// # Errors
-    /// When the recipient's address is not a valid mailbox.
+    /// When a template fails to render or the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
-        let written = Written {
-            subject: self.subject(),
-            message_id: stable_id("handoff", &self.delivery_ids, links.base_url),
-            text: self.text(links),
-            html: self.html(links),
-        };
-        email(&self.recipient, links, written, now)
+        email(&self.recipient, links, self.written(links)?, now)
     }
+}
+
+/// One passed baton as the handoff email's templates show it.
+struct PassedView<'a> {
+    title: &'a str,
+    from: &'a str,
+    /// When it was handed off, in the reader's zone.
+    passed_at: LocalTime,
+    note: [(&'static str, &'a str); 4],
+    url: String,
+}
+
+/// The handoff email's plain-text part.
+#[derive(Template)]
+#[template(path = "email/handoff.txt")]
+struct HandoffText<'a> {
+    frame: &'a Frame<'a>,
+    passed: &'a [PassedView<'a>],
+}
+
+/// The handoff email's HTML part; askama escapes every user text (titles, names, the note).
+#[derive(Template)]
+#[template(path = "email/handoff.html")]
+struct HandoffHtml<'a> {
+    frame: &'a Frame<'a>,
+    passed: &'a [PassedView<'a>],
 }
 
 #[cfg(test)]
@@ -271,11 +247,11 @@ mod tests {
         let one = passed("Release 3.2", "Olivia", note());
         let mail = email(vec![one.clone()]);
         let from: Mailbox = "Baton <baton@example.com>".parse().expect("a mailbox");
-        let text = mail.text(&links(&from));
+        let text = mail.written(&links(&from)).expect("rendered").text;
         for expected in [
             "== Release 3.2 ==",
             // 15:05 UTC is 17:05 in the recipient's Berlin.
-            "Olivia passed it to you on Mon 17:05.",
+            "Olivia passed it to you on Mon 17:05 your time (Europe/Berlin).",
             "State:\n  Tests <pass> & docs\n  are half done\n",
             "Next step:\n  Tag \"v3.2\"\n",
             "Blockers:\n  None\n",
@@ -284,7 +260,7 @@ mod tests {
                 "Accept or bounce it: https://baton.example.com/batons/{}",
                 one.baton.id
             ),
-            "Unsubscribe from email: https://baton.example.com/unsubscribe/t",
+            "Unsubscribe from email:\nhttps://baton.example.com/unsubscribe/t",
         ] {
             assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
         }
@@ -297,17 +273,19 @@ mod tests {
         let second = passed("Docs", "Olivia", note());
         let mail = email(vec![first.clone(), second.clone()]);
         let from: Mailbox = "Baton <baton@example.com>".parse().expect("a mailbox");
-        let html = mail.html(&links(&from));
+        let html = mail.written(&links(&from)).expect("rendered").html;
         for expected in [
-            "<h2>&lt;b&gt;Ship&lt;/b&gt;</h2>",
-            "<strong>O&#39;Neil &lt;admin&gt;</strong> passed it to you on Mon 17:05.",
-            "<dt>State</dt><dd style=\"white-space: pre-wrap\">Tests &lt;pass&gt; &amp; docs\nare half done</dd>",
-            "<dt>Next step</dt><dd style=\"white-space: pre-wrap\">Tag &quot;v3.2&quot;</dd>",
-            "https://ci.example.com/run?id=1&amp;x=2",
+            "&#60;b&#62;Ship&#60;/b&#62;</h2>",
+            "O&#39;Neil &#60;admin&#62;</strong> passed it to you on",
+            "Mon 17:05</strong> your time (Europe/Berlin).",
+            "Tests &#60;pass&#62; &#38; docs\nare half done</span>",
+            "Tag &#34;v3.2&#34;</span>",
+            "https://ci.example.com/run?id=1&#38;x=2",
             &format!(
-                "<a href=\"https://baton.example.com/batons/{}\">Accept or bounce it</a>",
+                "href=\"https://baton.example.com/batons/{}\"",
                 first.baton.id
             ),
+            "Accept or bounce &ldquo;&#60;b&#62;Ship&#60;/b&#62;&rdquo;</a>",
             &format!("https://baton.example.com/batons/{}", second.baton.id),
         ] {
             assert!(html.contains(expected), "missing {expected:?} in:\n{html}");

@@ -4,9 +4,10 @@
 //! Owns: the [`tick`] (record due end-of-day reminders, expand a batch of events, then claim,
 //! check, send and settle a batch of due email deliveries), the loop `baton serve` runs it in
 //! ([`run`]), the digest email ([`digest`]), the reminder email ([`remind`]), the email that
-//! brings a handoff to its receiver ([`handoff`]) and the [`Mailer`] they go through, and the
-//! webhook channel: its own loop ([`run_webhooks`], with per-host slots), signed POSTs
-//! (`webhook`) through the SSRF-checked [`webhook_client`]. The two loops share nothing but
+//! brings a handoff to its receiver ([`handoff`]), what every email shares ([`email`]: the
+//! envelope and the one layout, `templates/email/layout.*`) and the [`Mailer`] they go
+//! through, and the webhook channel: its own loop ([`run_webhooks`], with per-host slots),
+//! signed POSTs (`webhook`) through the SSRF-checked [`webhook_client`]. The two loops share nothing but
 //! the store, so a webhook receiver that never answers cannot hold up an email. Does not own:
 //! when a delivery is due (`baton_core::delivery::next_delivery`), how long to back off
 //! (`baton_core::delivery::outbox::retry_after`), visibility (`services::access::sees`) or how
@@ -15,6 +16,9 @@
 //! Time comes from the [`AppState`] clock, so tests drive a [`tick`] with a manual clock.
 
 pub mod digest;
+pub mod email;
+#[cfg(test)]
+mod email_snapshots;
 mod expand;
 pub mod handoff;
 pub mod mailer;
@@ -152,7 +156,10 @@ pub async fn run(state: AppState, worker: Arc<Worker>) {
                 tracing::info!(?report, "delivery tick");
                 Duration::ZERO
             }
-            Ok(_) => IDLE_POLL,
+            Ok(_) => {
+                tracing::debug!("delivery tick: nothing to do");
+                IDLE_POLL
+            }
             Err(e) => {
                 tracing::warn!(error = %format!("{e:#}"), "delivery tick failed");
                 IDLE_POLL

@@ -11,8 +11,7 @@
 //! once, so a schedule edited in between (a day taken off) is honoured, and the outbox never
 //! holds reminders for days that may not happen.
 
-use std::fmt::Write as _;
-
+use askama::Template;
 use baton_core::Id;
 use baton_core::delivery::end_of_day;
 use baton_core::model::{Baton, BatonStatus, Member};
@@ -22,12 +21,13 @@ use jiff::Timestamp;
 use lettre::Message;
 
 use super::Worker;
-use super::digest::{Links, Written, email, escape, stable_id};
+use super::email::{Frame, Links, Written, email, stable_id};
 use crate::services::schedules::schedules_of;
 use crate::state::AppState;
 
 /// Records the due end-of-day reminders of every holder of an open baton; returns how many
 /// were new. Holders are few (one per person carrying work), so all are checked each tick.
+#[tracing::instrument(name = "reminders", skip_all)]
 pub(super) async fn record_due(state: &AppState, worker: &Worker) -> anyhow::Result<usize> {
     let now = state.clock.now();
     let mut recorded = 0;
@@ -135,55 +135,63 @@ impl Reminder {
         }
     }
 
-    /// The plain-text part.
-    pub fn text(&self, base_url: &str) -> String {
-        let mut out = format!(
-            "Hi {},\n\nYour working day ends soon. You hold:\n\n",
-            self.recipient.name
+    /// The subject, `Message-ID` and both parts, rendered.
+    ///
+    /// # Errors
+    /// When a template fails to render.
+    pub fn written(&self, links: &Links<'_>) -> anyhow::Result<Written> {
+        let frame = Frame::new(
+            &self.recipient,
+            links,
+            "Your working day ends soon: hand on what you hold.".to_owned(),
+            "You get this before each working day ends while you hold a baton.",
         );
-        for held in &self.batons {
-            let _ = writeln!(
-                out,
-                "* {}\n  Hand it off: {}\n",
-                held.baton.title,
-                Self::handoff_url(base_url, held)
-            );
-        }
-        out.push_str("--\nYou get this reminder before the end of each working day while you hold a baton.\n");
-        out
-    }
-
-    /// The HTML part; titles are escaped.
-    pub fn html(&self, base_url: &str) -> String {
-        let mut out = format!(
-            "<!doctype html>\n<html><body>\n<p>Hi {},</p>\n<p>Your working day ends soon. You hold:</p>\n<ul>\n",
-            escape(&self.recipient.name)
-        );
-        for held in &self.batons {
-            let _ = writeln!(
-                out,
-                "<li>{} — <a href=\"{}\">hand it off</a></li>",
-                escape(&held.baton.title),
-                escape(&Self::handoff_url(base_url, held))
-            );
-        }
-        out.push_str("</ul>\n<hr><p>You get this reminder before the end of each working day while you hold a baton.</p>\n</body></html>\n");
-        out
+        let held: Vec<HeldView<'_>> = self
+            .batons
+            .iter()
+            .map(|held| HeldView {
+                title: &held.baton.title,
+                url: Self::handoff_url(links.base_url, held),
+            })
+            .collect();
+        let (frame, held) = (&frame, held.as_slice());
+        Written::render(
+            self.subject(),
+            stable_id("reminder", &self.delivery_ids, links.base_url),
+            &ReminderText { frame, held },
+            &ReminderHtml { frame, held },
+        )
     }
 
     /// The email, dated `now`, with a `Message-ID` derived from its deliveries.
     ///
     /// # Errors
-    /// When the recipient's address is not a valid mailbox.
+    /// When a template fails to render or the recipient's address is not a valid mailbox.
     pub fn message(&self, links: &Links<'_>, now: Timestamp) -> anyhow::Result<Message> {
-        let written = Written {
-            subject: self.subject(),
-            message_id: stable_id("reminder", &self.delivery_ids, links.base_url),
-            text: self.text(links.base_url),
-            html: self.html(links.base_url),
-        };
-        email(&self.recipient, links, written, now)
+        email(&self.recipient, links, self.written(links)?, now)
     }
+}
+
+/// One held baton as the reminder's templates show it.
+struct HeldView<'a> {
+    title: &'a str,
+    url: String,
+}
+
+/// The reminder's plain-text part.
+#[derive(Template)]
+#[template(path = "email/remind.txt")]
+struct ReminderText<'a> {
+    frame: &'a Frame<'a>,
+    held: &'a [HeldView<'a>],
+}
+
+/// The reminder's HTML part; askama escapes the titles.
+#[derive(Template)]
+#[template(path = "email/remind.html")]
+struct ReminderHtml<'a> {
+    frame: &'a Frame<'a>,
+    held: &'a [HeldView<'a>],
 }
 
 #[cfg(test)]
@@ -229,20 +237,19 @@ mod tests {
             delivery_ids: vec![Id::random()],
         };
         let base = "https://baton.example.com";
-        let text = reminder.text(base);
-        assert!(text.contains(&format!("{base}/batons/{}?to={to}", relayed.baton.id)));
-        assert!(text.contains(&format!("{base}/batons/{}\n", alone.baton.id)));
-        let html = reminder.html(base);
-        assert!(html.contains("&lt;b&gt;Ship&lt;/b&gt;") && !html.contains("<b>Ship"));
-        assert_eq!(
-            reminder.subject(),
-            "Baton: your day ends soon, you hold 2 batons"
-        );
         let links = Links {
             base_url: base,
             from: &"Baton <baton@example.com>".parse().expect("a mailbox"),
             unsubscribe: "https://baton.example.com/unsubscribe/t",
         };
+        let Written { text, html, .. } = reminder.written(&links).expect("rendered");
+        assert!(text.contains(&format!("{base}/batons/{}?to={to}", relayed.baton.id)));
+        assert!(text.contains(&format!("{base}/batons/{}\n", alone.baton.id)));
+        assert!(html.contains("&#60;b&#62;Ship&#60;/b&#62;") && !html.contains("<b>Ship"));
+        assert_eq!(
+            reminder.subject(),
+            "Baton: your day ends soon, you hold 2 batons"
+        );
         let raw = reminder
             .message(&links, Timestamp::UNIX_EPOCH)
             .expect("a message")

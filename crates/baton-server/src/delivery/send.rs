@@ -10,16 +10,19 @@ use baton_store::StoreError;
 use futures_util::{StreamExt as _, stream};
 use jiff::Timestamp;
 
-use super::digest::{Digest, Links, unsubscribe_url};
+use super::digest::Digest;
+use super::email::{Links, unsubscribe_url};
 use super::handoff::HandoffEmail;
 use super::reads::ClaimReads;
 use super::remind::Reminder;
+use super::urgent::UrgentEmail;
 use super::{CLAIM_BATCH, LEASE, Mailer, SEND_CONCURRENCY, TickReport, Worker};
 use crate::state::AppState;
 
 /// Claims up to a batch of recipients' due deliveries and sends their digests, several at a
 /// time: one SMTP conversation mostly waits on the network, and the settling writes of
 /// concurrent digests share SQLite commits.
+#[tracing::instrument(name = "claim", skip_all, fields(claimed, recipients))]
 pub(super) async fn send_due(
     state: &AppState,
     worker: &Worker,
@@ -32,13 +35,26 @@ pub(super) async fn send_due(
         .claim_due(&worker.owner, now, LEASE, CLAIM_BATCH)
         .await?;
     let reads = ClaimReads::default();
+    let span = tracing::Span::current();
+    span.record("claimed", claimed.len());
     let mut by_recipient: BTreeMap<(Id, Id), Vec<ClaimedDelivery>> = BTreeMap::new();
     for d in claimed {
+        tracing::debug!(
+            delivery.id = %d.id,
+            event.id = %d.event_id,
+            digest.id = %d.digest_id,
+            recipient.id = %d.recipient_id,
+            "claimed delivery {} of event {} for digest {}",
+            d.id,
+            d.event_id,
+            d.digest_id
+        );
         by_recipient
             .entry((d.workspace_id, d.recipient_id))
             .or_default()
             .push(d);
     }
+    span.record("recipients", by_recipient.len());
     let outcomes: Vec<anyhow::Result<TickReport>> = stream::iter(by_recipient)
         .map(|((ws, recipient), deliveries)| {
             let one = Recipient {
@@ -124,8 +140,8 @@ impl Recipient<'_> {
         for ((email, digest_id), group) in emails {
             report.absorb(match email {
                 Email::Digest => self.deliver_digest(mailer, digest_id, &group).await?,
-                Email::Reminder => self.deliver_reminder(mailer, &group).await?,
-                Email::Handoff => self.deliver_handoff(mailer, &group).await?,
+                Email::Reminder => self.deliver_reminder(mailer, digest_id, &group).await?,
+                Email::Handoff => self.deliver_handoff(mailer, digest_id, &group).await?,
             });
         }
         Ok(report)
@@ -146,6 +162,11 @@ impl Recipient<'_> {
     }
 
     /// Sends the asks of one digest key as one digest.
+    #[tracing::instrument(
+        name = "send digest",
+        skip_all,
+        fields(digest.id = %digest_id, recipient.id = %self.recipient, deliveries = deliveries.len())
+    )]
     async fn deliver_digest(
         &self,
         mailer: &dyn Mailer,
@@ -174,8 +195,13 @@ impl Recipient<'_> {
         Ok(report)
     }
 
-    /// Sends one urgent delivery as an email of its own (`super::urgent::message`): it is due
+    /// Sends one urgent delivery as an email of its own ([`UrgentEmail`]): it is due
     /// now and must not wait for, or be buried in, a digest.
+    #[tracing::instrument(
+        name = "send urgent",
+        skip_all,
+        fields(delivery.id = %d.id, event.id = %d.event_id, recipient.id = %self.recipient)
+    )]
     async fn deliver_urgent(
         &self,
         mailer: &dyn Mailer,
@@ -197,11 +223,13 @@ impl Recipient<'_> {
         };
         let unsubscribe = self.unsubscribe_url(&digest.recipient).await?;
         let links = self.links(&unsubscribe);
-        let message = super::urgent::message(self.state, &digest, d, &links, self.now).await;
-        report.absorb(
-            self.send(mailer, message, &digest.delivery_ids, one)
-                .await?,
-        );
+        let ids = digest.delivery_ids.clone();
+        // A failure to read whom the reader covers for fails the send, which is retried.
+        let message = match UrgentEmail::build(self.state, digest, d).await {
+            Ok(email) => email.message(&links, self.now),
+            Err(e) => Err(e),
+        };
+        report.absorb(self.send(mailer, message, &ids, one).await?);
         Ok(report)
     }
 
@@ -224,9 +252,15 @@ impl Recipient<'_> {
 
     /// Sends one recipient's end-of-day reminder: the open batons they hold now. Dropped when
     /// they hold none any more, were deactivated, or turned off email or handoff notices.
+    #[tracing::instrument(
+        name = "send reminder",
+        skip_all,
+        fields(digest.id = %digest_id, recipient.id = %self.recipient, deliveries = deliveries.len())
+    )]
     async fn deliver_reminder(
         &self,
         mailer: &dyn Mailer,
+        digest_id: Id,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
         let ids: Vec<Id> = deliveries.iter().map(|d| d.id).collect();
@@ -245,9 +279,15 @@ impl Recipient<'_> {
     /// Sends the batons passed to the recipient that reached them, with their notes, as one
     /// email. Dropped when none is pending any more (accepted or bounced before it was due),
     /// or they were deactivated, or turned off email or handoff notices.
+    #[tracing::instrument(
+        name = "send handoff",
+        skip_all,
+        fields(digest.id = %digest_id, recipient.id = %self.recipient, deliveries = deliveries.len())
+    )]
     async fn deliver_handoff(
         &self,
         mailer: &dyn Mailer,
+        digest_id: Id,
         deliveries: &[ClaimedDelivery],
     ) -> anyhow::Result<TickReport> {
         let ids: Vec<Id> = deliveries.iter().map(|d| d.id).collect();
@@ -300,6 +340,12 @@ impl Recipient<'_> {
         };
         match sent {
             Ok(()) => {
+                let recipient = self.recipient;
+                tracing::debug!(
+                    recipient.id = %recipient,
+                    deliveries = ids.len(),
+                    "email to {recipient} sent"
+                );
                 state
                     .store
                     .mark_sent(ws, owner, ids, Settled::Sent, now)

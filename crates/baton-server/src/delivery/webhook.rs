@@ -78,6 +78,11 @@ pub(super) async fn space_deliveries(
 /// Checks, sends and settles one webhook delivery claimed at `claimed_at`: waits for a slot to
 /// its host, then sends it if its lease still outlasts the send ([`START_WITHIN`]); a delivery
 /// that waited longer is released as a failed attempt, never sent late.
+#[tracing::instrument(
+    name = "webhook delivery",
+    skip_all,
+    fields(delivery.id = %d.id, event.id = %d.event_id, workspace.id = %d.workspace_id, webhook.id)
+)]
 pub(super) async fn deliver(
     state: &AppState,
     worker: &Worker,
@@ -106,6 +111,7 @@ pub(super) async fn deliver(
         return Ok(settle(Settled::Dropped).await?);
     };
     let webhook = target.webhook.id;
+    tracing::Span::current().record("webhook.id", tracing::field::display(webhook));
     // A stored URL passed these rules at registration; should one not parse now, the send
     // refuses it, and it still waits in a slot of its own.
     let host = WebhookUrl::parse(&target.webhook.url)

@@ -140,7 +140,9 @@ pub async fn run_webhooks(state: AppState, worker: Arc<Worker>) {
                 Err(e) => tracing::warn!(error = %e, "claiming webhook deliveries failed"),
             }
         }
-        if !report.is_idle() {
+        if report.is_idle() {
+            tracing::debug!(held = sends.len(), "webhook sends: none ended");
+        } else {
             tracing::info!(?report, "webhook sends");
         }
         if !more {
