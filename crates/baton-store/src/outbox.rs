@@ -4,7 +4,7 @@
 use baton_core::delivery::outbox::{Backlog, Retry, Settled};
 use jiff::Timestamp;
 
-use crate::{StoreError, StoreResult};
+use crate::{Constraint, StoreError, StoreResult};
 
 /// The columns one settling `UPDATE` writes, whether the send succeeded or failed: one
 /// statement per backend serves `mark_sent` and `mark_failed` alike.
@@ -65,7 +65,7 @@ pub(crate) fn is_urgent(post: &baton_core::model::Post) -> bool {
 pub(crate) fn not_parked(exists: bool) -> StoreError {
     if exists {
         StoreError::Conflict {
-            constraint: "delivery_not_parked",
+            constraint: Constraint::DeliveryNotParked,
         }
     } else {
         StoreError::NotFound

@@ -181,7 +181,7 @@ impl BatonOut {
             description: b.description.clone(),
             relay_id: b.relay_id.map(|r| r.to_string()),
             holder_id: b.holder_id.to_string(),
-            status: if open { "open".into() } else { "done".into() },
+            status: b.status.as_str().into(),
             holder_working_now: holder_working,
             stalled: holder_working.map(|working| open && !working),
             threads: threads.iter().map(Into::into).collect(),
@@ -307,11 +307,6 @@ pub struct HandoffOut {
 
 impl From<&Handoff> for HandoffOut {
     fn from(h: &Handoff) -> Self {
-        let status = match h.status {
-            baton_core::model::HandoffStatus::Pending => "pending",
-            baton_core::model::HandoffStatus::Accepted => "accepted",
-            baton_core::model::HandoffStatus::Bounced => "bounced",
-        };
         Self {
             id: h.id.to_string(),
             baton_id: h.baton_id.to_string(),
@@ -323,7 +318,7 @@ impl From<&Handoff> for HandoffOut {
             links: h.note.links.clone(),
             created_at: time(h.created_at),
             delivers_at: time(h.delivers_at),
-            status: status.into(),
+            status: h.status.as_str().into(),
             bounce_reason: h.bounce_reason.clone(),
         }
     }

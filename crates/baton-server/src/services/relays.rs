@@ -245,7 +245,7 @@ pub async fn link_thread(
         .await
         .map_err(|e| match e {
             StoreError::Conflict {
-                constraint: "baton_threads_limit",
+                constraint: baton_store::Constraint::BatonThreadsLimit,
             } => ApiError::invalid(
                 "thread_id",
                 format!(
@@ -406,13 +406,13 @@ pub async fn set_status(
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
-                constraint: "baton_status",
+                constraint: baton_store::Constraint::BatonStatus,
             } => ApiError::conflict(match status {
                 BatonStatus::Done => "This baton is already done.",
                 BatonStatus::Open => "This baton is open already; only a done baton is reopened.",
             }),
             baton_store::StoreError::Conflict {
-                constraint: "handoff_pending",
+                constraint: baton_store::Constraint::HandoffPending,
             } => ApiError::conflict(
                 "This baton has a handoff waiting for its receiver; it can be marked done once \
                  they accept or bounce it.",
@@ -522,7 +522,7 @@ pub async fn hand_off(
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
-                constraint: "handoff_pending",
+                constraint: baton_store::Constraint::HandoffPending,
             } => ApiError::conflict("This baton already has a handoff waiting for its receiver."),
             other => other.into(),
         })

@@ -360,7 +360,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ApiResult<Sig
         .await
         .map_err(|e| match e {
             StoreError::Conflict {
-                constraint: "workspace_exists",
+                constraint: baton_store::Constraint::WorkspaceExists,
             } => ApiError::conflict("Baton is already set up. Sign in instead."),
             e => e.into(),
         })?;

@@ -55,14 +55,14 @@ store_test!(a_refused_handoff_records_no_event, |store| async move {
         store
             .create_handoff(w.ws(), new_handoff(baton.id, w.owner().id, third.id, 20))
             .await,
-        "handoff_pending",
+        Constraint::HandoffPending,
     );
     let other = owners_baton(&*store, &w).await;
     assert_conflict(
         store
             .create_handoff(w.ws(), new_handoff(other.id, w.member.id, third.id, 20))
             .await,
-        "baton_holder",
+        Constraint::BatonHolder,
     );
     assert_eq!(events_of(&*store, w.ws()).await.len(), after_first);
 });

@@ -34,8 +34,8 @@ pub mod prelude {
     pub use super::checks::*;
     pub use super::fixtures::*;
     pub use crate::{
-        HealthStore, IdempotencyKey, MemberStore, SessionStore, SpaceStore, Store, StoreError,
-        StoreResult, ThreadStore, WorkspaceStore,
+        Constraint, HealthStore, IdempotencyKey, MemberStore, SessionStore, SpaceStore, Store,
+        StoreError, StoreResult, ThreadStore, WorkspaceStore,
     };
     pub use baton_core::Id;
     pub use baton_core::expectation::{Expectation, ExpectationKind};

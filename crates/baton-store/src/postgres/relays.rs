@@ -20,7 +20,7 @@ use super::deliveries::record_handoff_event;
 use super::error::corrupt;
 use super::query::{self, Params};
 use super::rows::{id, ms, ts, ts_opt};
-use crate::{RelayStore, StoreError, StoreResult};
+use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
 /// Columns of [`baton`], for a query over `batons b`.
 macro_rules! baton_cols {
@@ -54,13 +54,6 @@ const HANDOFF_BY_ID: &str = concat!(
     " FROM handoffs h WHERE h.workspace_id = $1 AND h.id = $2"
 );
 
-fn baton_status(status: BatonStatus) -> &'static str {
-    match status {
-        BatonStatus::Open => "open",
-        BatonStatus::Done => "done",
-    }
-}
-
 /// A baton from [`baton_cols`].
 fn baton(row: &Row) -> StoreResult<Baton> {
     let status: &str = row.try_get("status")?;
@@ -73,11 +66,8 @@ fn baton(row: &Row) -> StoreResult<Baton> {
             .map(|r| r.parse().map_err(|_| corrupt(format!("relay_id {r:?}"))))
             .transpose()?,
         holder_id: id(row, "holder_id")?,
-        status: match status {
-            "open" => BatonStatus::Open,
-            "done" => BatonStatus::Done,
-            other => return Err(corrupt(format!("baton status {other:?}"))),
-        },
+        status: BatonStatus::parse(status)
+            .ok_or_else(|| corrupt(format!("baton status {status:?}")))?,
         created_by: id(row, "created_by")?,
         created_at: ts(row, "created_at")?,
         seq: row.try_get("seq")?,
@@ -112,12 +102,8 @@ fn handoff(row: &Row) -> StoreResult<Handoff> {
         },
         created_at: ts(row, "created_at")?,
         delivers_at: ts(row, "delivers_at")?,
-        status: match status {
-            "pending" => HandoffStatus::Pending,
-            "accepted" => HandoffStatus::Accepted,
-            "bounced" => HandoffStatus::Bounced,
-            other => return Err(corrupt(format!("handoff status {other:?}"))),
-        },
+        status: HandoffStatus::parse(status)
+            .ok_or_else(|| corrupt(format!("handoff status {status:?}")))?,
         resolved_at: ts_opt(row, "resolved_at")?,
         bounce_reason: row.try_get("bounce_reason")?,
     })
@@ -165,7 +151,7 @@ async fn insert_link<C: GenericClient>(
     .await?;
     if inserted == 0 {
         return Err(StoreError::Conflict {
-            constraint: "baton_threads_once",
+            constraint: Constraint::BatonThreadsOnce,
         });
     }
     Ok(())
@@ -249,7 +235,7 @@ impl RelayStore for PgStore {
             &new.description,
             &new.relay_id.map(|r| r.to_string()),
             &new.holder_id.to_string(),
-            &baton_status(new.status),
+            &new.status.as_str(),
             &new.created_by.to_string(),
             &ms(new.created_at),
         ];
@@ -287,7 +273,7 @@ impl RelayStore for PgStore {
         .await?;
         if !already && usize::try_from(linked).unwrap_or(usize::MAX) >= at_most {
             return Err(StoreError::Conflict {
-                constraint: "baton_threads_limit",
+                constraint: Constraint::BatonThreadsLimit,
             });
         }
         query::one(
@@ -374,18 +360,18 @@ impl RelayStore for PgStore {
         let found = query::one(&tx, BATON_FOR_UPDATE, &[&ws, &id], baton).await?;
         if found.status == status {
             return Err(StoreError::Conflict {
-                constraint: "baton_status",
+                constraint: Constraint::BatonStatus,
             });
         }
         if pending_handoff(&tx, &ws, &id).await? {
             return Err(StoreError::Conflict {
-                constraint: "handoff_pending",
+                constraint: Constraint::HandoffPending,
             });
         }
         query::exec(
             &tx,
             "UPDATE batons SET status = $3 WHERE workspace_id = $1 AND id = $2",
-            &[&ws, &id, &baton_status(status)],
+            &[&ws, &id, &status.as_str()],
         )
         .await?;
         tx.commit().await?;
@@ -406,12 +392,12 @@ impl RelayStore for PgStore {
         .await?;
         if held.status != BatonStatus::Open || held.holder_id != new.from_id {
             return Err(StoreError::Conflict {
-                constraint: "baton_holder",
+                constraint: Constraint::BatonHolder,
             });
         }
         if pending_handoff(&tx, &ws, &baton_id).await? {
             return Err(StoreError::Conflict {
-                constraint: "handoff_pending",
+                constraint: Constraint::HandoffPending,
             });
         }
         let sql = concat!(
@@ -482,7 +468,7 @@ impl RelayStore for PgStore {
         let params: Params = &[&ws, &id, &status, &ms(at), &reason];
         let Some(resolved) = query::opt(&tx, sql, params, handoff).await? else {
             return Err(StoreError::Conflict {
-                constraint: "handoff_resolved",
+                constraint: Constraint::HandoffResolved,
             });
         };
         if accept {

@@ -13,7 +13,7 @@ use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, ms};
-use crate::{StoreError, StoreResult, WebhookStore};
+use crate::{Constraint, StoreError, StoreResult, WebhookStore};
 
 /// Columns of [`webhook`], for a query over `webhooks w`.
 const COLS: &str =
@@ -105,7 +105,7 @@ impl WebhookStore for PgStore {
         .await?;
         if live >= i64::from(limit) {
             return Err(StoreError::Conflict {
-                constraint: "webhooks_limit",
+                constraint: Constraint::WebhooksLimit,
             });
         }
         let params: Params = &[

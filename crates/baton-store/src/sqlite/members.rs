@@ -12,7 +12,9 @@ use rusqlite::{Connection, OptionalExtension};
 use super::SqliteStore;
 use super::audit;
 use super::rows::{self, MEMBER_COLS, ms, ts};
-use crate::{IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore};
+use crate::{
+    Constraint, IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore,
+};
 
 pub(super) fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreResult<Member> {
     c.prepare_cached(
@@ -240,13 +242,13 @@ impl MemberStore for SqliteStore {
                 let (ws, from_text, to_text) = (ws.to_string(), from.to_string(), to.to_string());
                 let heir = member_by_id(c, &ws, &to_text)?;
                 if !may_inherit_ownership(&heir, from) {
-                    return Err(StoreError::Conflict { constraint: "ownership_heir" });
+                    return Err(StoreError::Conflict { constraint: Constraint::OwnershipHeir });
                 }
                 let n = c
                     .prepare_cached("UPDATE members SET role = 'admin' WHERE workspace_id = ?1 AND id = ?2 AND role = 'owner'")?
                     .execute((&ws, &from_text))?;
                 if n == 0 {
-                    return Err(StoreError::Conflict { constraint: "ownership_owner" });
+                    return Err(StoreError::Conflict { constraint: Constraint::OwnershipOwner });
                 }
                 c.prepare_cached("UPDATE members SET role = 'owner' WHERE workspace_id = ?1 AND id = ?2")?
                     .execute((&ws, &to_text))?;

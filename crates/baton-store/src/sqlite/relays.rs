@@ -13,20 +13,13 @@ use rusqlite::{Connection, OptionalExtension, Row};
 use super::SqliteStore;
 use super::deliveries::record_handoff_event;
 use super::rows::{self, ms, ts};
-use crate::{RelayStore, StoreError, StoreResult};
+use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
 const BATON_COLS: &str = "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, b.created_at, b.seq";
 const HANDOFF_COLS: &str = "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason";
 
 fn bad(what: String) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(what)))
-}
-
-fn baton_status(status: BatonStatus) -> &'static str {
-    match status {
-        BatonStatus::Open => "open",
-        BatonStatus::Done => "done",
-    }
 }
 
 /// A baton from [`BATON_COLS`].
@@ -41,11 +34,8 @@ fn baton_row(row: &Row<'_>) -> rusqlite::Result<Baton> {
             .map(|r| r.parse().map_err(|_| bad(format!("bad relay id {r}"))))
             .transpose()?,
         holder_id: rows::id(row, 4)?,
-        status: match status.as_str() {
-            "open" => BatonStatus::Open,
-            "done" => BatonStatus::Done,
-            other => return Err(bad(format!("bad baton status {other}"))),
-        },
+        status: BatonStatus::parse(&status)
+            .ok_or_else(|| bad(format!("bad baton status {status}")))?,
         created_by: rows::id(row, 6)?,
         created_at: ts(row.get(7)?)?,
         seq: row.get(8)?,
@@ -69,12 +59,8 @@ fn handoff_row(row: &Row<'_>) -> rusqlite::Result<Handoff> {
         },
         created_at: ts(row.get(8)?)?,
         delivers_at: ts(row.get(9)?)?,
-        status: match status.as_str() {
-            "pending" => HandoffStatus::Pending,
-            "accepted" => HandoffStatus::Accepted,
-            "bounced" => HandoffStatus::Bounced,
-            other => return Err(bad(format!("bad handoff status {other}"))),
-        },
+        status: HandoffStatus::parse(&status)
+            .ok_or_else(|| bad(format!("bad handoff status {status}")))?,
         resolved_at: resolved_at.map(ts).transpose()?,
         bounce_reason: row.get(12)?,
     })
@@ -130,7 +116,7 @@ fn insert_link(
         .execute((ws, baton, &thread, by.to_string(), ms(at)))?;
     if inserted == 0 {
         return Err(StoreError::Conflict {
-            constraint: "baton_threads_once",
+            constraint: Constraint::BatonThreadsOnce,
         });
     }
     Ok(())
@@ -209,7 +195,7 @@ impl RelayStore for SqliteStore {
                     &baton.description,
                     &relay,
                     baton.holder_id.to_string(),
-                    baton_status(baton.status),
+                    baton.status.as_str(),
                     baton.created_by.to_string(),
                     ms(baton.created_at),
                 ))?;
@@ -247,7 +233,7 @@ impl RelayStore for SqliteStore {
                     })?;
                 if !already && usize::try_from(linked).unwrap_or(usize::MAX) >= at_most {
                     return Err(StoreError::Conflict {
-                        constraint: "baton_threads_limit",
+                        constraint: Constraint::BatonThreadsLimit,
                     });
                 }
                 insert_link(c, &ws, &baton, thread, by, at)
@@ -345,18 +331,18 @@ impl RelayStore for SqliteStore {
                 let baton = baton_by_id(c, &ws, &id)?;
                 if baton.status == status {
                     return Err(StoreError::Conflict {
-                        constraint: "baton_status",
+                        constraint: Constraint::BatonStatus,
                     });
                 }
                 if pending_handoff(c, &ws, &id)? {
                     return Err(StoreError::Conflict {
-                        constraint: "handoff_pending",
+                        constraint: Constraint::HandoffPending,
                     });
                 }
                 c.prepare_cached(
                     "UPDATE batons SET status = ?3 WHERE workspace_id = ?1 AND id = ?2",
                 )?
-                .execute((&ws, &id, baton_status(status)))?;
+                .execute((&ws, &id, status.as_str()))?;
                 Ok(Baton { status, ..baton })
             })
             .await
@@ -369,10 +355,10 @@ impl RelayStore for SqliteStore {
                 let baton = baton_by_id(c, &ws, &baton_id)?;
                 member_in(c, &ws, handoff.to_id)?;
                 if baton.status != BatonStatus::Open || baton.holder_id != handoff.from_id {
-                    return Err(StoreError::Conflict { constraint: "baton_holder" });
+                    return Err(StoreError::Conflict { constraint: Constraint::BatonHolder });
                 }
                 if pending_handoff(c, &ws, &baton_id)? {
-                    return Err(StoreError::Conflict { constraint: "handoff_pending" });
+                    return Err(StoreError::Conflict { constraint: Constraint::HandoffPending });
                 }
                 let n = &handoff.note;
                 c.prepare_cached(
@@ -449,7 +435,7 @@ impl RelayStore for SqliteStore {
                     .execute((&ws, &id, status, ms(at), &reason))?;
                 if changed == 0 {
                     return Err(StoreError::Conflict {
-                        constraint: "handoff_resolved",
+                        constraint: Constraint::HandoffResolved,
                     });
                 }
                 let handoff = handoff_by_id(c, &ws, &id)?;

@@ -10,7 +10,7 @@ use jiff::Timestamp;
 use rusqlite::types::ValueRef;
 use rusqlite::{ErrorCode, Row};
 
-use crate::StoreError;
+use crate::{StoreError, constraint};
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -21,22 +21,9 @@ impl From<rusqlite::Error> for StoreError {
                     let msg = msg.as_deref().unwrap_or_default();
                     if msg.contains("FOREIGN KEY") {
                         StoreError::NotFound
-                    } else if msg.contains("members.email") {
-                        StoreError::Conflict {
-                            constraint: "members_email",
-                        }
-                    } else if msg.contains("relay_legs.member_id") {
-                        StoreError::Conflict {
-                            constraint: "relay_legs",
-                        }
-                    } else if msg.contains("handoffs.baton_id") {
-                        // The partial index `handoffs_pending`: a second pending handoff.
-                        StoreError::Conflict {
-                            constraint: "handoff_pending",
-                        }
                     } else {
                         StoreError::Conflict {
-                            constraint: "unique",
+                            constraint: constraint::by_sqlite_message(msg),
                         }
                     }
                 }

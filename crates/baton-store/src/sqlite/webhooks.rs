@@ -11,7 +11,7 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, ts};
-use crate::{StoreError, StoreResult, WebhookStore};
+use crate::{Constraint, StoreError, StoreResult, WebhookStore};
 
 /// Columns of [`webhook`], in order, for `SELECT … FROM webhooks w`.
 const COLS: &str =
@@ -108,7 +108,7 @@ impl WebhookStore for SqliteStore {
                     .query_row((&ws, &member, &space), |r| r.get(0))?;
                 if live >= limit {
                     return Err(StoreError::Conflict {
-                        constraint: "webhooks_limit",
+                        constraint: Constraint::WebhooksLimit,
                     });
                 }
                 let inserted = c
