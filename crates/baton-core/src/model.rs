@@ -387,6 +387,36 @@ impl HandoffStatus {
     }
 }
 
+/// How the receiver answers a pending handoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// They take the baton and become its holder.
+    Accept,
+    /// They send it back to its sender, saying why.
+    Bounce {
+        /// Why the baton goes back.
+        reason: String,
+    },
+}
+
+impl Resolution {
+    /// The status the handoff ends in.
+    pub fn status(&self) -> HandoffStatus {
+        match self {
+            Self::Accept => HandoffStatus::Accepted,
+            Self::Bounce { .. } => HandoffStatus::Bounced,
+        }
+    }
+
+    /// Why the baton went back, stored with a bounced handoff.
+    pub fn bounce_reason(&self) -> Option<&str> {
+        match self {
+            Self::Accept => None,
+            Self::Bounce { reason } => Some(reason),
+        }
+    }
+}
+
 /// A baton passed from one member to another, with its note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handoff {

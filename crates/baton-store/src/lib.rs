@@ -16,8 +16,8 @@ use baton_core::delivery::outbox::{
 };
 use baton_core::model::{
     Ask, AskDirection, Baton, BatonStatus, CreatedThread, Handoff, Member, NewMember, NewPost,
-    NewSession, NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread,
-    ThreadSummary, TokenInfo, Workspace,
+    NewSession, NewThread, NewToken, Post, PostRevision, Relay, Resolution, SessionInfo, Space,
+    Thread, ThreadSummary, TokenInfo, Workspace,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -398,15 +398,14 @@ pub trait RelayStore: Send + Sync {
     /// The handoff of `baton` still waiting for its receiver, if any (at most one), wherever
     /// it falls in the paged history.
     async fn pending_handoff(&self, ws: Id, baton: Id) -> StoreResult<Option<Handoff>>;
-    /// Accepts (the baton's holder becomes the receiver, in the same transaction) or bounces a
-    /// pending handoff. `Conflict` on [`Constraint::HandoffResolved`] when it is no longer
+    /// Accepts (the baton's holder becomes the receiver, in the same transaction) or bounces
+    /// (with its reason) a pending handoff. `Conflict` on [`Constraint::HandoffResolved`] when it is no longer
     /// pending, also when two resolutions race: exactly one wins.
     async fn resolve_handoff(
         &self,
         ws: Id,
         id: Id,
-        accept: bool,
-        reason: Option<String>,
+        resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff>;
     /// A page of a baton's handoffs, oldest first: its history.

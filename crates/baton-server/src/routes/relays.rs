@@ -3,7 +3,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Thread};
+use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Resolution, Thread};
 use baton_core::page::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -463,7 +463,7 @@ pub async fn accept(
     PathId(id): PathId,
 ) -> ApiResult<Json<HandoffOut>> {
     Ok(Json(
-        (&relays::resolve(&state, &caller, id, true, None).await?).into(),
+        (&relays::resolve(&state, &caller, id, Resolution::Accept).await?).into(),
     ))
 }
 
@@ -484,8 +484,11 @@ pub async fn bounce(
     PathId(id): PathId,
     body: JsonBody<Bounce>,
 ) -> ApiResult<Json<HandoffOut>> {
+    let bounce = Resolution::Bounce {
+        reason: body.value.reason,
+    };
     Ok(Json(
-        (&relays::resolve(&state, &caller, id, false, Some(&body.value.reason)).await?).into(),
+        (&relays::resolve(&state, &caller, id, bounce).await?).into(),
     ))
 }
 

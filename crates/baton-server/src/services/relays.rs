@@ -2,7 +2,9 @@
 //! The rules (coverage, next leg, delivery instant, note fields) live in `baton_core::relay`;
 //! this module applies them and makes one store call per change.
 
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Thread};
+use baton_core::model::{
+    Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Resolution, Thread,
+};
 use baton_core::page::{Page, PageRequest};
 use baton_core::relay::{self, Coverage};
 use baton_core::role::Role;
@@ -533,8 +535,7 @@ pub async fn resolve(
     state: &AppState,
     caller: &Member,
     handoff: Id,
-    accept: bool,
-    reason: Option<&str>,
+    resolution: Resolution,
 ) -> ApiResult<Handoff> {
     let current = state
         .store
@@ -549,23 +550,27 @@ pub async fn resolve(
             "Only the receiver can accept or bounce a handoff.",
         ));
     }
-    let reason = match (accept, reason.map(str::trim)) {
-        (true, _) => None,
-        (false, Some(r)) if !r.is_empty() && r.len() <= 8 * 1024 => Some(r.to_owned()),
-        (false, _) => {
-            return Err(ApiError::invalid(
-                "reason",
-                "Say why you are bouncing the baton (at most 8 KiB).",
-            ));
+    let resolution = match resolution {
+        Resolution::Bounce { reason } => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.len() > 8 * 1024 {
+                return Err(ApiError::invalid(
+                    "reason",
+                    "Say why you are bouncing the baton (at most 8 KiB).",
+                ));
+            }
+            Resolution::Bounce {
+                reason: reason.to_owned(),
+            }
         }
+        accept => accept,
     };
     state
         .store
         .resolve_handoff(
             caller.workspace_id,
             current.id,
-            accept,
-            reason,
+            resolution,
             state.clock.now(),
         )
         .await

@@ -119,7 +119,14 @@ store_test!(
         );
 
         store
-            .resolve_handoff(w.ws(), second.id, false, Some("busy".to_owned()), at(30))
+            .resolve_handoff(
+                w.ws(),
+                second.id,
+                Resolution::Bounce {
+                    reason: "busy".into(),
+                },
+                at(30),
+            )
             .await
             .expect("bounce");
         assert_eq!(
@@ -128,7 +135,7 @@ store_test!(
             "a bounced handoff no longer waits"
         );
         store
-            .resolve_handoff(w.ws(), first.id, true, None, at(40))
+            .resolve_handoff(w.ws(), first.id, Resolution::Accept, at(40))
             .await
             .expect("accept");
         assert!(

@@ -459,7 +459,7 @@ store_test!(
         let w = world(&*store, "acme").await;
         let (baton, handoff) = handed_to_member(&*store, &w).await;
         let accepted = store
-            .resolve_handoff(w.ws(), handoff.id, true, None, at(30))
+            .resolve_handoff(w.ws(), handoff.id, Resolution::Accept, at(30))
             .await
             .expect("accept");
         assert_eq!(
@@ -509,8 +509,9 @@ store_test!(
             .resolve_handoff(
                 w.ws(),
                 handoff.id,
-                false,
-                Some("Out until Monday".into()),
+                Resolution::Bounce {
+                    reason: "Out until Monday".into(),
+                },
                 at(30),
             )
             .await
@@ -542,18 +543,25 @@ store_test!(
         let w = world(&*store, "acme").await;
         let (baton, handoff) = handed_to_member(&*store, &w).await;
         let accepted = store
-            .resolve_handoff(w.ws(), handoff.id, true, None, at(30))
+            .resolve_handoff(w.ws(), handoff.id, Resolution::Accept, at(30))
             .await
             .expect("accept");
         assert_conflict(
             store
-                .resolve_handoff(w.ws(), handoff.id, true, None, at(40))
+                .resolve_handoff(w.ws(), handoff.id, Resolution::Accept, at(40))
                 .await,
             Constraint::HandoffResolved,
         );
         assert_conflict(
             store
-                .resolve_handoff(w.ws(), handoff.id, false, Some("late".into()), at(40))
+                .resolve_handoff(
+                    w.ws(),
+                    handoff.id,
+                    Resolution::Bounce {
+                        reason: "late".into(),
+                    },
+                    at(40),
+                )
                 .await,
             Constraint::HandoffResolved,
         );
@@ -571,7 +579,7 @@ store_test!(
         );
         assert_not_found(
             store
-                .resolve_handoff(w.ws(), Id::random(), true, None, at(40))
+                .resolve_handoff(w.ws(), Id::random(), Resolution::Accept, at(40))
                 .await,
         );
     }
@@ -585,9 +593,11 @@ store_test!(
         let tasks: Vec<_> = (0..10)
             .map(|i| {
                 let (store, ws, id) = (store.clone(), w.ws(), handoff.id);
-                tokio::spawn(
-                    async move { store.resolve_handoff(ws, id, true, None, at(30 + i)).await },
-                )
+                tokio::spawn(async move {
+                    store
+                        .resolve_handoff(ws, id, Resolution::Accept, at(30 + i))
+                        .await
+                })
             })
             .collect();
         let (mut won, mut lost) = (Vec::new(), 0);
@@ -687,7 +697,7 @@ store_test!(
         );
         assert_not_found(
             store
-                .resolve_handoff(a.ws(), handoff.id, true, None, at(30))
+                .resolve_handoff(a.ws(), handoff.id, Resolution::Accept, at(30))
                 .await,
         );
         assert_eq!(

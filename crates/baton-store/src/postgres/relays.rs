@@ -9,7 +9,9 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use baton_core::model::{
+    Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay, Resolution,
+};
 use baton_core::page::{Page, PageRequest};
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
@@ -446,15 +448,10 @@ impl RelayStore for PgStore {
         &self,
         ws: Id,
         id: Id,
-        accept: bool,
-        reason: Option<String>,
+        resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff> {
-        let (status, reason) = if accept {
-            ("accepted", None)
-        } else {
-            ("bounced", reason)
-        };
+        let (status, reason) = (resolution.status().as_str(), resolution.bounce_reason());
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, id) = (ws.to_string(), id.to_string());
@@ -471,7 +468,7 @@ impl RelayStore for PgStore {
                 constraint: Constraint::HandoffResolved,
             });
         };
-        if accept {
+        if resolution == Resolution::Accept {
             query::exec(
                 &tx,
                 "UPDATE batons SET holder_id = $3 WHERE workspace_id = $1 AND id = $2",

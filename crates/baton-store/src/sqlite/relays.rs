@@ -5,7 +5,9 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use baton_core::model::{
+    Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay, Resolution,
+};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row};
@@ -414,18 +416,13 @@ impl RelayStore for SqliteStore {
         &self,
         ws: Id,
         id: Id,
-        accept: bool,
-        reason: Option<String>,
+        resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff> {
-        let (status, reason) = if accept {
-            ("accepted", None)
-        } else {
-            ("bounced", reason)
-        };
         self.engine
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
+                let (status, reason) = (resolution.status().as_str(), resolution.bounce_reason());
                 handoff_by_id(c, &ws, &id)?;
                 let changed = c
                     .prepare_cached(
@@ -439,7 +436,7 @@ impl RelayStore for SqliteStore {
                     });
                 }
                 let handoff = handoff_by_id(c, &ws, &id)?;
-                if accept {
+                if resolution == Resolution::Accept {
                     c.prepare_cached(
                         "UPDATE batons SET holder_id = ?3 WHERE workspace_id = ?1 AND id = ?2",
                     )?

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member};
+use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member, Resolution};
 use baton_core::page::PageRequest;
 use baton_core::{Id, markdown, relay};
 use jiff::Timestamp;
@@ -259,7 +259,13 @@ pub(super) async fn accept(
     Path(id): Path<String>,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    let handoff = relays::resolve(&state, &form.viewer.member, path_id(&id)?, true, None).await?;
+    let handoff = relays::resolve(
+        &state,
+        &form.viewer.member,
+        path_id(&id)?,
+        Resolution::Accept,
+    )
+    .await?;
     Ok(Redirect::to(&format!("/batons/{}", handoff.baton_id)).into_response())
 }
 
@@ -359,7 +365,10 @@ pub(super) async fn bounce(
 ) -> WebResult<Response> {
     let id = path_id(&id)?;
     let viewer = &form.viewer.member;
-    match relays::resolve(&state, viewer, id, false, Some(&form.value.reason)).await {
+    let bounce = Resolution::Bounce {
+        reason: form.value.reason.clone(),
+    };
+    match relays::resolve(&state, viewer, id, bounce).await {
         Ok(h) => Ok(Redirect::to(&format!("/batons/{}", h.baton_id)).into_response()),
         Err(e) if e.status() == StatusCode::UNPROCESSABLE_ENTITY => {
             // Only the receiver gets this far (the service checks that first), so reading the
