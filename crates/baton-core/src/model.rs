@@ -407,14 +407,6 @@ impl Resolution {
             Self::Bounce { .. } => HandoffStatus::Bounced,
         }
     }
-
-    /// Why the baton went back, stored with a bounced handoff.
-    pub fn bounce_reason(&self) -> Option<&str> {
-        match self {
-            Self::Accept => None,
-            Self::Bounce { reason } => Some(reason),
-        }
-    }
 }
 
 /// A baton passed from one member to another, with its note.

@@ -25,12 +25,15 @@ use baton_core::schedule::ScheduleSpec;
 use baton_core::visibility::Visibility;
 use jiff::{SignedDuration, Timestamp};
 
+mod columns;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
 mod constraint;
 mod error;
+mod events;
 mod feed;
 mod follows;
+mod handoffs;
 mod idempotency;
 mod outbox;
 pub mod postgres;

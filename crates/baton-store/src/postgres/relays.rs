@@ -18,26 +18,14 @@ use jiff::Timestamp;
 use tokio_postgres::Row;
 
 use super::PgStore;
-use super::deliveries::record_handoff_event;
+use super::deliveries::insert_event;
 use super::error::corrupt;
 use super::query::{self, Params};
 use super::rows::{id, ms, ts, ts_opt};
+use crate::columns::{baton_cols, handoff_cols};
+use crate::events::EventRow;
+use crate::handoffs::{Resolving, already_resolved, new_holder};
 use crate::{Constraint, RelayStore, StoreError, StoreResult};
-
-/// Columns of [`baton`], for a query over `batons b`.
-macro_rules! baton_cols {
-    () => {
-        "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, \
-         b.created_at, b.seq"
-    };
-}
-/// Columns of [`handoff`], for a query over `handoffs h`.
-macro_rules! handoff_cols {
-    () => {
-        "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, \
-         h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason"
-    };
-}
 
 const BATON_BY_ID: &str = concat!(
     "SELECT ",
@@ -424,7 +412,7 @@ impl RelayStore for PgStore {
             &ms(new.delivers_at),
         ];
         let written = query::one(&tx, sql, params, handoff).await?;
-        record_handoff_event(&tx, &ws, &written).await?;
+        insert_event(&tx, &ws, &EventRow::of_handoff(&written)?).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -451,7 +439,7 @@ impl RelayStore for PgStore {
         resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff> {
-        let (status, reason) = (resolution.status().as_str(), resolution.bounce_reason());
+        let resolving = Resolving::new(resolution, at);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, id) = (ws.to_string(), id.to_string());
@@ -462,21 +450,21 @@ impl RelayStore for PgStore {
              RETURNING ",
             handoff_cols!()
         );
-        let params: Params = &[&ws, &id, &status, &ms(at), &reason];
+        let params: Params = &[
+            &ws,
+            &id,
+            &resolving.status,
+            &resolving.resolved_at,
+            &resolving.bounce_reason,
+        ];
         let Some(resolved) = query::opt(&tx, sql, params, handoff).await? else {
-            return Err(StoreError::Conflict {
-                constraint: Constraint::HandoffResolved,
-            });
+            return Err(already_resolved());
         };
-        if resolution == Resolution::Accept {
+        if let Some((baton, holder)) = new_holder(&resolved) {
             query::exec(
                 &tx,
                 "UPDATE batons SET holder_id = $3 WHERE workspace_id = $1 AND id = $2",
-                &[
-                    &ws,
-                    &resolved.baton_id.to_string(),
-                    &resolved.to_id.to_string(),
-                ],
+                &[&ws, &baton, &holder],
             )
             .await?;
         }

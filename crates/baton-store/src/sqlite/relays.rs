@@ -13,12 +13,15 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
-use super::deliveries::record_handoff_event;
+use super::deliveries::insert_event;
 use super::rows::{self, ms, ts};
+use crate::columns::{baton_cols, handoff_cols};
+use crate::events::EventRow;
+use crate::handoffs::{Resolving, already_resolved, new_holder};
 use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
-const BATON_COLS: &str = "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, b.created_at, b.seq";
-const HANDOFF_COLS: &str = "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason";
+const BATON_COLS: &str = baton_cols!();
+const HANDOFF_COLS: &str = handoff_cols!();
 
 fn bad(what: String) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(what)))
@@ -381,7 +384,7 @@ impl RelayStore for SqliteStore {
                     ms(handoff.created_at),
                     ms(handoff.delivers_at),
                 ))?;
-                record_handoff_event(c, &ws, &handoff)?;
+                insert_event(c, &ws, &EventRow::of_handoff(&handoff)?)?;
                 Ok(Handoff {
                     status: HandoffStatus::Pending,
                     resolved_at: None,
@@ -419,32 +422,32 @@ impl RelayStore for SqliteStore {
         resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff> {
+        let resolving = Resolving::new(resolution, at);
         self.engine
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
-                let (status, reason) = (resolution.status().as_str(), resolution.bounce_reason());
                 handoff_by_id(c, &ws, &id)?;
                 let changed = c
                     .prepare_cached(
                         "UPDATE handoffs SET status = ?3, resolved_at = ?4, bounce_reason = ?5
                          WHERE workspace_id = ?1 AND id = ?2 AND status = 'pending'",
                     )?
-                    .execute((&ws, &id, status, ms(at), &reason))?;
+                    .execute((
+                        &ws,
+                        &id,
+                        resolving.status,
+                        resolving.resolved_at,
+                        &resolving.bounce_reason,
+                    ))?;
                 if changed == 0 {
-                    return Err(StoreError::Conflict {
-                        constraint: Constraint::HandoffResolved,
-                    });
+                    return Err(already_resolved());
                 }
                 let handoff = handoff_by_id(c, &ws, &id)?;
-                if resolution == Resolution::Accept {
+                if let Some((baton, holder)) = new_holder(&handoff) {
                     c.prepare_cached(
                         "UPDATE batons SET holder_id = ?3 WHERE workspace_id = ?1 AND id = ?2",
                     )?
-                    .execute((
-                        &ws,
-                        handoff.baton_id.to_string(),
-                        handoff.to_id.to_string(),
-                    ))?;
+                    .execute((&ws, baton, holder))?;
                 }
                 Ok(handoff)
             })
