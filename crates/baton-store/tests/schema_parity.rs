@@ -68,6 +68,17 @@ async fn sqlite_and_postgres_migrate_to_the_same_schema() {
     );
 }
 
+/// Every row `sql` returns on `c`, each read by `map`.
+fn rows<T>(
+    c: &rusqlite::Connection,
+    sql: &str,
+    map: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> Vec<T> {
+    c.prepare(sql)
+        .and_then(|mut s| s.query_map([], map)?.collect())
+        .unwrap_or_else(|e| panic!("{sql}: {e}"))
+}
+
 fn lines(facts: &BTreeSet<String>) -> String {
     if facts.is_empty() {
         return "(none)".to_owned();
@@ -113,29 +124,21 @@ fn index_fact(name: &str, table: &str, cols: &[String], unique: bool, partial: b
 /// The schema of the SQLite database at `path`, as facts.
 fn sqlite_schema(path: &Path) -> BTreeSet<String> {
     let c = rusqlite::Connection::open(path).expect("open the SQLite file");
-    let tables: Vec<(String, String)> = c
-        .prepare(
-            "SELECT name, sql FROM sqlite_master
+    let tables: Vec<(String, String)> = rows(
+        &c,
+        "SELECT name, sql FROM sqlite_master
              WHERE type = 'table' AND name NOT LIKE 'sqlite_%' ORDER BY name",
-        )
-        .and_then(|mut s| {
-            s.query_map([], |r| Ok((r.get(0)?, r.get(1)?)))?
-                .collect::<Result<_, _>>()
-        })
-        .expect("list tables");
+        |r| Ok((r.get(0)?, r.get(1)?)),
+    );
     let mut facts = BTreeSet::new();
     for (table, sql) in tables.iter().filter(|(t, _)| t != HISTORY) {
         facts.insert(format!("table {table}"));
         // (name, type, not null, position in the primary key)
-        let cols: Vec<(String, String, bool, i64)> = c
-            .prepare(&format!(
-                "SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table}')"
-            ))
-            .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                    .collect::<Result<_, _>>()
-            })
-            .expect("read columns");
+        let cols: Vec<(String, String, bool, i64)> = rows(
+            &c,
+            &format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table}')"),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        );
         let mut pk: Vec<(i64, String)> = Vec::new();
         for (name, declared, not_null, pk_pos) in &cols {
             // An INTEGER PRIMARY KEY is the rowid, which is never NULL, though SQLite does not
@@ -158,22 +161,19 @@ fn sqlite_schema(path: &Path) -> BTreeSet<String> {
         }
 
         // (name, unique, origin: c = CREATE INDEX, u = UNIQUE, pk = PRIMARY KEY, partial)
-        let indexes: Vec<(String, bool, String, bool)> = c
-            .prepare(&format!(
-                "SELECT name, \"unique\", origin, partial FROM pragma_index_list('{table}')"
-            ))
-            .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))?
-                    .collect::<Result<_, _>>()
-            })
-            .expect("list indexes");
+        let indexes: Vec<(String, bool, String, bool)> = rows(
+            &c,
+            &format!("SELECT name, \"unique\", origin, partial FROM pragma_index_list('{table}')"),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+        );
         for (name, unique, origin, partial) in indexes {
-            let cols: Vec<String> = c
-                .prepare(&format!(
+            let cols: Vec<String> = rows(
+                &c,
+                &format!(
                     "SELECT coalesce(name, '<expression>') FROM pragma_index_info('{name}') ORDER BY seqno"
-                ))
-                .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect::<Result<_, _>>())
-                .expect("read index columns");
+                ),
+                |r| r.get(0),
+            );
             match origin.as_str() {
                 "pk" => {}
                 // A UNIQUE constraint's index: SQLite keeps no name for it.
@@ -187,15 +187,13 @@ fn sqlite_schema(path: &Path) -> BTreeSet<String> {
         }
 
         // (constraint id, referenced table, from, to, on delete)
-        let keys: Vec<(i64, String, String, Option<String>, String)> = c
-            .prepare(&format!(
+        let keys: Vec<(i64, String, String, Option<String>, String)> = rows(
+            &c,
+            &format!(
                 "SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list('{table}') ORDER BY id, seq"
-            ))
-            .and_then(|mut s| {
-                s.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?
-                    .collect::<Result<_, _>>()
-            })
-            .expect("read foreign keys");
+            ),
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        );
         let mut by_id: BTreeMap<i64, (String, Vec<String>, Vec<String>, String)> = BTreeMap::new();
         for (id, target, from, to, on_delete) in keys {
             let key = by_id

@@ -17,6 +17,7 @@ use baton_core::model::{NewAsk, Post};
 use deadpool_postgres::Transaction;
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use super::PgStore;
 use super::error::corrupt;
@@ -25,6 +26,20 @@ use super::rows::{self, from_json, ms, to_json};
 use crate::events::{EventRow, PostEvent};
 use crate::outbox::{DAY_MS, Settlement, backlog_slot, not_parked, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
+
+/// The columns of an `events` row in `$1` to `$8` order, `ws` first.
+fn event_values<'a>(ws: &'a &'a str, e: &'a EventRow) -> [&'a (dyn ToSql + Sync); 8] {
+    [
+        ws,
+        &e.id,
+        &e.kind,
+        &e.thread_id,
+        &e.post_id,
+        &e.actor_id,
+        &e.payload,
+        &e.created_at,
+    ]
+}
 
 /// In the post's transaction: stores the one event a post causes, if any (see [`PostEvent`]).
 pub(super) async fn record_post_event(
@@ -36,24 +51,14 @@ pub(super) async fn record_post_event(
     let Some(PostEvent { row: e, asked }) = PostEvent::of(post, asks)? else {
         return Ok(());
     };
-    let params: Params = &[
-        &ws,
-        &e.id,
-        &e.kind,
-        &e.thread_id,
-        &e.post_id,
-        &e.actor_id,
-        &e.payload,
-        &e.created_at,
-        &asked,
-    ];
+    let params = [&event_values(&ws, &e)[..], &[&asked]].concat();
     query::exec(
         tx,
         "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE $9 OR EXISTS (
              SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
              WHERE w.workspace_id = $1 AND t.id = $4 AND w.deleted_at IS NULL)",
-        params,
+        &params,
     )
     .await?;
     Ok(())
@@ -61,21 +66,11 @@ pub(super) async fn record_post_event(
 
 /// In `tx`: stores `e` as it is.
 pub(super) async fn insert_event(tx: &Transaction<'_>, ws: &str, e: &EventRow) -> StoreResult<()> {
-    let params: Params = &[
-        &ws,
-        &e.id,
-        &e.kind,
-        &e.thread_id,
-        &e.post_id,
-        &e.actor_id,
-        &e.payload,
-        &e.created_at,
-    ];
     query::exec(
         tx,
         "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        params,
+        &event_values(&ws, e),
     )
     .await?;
     Ok(())
