@@ -4,8 +4,8 @@
 //! position, PostgreSQL's by name, so a list changes together with both mappings, and the
 //! conformance suite catches a mapping left behind. Macros rather than constants, so queries
 //! stay `&'static str` built with `concat!`. Each list is for a query over its table under the
-//! alias its columns carry (`members m`, `batons b`, …); the audit log's and the webhooks'
-//! lists are for queries over their table without an alias.
+//! alias its columns carry (`members m`, `batons b`, …) or, where they carry none, over the
+//! table itself.
 
 /// Columns of a member, for a query over `members m`.
 macro_rules! member_cols {
@@ -53,6 +53,24 @@ macro_rules! handoff_cols {
          h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason"
     };
 }
+/// Columns of a workspace, for a query over `workspaces`.
+macro_rules! workspace_cols {
+    () => {
+        "id, name, created_at"
+    };
+}
+/// Columns of an API token's public part, for a query over `api_tokens`.
+macro_rules! token_cols {
+    () => {
+        "id, member_id, label, created_at"
+    };
+}
+/// Columns of a post's earlier revision, for a query over `post_revisions`.
+macro_rules! revision_cols {
+    () => {
+        "body, html, replaced_at"
+    };
+}
 /// Columns of an audit entry, for a query over `audit_log`.
 macro_rules! audit_cols {
     () => {
@@ -67,6 +85,6 @@ macro_rules! webhook_cols {
 }
 
 pub(crate) use {
-    ask_cols, audit_cols, baton_cols, handoff_cols, member_cols, post_cols, space_cols,
-    thread_cols, webhook_cols,
+    ask_cols, audit_cols, baton_cols, handoff_cols, member_cols, post_cols, revision_cols,
+    space_cols, thread_cols, token_cols, webhook_cols, workspace_cols,
 };

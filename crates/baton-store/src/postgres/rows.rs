@@ -1,7 +1,6 @@
 //! PostgreSQL rows into baton-core records, and values into their stored form.
 //!
-//! Rows are read by column name, from the lists in [`crate::columns`] and, for the records
-//! only this backend selects whole, the lists here (macros, for `concat!` like those).
+//! Rows are read by column name, from the lists in [`crate::columns`].
 
 use baton_core::Id;
 use baton_core::expectation::Expectation;
@@ -18,26 +17,10 @@ use tokio_postgres::Row;
 use super::error::corrupt;
 use crate::{StoreError, StoreResult};
 
-/// Columns of [`token`], for a query over `api_tokens`.
-macro_rules! token_cols {
-    () => {
-        "id, member_id, label, created_at"
-    };
-}
-/// Columns of [`workspace`], for a query over `workspaces`.
-macro_rules! workspace_cols {
-    () => {
-        "id, name, created_at"
-    };
-}
-/// Columns of [`revision`], for a query over `post_revisions`.
-macro_rules! revision_cols {
-    () => {
-        "body, html, replaced_at"
-    };
-}
-pub(super) use crate::columns::{ask_cols, member_cols, post_cols, space_cols, thread_cols};
-pub(super) use {revision_cols, token_cols, workspace_cols};
+pub(super) use crate::columns::{
+    ask_cols, member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols,
+    workspace_cols,
+};
 
 /// An instant as stored: unix milliseconds.
 pub(super) fn ms(t: Timestamp) -> i64 {

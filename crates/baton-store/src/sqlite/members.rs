@@ -12,6 +12,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::SqliteStore;
 use super::audit;
 use super::rows::{self, MEMBER_COLS, ms, ts};
+use crate::columns::{token_cols, workspace_cols};
 use crate::{
     Constraint, IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore,
 };
@@ -84,16 +85,13 @@ impl WorkspaceStore for SqliteStore {
     async fn workspace(&self, id: Id) -> StoreResult<Workspace> {
         self.engine
             .read(move |c| {
-                Ok(
-                    c.prepare_cached("SELECT id, name, created_at FROM workspaces WHERE id = ?1")?
-                        .query_row([id.to_string()], |r| {
-                            Ok(Workspace {
-                                id: rows::id(r, 0)?,
-                                name: r.get(1)?,
-                                created_at: ts(r.get(2)?)?,
-                            })
-                        })?,
-                )
+                let sql = concat!(
+                    "SELECT ",
+                    workspace_cols!(),
+                    " FROM workspaces WHERE id = ?1"
+                );
+                Ok(c.prepare_cached(sql)?
+                    .query_row([id.to_string()], rows::workspace)?)
             })
             .await
     }
@@ -101,16 +99,14 @@ impl WorkspaceStore for SqliteStore {
     async fn workspaces(&self) -> StoreResult<Vec<Workspace>> {
         self.engine
             .scan(|c| {
-                let mut stmt =
-                    c.prepare_cached("SELECT id, name, created_at FROM workspaces ORDER BY seq")?;
-                let list = stmt
-                    .query_map([], |r| {
-                        Ok(Workspace {
-                            id: rows::id(r, 0)?,
-                            name: r.get(1)?,
-                            created_at: ts(r.get(2)?)?,
-                        })
-                    })?
+                let sql = concat!(
+                    "SELECT ",
+                    workspace_cols!(),
+                    " FROM workspaces ORDER BY seq"
+                );
+                let list = c
+                    .prepare_cached(sql)?
+                    .query_map([], rows::workspace)?
                     .collect::<Result<_, _>>()?;
                 Ok(list)
             })
@@ -365,11 +361,13 @@ impl MemberStore for SqliteStore {
     ) -> StoreResult<Page<TokenInfo>> {
         self.engine
             .scan(move |c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT id, member_id, label, created_at, seq FROM api_tokens
+                let mut stmt = c.prepare_cached(concat!(
+                    "SELECT ",
+                    token_cols!(),
+                    ", seq FROM api_tokens
                      WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL AND seq > ?3
-                     ORDER BY seq LIMIT ?4",
-                )?;
+                     ORDER BY seq LIMIT ?4"
+                ))?;
                 let rows = stmt
                     .query_map(
                         (

@@ -3,7 +3,7 @@
 
 use baton_core::Id;
 use baton_core::expectation::Expectation;
-use baton_core::model::{Ask, Member, Post, Space, Thread};
+use baton_core::model::{Ask, Member, Post, Space, Thread, Workspace};
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
 use jiff::Timestamp;
@@ -79,6 +79,15 @@ fn json<T: serde::de::DeserializeOwned>(text: &str) -> rusqlite::Result<T> {
 /// Serializes a value for a JSON text column.
 pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreError> {
     serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
+}
+
+/// A workspace from `workspace_cols!()`.
+pub(super) fn workspace(row: &Row<'_>) -> rusqlite::Result<Workspace> {
+    Ok(Workspace {
+        id: id(row, 0)?,
+        name: row.get(1)?,
+        created_at: ts(row.get(2)?)?,
+    })
 }
 
 /// Columns of [`member`], in order, for `SELECT … FROM members m`.
