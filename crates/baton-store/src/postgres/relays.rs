@@ -24,7 +24,7 @@ use super::query::{self, Params};
 use super::rows::{id, ms, ts, ts_opt};
 use crate::columns::{baton_cols, handoff_cols};
 use crate::events::EventRow;
-use crate::handoffs::{Resolving, already_resolved, new_holder};
+use crate::handoffs::{Resolving, already_resolved, may_hand_off, may_set_status, new_holder};
 use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
 const BATON_BY_ID: &str = concat!(
@@ -348,16 +348,7 @@ impl RelayStore for PgStore {
         let (ws, id) = (ws.to_string(), id.to_string());
         // Locked like a handoff locks it, so a handoff and this change take turns.
         let found = query::one(&tx, BATON_FOR_UPDATE, &[&ws, &id], baton).await?;
-        if found.status == status {
-            return Err(StoreError::Conflict {
-                constraint: Constraint::BatonStatus,
-            });
-        }
-        if pending_handoff(&tx, &ws, &id).await? {
-            return Err(StoreError::Conflict {
-                constraint: Constraint::HandoffPending,
-            });
-        }
+        may_set_status(&found, status, pending_handoff(&tx, &ws, &id).await?)?;
         query::exec(
             &tx,
             "UPDATE batons SET status = $3 WHERE workspace_id = $1 AND id = $2",
@@ -380,16 +371,11 @@ impl RelayStore for PgStore {
             |_| Ok(()),
         )
         .await?;
-        if held.status != BatonStatus::Open || held.holder_id != new.from_id {
-            return Err(StoreError::Conflict {
-                constraint: Constraint::BatonHolder,
-            });
-        }
-        if pending_handoff(&tx, &ws, &baton_id).await? {
-            return Err(StoreError::Conflict {
-                constraint: Constraint::HandoffPending,
-            });
-        }
+        may_hand_off(
+            &held,
+            new.from_id,
+            pending_handoff(&tx, &ws, &baton_id).await?,
+        )?;
         let sql = concat!(
             "INSERT INTO handoffs AS h (workspace_id, id, baton_id, from_id, to_id, state, next_step,
                                         blockers, links, created_at, delivers_at, status)

@@ -17,7 +17,7 @@ use super::deliveries::insert_event;
 use super::rows::{self, ms, ts};
 use crate::columns::{baton_cols, handoff_cols};
 use crate::events::EventRow;
-use crate::handoffs::{Resolving, already_resolved, new_holder};
+use crate::handoffs::{Resolving, already_resolved, may_hand_off, may_set_status, new_holder};
 use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
 const BATON_COLS: &str = baton_cols!();
@@ -334,16 +334,7 @@ impl RelayStore for SqliteStore {
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
                 let baton = baton_by_id(c, &ws, &id)?;
-                if baton.status == status {
-                    return Err(StoreError::Conflict {
-                        constraint: Constraint::BatonStatus,
-                    });
-                }
-                if pending_handoff(c, &ws, &id)? {
-                    return Err(StoreError::Conflict {
-                        constraint: Constraint::HandoffPending,
-                    });
-                }
+                may_set_status(&baton, status, pending_handoff(c, &ws, &id)?)?;
                 c.prepare_cached(
                     "UPDATE batons SET status = ?3 WHERE workspace_id = ?1 AND id = ?2",
                 )?
@@ -359,12 +350,7 @@ impl RelayStore for SqliteStore {
                 let (ws, baton_id) = (ws.to_string(), handoff.baton_id.to_string());
                 let baton = baton_by_id(c, &ws, &baton_id)?;
                 member_in(c, &ws, handoff.to_id)?;
-                if baton.status != BatonStatus::Open || baton.holder_id != handoff.from_id {
-                    return Err(StoreError::Conflict { constraint: Constraint::BatonHolder });
-                }
-                if pending_handoff(c, &ws, &baton_id)? {
-                    return Err(StoreError::Conflict { constraint: Constraint::HandoffPending });
-                }
+                may_hand_off(&baton, handoff.from_id, pending_handoff(c, &ws, &baton_id)?)?;
                 let n = &handoff.note;
                 c.prepare_cached(
                     "INSERT INTO handoffs (workspace_id, id, baton_id, from_id, to_id, state, next_step, blockers, links,
