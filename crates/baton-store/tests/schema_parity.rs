@@ -133,103 +133,119 @@ fn sqlite_schema(path: &Path) -> BTreeSet<String> {
     let mut facts = BTreeSet::new();
     for (table, sql) in tables.iter().filter(|(t, _)| t != HISTORY) {
         facts.insert(format!("table {table}"));
-        // (name, type, not null, position in the primary key)
-        let cols: Vec<(String, String, bool, i64)> = rows(
-            &c,
-            &format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table}')"),
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        );
-        let mut pk: Vec<(i64, String)> = Vec::new();
-        for (name, declared, not_null, pk_pos) in &cols {
-            // An INTEGER PRIMARY KEY is the rowid, which is never NULL, though SQLite does not
-            // report it NOT NULL.
-            let rowid = *pk_pos > 0 && declared.eq_ignore_ascii_case("integer");
-            let null = if *not_null || rowid {
-                "not null"
-            } else {
-                "null"
-            };
-            facts.insert(format!("column {table}.{name} {} {null}", family(declared)));
-            if *pk_pos > 0 {
-                pk.push((*pk_pos, name.clone()));
-            }
-        }
-        pk.sort();
-        let pk: Vec<String> = pk.into_iter().map(|(_, n)| n).collect();
-        if !pk.is_empty() {
-            facts.insert(format!("primary key {table}({})", columns(&pk)));
-        }
+        sqlite_columns(&c, table, &mut facts);
+        sqlite_indexes(&c, table, &mut facts);
+        sqlite_foreign_keys(&c, table, &mut facts);
+        sqlite_checks(table, sql, &mut facts);
+    }
+    facts
+}
 
-        // (name, unique, origin: c = CREATE INDEX, u = UNIQUE, pk = PRIMARY KEY, partial)
-        let indexes: Vec<(String, bool, String, bool)> = rows(
-            &c,
-            &format!("SELECT name, \"unique\", origin, partial FROM pragma_index_list('{table}')"),
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
-        );
-        for (name, unique, origin, partial) in indexes {
-            let cols: Vec<String> = rows(
-                &c,
-                &format!(
-                    "SELECT coalesce(name, '<expression>') FROM pragma_index_info('{name}') ORDER BY seqno"
-                ),
-                |r| r.get(0),
-            );
-            match origin.as_str() {
-                "pk" => {}
-                // A UNIQUE constraint's index: SQLite keeps no name for it.
-                "u" => {
-                    facts.insert(format!("unique {table}({})", columns(&cols)));
-                }
-                _ => {
-                    facts.insert(index_fact(&name, table, &cols, unique, partial));
-                }
-            }
+/// The columns and primary key of `table`.
+fn sqlite_columns(c: &rusqlite::Connection, table: &str, facts: &mut BTreeSet<String>) {
+    // (name, type, not null, position in the primary key)
+    let cols: Vec<(String, String, bool, i64)> = rows(
+        c,
+        &format!("SELECT name, type, \"notnull\", pk FROM pragma_table_info('{table}')"),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    );
+    let mut pk: Vec<(i64, String)> = Vec::new();
+    for (name, declared, not_null, pk_pos) in &cols {
+        // An INTEGER PRIMARY KEY is the rowid, which is never NULL, though SQLite does not
+        // report it NOT NULL.
+        let rowid = *pk_pos > 0 && declared.eq_ignore_ascii_case("integer");
+        let null = if *not_null || rowid {
+            "not null"
+        } else {
+            "null"
+        };
+        facts.insert(format!("column {table}.{name} {} {null}", family(declared)));
+        if *pk_pos > 0 {
+            pk.push((*pk_pos, name.clone()));
         }
+    }
+    pk.sort();
+    let pk: Vec<String> = pk.into_iter().map(|(_, n)| n).collect();
+    if !pk.is_empty() {
+        facts.insert(format!("primary key {table}({})", columns(&pk)));
+    }
+}
 
-        // (constraint id, referenced table, from, to, on delete)
-        let keys: Vec<(i64, String, String, Option<String>, String)> = rows(
-            &c,
+/// The indexes of `table`, and its UNIQUE constraints (SQLite keeps no name for those).
+fn sqlite_indexes(c: &rusqlite::Connection, table: &str, facts: &mut BTreeSet<String>) {
+    // (name, unique, origin: c = CREATE INDEX, u = UNIQUE, pk = PRIMARY KEY, partial)
+    let indexes: Vec<(String, bool, String, bool)> = rows(
+        c,
+        &format!("SELECT name, \"unique\", origin, partial FROM pragma_index_list('{table}')"),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
+    );
+    for (name, unique, origin, partial) in indexes {
+        let cols: Vec<String> = rows(
+            c,
             &format!(
-                "SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list('{table}') ORDER BY id, seq"
+                "SELECT coalesce(name, '<expression>') FROM pragma_index_info('{name}') ORDER BY seqno"
             ),
-            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+            |r| r.get(0),
         );
-        let mut by_id: BTreeMap<i64, (String, Vec<String>, Vec<String>, String)> = BTreeMap::new();
-        for (id, target, from, to, on_delete) in keys {
-            let key = by_id
-                .entry(id)
-                .or_insert_with(|| (target, Vec::new(), Vec::new(), on_delete));
-            key.1.push(from);
-            // A reference without columns is to the primary key; every reference here names them.
-            key.2.push(to.unwrap_or_else(|| "<primary key>".to_owned()));
-        }
-        for (target, from, to, on_delete) in by_id.into_values() {
-            facts.insert(fk_fact(
-                table,
-                &from,
-                &target,
-                &to,
-                &on_delete.to_ascii_lowercase(),
-            ));
-        }
-
-        // SQLite keeps CHECK constraints only in the table's SQL: count them, and name the
-        // named ones.
-        let upper = sql.to_ascii_uppercase();
-        let checks = upper.matches("CHECK (").count() + upper.matches("CHECK(").count();
-        if checks > 0 {
-            facts.insert(format!("checks {table}: {checks}"));
-        }
-        let words: Vec<&str> = sql.split_whitespace().collect();
-        for w in words.windows(3) {
-            if w[0].eq_ignore_ascii_case("constraint")
-                && w[2].to_ascii_uppercase().starts_with("CHECK")
-            {
-                facts.insert(format!("check {table}.{}", w[1]));
+        match origin.as_str() {
+            "pk" => {}
+            // A UNIQUE constraint's index: SQLite keeps no name for it.
+            "u" => {
+                facts.insert(format!("unique {table}({})", columns(&cols)));
+            }
+            _ => {
+                facts.insert(index_fact(&name, table, &cols, unique, partial));
             }
         }
     }
-    facts
+}
+
+/// The foreign keys of `table`.
+fn sqlite_foreign_keys(c: &rusqlite::Connection, table: &str, facts: &mut BTreeSet<String>) {
+    // (constraint id, referenced table, from, to, on delete)
+    let keys: Vec<(i64, String, String, Option<String>, String)> = rows(
+        c,
+        &format!(
+            "SELECT id, \"table\", \"from\", \"to\", on_delete FROM pragma_foreign_key_list('{table}') ORDER BY id, seq"
+        ),
+        |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+    );
+    let mut by_id: BTreeMap<i64, (String, Vec<String>, Vec<String>, String)> = BTreeMap::new();
+    for (id, target, from, to, on_delete) in keys {
+        let key = by_id
+            .entry(id)
+            .or_insert_with(|| (target, Vec::new(), Vec::new(), on_delete));
+        key.1.push(from);
+        // A reference without columns is to the primary key; every reference here names them.
+        key.2.push(to.unwrap_or_else(|| "<primary key>".to_owned()));
+    }
+    for (target, from, to, on_delete) in by_id.into_values() {
+        facts.insert(fk_fact(
+            table,
+            &from,
+            &target,
+            &to,
+            &on_delete.to_ascii_lowercase(),
+        ));
+    }
+}
+
+/// The CHECK constraints of `table`, whose SQL is `sql`.
+fn sqlite_checks(table: &str, sql: &str, facts: &mut BTreeSet<String>) {
+    // SQLite keeps CHECK constraints only in the table's SQL: count them, and name the
+    // named ones.
+    let upper = sql.to_ascii_uppercase();
+    let checks = upper.matches("CHECK (").count() + upper.matches("CHECK(").count();
+    if checks > 0 {
+        facts.insert(format!("checks {table}: {checks}"));
+    }
+    let words: Vec<&str> = sql.split_whitespace().collect();
+    for w in words.windows(3) {
+        if w[0].eq_ignore_ascii_case("constraint") && w[2].to_ascii_uppercase().starts_with("CHECK")
+        {
+            facts.insert(format!("check {table}.{}", w[1]));
+        }
+    }
 }
 
 fn fk_fact(table: &str, from: &[String], target: &str, to: &[String], on_delete: &str) -> String {
