@@ -6,6 +6,12 @@
 //! write carries its own instants, chosen by the caller's clock).
 //!
 //! Every method takes the workspace id and every query is scoped by it.
+//!
+//! What both backends share is written once beside them, and each backend keeps only its SQL:
+//! the rules a write can break ([`Constraint`]), the column lists (`columns`), which outbox
+//! event a write stores (`events`), the steps of a baton and its handoffs (`handoffs`) and how
+//! a delivery settles (`outbox`). `tests/schema_parity.rs` checks that both migration trees
+//! end in the same schema.
 #![forbid(unsafe_code)]
 
 use async_trait::async_trait;
