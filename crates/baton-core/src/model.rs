@@ -304,6 +304,23 @@ pub enum BatonStatus {
     Done,
 }
 
+impl BatonStatus {
+    /// The stored spelling, also the API's (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Done => "done",
+        }
+    }
+
+    /// Reads the stored spelling back; `None` for a status this build does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Open, Self::Done]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
 /// A baton: a piece of work held by exactly one member at a time.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Baton {
@@ -352,6 +369,46 @@ pub enum HandoffStatus {
     Bounced,
 }
 
+impl HandoffStatus {
+    /// The stored spelling, also the API's (as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Accepted => "accepted",
+            Self::Bounced => "bounced",
+        }
+    }
+
+    /// Reads the stored spelling back; `None` for a status this build does not know.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Pending, Self::Accepted, Self::Bounced]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// How the receiver answers a pending handoff.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Resolution {
+    /// They take the baton and become its holder.
+    Accept,
+    /// They send it back to its sender, saying why.
+    Bounce {
+        /// Why the baton goes back.
+        reason: String,
+    },
+}
+
+impl Resolution {
+    /// The status the handoff ends in.
+    pub fn status(&self) -> HandoffStatus {
+        match self {
+            Self::Accept => HandoffStatus::Accepted,
+            Self::Bounce { .. } => HandoffStatus::Bounced,
+        }
+    }
+}
+
 /// A baton passed from one member to another, with its note.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Handoff {
@@ -375,4 +432,27 @@ pub struct Handoff {
     pub resolved_at: Option<Timestamp>,
     /// Why it was bounced.
     pub bounce_reason: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_back_their_stored_spelling_which_is_also_serdes() {
+        for status in [BatonStatus::Open, BatonStatus::Done] {
+            assert_eq!(BatonStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::json!(status), status.as_str());
+        }
+        for status in [
+            HandoffStatus::Pending,
+            HandoffStatus::Accepted,
+            HandoffStatus::Bounced,
+        ] {
+            assert_eq!(HandoffStatus::parse(status.as_str()), Some(status));
+            assert_eq!(serde_json::json!(status), status.as_str());
+        }
+        assert_eq!(BatonStatus::parse("Open"), None);
+        assert_eq!(HandoffStatus::parse("rejected"), None);
+    }
 }

@@ -141,7 +141,7 @@ impl From<StoreError> for ApiError {
         match e {
             StoreError::NotFound => Self::new(StatusCode::NOT_FOUND, "There is no such record."),
             StoreError::Conflict {
-                constraint: "members_email",
+                constraint: baton_store::Constraint::MembersEmail,
             } => Self {
                 field: Some("email"),
                 ..Self::conflict("A member with this email already exists.")

@@ -6,6 +6,12 @@
 //! write carries its own instants, chosen by the caller's clock).
 //!
 //! Every method takes the workspace id and every query is scoped by it.
+//!
+//! What both backends share is written once beside them, and each backend keeps only its SQL:
+//! the rules a write can break ([`Constraint`]), the column lists (`columns`), which outbox
+//! event a write stores (`events`), the steps of a baton and its handoffs (`handoffs`) and how
+//! a delivery settles (`outbox`). `tests/schema_parity.rs` checks that both migration trees
+//! end in the same schema.
 #![forbid(unsafe_code)]
 
 use async_trait::async_trait;
@@ -16,8 +22,8 @@ use baton_core::delivery::outbox::{
 };
 use baton_core::model::{
     Ask, AskDirection, Baton, BatonStatus, CreatedThread, Handoff, Member, NewMember, NewPost,
-    NewSession, NewThread, NewToken, Post, PostRevision, Relay, SessionInfo, Space, Thread,
-    ThreadSummary, TokenInfo, Workspace,
+    NewSession, NewThread, NewToken, Post, PostRevision, Relay, Resolution, SessionInfo, Space,
+    Thread, ThreadSummary, TokenInfo, Workspace,
 };
 use baton_core::page::{Page, PageRequest};
 use baton_core::role::Role;
@@ -25,11 +31,15 @@ use baton_core::schedule::ScheduleSpec;
 use baton_core::visibility::Visibility;
 use jiff::{SignedDuration, Timestamp};
 
+mod columns;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
+mod constraint;
 mod error;
+mod events;
 mod feed;
 mod follows;
+mod handoffs;
 mod idempotency;
 mod outbox;
 pub mod postgres;
@@ -38,6 +48,7 @@ mod throttle;
 mod urgent;
 mod webhooks;
 
+pub use constraint::Constraint;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
 pub use follows::FollowStore;
@@ -68,7 +79,7 @@ pub trait WorkspaceStore: Send + Sync {
 /// Members and their credentials.
 #[async_trait]
 pub trait MemberStore: Send + Sync {
-    /// Adds a member. `Conflict { constraint: "members_email" }` when the email is taken.
+    /// Adds a member. `Conflict` on [`Constraint::MembersEmail`] when the email is taken.
     async fn create_member(
         &self,
         ws: Id,
@@ -100,8 +111,8 @@ pub trait MemberStore: Send + Sync {
     ) -> StoreResult<Member>;
     /// Makes `to` the workspace's owner and its owner `from` an admin, in one transaction with
     /// a `workspace.ownership_transferred` audit entry. `NotFound` when `to` is not in `ws`;
-    /// `Conflict { constraint: "ownership_heir" }` when `to` is `from`, deactivated or a
-    /// guest; `Conflict { constraint: "ownership_owner" }` when `from` is not the owner (any
+    /// `Conflict` on [`Constraint::OwnershipHeir`] when `to` is `from`, deactivated or a
+    /// guest; `Conflict` on [`Constraint::OwnershipOwner`] when `from` is not the owner (any
     /// more: two transfers raced).
     async fn transfer_ownership(
         &self,
@@ -165,7 +176,7 @@ pub trait MemberStore: Send + Sync {
 #[async_trait]
 pub trait SessionStore: Send + Sync {
     /// Creates the first workspace, its owner and the owner's first session, only while no
-    /// workspace exists (`Conflict { constraint: "workspace_exists" }` otherwise, also when two
+    /// workspace exists (`Conflict` on [`Constraint::WorkspaceExists`] otherwise, also when two
     /// first runs race).
     async fn first_run(
         &self,
@@ -353,8 +364,8 @@ pub trait RelayStore: Send + Sync {
         threads: Vec<Id>,
     ) -> StoreResult<Baton>;
     /// Links `thread` to `baton`, both in `ws` (`NotFound` otherwise), as linked by `by` at
-    /// `at`. `Conflict { constraint: "baton_threads_once" }` when it is linked already;
-    /// `Conflict { constraint: "baton_threads_limit" }` when the baton links `at_most` threads
+    /// `at`. `Conflict` on [`Constraint::BatonThreadsOnce`] when it is linked already;
+    /// `Conflict` on [`Constraint::BatonThreadsLimit`] when the baton links `at_most` threads
     /// already (counted in the same transaction, so racing links cannot pass the limit).
     async fn link_thread(
         &self,
@@ -383,28 +394,27 @@ pub trait RelayStore: Send + Sync {
         page: PageRequest,
     ) -> StoreResult<Page<Baton>>;
     /// Sets a baton's status: done when its work is finished, open again to resume it.
-    /// `Conflict { constraint: "baton_status" }` when it already has that status, and
-    /// `Conflict { constraint: "handoff_pending" }` while a handoff of it waits for its
+    /// `Conflict` on [`Constraint::BatonStatus`] when it already has that status, and
+    /// `Conflict` on [`Constraint::HandoffPending`] while a handoff of it waits for its
     /// receiver (it could otherwise be accepted into a finished baton).
     async fn set_baton_status(&self, ws: Id, id: Id, status: BatonStatus) -> StoreResult<Baton>;
     /// Records a handoff. The baton must be in `ws`, open, held by `from_id` (else
-    /// `Conflict { constraint: "baton_holder" }`) and without a pending handoff (else
-    /// `Conflict { constraint: "handoff_pending" }`); `to_id` must be in `ws` (`NotFound`).
+    /// `Conflict` on [`Constraint::BatonHolder`]) and without a pending handoff (else
+    /// `Conflict` on [`Constraint::HandoffPending`]); `to_id` must be in `ws` (`NotFound`).
     async fn create_handoff(&self, ws: Id, handoff: Handoff) -> StoreResult<Handoff>;
     /// One handoff.
     async fn handoff(&self, ws: Id, id: Id) -> StoreResult<Handoff>;
     /// The handoff of `baton` still waiting for its receiver, if any (at most one), wherever
     /// it falls in the paged history.
     async fn pending_handoff(&self, ws: Id, baton: Id) -> StoreResult<Option<Handoff>>;
-    /// Accepts (the baton's holder becomes the receiver, in the same transaction) or bounces a
-    /// pending handoff. `Conflict { constraint: "handoff_resolved" }` when it is no longer
+    /// Accepts (the baton's holder becomes the receiver, in the same transaction) or bounces
+    /// (with its reason) a pending handoff. `Conflict` on [`Constraint::HandoffResolved`] when it is no longer
     /// pending, also when two resolutions race: exactly one wins.
     async fn resolve_handoff(
         &self,
         ws: Id,
         id: Id,
-        accept: bool,
-        reason: Option<String>,
+        resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff>;
     /// A page of a baton's handoffs, oldest first: its history.
@@ -495,7 +505,7 @@ pub trait DeliveryStore: Send + Sync {
     async fn parked(&self, ws: Id, limit: u32) -> StoreResult<Vec<ParkedDelivery>>;
     /// Queues a parked delivery of `ws` again, due at `now`, with a fresh count of attempts
     /// (its last error is kept until the next attempt). `NotFound` when `ws` has no such
-    /// delivery, `Conflict { constraint: "delivery_not_parked" }` when it is not parked.
+    /// delivery, `Conflict` on [`Constraint::DeliveryNotParked`] when it is not parked.
     async fn retry_parked(&self, ws: Id, id: Id, now: Timestamp) -> StoreResult<()>;
     /// `ws`'s secret for `purpose` (e.g. signing unsubscribe links), if it has one yet.
     async fn workspace_secret(&self, ws: Id, purpose: &str) -> StoreResult<Option<String>>;

@@ -4,7 +4,7 @@
 use baton_core::delivery::outbox::{Backlog, Retry, Settled};
 use jiff::Timestamp;
 
-use crate::{StoreError, StoreResult};
+use crate::{Constraint, StoreError, StoreResult};
 
 /// The columns one settling `UPDATE` writes, whether the send succeeded or failed: one
 /// statement per backend serves `mark_sent` and `mark_failed` alike.
@@ -52,20 +52,12 @@ impl Settlement {
 /// A day in stored milliseconds: the backlog's "sent in the last day".
 pub(crate) const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
-/// Whether `post` is urgent: its event is the urgent path's to record (`urgent` or, over the
-/// budget, `ask`), never a plain `post` event besides.
-pub(crate) fn is_urgent(post: &baton_core::model::Post) -> bool {
-    post.expectation
-        .as_ref()
-        .is_some_and(|e| e.kind == baton_core::expectation::ExpectationKind::Urgent)
-}
-
 /// Why a parked delivery could not be retried: it does not exist in the workspace, or it is
 /// not parked.
 pub(crate) fn not_parked(exists: bool) -> StoreError {
     if exists {
         StoreError::Conflict {
-            constraint: "delivery_not_parked",
+            constraint: Constraint::DeliveryNotParked,
         }
     } else {
         StoreError::NotFound

@@ -14,7 +14,7 @@ use crate::StoreResult;
 #[async_trait]
 pub trait WebhookStore: Send + Sync {
     /// Registers a webhook with its secret. Its scope's member or space and its creator must be
-    /// in `ws` (`NotFound` otherwise); `Conflict { constraint: "webhooks_limit" }` when its
+    /// in `ws` (`NotFound` otherwise); `Conflict` on [`Constraint::WebhooksLimit`](crate::Constraint::WebhooksLimit) when its
     /// scope already has `limit` live webhooks (checked atomically with the insert).
     async fn create_webhook(&self, ws: Id, webhook: SignedWebhook, limit: u32) -> StoreResult<()>;
     /// The live webhooks of `scope`, oldest first, without secrets.

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use baton_core::delivery::outbox::Backlog;
 use baton_core::expectation::ExpectationKind;
-use baton_core::model::{Baton, BatonStatus, Handoff, Member};
+use baton_core::model::{Baton, BatonStatus, Handoff, Member, Resolution};
 use baton_core::visibility::Visibility;
 use baton_server::AppState;
 use baton_server::clock::{Clock, ManualClock};
@@ -620,7 +620,7 @@ async fn a_handoff_accepted_before_it_is_due_is_dropped_not_sent(d: Deployment) 
     assert_eq!(d.tick(&worker).await.expanded, 1);
     // The member saw it on the batons board and took it before their day started.
     d.clock.set(instant(MONDAY_8) + 10.minutes());
-    resolve(&d.state, &d.member, handoff.id, true, None)
+    resolve(&d.state, &d.member, handoff.id, Resolution::Accept)
         .await
         .expect("accepting");
 

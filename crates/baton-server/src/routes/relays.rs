@@ -4,7 +4,7 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use baton_core::Id;
-use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Thread};
+use baton_core::model::{Baton, BatonStatus, Handoff, Relay, Resolution, Thread};
 use baton_core::page::{Page, PageRequest};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -183,7 +183,7 @@ impl BatonOut {
             description: b.description.clone(),
             relay_id: b.relay_id.map(|r| r.to_string()),
             holder_id: b.holder_id.to_string(),
-            status: if open { "open".into() } else { "done".into() },
+            status: b.status.as_str().into(),
             holder_working_now: holder_working,
             stalled: holder_working.map(|working| open && !working),
             threads: threads.iter().map(Into::into).collect(),
@@ -309,11 +309,6 @@ pub struct HandoffOut {
 
 impl From<&Handoff> for HandoffOut {
     fn from(h: &Handoff) -> Self {
-        let status = match h.status {
-            baton_core::model::HandoffStatus::Pending => "pending",
-            baton_core::model::HandoffStatus::Accepted => "accepted",
-            baton_core::model::HandoffStatus::Bounced => "bounced",
-        };
         Self {
             id: h.id.to_string(),
             baton_id: h.baton_id.to_string(),
@@ -325,7 +320,7 @@ impl From<&Handoff> for HandoffOut {
             links: h.note.links.clone(),
             created_at: time(h.created_at),
             delivers_at: time(h.delivers_at),
-            status: status.into(),
+            status: h.status.as_str().into(),
             bounce_reason: h.bounce_reason.clone(),
         }
     }
@@ -470,7 +465,7 @@ pub async fn accept(
     PathId(id): PathId,
 ) -> ApiResult<Json<HandoffOut>> {
     Ok(Json(
-        (&relays::resolve(&state, &caller, id, true, None).await?).into(),
+        (&relays::resolve(&state, &caller, id, Resolution::Accept).await?).into(),
     ))
 }
 
@@ -491,8 +486,11 @@ pub async fn bounce(
     PathId(id): PathId,
     body: JsonBody<Bounce>,
 ) -> ApiResult<Json<HandoffOut>> {
+    let bounce = Resolution::Bounce {
+        reason: body.value.reason,
+    };
     Ok(Json(
-        (&relays::resolve(&state, &caller, id, false, Some(&body.value.reason)).await?).into(),
+        (&relays::resolve(&state, &caller, id, bounce).await?).into(),
     ))
 }
 

@@ -325,13 +325,13 @@ pub async fn transfer_ownership(
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
-                constraint: "ownership_heir",
+                constraint: baton_store::Constraint::OwnershipHeir,
             } => ServiceError::invalid(
                 "member_id",
                 "Ownership goes to an active member or admin other than the owner, never to a guest.",
             ),
             baton_store::StoreError::Conflict {
-                constraint: "ownership_owner",
+                constraint: baton_store::Constraint::OwnershipOwner,
             } => ServiceError::conflict("You are no longer the owner of this workspace."),
             e => e.into(),
         })?;

@@ -2,7 +2,9 @@
 //! The rules (coverage, next leg, delivery instant, note fields) live in `baton_core::relay`;
 //! this module applies them and makes one store call per change.
 
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Thread};
+use baton_core::model::{
+    Baton, BatonStatus, Handoff, HandoffStatus, Member, Relay, Resolution, Thread,
+};
 use baton_core::page::{Page, PageRequest};
 use baton_core::relay::{self, Coverage, HandoffPart};
 use baton_core::{Id, validate};
@@ -240,7 +242,7 @@ pub async fn link_thread(
         .await
         .map_err(|e| match e {
             StoreError::Conflict {
-                constraint: "baton_threads_limit",
+                constraint: baton_store::Constraint::BatonThreadsLimit,
             } => ServiceError::invalid(
                 "thread_id",
                 format!(
@@ -395,13 +397,13 @@ pub async fn set_status(
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
-                constraint: "baton_status",
+                constraint: baton_store::Constraint::BatonStatus,
             } => ServiceError::conflict(match status {
                 BatonStatus::Done => "This baton is already done.",
                 BatonStatus::Open => "This baton is open already; only a done baton is reopened.",
             }),
             baton_store::StoreError::Conflict {
-                constraint: "handoff_pending",
+                constraint: baton_store::Constraint::HandoffPending,
             } => ServiceError::conflict(
                 "This baton has a handoff waiting for its receiver; it can be marked done once \
                  they accept or bounce it.",
@@ -507,7 +509,7 @@ pub async fn hand_off(
         .await
         .map_err(|e| match e {
             baton_store::StoreError::Conflict {
-                constraint: "handoff_pending",
+                constraint: baton_store::Constraint::HandoffPending,
             } => {
                 ServiceError::conflict("This baton already has a handoff waiting for its receiver.")
             }
@@ -521,8 +523,7 @@ pub async fn resolve(
     state: &AppState,
     caller: &Member,
     handoff: Id,
-    accept: bool,
-    reason: Option<&str>,
+    resolution: Resolution,
 ) -> ServiceResult<Handoff> {
     let current = state
         .store
@@ -538,23 +539,27 @@ pub async fn resolve(
         }
         HandoffPart::Stranger => return Err(ServiceError::not_found("handoff")),
     }
-    let reason = match (accept, reason.map(str::trim)) {
-        (true, _) => None,
-        (false, Some(r)) if !r.is_empty() && r.len() <= 8 * 1024 => Some(r.to_owned()),
-        (false, _) => {
-            return Err(ServiceError::invalid(
-                "reason",
-                "Say why you are bouncing the baton (at most 8 KiB).",
-            ));
+    let resolution = match resolution {
+        Resolution::Bounce { reason } => {
+            let reason = reason.trim();
+            if reason.is_empty() || reason.len() > 8 * 1024 {
+                return Err(ServiceError::invalid(
+                    "reason",
+                    "Say why you are bouncing the baton (at most 8 KiB).",
+                ));
+            }
+            Resolution::Bounce {
+                reason: reason.to_owned(),
+            }
         }
+        accept => accept,
     };
     state
         .store
         .resolve_handoff(
             caller.workspace_id,
             current.id,
-            accept,
-            reason,
+            resolution,
             state.clock.now(),
         )
         .await

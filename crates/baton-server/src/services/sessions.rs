@@ -357,7 +357,7 @@ pub async fn first_run(state: &AppState, input: &FirstRunInput) -> ServiceResult
         .await
         .map_err(|e| match e {
             StoreError::Conflict {
-                constraint: "workspace_exists",
+                constraint: baton_store::Constraint::WorkspaceExists,
             } => ServiceError::conflict("Baton is already set up. Sign in instead."),
             e => e.into(),
         })?;

@@ -191,7 +191,7 @@ async fn create(
     {
         Ok(()) => Ok(signed),
         Err(StoreError::Conflict {
-            constraint: "webhooks_limit",
+            constraint: baton_store::Constraint::WebhooksLimit,
         }) => Err(ServiceError::conflict(format!(
             "There are already {MAX_WEBHOOKS} webhooks here; delete one before adding another."
         ))),

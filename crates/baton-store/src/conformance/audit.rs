@@ -97,7 +97,7 @@ store_test!(
                         .transfer_ownership(tenant.ws(), owner, heir, at(60))
                         .await,
                     Err(StoreError::Conflict {
-                        constraint: "ownership_heir"
+                        constraint: Constraint::OwnershipHeir
                     })
                 ),
                 "{why}"
@@ -124,7 +124,7 @@ store_test!(
                     .transfer_ownership(tenant.ws(), owner, ada.id, at(62))
                     .await,
                 Err(StoreError::Conflict {
-                    constraint: "ownership_owner"
+                    constraint: Constraint::OwnershipOwner
                 })
             ),
             "the former owner has nothing left to hand over"

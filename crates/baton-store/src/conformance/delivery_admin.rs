@@ -142,7 +142,7 @@ store_test!(
             matches!(
                 err,
                 StoreError::Conflict {
-                    constraint: "delivery_not_parked"
+                    constraint: Constraint::DeliveryNotParked
                 }
             ),
             "{err:?}"

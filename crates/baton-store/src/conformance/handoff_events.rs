@@ -55,14 +55,14 @@ store_test!(a_refused_handoff_records_no_event, |store| async move {
         store
             .create_handoff(w.ws(), new_handoff(baton.id, w.owner().id, third.id, 20))
             .await,
-        "handoff_pending",
+        Constraint::HandoffPending,
     );
     let other = owners_baton(&*store, &w).await;
     assert_conflict(
         store
             .create_handoff(w.ws(), new_handoff(other.id, w.member.id, third.id, 20))
             .await,
-        "baton_holder",
+        Constraint::BatonHolder,
     );
     assert_eq!(events_of(&*store, w.ws()).await.len(), after_first);
 });
@@ -119,7 +119,14 @@ store_test!(
         );
 
         store
-            .resolve_handoff(w.ws(), second.id, false, Some("busy".to_owned()), at(30))
+            .resolve_handoff(
+                w.ws(),
+                second.id,
+                Resolution::Bounce {
+                    reason: "busy".into(),
+                },
+                at(30),
+            )
             .await
             .expect("bounce");
         assert_eq!(
@@ -128,7 +135,7 @@ store_test!(
             "a bounced handoff no longer waits"
         );
         store
-            .resolve_handoff(w.ws(), first.id, true, None, at(40))
+            .resolve_handoff(w.ws(), first.id, Resolution::Accept, at(40))
             .await
             .expect("accept");
         assert!(

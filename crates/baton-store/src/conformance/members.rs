@@ -81,7 +81,7 @@ store_test!(
             matches!(
                 result,
                 Err(StoreError::Conflict {
-                    constraint: "members_email"
+                    constraint: Constraint::MembersEmail
                 })
             ),
             "got {result:?}"

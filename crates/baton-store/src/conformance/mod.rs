@@ -34,8 +34,8 @@ pub mod prelude {
     pub use super::checks::*;
     pub use super::fixtures::*;
     pub use crate::{
-        HealthStore, IdempotencyKey, MemberStore, SessionStore, SpaceStore, Store, StoreError,
-        StoreResult, ThreadStore, WorkspaceStore,
+        Constraint, HealthStore, IdempotencyKey, MemberStore, SessionStore, SpaceStore, Store,
+        StoreError, StoreResult, ThreadStore, WorkspaceStore,
     };
     pub use baton_core::Id;
     pub use baton_core::expectation::{Expectation, ExpectationKind};
@@ -56,8 +56,34 @@ pub struct StoreGuard {
 }
 
 enum Backing {
-    Sqlite { _dir: tempfile::TempDir },
+    Sqlite { dir: tempfile::TempDir },
     Postgres { url: String, schema: String },
+}
+
+/// Where a test's database lives, for tests that read its schema rather than use the store.
+pub enum Database<'a> {
+    /// The SQLite file.
+    Sqlite(std::path::PathBuf),
+    /// The PostgreSQL server and the schema the store works in.
+    Postgres {
+        /// The server, as `BATON_TEST_PG_URL` names it.
+        url: &'a str,
+        /// The test's own schema.
+        schema: &'a str,
+    },
+}
+
+/// The SQLite file's name in a test's temporary directory.
+const SQLITE_FILE: &str = "baton.sqlite3";
+
+impl StoreGuard {
+    /// Where this guard's database lives.
+    pub fn database(&self) -> Database<'_> {
+        match &self.inner {
+            Backing::Sqlite { dir } => Database::Sqlite(dir.path().join(SQLITE_FILE)),
+            Backing::Postgres { url, schema } => Database::Postgres { url, schema },
+        }
+    }
 }
 
 /// A migrated SQLite store in a fresh temporary directory.
@@ -69,13 +95,13 @@ pub async fn sqlite_store() -> (Arc<dyn Store>, StoreGuard) {
         .prefix("baton-conformance-")
         .tempdir()
         .expect("create a temporary directory");
-    let store = SqliteStore::open(&dir.path().join("baton.sqlite3"))
+    let store = SqliteStore::open(&dir.path().join(SQLITE_FILE))
         .await
         .unwrap_or_else(|e| panic!("open the SQLite store: {e:#}"));
     (
         Arc::new(store),
         StoreGuard {
-            inner: Backing::Sqlite { _dir: dir },
+            inner: Backing::Sqlite { dir },
         },
     )
 }

@@ -173,7 +173,7 @@ store_test!(
                 .expect("handoff");
             let h = if i < 3 {
                 store
-                    .resolve_handoff(ws, h.id, true, None, at(secs + 10))
+                    .resolve_handoff(ws, h.id, Resolution::Accept, at(secs + 10))
                     .await
                     .expect("accept")
             } else {

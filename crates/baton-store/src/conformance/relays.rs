@@ -77,7 +77,7 @@ pub(crate) async fn handed_to_member(store: &dyn Store, w: &World) -> (Baton, Ha
 }
 
 #[track_caller]
-pub(crate) fn assert_conflict<T: std::fmt::Debug>(result: StoreResult<T>, expected: &str) {
+pub(crate) fn assert_conflict<T: std::fmt::Debug>(result: StoreResult<T>, expected: Constraint) {
     match result {
         Err(StoreError::Conflict { constraint }) if constraint == expected => {}
         other => panic!("expected Conflict on {expected}, got {other:?}"),
@@ -111,7 +111,7 @@ store_test!(
         let repeated = new_relay(a.owner().id, &[a.member.id, a.owner().id, a.member.id]);
         assert_conflict(
             store.create_relay(a.ws(), repeated.clone()).await,
-            "relay_legs",
+            Constraint::RelayLegs,
         );
         assert_not_found(store.relay(a.ws(), repeated.id).await);
     }
@@ -235,7 +235,7 @@ store_test!(
         for racer in racers {
             match racer.await.expect("the task") {
                 Ok(()) => linked += 1,
-                refused => assert_conflict(refused, "baton_threads_limit"),
+                refused => assert_conflict(refused, Constraint::BatonThreadsLimit),
             }
         }
         assert_eq!(linked, LIMIT);
@@ -245,7 +245,7 @@ store_test!(
             store
                 .link_thread(ws, baton.id, kept[0], owner, at(31), LIMIT)
                 .await,
-            "baton_threads_once",
+            Constraint::BatonThreadsOnce,
         );
     }
 );
@@ -281,7 +281,7 @@ store_test!(
             store
                 .link_thread(ws, baton.id, first, owner, at(21), 20)
                 .await,
-            "baton_threads_once",
+            Constraint::BatonThreadsOnce,
         );
         store
             .unlink_thread(ws, baton.id, second)
@@ -326,7 +326,7 @@ store_test!(
             store
                 .create_linked_baton(a.ws(), twice, vec![a.thread.thread.id, a.thread.thread.id])
                 .await,
-            "baton_threads_once",
+            Constraint::BatonThreadsOnce,
         );
         assert_not_found(store.baton(a.ws(), twice_id).await);
         let new = new_baton(a.owner().id, a.member.id, None, "Foreign thread");
@@ -409,7 +409,7 @@ store_test!(a_second_pending_handoff_conflicts, |store| async move {
     let second = new_handoff(baton.id, w.owner().id, third.id, 20);
     assert_conflict(
         store.create_handoff(w.ws(), second.clone()).await,
-        "handoff_pending",
+        Constraint::HandoffPending,
     );
     assert_not_found(store.handoff(w.ws(), second.id).await);
     assert_eq!(
@@ -428,14 +428,20 @@ store_test!(
         let w = world(&*store, "acme").await;
         let baton = owners_baton(&*store, &w).await;
         let by_other = new_handoff(baton.id, w.member.id, w.owner().id, 10);
-        assert_conflict(store.create_handoff(w.ws(), by_other).await, "baton_holder");
+        assert_conflict(
+            store.create_handoff(w.ws(), by_other).await,
+            Constraint::BatonHolder,
+        );
 
         let mut done = new_baton(w.owner().id, w.owner().id, None, "Finished");
         done.status = BatonStatus::Done;
         let done = store.create_baton(w.ws(), done).await.expect("done baton");
         assert_eq!(done.status, BatonStatus::Done);
         let of_done = new_handoff(done.id, w.owner().id, w.member.id, 10);
-        assert_conflict(store.create_handoff(w.ws(), of_done).await, "baton_holder");
+        assert_conflict(
+            store.create_handoff(w.ws(), of_done).await,
+            Constraint::BatonHolder,
+        );
         assert!(
             store
                 .handoffs_of(w.ws(), baton.id, PageRequest::first())
@@ -453,7 +459,7 @@ store_test!(
         let w = world(&*store, "acme").await;
         let (baton, handoff) = handed_to_member(&*store, &w).await;
         let accepted = store
-            .resolve_handoff(w.ws(), handoff.id, true, None, at(30))
+            .resolve_handoff(w.ws(), handoff.id, Resolution::Accept, at(30))
             .await
             .expect("accept");
         assert_eq!(
@@ -503,8 +509,9 @@ store_test!(
             .resolve_handoff(
                 w.ws(),
                 handoff.id,
-                false,
-                Some("Out until Monday".into()),
+                Resolution::Bounce {
+                    reason: "Out until Monday".into(),
+                },
                 at(30),
             )
             .await
@@ -536,20 +543,27 @@ store_test!(
         let w = world(&*store, "acme").await;
         let (baton, handoff) = handed_to_member(&*store, &w).await;
         let accepted = store
-            .resolve_handoff(w.ws(), handoff.id, true, None, at(30))
+            .resolve_handoff(w.ws(), handoff.id, Resolution::Accept, at(30))
             .await
             .expect("accept");
         assert_conflict(
             store
-                .resolve_handoff(w.ws(), handoff.id, true, None, at(40))
+                .resolve_handoff(w.ws(), handoff.id, Resolution::Accept, at(40))
                 .await,
-            "handoff_resolved",
+            Constraint::HandoffResolved,
         );
         assert_conflict(
             store
-                .resolve_handoff(w.ws(), handoff.id, false, Some("late".into()), at(40))
+                .resolve_handoff(
+                    w.ws(),
+                    handoff.id,
+                    Resolution::Bounce {
+                        reason: "late".into(),
+                    },
+                    at(40),
+                )
                 .await,
-            "handoff_resolved",
+            Constraint::HandoffResolved,
         );
         assert_eq!(
             store.handoff(w.ws(), handoff.id).await.expect("read"),
@@ -565,7 +579,7 @@ store_test!(
         );
         assert_not_found(
             store
-                .resolve_handoff(w.ws(), Id::random(), true, None, at(40))
+                .resolve_handoff(w.ws(), Id::random(), Resolution::Accept, at(40))
                 .await,
         );
     }
@@ -579,9 +593,11 @@ store_test!(
         let tasks: Vec<_> = (0..10)
             .map(|i| {
                 let (store, ws, id) = (store.clone(), w.ws(), handoff.id);
-                tokio::spawn(
-                    async move { store.resolve_handoff(ws, id, true, None, at(30 + i)).await },
-                )
+                tokio::spawn(async move {
+                    store
+                        .resolve_handoff(ws, id, Resolution::Accept, at(30 + i))
+                        .await
+                })
             })
             .collect();
         let (mut won, mut lost) = (Vec::new(), 0);
@@ -589,7 +605,7 @@ store_test!(
             match task.await.expect("task") {
                 Ok(h) => won.push(h),
                 Err(StoreError::Conflict {
-                    constraint: "handoff_resolved",
+                    constraint: Constraint::HandoffResolved,
                 }) => lost += 1,
                 Err(e) => panic!("unexpected error: {e:?}"),
             }
@@ -627,7 +643,7 @@ store_test!(
             match task.await.expect("task") {
                 Ok(_) => won += 1,
                 Err(StoreError::Conflict {
-                    constraint: "handoff_pending",
+                    constraint: Constraint::HandoffPending,
                 }) => lost += 1,
                 Err(e) => panic!("unexpected error: {e:?}"),
             }
@@ -681,7 +697,7 @@ store_test!(
         );
         assert_not_found(
             store
-                .resolve_handoff(a.ws(), handoff.id, true, None, at(30))
+                .resolve_handoff(a.ws(), handoff.id, Resolution::Accept, at(30))
                 .await,
         );
         assert_eq!(
@@ -726,10 +742,13 @@ store_test!(
             store
                 .set_baton_status(w.ws(), baton.id, BatonStatus::Done)
                 .await,
-            "baton_status",
+            Constraint::BatonStatus,
         );
         let of_done = new_handoff(baton.id, w.owner().id, w.member.id, 10);
-        assert_conflict(store.create_handoff(w.ws(), of_done).await, "baton_holder");
+        assert_conflict(
+            store.create_handoff(w.ws(), of_done).await,
+            Constraint::BatonHolder,
+        );
         let reopened = store
             .set_baton_status(w.ws(), baton.id, BatonStatus::Open)
             .await
@@ -747,7 +766,7 @@ store_test!(
             store
                 .set_baton_status(w.ws(), baton.id, BatonStatus::Done)
                 .await,
-            "handoff_pending",
+            Constraint::HandoffPending,
         );
         assert_eq!(
             store.baton(w.ws(), baton.id).await.expect("read").status,

@@ -219,7 +219,7 @@ store_test!(
             .expect_err("a second first run");
 
         assert!(
-            matches!(&err, StoreError::Conflict { constraint } if *constraint == "workspace_exists"),
+            matches!(&err, StoreError::Conflict { constraint } if *constraint == Constraint::WorkspaceExists),
             "{err:?}"
         );
         assert_eq!(

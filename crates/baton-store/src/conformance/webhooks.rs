@@ -150,7 +150,7 @@ store_test!(
             matches!(
                 err,
                 StoreError::Conflict {
-                    constraint: "webhooks_limit"
+                    constraint: Constraint::WebhooksLimit
                 }
             ),
             "{err:?}"

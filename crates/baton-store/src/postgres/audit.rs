@@ -11,10 +11,10 @@ use super::error::corrupt;
 use super::query::{self, Params};
 use super::rows::{self, from_json, ms, to_json};
 use crate::StoreResult;
+use crate::columns::audit_cols;
 
 /// The columns [`entry`] reads.
-pub(super) const AUDIT_COLS: &str =
-    "id, actor_id, action, thread_id, post_id, legs, at, seq, subject_id, token_id, detail";
+pub(super) const AUDIT_COLS: &str = audit_cols!();
 
 fn opt_id(row: &Row, column: &str) -> StoreResult<Option<Id>> {
     match row.try_get::<_, Option<&str>>(column)? {

@@ -13,86 +13,64 @@ use baton_core::delivery::outbox::{
     Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, ParkedDelivery,
     Retry, Settled,
 };
-use baton_core::model::{Handoff, NewAsk, Post};
+use baton_core::model::{NewAsk, Post};
 use deadpool_postgres::Transaction;
 use jiff::{SignedDuration, Timestamp};
 use tokio_postgres::Row;
+use tokio_postgres::types::ToSql;
 
 use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, from_json, ms, to_json};
-use crate::outbox::{DAY_MS, Settlement, backlog_slot, is_urgent, not_parked, reminder_key};
+use crate::events::{EventRow, PostEvent};
+use crate::outbox::{DAY_MS, Settlement, backlog_slot, not_parked, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
-/// In the post's transaction: stores the one event a post causes. A post with asks makes an
-/// `ask` event; one without makes a `post` event only when its space has a webhook (one
-/// indexed probe), so ordinary posts elsewhere pay nothing for the outbox. An urgent post's
-/// event is recorded by the urgent path instead.
+/// The columns of an `events` row in `$1` to `$8` order, `ws` first.
+fn event_values<'a>(ws: &'a &'a str, e: &'a EventRow) -> [&'a (dyn ToSql + Sync); 8] {
+    [
+        ws,
+        &e.id,
+        &e.kind,
+        &e.thread_id,
+        &e.post_id,
+        &e.actor_id,
+        &e.payload,
+        &e.created_at,
+    ]
+}
+
+/// In the post's transaction: stores the one event a post causes, if any (see [`PostEvent`]).
 pub(super) async fn record_post_event(
     tx: &Transaction<'_>,
     ws: &str,
     post: &Post,
     asks: &[NewAsk],
 ) -> StoreResult<()> {
-    let asked = !asks.is_empty();
-    if !asked && is_urgent(post) {
+    let Some(PostEvent { row: e, asked }) = PostEvent::of(post, asks)? else {
         return Ok(());
-    }
-    let kind = if asked {
-        EventKind::Ask
-    } else {
-        EventKind::Post
     };
-    let payload = to_json(&EventPayload {
-        to: asks.iter().map(|a| a.to_id).collect(),
-    })?;
-    let params: Params = &[
-        &ws,
-        &Id::random().to_string(),
-        &kind.as_str(),
-        &post.thread_id.to_string(),
-        &post.id.to_string(),
-        &post.author_id.to_string(),
-        &payload,
-        &ms(post.created_at),
-        &asked,
-    ];
+    let params = [&event_values(&ws, &e)[..], &[&asked]].concat();
     query::exec(
         tx,
         "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
          SELECT $1, $2, $3, $4, $5, $6, $7, $8 WHERE $9 OR EXISTS (
              SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
              WHERE w.workspace_id = $1 AND t.id = $4 AND w.deleted_at IS NULL)",
-        params,
+        &params,
     )
     .await?;
     Ok(())
 }
 
-/// In the handoff's transaction: stores its `handoff` event, from the giver to the receiver,
-/// dated when it reaches the receiver (`delivers_at`, see `EventKind::Handoff`).
-pub(super) async fn record_handoff_event(
-    tx: &Transaction<'_>,
-    ws: &str,
-    handoff: &Handoff,
-) -> StoreResult<()> {
-    let payload = to_json(&EventPayload {
-        to: vec![handoff.to_id],
-    })?;
-    let params: Params = &[
-        &ws,
-        &Id::random().to_string(),
-        &EventKind::Handoff.as_str(),
-        &handoff.from_id.to_string(),
-        &payload,
-        &ms(handoff.delivers_at),
-    ];
+/// In `tx`: stores `e` as it is.
+pub(super) async fn insert_event(tx: &Transaction<'_>, ws: &str, e: &EventRow) -> StoreResult<()> {
     query::exec(
         tx,
-        "INSERT INTO events (workspace_id, id, kind, actor_id, payload, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6)",
-        params,
+        "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &event_values(&ws, e),
     )
     .await?;
     Ok(())

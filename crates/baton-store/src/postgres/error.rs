@@ -9,7 +9,7 @@ use std::error::Error as _;
 use deadpool_postgres::PoolError;
 use tokio_postgres::error::SqlState;
 
-use crate::StoreError;
+use crate::{StoreError, constraint};
 
 impl From<tokio_postgres::Error> for StoreError {
     fn from(e: tokio_postgres::Error) -> Self {
@@ -17,7 +17,7 @@ impl From<tokio_postgres::Error> for StoreError {
             let code = db.code();
             if *code == SqlState::UNIQUE_VIOLATION {
                 return StoreError::Conflict {
-                    constraint: constraint_name(db.constraint()),
+                    constraint: constraint::by_index_name(db.constraint()),
                 };
             }
             // Every reference a write makes is to a row the caller named (a thread, a member,
@@ -46,17 +46,6 @@ impl From<PoolError> for StoreError {
     /// answer in time, or the pool is shutting down.
     fn from(e: PoolError) -> Self {
         StoreError::Unavailable(describe(&e))
-    }
-}
-
-/// The stable name of a uniqueness rule. Only rules callers act on get a name (the same set
-/// the SQLite backend recognises); the rest are reported as `unique`.
-fn constraint_name(constraint: Option<&str>) -> &'static str {
-    match constraint {
-        Some("members_email") => "members_email",
-        Some("relay_legs_member") => "relay_legs",
-        Some("handoffs_pending") => "handoff_pending",
-        _ => "unique",
     }
 }
 

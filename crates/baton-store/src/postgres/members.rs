@@ -13,7 +13,9 @@ use super::PgStore;
 use super::audit;
 use super::query::{self, Params, found};
 use super::rows::{self, member_cols, ms, token_cols, workspace_cols};
-use crate::{IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore};
+use crate::{
+    Constraint, IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore,
+};
 
 const MEMBER_BY_ID: &str = concat!(
     "SELECT ",
@@ -266,7 +268,7 @@ impl MemberStore for PgStore {
         let heir = query::one(&tx, MEMBER_BY_ID, &[&ws_text, &to_text], rows::member).await?;
         if !may_inherit_ownership(&heir, from) {
             return Err(StoreError::Conflict {
-                constraint: "ownership_heir",
+                constraint: Constraint::OwnershipHeir,
             });
         }
         // The guarded update is the check: of two racing transfers, one finds no owner left.
@@ -278,7 +280,7 @@ impl MemberStore for PgStore {
         .await?;
         if demoted == 0 {
             return Err(StoreError::Conflict {
-                constraint: "ownership_owner",
+                constraint: Constraint::OwnershipOwner,
             });
         }
         let sql = concat!(

@@ -9,33 +9,23 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use baton_core::model::{
+    Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay, Resolution,
+};
 use baton_core::page::{Page, PageRequest};
 use deadpool_postgres::GenericClient;
 use jiff::Timestamp;
 use tokio_postgres::Row;
 
 use super::PgStore;
-use super::deliveries::record_handoff_event;
+use super::deliveries::insert_event;
 use super::error::corrupt;
 use super::query::{self, Params};
 use super::rows::{id, ms, ts, ts_opt};
-use crate::{RelayStore, StoreError, StoreResult};
-
-/// Columns of [`baton`], for a query over `batons b`.
-macro_rules! baton_cols {
-    () => {
-        "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, \
-         b.created_at, b.seq"
-    };
-}
-/// Columns of [`handoff`], for a query over `handoffs h`.
-macro_rules! handoff_cols {
-    () => {
-        "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, \
-         h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason"
-    };
-}
+use crate::columns::{baton_cols, handoff_cols};
+use crate::events::EventRow;
+use crate::handoffs::{Resolving, already_resolved, may_hand_off, may_set_status, new_holder};
+use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
 const BATON_BY_ID: &str = concat!(
     "SELECT ",
@@ -54,13 +44,6 @@ const HANDOFF_BY_ID: &str = concat!(
     " FROM handoffs h WHERE h.workspace_id = $1 AND h.id = $2"
 );
 
-fn baton_status(status: BatonStatus) -> &'static str {
-    match status {
-        BatonStatus::Open => "open",
-        BatonStatus::Done => "done",
-    }
-}
-
 /// A baton from [`baton_cols`].
 fn baton(row: &Row) -> StoreResult<Baton> {
     let status: &str = row.try_get("status")?;
@@ -73,11 +56,8 @@ fn baton(row: &Row) -> StoreResult<Baton> {
             .map(|r| r.parse().map_err(|_| corrupt(format!("relay_id {r:?}"))))
             .transpose()?,
         holder_id: id(row, "holder_id")?,
-        status: match status {
-            "open" => BatonStatus::Open,
-            "done" => BatonStatus::Done,
-            other => return Err(corrupt(format!("baton status {other:?}"))),
-        },
+        status: BatonStatus::parse(status)
+            .ok_or_else(|| corrupt(format!("baton status {status:?}")))?,
         created_by: id(row, "created_by")?,
         created_at: ts(row, "created_at")?,
         seq: row.try_get("seq")?,
@@ -112,12 +92,8 @@ fn handoff(row: &Row) -> StoreResult<Handoff> {
         },
         created_at: ts(row, "created_at")?,
         delivers_at: ts(row, "delivers_at")?,
-        status: match status {
-            "pending" => HandoffStatus::Pending,
-            "accepted" => HandoffStatus::Accepted,
-            "bounced" => HandoffStatus::Bounced,
-            other => return Err(corrupt(format!("handoff status {other:?}"))),
-        },
+        status: HandoffStatus::parse(status)
+            .ok_or_else(|| corrupt(format!("handoff status {status:?}")))?,
         resolved_at: ts_opt(row, "resolved_at")?,
         bounce_reason: row.try_get("bounce_reason")?,
     })
@@ -165,7 +141,7 @@ async fn insert_link<C: GenericClient>(
     .await?;
     if inserted == 0 {
         return Err(StoreError::Conflict {
-            constraint: "baton_threads_once",
+            constraint: Constraint::BatonThreadsOnce,
         });
     }
     Ok(())
@@ -249,7 +225,7 @@ impl RelayStore for PgStore {
             &new.description,
             &new.relay_id.map(|r| r.to_string()),
             &new.holder_id.to_string(),
-            &baton_status(new.status),
+            &new.status.as_str(),
             &new.created_by.to_string(),
             &ms(new.created_at),
         ];
@@ -287,7 +263,7 @@ impl RelayStore for PgStore {
         .await?;
         if !already && usize::try_from(linked).unwrap_or(usize::MAX) >= at_most {
             return Err(StoreError::Conflict {
-                constraint: "baton_threads_limit",
+                constraint: Constraint::BatonThreadsLimit,
             });
         }
         query::one(
@@ -372,20 +348,11 @@ impl RelayStore for PgStore {
         let (ws, id) = (ws.to_string(), id.to_string());
         // Locked like a handoff locks it, so a handoff and this change take turns.
         let found = query::one(&tx, BATON_FOR_UPDATE, &[&ws, &id], baton).await?;
-        if found.status == status {
-            return Err(StoreError::Conflict {
-                constraint: "baton_status",
-            });
-        }
-        if pending_handoff(&tx, &ws, &id).await? {
-            return Err(StoreError::Conflict {
-                constraint: "handoff_pending",
-            });
-        }
+        may_set_status(&found, status, pending_handoff(&tx, &ws, &id).await?)?;
         query::exec(
             &tx,
             "UPDATE batons SET status = $3 WHERE workspace_id = $1 AND id = $2",
-            &[&ws, &id, &baton_status(status)],
+            &[&ws, &id, &status.as_str()],
         )
         .await?;
         tx.commit().await?;
@@ -404,16 +371,11 @@ impl RelayStore for PgStore {
             |_| Ok(()),
         )
         .await?;
-        if held.status != BatonStatus::Open || held.holder_id != new.from_id {
-            return Err(StoreError::Conflict {
-                constraint: "baton_holder",
-            });
-        }
-        if pending_handoff(&tx, &ws, &baton_id).await? {
-            return Err(StoreError::Conflict {
-                constraint: "handoff_pending",
-            });
-        }
+        may_hand_off(
+            &held,
+            new.from_id,
+            pending_handoff(&tx, &ws, &baton_id).await?,
+        )?;
         let sql = concat!(
             "INSERT INTO handoffs AS h (workspace_id, id, baton_id, from_id, to_id, state, next_step,
                                         blockers, links, created_at, delivers_at, status)
@@ -436,7 +398,7 @@ impl RelayStore for PgStore {
             &ms(new.delivers_at),
         ];
         let written = query::one(&tx, sql, params, handoff).await?;
-        record_handoff_event(&tx, &ws, &written).await?;
+        insert_event(&tx, &ws, &EventRow::of_handoff(&written)?).await?;
         tx.commit().await?;
         Ok(written)
     }
@@ -460,15 +422,10 @@ impl RelayStore for PgStore {
         &self,
         ws: Id,
         id: Id,
-        accept: bool,
-        reason: Option<String>,
+        resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff> {
-        let (status, reason) = if accept {
-            ("accepted", None)
-        } else {
-            ("bounced", reason)
-        };
+        let resolving = Resolving::new(resolution, at);
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
         let (ws, id) = (ws.to_string(), id.to_string());
@@ -479,21 +436,21 @@ impl RelayStore for PgStore {
              RETURNING ",
             handoff_cols!()
         );
-        let params: Params = &[&ws, &id, &status, &ms(at), &reason];
+        let params: Params = &[
+            &ws,
+            &id,
+            &resolving.status,
+            &resolving.resolved_at,
+            &resolving.bounce_reason,
+        ];
         let Some(resolved) = query::opt(&tx, sql, params, handoff).await? else {
-            return Err(StoreError::Conflict {
-                constraint: "handoff_resolved",
-            });
+            return Err(already_resolved());
         };
-        if accept {
+        if let Some((baton, holder)) = new_holder(&resolved) {
             query::exec(
                 &tx,
                 "UPDATE batons SET holder_id = $3 WHERE workspace_id = $1 AND id = $2",
-                &[
-                    &ws,
-                    &resolved.baton_id.to_string(),
-                    &resolved.to_id.to_string(),
-                ],
+                &[&ws, &baton, &holder],
             )
             .await?;
         }

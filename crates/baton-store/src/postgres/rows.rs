@@ -1,7 +1,6 @@
 //! PostgreSQL rows into baton-core records, and values into their stored form.
 //!
-//! The column lists here (as macros, so queries stay `&'static str` built with `concat!`) are
-//! the only place that knows which columns make each record; rows are read by column name.
+//! Rows are read by column name, from the lists in [`crate::columns`].
 
 use baton_core::Id;
 use baton_core::expectation::Expectation;
@@ -18,57 +17,7 @@ use tokio_postgres::Row;
 use super::error::corrupt;
 use crate::{StoreError, StoreResult};
 
-/// Columns of [`member`], for a query over `members m`.
-macro_rules! member_cols {
-    () => {
-        "m.id, m.workspace_id, m.email, m.name, m.timezone, m.role, m.active, m.created_at, m.seq"
-    };
-}
-/// Columns of [`space`], for a query over `spaces s`.
-macro_rules! space_cols {
-    () => {
-        "s.id, s.name, s.visibility, s.created_by, s.created_at, s.seq"
-    };
-}
-/// Columns of [`thread`], for a query over `threads t`.
-macro_rules! thread_cols {
-    () => {
-        "t.id, t.space_id, t.title, t.author_id, t.expectation, t.created_at, t.last_post_at, \
-         t.last_post_seq, t.post_count, t.seq"
-    };
-}
-/// Columns of [`post`], for a query over `posts p`.
-macro_rules! post_cols {
-    () => {
-        "p.id, p.thread_id, p.author_id, p.body, p.html, p.expectation, p.created_at, \
-         p.edited_at, p.seq"
-    };
-}
-/// Columns of [`token`], for a query over `api_tokens`.
-macro_rules! token_cols {
-    () => {
-        "id, member_id, label, created_at"
-    };
-}
-/// Columns of [`workspace`], for a query over `workspaces`.
-macro_rules! workspace_cols {
-    () => {
-        "id, name, created_at"
-    };
-}
-/// Columns of [`revision`], for a query over `post_revisions`.
-macro_rules! revision_cols {
-    () => {
-        "body, html, replaced_at"
-    };
-}
-/// Columns of [`ask`], for a query over `asks a`.
-macro_rules! ask_cols {
-    () => {
-        "a.id, a.thread_id, a.post_id, a.from_id, a.to_id, a.due_at, a.created_at, a.answered_at"
-    };
-}
-pub(super) use {
+pub(super) use crate::columns::{
     ask_cols, member_cols, post_cols, revision_cols, space_cols, thread_cols, token_cols,
     workspace_cols,
 };

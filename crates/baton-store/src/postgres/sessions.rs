@@ -11,7 +11,7 @@ use super::PgStore;
 use super::members::{insert_member, insert_workspace};
 use super::query::{self, Params, found};
 use super::rows::{self, member_cols, ms};
-use crate::{SessionStore, StoreError, StoreResult};
+use crate::{Constraint, SessionStore, StoreError, StoreResult};
 
 /// Ends every live session of a member; `params` are `[workspace, member, at]`.
 pub(super) async fn end_all(c: &impl GenericClient, params: Params<'_>) -> StoreResult<()> {
@@ -72,7 +72,7 @@ impl SessionStore for PgStore {
         .await?;
         if exists {
             return Err(StoreError::Conflict {
-                constraint: "workspace_exists",
+                constraint: Constraint::WorkspaceExists,
             });
         }
         let ws = insert_workspace(&tx, &workspace).await?;

@@ -9,10 +9,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::delivery::outbox::{EventKind, EventPayload};
-use baton_core::delivery::{
-    AuditAction, AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentOutcome, UrgentSend,
-};
+use baton_core::delivery::{AuditEntry, UrgentBudget, UrgentOutcome, UrgentSend};
 use baton_core::model::{CreatedThread, NewPost, NewThread, Post};
 use baton_core::page::{Page, PageRequest};
 use deadpool_postgres::{GenericClient, Transaction};
@@ -21,10 +18,12 @@ use tokio_postgres::Row;
 
 use super::PgStore;
 use super::audit::{self, AUDIT_COLS, entry};
+use super::deliveries::insert_event;
 use super::error::corrupt;
 use super::query::{self, Params, found};
-use super::rows::{self, ms, to_json};
+use super::rows::{self, ms};
 use super::threads::{append_post, insert_thread};
+use crate::events::UrgentRecord;
 use crate::{IdempotencyKey, StoreResult, UrgentStore};
 
 fn at_column(row: &Row) -> StoreResult<Timestamp> {
@@ -70,50 +69,12 @@ async fn record_urgent(
     post: &Post,
     urgent: &UrgentSend,
 ) -> StoreResult<UrgentOutcome> {
-    let author = post.author_id.to_string();
-    let since = post
-        .created_at
-        .checked_sub(URGENT_BUDGET_WINDOW)
-        .unwrap_or(Timestamp::MIN);
-    let sent = sends_since(tx, ws, &author, since).await?;
-    let outcome = UrgentOutcome::decide(&sent, post.created_at, urgent.budget);
-    let (kind, action) = if outcome.granted {
-        (EventKind::Urgent, AuditAction::UrgentSent)
-    } else {
-        (EventKind::Ask, AuditAction::UrgentOverBudget)
-    };
-    let payload = to_json(&EventPayload {
-        to: urgent.legs.iter().map(|l| l.recipient_id).collect(),
-    })?;
-    let (thread, post_id, at) = (
-        post.thread_id.to_string(),
-        post.id.to_string(),
-        ms(post.created_at),
-    );
-    let event: Params = &[
-        &ws,
-        &Id::random().to_string(),
-        &kind.as_str(),
-        &thread,
-        &post_id,
-        &author,
-        &payload,
-        &at,
-    ];
-    query::exec(
-        tx,
-        "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-        event,
-    )
-    .await?;
-    audit::record(
-        tx,
-        ws,
-        &AuditEntry::of_urgent_post(post, action, urgent.legs.clone()),
-    )
-    .await?;
-    Ok(outcome)
+    let since = UrgentRecord::counted_since(post);
+    let sent = sends_since(tx, ws, &post.author_id.to_string(), since).await?;
+    let record = UrgentRecord::decide(post, urgent, &sent)?;
+    insert_event(tx, ws, &record.event).await?;
+    audit::record(tx, ws, &record.audit).await?;
+    Ok(record.outcome)
 }
 
 fn budget_column(row: &Row) -> StoreResult<UrgentBudget> {

@@ -13,11 +13,11 @@ use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, ms};
-use crate::{StoreError, StoreResult, WebhookStore};
+use crate::columns::webhook_cols;
+use crate::{Constraint, StoreError, StoreResult, WebhookStore};
 
 /// Columns of [`webhook`], for a query over `webhooks w`.
-const COLS: &str =
-    "w.workspace_id, w.id, w.member_id, w.space_id, w.url, w.created_by, w.created_at";
+const COLS: &str = webhook_cols!();
 
 fn webhook(row: &Row) -> StoreResult<Webhook> {
     let member: Option<&str> = row.try_get("member_id")?;
@@ -105,7 +105,7 @@ impl WebhookStore for PgStore {
         .await?;
         if live >= i64::from(limit) {
             return Err(StoreError::Conflict {
-                constraint: "webhooks_limit",
+                constraint: Constraint::WebhooksLimit,
             });
         }
         let params: Params = &[

@@ -8,10 +8,10 @@ use rusqlite::{Connection, Row};
 
 use super::rows::{self, ms, to_json, ts};
 use crate::StoreResult;
+use crate::columns::audit_cols;
 
 /// The columns [`entry`] reads, in order.
-pub(super) const AUDIT_COLS: &str =
-    "id, actor_id, action, thread_id, post_id, legs, at, seq, subject_id, token_id, detail";
+pub(super) const AUDIT_COLS: &str = audit_cols!();
 
 fn conversion(message: String) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(message)))

@@ -10,36 +10,25 @@ use baton_core::delivery::outbox::{
     Backlog, Channel, ClaimedDelivery, Event, EventKind, EventPayload, NewDelivery, ParkedDelivery,
     Retry, Settled,
 };
-use baton_core::model::{Handoff, NewAsk, Post};
+use baton_core::model::{NewAsk, Post};
 use jiff::{SignedDuration, Timestamp};
 use rusqlite::{Connection, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, to_json, ts};
-use crate::outbox::{DAY_MS, Settlement, backlog_slot, is_urgent, not_parked, reminder_key};
+use crate::events::{EventRow, PostEvent};
+use crate::outbox::{DAY_MS, Settlement, backlog_slot, not_parked, reminder_key};
 use crate::{DeliveryStore, StoreError, StoreResult};
 
-/// In the post's transaction: stores the one event a post causes. A post with asks makes an
-/// `ask` event; one without makes a `post` event only when its space has a webhook (one
-/// indexed probe), so ordinary posts elsewhere pay nothing for the outbox. An urgent post's
-/// event is recorded by the urgent path instead.
+/// In the post's transaction: stores the one event a post causes, if any (see [`PostEvent`]).
 pub(super) fn record_post_event(
     c: &Connection,
     ws: &str,
     post: &Post,
     asks: &[NewAsk],
 ) -> StoreResult<()> {
-    let asked = !asks.is_empty();
-    if !asked && is_urgent(post) {
+    let Some(PostEvent { row: e, asked }) = PostEvent::of(post, asks)? else {
         return Ok(());
-    }
-    let kind = if asked {
-        EventKind::Ask
-    } else {
-        EventKind::Post
-    };
-    let payload = EventPayload {
-        to: asks.iter().map(|a| a.to_id).collect(),
     };
     c.prepare_cached(
         "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
@@ -47,38 +36,17 @@ pub(super) fn record_post_event(
              SELECT 1 FROM webhooks w JOIN threads t ON t.workspace_id = w.workspace_id AND t.space_id = w.space_id
              WHERE w.workspace_id = ?1 AND t.id = ?4 AND w.deleted_at IS NULL)",
     )?
-    .execute((
-        ws,
-        Id::random().to_string(),
-        kind.as_str(),
-        post.thread_id.to_string(),
-        post.id.to_string(),
-        post.author_id.to_string(),
-        to_json(&payload)?,
-        ms(post.created_at),
-        asked,
-    ))?;
+    .execute((ws, &e.id, e.kind, &e.thread_id, &e.post_id, &e.actor_id, &e.payload, e.created_at, asked))?;
     Ok(())
 }
 
-/// In the handoff's transaction: stores its `handoff` event, from the giver to the receiver,
-/// dated when it reaches the receiver (`delivers_at`, see `EventKind::Handoff`).
-pub(super) fn record_handoff_event(c: &Connection, ws: &str, handoff: &Handoff) -> StoreResult<()> {
-    let payload = EventPayload {
-        to: vec![handoff.to_id],
-    };
+/// In the writer's open transaction: stores `e` as it is.
+pub(super) fn insert_event(c: &Connection, ws: &str, e: &EventRow) -> StoreResult<()> {
     c.prepare_cached(
-        "INSERT INTO events (workspace_id, id, kind, actor_id, payload, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
     )?
-    .execute((
-        ws,
-        Id::random().to_string(),
-        EventKind::Handoff.as_str(),
-        handoff.from_id.to_string(),
-        to_json(&payload)?,
-        ms(handoff.delivers_at),
-    ))?;
+    .execute((ws, &e.id, e.kind, &e.thread_id, &e.post_id, &e.actor_id, &e.payload, e.created_at))?;
     Ok(())
 }
 

@@ -12,7 +12,10 @@ use rusqlite::{Connection, OptionalExtension};
 use super::SqliteStore;
 use super::audit;
 use super::rows::{self, MEMBER_COLS, ms, ts};
-use crate::{IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore};
+use crate::columns::{token_cols, workspace_cols};
+use crate::{
+    Constraint, IdempotencyKey, MemberStore, Principal, StoreError, StoreResult, WorkspaceStore,
+};
 
 pub(super) fn insert_member(c: &Connection, ws: &str, m: &NewMember) -> StoreResult<Member> {
     c.prepare_cached(
@@ -82,16 +85,13 @@ impl WorkspaceStore for SqliteStore {
     async fn workspace(&self, id: Id) -> StoreResult<Workspace> {
         self.engine
             .read(move |c| {
-                Ok(
-                    c.prepare_cached("SELECT id, name, created_at FROM workspaces WHERE id = ?1")?
-                        .query_row([id.to_string()], |r| {
-                            Ok(Workspace {
-                                id: rows::id(r, 0)?,
-                                name: r.get(1)?,
-                                created_at: ts(r.get(2)?)?,
-                            })
-                        })?,
-                )
+                let sql = concat!(
+                    "SELECT ",
+                    workspace_cols!(),
+                    " FROM workspaces WHERE id = ?1"
+                );
+                Ok(c.prepare_cached(sql)?
+                    .query_row([id.to_string()], rows::workspace)?)
             })
             .await
     }
@@ -99,16 +99,14 @@ impl WorkspaceStore for SqliteStore {
     async fn workspaces(&self) -> StoreResult<Vec<Workspace>> {
         self.engine
             .scan(|c| {
-                let mut stmt =
-                    c.prepare_cached("SELECT id, name, created_at FROM workspaces ORDER BY seq")?;
-                let list = stmt
-                    .query_map([], |r| {
-                        Ok(Workspace {
-                            id: rows::id(r, 0)?,
-                            name: r.get(1)?,
-                            created_at: ts(r.get(2)?)?,
-                        })
-                    })?
+                let sql = concat!(
+                    "SELECT ",
+                    workspace_cols!(),
+                    " FROM workspaces ORDER BY seq"
+                );
+                let list = c
+                    .prepare_cached(sql)?
+                    .query_map([], rows::workspace)?
                     .collect::<Result<_, _>>()?;
                 Ok(list)
             })
@@ -240,13 +238,13 @@ impl MemberStore for SqliteStore {
                 let (ws, from_text, to_text) = (ws.to_string(), from.to_string(), to.to_string());
                 let heir = member_by_id(c, &ws, &to_text)?;
                 if !may_inherit_ownership(&heir, from) {
-                    return Err(StoreError::Conflict { constraint: "ownership_heir" });
+                    return Err(StoreError::Conflict { constraint: Constraint::OwnershipHeir });
                 }
                 let n = c
                     .prepare_cached("UPDATE members SET role = 'admin' WHERE workspace_id = ?1 AND id = ?2 AND role = 'owner'")?
                     .execute((&ws, &from_text))?;
                 if n == 0 {
-                    return Err(StoreError::Conflict { constraint: "ownership_owner" });
+                    return Err(StoreError::Conflict { constraint: Constraint::OwnershipOwner });
                 }
                 c.prepare_cached("UPDATE members SET role = 'owner' WHERE workspace_id = ?1 AND id = ?2")?
                     .execute((&ws, &to_text))?;
@@ -363,11 +361,13 @@ impl MemberStore for SqliteStore {
     ) -> StoreResult<Page<TokenInfo>> {
         self.engine
             .scan(move |c| {
-                let mut stmt = c.prepare_cached(
-                    "SELECT id, member_id, label, created_at, seq FROM api_tokens
+                let mut stmt = c.prepare_cached(concat!(
+                    "SELECT ",
+                    token_cols!(),
+                    ", seq FROM api_tokens
                      WHERE workspace_id = ?1 AND member_id = ?2 AND revoked_at IS NULL AND seq > ?3
-                     ORDER BY seq LIMIT ?4",
-                )?;
+                     ORDER BY seq LIMIT ?4"
+                ))?;
                 let rows = stmt
                     .query_map(
                         (

@@ -5,28 +5,26 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::model::{Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay};
+use baton_core::model::{
+    Baton, BatonStatus, Handoff, HandoffNote, HandoffStatus, Relay, Resolution,
+};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
-use super::deliveries::record_handoff_event;
+use super::deliveries::insert_event;
 use super::rows::{self, ms, ts};
-use crate::{RelayStore, StoreError, StoreResult};
+use crate::columns::{baton_cols, handoff_cols};
+use crate::events::EventRow;
+use crate::handoffs::{Resolving, already_resolved, may_hand_off, may_set_status, new_holder};
+use crate::{Constraint, RelayStore, StoreError, StoreResult};
 
-const BATON_COLS: &str = "b.id, b.title, b.description, b.relay_id, b.holder_id, b.status, b.created_by, b.created_at, b.seq";
-const HANDOFF_COLS: &str = "h.id, h.baton_id, h.from_id, h.to_id, h.state, h.next_step, h.blockers, h.links, h.created_at, h.delivers_at, h.status, h.resolved_at, h.bounce_reason";
+const BATON_COLS: &str = baton_cols!();
+const HANDOFF_COLS: &str = handoff_cols!();
 
 fn bad(what: String) -> rusqlite::Error {
     rusqlite::Error::ToSqlConversionFailure(Box::new(std::io::Error::other(what)))
-}
-
-fn baton_status(status: BatonStatus) -> &'static str {
-    match status {
-        BatonStatus::Open => "open",
-        BatonStatus::Done => "done",
-    }
 }
 
 /// A baton from [`BATON_COLS`].
@@ -41,11 +39,8 @@ fn baton_row(row: &Row<'_>) -> rusqlite::Result<Baton> {
             .map(|r| r.parse().map_err(|_| bad(format!("bad relay id {r}"))))
             .transpose()?,
         holder_id: rows::id(row, 4)?,
-        status: match status.as_str() {
-            "open" => BatonStatus::Open,
-            "done" => BatonStatus::Done,
-            other => return Err(bad(format!("bad baton status {other}"))),
-        },
+        status: BatonStatus::parse(&status)
+            .ok_or_else(|| bad(format!("bad baton status {status}")))?,
         created_by: rows::id(row, 6)?,
         created_at: ts(row.get(7)?)?,
         seq: row.get(8)?,
@@ -69,12 +64,8 @@ fn handoff_row(row: &Row<'_>) -> rusqlite::Result<Handoff> {
         },
         created_at: ts(row.get(8)?)?,
         delivers_at: ts(row.get(9)?)?,
-        status: match status.as_str() {
-            "pending" => HandoffStatus::Pending,
-            "accepted" => HandoffStatus::Accepted,
-            "bounced" => HandoffStatus::Bounced,
-            other => return Err(bad(format!("bad handoff status {other}"))),
-        },
+        status: HandoffStatus::parse(&status)
+            .ok_or_else(|| bad(format!("bad handoff status {status}")))?,
         resolved_at: resolved_at.map(ts).transpose()?,
         bounce_reason: row.get(12)?,
     })
@@ -130,7 +121,7 @@ fn insert_link(
         .execute((ws, baton, &thread, by.to_string(), ms(at)))?;
     if inserted == 0 {
         return Err(StoreError::Conflict {
-            constraint: "baton_threads_once",
+            constraint: Constraint::BatonThreadsOnce,
         });
     }
     Ok(())
@@ -209,7 +200,7 @@ impl RelayStore for SqliteStore {
                     &baton.description,
                     &relay,
                     baton.holder_id.to_string(),
-                    baton_status(baton.status),
+                    baton.status.as_str(),
                     baton.created_by.to_string(),
                     ms(baton.created_at),
                 ))?;
@@ -247,7 +238,7 @@ impl RelayStore for SqliteStore {
                     })?;
                 if !already && usize::try_from(linked).unwrap_or(usize::MAX) >= at_most {
                     return Err(StoreError::Conflict {
-                        constraint: "baton_threads_limit",
+                        constraint: Constraint::BatonThreadsLimit,
                     });
                 }
                 insert_link(c, &ws, &baton, thread, by, at)
@@ -343,20 +334,11 @@ impl RelayStore for SqliteStore {
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
                 let baton = baton_by_id(c, &ws, &id)?;
-                if baton.status == status {
-                    return Err(StoreError::Conflict {
-                        constraint: "baton_status",
-                    });
-                }
-                if pending_handoff(c, &ws, &id)? {
-                    return Err(StoreError::Conflict {
-                        constraint: "handoff_pending",
-                    });
-                }
+                may_set_status(&baton, status, pending_handoff(c, &ws, &id)?)?;
                 c.prepare_cached(
                     "UPDATE batons SET status = ?3 WHERE workspace_id = ?1 AND id = ?2",
                 )?
-                .execute((&ws, &id, baton_status(status)))?;
+                .execute((&ws, &id, status.as_str()))?;
                 Ok(Baton { status, ..baton })
             })
             .await
@@ -368,12 +350,7 @@ impl RelayStore for SqliteStore {
                 let (ws, baton_id) = (ws.to_string(), handoff.baton_id.to_string());
                 let baton = baton_by_id(c, &ws, &baton_id)?;
                 member_in(c, &ws, handoff.to_id)?;
-                if baton.status != BatonStatus::Open || baton.holder_id != handoff.from_id {
-                    return Err(StoreError::Conflict { constraint: "baton_holder" });
-                }
-                if pending_handoff(c, &ws, &baton_id)? {
-                    return Err(StoreError::Conflict { constraint: "handoff_pending" });
-                }
+                may_hand_off(&baton, handoff.from_id, pending_handoff(c, &ws, &baton_id)?)?;
                 let n = &handoff.note;
                 c.prepare_cached(
                     "INSERT INTO handoffs (workspace_id, id, baton_id, from_id, to_id, state, next_step, blockers, links,
@@ -393,7 +370,7 @@ impl RelayStore for SqliteStore {
                     ms(handoff.created_at),
                     ms(handoff.delivers_at),
                 ))?;
-                record_handoff_event(c, &ws, &handoff)?;
+                insert_event(c, &ws, &EventRow::of_handoff(&handoff)?)?;
                 Ok(Handoff {
                     status: HandoffStatus::Pending,
                     resolved_at: None,
@@ -428,15 +405,10 @@ impl RelayStore for SqliteStore {
         &self,
         ws: Id,
         id: Id,
-        accept: bool,
-        reason: Option<String>,
+        resolution: Resolution,
         at: Timestamp,
     ) -> StoreResult<Handoff> {
-        let (status, reason) = if accept {
-            ("accepted", None)
-        } else {
-            ("bounced", reason)
-        };
+        let resolving = Resolving::new(resolution, at);
         self.engine
             .write(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
@@ -446,22 +418,22 @@ impl RelayStore for SqliteStore {
                         "UPDATE handoffs SET status = ?3, resolved_at = ?4, bounce_reason = ?5
                          WHERE workspace_id = ?1 AND id = ?2 AND status = 'pending'",
                     )?
-                    .execute((&ws, &id, status, ms(at), &reason))?;
+                    .execute((
+                        &ws,
+                        &id,
+                        resolving.status,
+                        resolving.resolved_at,
+                        &resolving.bounce_reason,
+                    ))?;
                 if changed == 0 {
-                    return Err(StoreError::Conflict {
-                        constraint: "handoff_resolved",
-                    });
+                    return Err(already_resolved());
                 }
                 let handoff = handoff_by_id(c, &ws, &id)?;
-                if accept {
+                if let Some((baton, holder)) = new_holder(&handoff) {
                     c.prepare_cached(
                         "UPDATE batons SET holder_id = ?3 WHERE workspace_id = ?1 AND id = ?2",
                     )?
-                    .execute((
-                        &ws,
-                        handoff.baton_id.to_string(),
-                        handoff.to_id.to_string(),
-                    ))?;
+                    .execute((&ws, baton, holder))?;
                 }
                 Ok(handoff)
             })

@@ -1,16 +1,17 @@
 //! Mapping between SQLite rows and baton-core records, and SQLite errors into [`StoreError`].
-//! The column lists here are the only place that knows each table's column order.
+//! The row mappings read the lists of [`crate::columns`] by position.
 
 use baton_core::Id;
 use baton_core::expectation::Expectation;
-use baton_core::model::{Ask, Member, Post, Space, Thread};
+use baton_core::model::{Ask, Member, Post, Space, Thread, Workspace};
 use baton_core::role::Role;
 use baton_core::visibility::Visibility;
 use jiff::Timestamp;
 use rusqlite::types::ValueRef;
 use rusqlite::{ErrorCode, Row};
 
-use crate::StoreError;
+use crate::columns::{ask_cols, member_cols, post_cols, space_cols, thread_cols};
+use crate::{StoreError, constraint};
 
 impl From<rusqlite::Error> for StoreError {
     fn from(e: rusqlite::Error) -> Self {
@@ -21,22 +22,9 @@ impl From<rusqlite::Error> for StoreError {
                     let msg = msg.as_deref().unwrap_or_default();
                     if msg.contains("FOREIGN KEY") {
                         StoreError::NotFound
-                    } else if msg.contains("members.email") {
-                        StoreError::Conflict {
-                            constraint: "members_email",
-                        }
-                    } else if msg.contains("relay_legs.member_id") {
-                        StoreError::Conflict {
-                            constraint: "relay_legs",
-                        }
-                    } else if msg.contains("handoffs.baton_id") {
-                        // The partial index `handoffs_pending`: a second pending handoff.
-                        StoreError::Conflict {
-                            constraint: "handoff_pending",
-                        }
                     } else {
                         StoreError::Conflict {
-                            constraint: "unique",
+                            constraint: constraint::by_sqlite_message(msg),
                         }
                     }
                 }
@@ -93,9 +81,17 @@ pub(super) fn to_json<T: serde::Serialize>(value: &T) -> Result<String, StoreErr
     serde_json::to_string(value).map_err(|e| StoreError::Other(e.into()))
 }
 
+/// A workspace from `workspace_cols!()`.
+pub(super) fn workspace(row: &Row<'_>) -> rusqlite::Result<Workspace> {
+    Ok(Workspace {
+        id: id(row, 0)?,
+        name: row.get(1)?,
+        created_at: ts(row.get(2)?)?,
+    })
+}
+
 /// Columns of [`member`], in order, for `SELECT … FROM members m`.
-pub(super) const MEMBER_COLS: &str =
-    "m.id, m.workspace_id, m.email, m.name, m.timezone, m.role, m.active, m.created_at, m.seq";
+pub(super) const MEMBER_COLS: &str = member_cols!();
 
 /// A member from [`MEMBER_COLS`].
 pub(super) fn member(row: &Row<'_>) -> rusqlite::Result<Member> {
@@ -119,7 +115,7 @@ pub(super) fn member_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Member> {
 }
 
 /// Columns of [`space`], in order.
-pub(super) const SPACE_COLS: &str = "s.id, s.name, s.visibility, s.created_by, s.created_at, s.seq";
+pub(super) const SPACE_COLS: &str = space_cols!();
 
 /// A space from [`SPACE_COLS`].
 pub(super) fn space(row: &Row<'_>) -> rusqlite::Result<Space> {
@@ -140,7 +136,7 @@ pub(super) fn space_at(row: &Row<'_>, at: usize) -> rusqlite::Result<Space> {
 }
 
 /// Columns of [`thread`], in order.
-pub(super) const THREAD_COLS: &str = "t.id, t.space_id, t.title, t.author_id, t.expectation, t.created_at, t.last_post_at, t.last_post_seq, t.post_count, t.seq";
+pub(super) const THREAD_COLS: &str = thread_cols!();
 
 /// A thread from [`THREAD_COLS`].
 pub(super) fn thread(row: &Row<'_>) -> rusqlite::Result<Thread> {
@@ -160,7 +156,7 @@ pub(super) fn thread(row: &Row<'_>) -> rusqlite::Result<Thread> {
 }
 
 /// Columns of [`post`], in order.
-pub(super) const POST_COLS: &str = "p.id, p.thread_id, p.author_id, p.body, p.html, p.expectation, p.created_at, p.edited_at, p.seq";
+pub(super) const POST_COLS: &str = post_cols!();
 
 /// A post from [`POST_COLS`].
 pub(super) fn post(row: &Row<'_>) -> rusqlite::Result<Post> {
@@ -180,8 +176,7 @@ pub(super) fn post(row: &Row<'_>) -> rusqlite::Result<Post> {
 }
 
 /// Columns of [`ask`], in order.
-pub(super) const ASK_COLS: &str =
-    "a.id, a.thread_id, a.post_id, a.from_id, a.to_id, a.due_at, a.created_at, a.answered_at";
+pub(super) const ASK_COLS: &str = ask_cols!();
 
 /// An ask from [`ASK_COLS`].
 pub(super) fn ask(row: &Row<'_>) -> rusqlite::Result<Ask> {

@@ -9,7 +9,7 @@ use rusqlite::{Connection, OptionalExtension};
 use super::SqliteStore;
 use super::members::{insert_member, insert_workspace};
 use super::rows::{self, MEMBER_COLS, ms, ts};
-use crate::{SessionStore, StoreError, StoreResult};
+use crate::{Constraint, SessionStore, StoreError, StoreResult};
 
 /// Ends every live session of a member (inside the caller's transaction).
 pub(super) fn end_all(c: &Connection, ws: &str, member: &str, at: Timestamp) -> StoreResult<()> {
@@ -50,7 +50,7 @@ impl SessionStore for SqliteStore {
                     .query_row([], |r| r.get(0))?;
                 if exists {
                     return Err(StoreError::Conflict {
-                        constraint: "workspace_exists",
+                        constraint: Constraint::WorkspaceExists,
                     });
                 }
                 let ws = insert_workspace(c, &workspace)?;

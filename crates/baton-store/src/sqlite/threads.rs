@@ -13,6 +13,7 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
 use super::rows::{self, POST_COLS, SPACE_COLS, THREAD_COLS, ms, to_json, ts};
+use crate::columns::revision_cols;
 use crate::{IdempotencyKey, StoreResult, ThreadStore};
 
 fn thread_by_id(c: &Connection, ws: &str, id: &str) -> StoreResult<Thread> {
@@ -253,10 +254,12 @@ impl ThreadStore for SqliteStore {
             .scan(move |c| {
                 let (ws, id) = (ws.to_string(), id.to_string());
                 post_by_id(c, &ws, &id)?;
-                let mut stmt = c.prepare_cached(
-                    "SELECT body, html, replaced_at, seq FROM post_revisions
-                     WHERE workspace_id = ?1 AND post_id = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4",
-                )?;
+                let mut stmt = c.prepare_cached(concat!(
+                    "SELECT ",
+                    revision_cols!(),
+                    ", seq FROM post_revisions
+                     WHERE workspace_id = ?1 AND post_id = ?2 AND seq > ?3 ORDER BY seq LIMIT ?4"
+                ))?;
                 let rows = stmt
                     .query_map(
                         (ws, id, page.after.unwrap_or(0), i64::from(page.limit) + 1),

@@ -5,10 +5,7 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
-use baton_core::delivery::outbox::{EventKind, EventPayload};
-use baton_core::delivery::{
-    AuditAction, AuditEntry, URGENT_BUDGET_WINDOW, UrgentBudget, UrgentOutcome, UrgentSend,
-};
+use baton_core::delivery::{AuditEntry, UrgentBudget, UrgentOutcome, UrgentSend};
 use baton_core::model::{CreatedThread, NewPost, NewThread, Post};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
@@ -16,8 +13,10 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::SqliteStore;
 use super::audit::{self, AUDIT_COLS, entry};
-use super::rows::{self, ms, to_json, ts};
+use super::deliveries::insert_event;
+use super::rows::{self, ms, ts};
 use super::threads::{insert_post, insert_thread};
+use crate::events::UrgentRecord;
 use crate::{IdempotencyKey, StoreError, StoreResult, UrgentStore};
 
 fn sends_since(
@@ -44,40 +43,12 @@ fn record_urgent(
     post: &Post,
     urgent: &UrgentSend,
 ) -> StoreResult<UrgentOutcome> {
-    let author = post.author_id.to_string();
-    let since = post
-        .created_at
-        .checked_sub(URGENT_BUDGET_WINDOW)
-        .unwrap_or(Timestamp::MIN);
-    let outcome = UrgentOutcome::decide(
-        &sends_since(c, ws, &author, since)?,
-        post.created_at,
-        urgent.budget,
-    );
-    let (kind, action) = if outcome.granted {
-        (EventKind::Urgent, AuditAction::UrgentSent)
-    } else {
-        (EventKind::Ask, AuditAction::UrgentOverBudget)
-    };
-    let payload = EventPayload {
-        to: urgent.legs.iter().map(|l| l.recipient_id).collect(),
-    };
-    let (thread, post_id, at) = (
-        post.thread_id.to_string(),
-        post.id.to_string(),
-        ms(post.created_at),
-    );
-    c.prepare_cached(
-        "INSERT INTO events (workspace_id, id, kind, thread_id, post_id, actor_id, payload, created_at)
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-    )?
-    .execute((ws, Id::random().to_string(), kind.as_str(), &thread, &post_id, &author, to_json(&payload)?, at))?;
-    audit::record(
-        c,
-        ws,
-        &AuditEntry::of_urgent_post(post, action, urgent.legs.clone()),
-    )?;
-    Ok(outcome)
+    let since = UrgentRecord::counted_since(post);
+    let sent = sends_since(c, ws, &post.author_id.to_string(), since)?;
+    let record = UrgentRecord::decide(post, urgent, &sent)?;
+    insert_event(c, ws, &record.event)?;
+    audit::record(c, ws, &record.audit)?;
+    Ok(record.outcome)
 }
 
 #[async_trait]

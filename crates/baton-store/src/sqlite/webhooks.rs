@@ -11,11 +11,11 @@ use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, ts};
-use crate::{StoreError, StoreResult, WebhookStore};
+use crate::columns::webhook_cols;
+use crate::{Constraint, StoreError, StoreResult, WebhookStore};
 
 /// Columns of [`webhook`], in order, for `SELECT … FROM webhooks w`.
-const COLS: &str =
-    "w.workspace_id, w.id, w.member_id, w.space_id, w.url, w.created_by, w.created_at";
+const COLS: &str = webhook_cols!();
 
 fn webhook(r: &Row<'_>) -> rusqlite::Result<Webhook> {
     let scope = match (
@@ -108,7 +108,7 @@ impl WebhookStore for SqliteStore {
                     .query_row((&ws, &member, &space), |r| r.get(0))?;
                 if live >= limit {
                     return Err(StoreError::Conflict {
-                        constraint: "webhooks_limit",
+                        constraint: Constraint::WebhooksLimit,
                     });
                 }
                 let inserted = c

@@ -10,7 +10,7 @@ use askama::Template;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member};
+use baton_core::model::{BatonStatus, Handoff, HandoffNote, HandoffStatus, Member, Resolution};
 use baton_core::page::PageRequest;
 use baton_core::{CoreError, Id, markdown, relay};
 use jiff::Timestamp;
@@ -273,7 +273,7 @@ pub(super) async fn accept(
     PageId(id): PageId,
     form: CsrfForm<NoFields>,
 ) -> WebResult<Response> {
-    let handoff = relays::resolve(&state, &form.viewer.member, id, true, None).await?;
+    let handoff = relays::resolve(&state, &form.viewer.member, id, Resolution::Accept).await?;
     Ok(Redirect::to(&format!("/batons/{}", handoff.baton_id)).into_response())
 }
 
@@ -371,7 +371,10 @@ pub(super) async fn bounce(
     form: CsrfForm<BounceFields>,
 ) -> WebResult<Response> {
     let viewer = &form.viewer.member;
-    match relays::resolve(&state, viewer, id, false, Some(&form.value.reason))
+    let bounce = Resolution::Bounce {
+        reason: form.value.reason.clone(),
+    };
+    match relays::resolve(&state, viewer, id, bounce)
         .await
         .map_err(ApiError::from)
     {
