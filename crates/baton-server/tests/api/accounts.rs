@@ -370,3 +370,38 @@ app_test!(
         assert_eq!(demote.status, StatusCode::OK, "{:?}", demote.json);
     }
 );
+
+app_test!(
+    a_member_without_a_password_is_added_while_sign_ins_fill_the_password_gate,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        // Fill the gate with checks that wait until the test lets them go.
+        let hold = std::sync::Arc::new(std::sync::RwLock::new(()));
+        let held = hold.write().expect("the lock");
+        let (busy_tx, mut busy_rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut checks = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            let (gate, hold, busy) = (app.state.passwords.clone(), hold.clone(), busy_tx.clone());
+            checks.spawn(async move {
+                if gate.run(move || drop(hold.read())).await.is_err() {
+                    let _ = busy.send(());
+                }
+            });
+        }
+        busy_rx.recv().await.expect("a check the full gate refused");
+
+        let plain = json!({"email": "ana@example.com", "name": "Ana", "timezone": "UTC"});
+        let added = app.post("/api/v1/members", &owner, plain).await;
+        assert_eq!(added.status, StatusCode::CREATED, "{:?}", added.json);
+        let with_password = json!({"email": "bo@example.com", "name": "Bo", "timezone": "UTC", "password": PASSWORD});
+        let refused = app.post("/api/v1/members", &owner, with_password).await;
+        assert_problem(
+            &refused,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "a hash waits for the gate",
+        );
+
+        drop(held);
+        while checks.join_next().await.is_some() {}
+    }
+);
