@@ -216,9 +216,12 @@ const ZONES: &[&str] = &[
     "UTC",
 ];
 
-/// A few participants from [`ZONES`], each with up to three busy intervals as offsets in
-/// minutes from the start of the search, and a duration.
-fn cases() -> impl Strategy<Value = (Vec<(usize, Vec<(i64, i64)>)>, u32)> {
+/// A participant of a generated case: an index into [`ZONES`] and busy intervals as (offset
+/// from the start of the search, length), in minutes.
+type Person = (usize, Vec<(i64, i64)>);
+
+/// A few participants, each with up to three busy intervals, and a duration.
+fn cases() -> impl Strategy<Value = (Vec<Person>, u32)> {
     let busy = prop::collection::vec((0i64..10_080, 1i64..600), 0..3);
     (
         prop::collection::vec((0..ZONES.len(), busy), 1..5),
