@@ -7,6 +7,7 @@ use axum::extract::State;
 use baton_core::CoreError;
 use baton_core::meeting::slots::{Search, Slot};
 use baton_core::model::Member;
+use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -48,19 +49,26 @@ pub struct SlotOut {
     pub out_of_hours_minutes: BTreeMap<String, u32>,
     /// The sum of `out_of_hours_minutes`.
     pub total_out_of_hours_minutes: u32,
+    /// For each participant (by member id), the start in their own zone, RFC 3339 with their
+    /// offset (`2026-01-13T01:00:00+01:00`): what the slot means to each of them.
+    pub local_start: BTreeMap<String, String>,
 }
 
 impl SlotOut {
-    fn new(slot: &Slot, participants: &[Member]) -> Self {
+    fn new(slot: &Slot, participants: &[Member], zones: &[TimeZone]) -> Self {
+        let ids = || participants.iter().map(|m| m.id.to_string());
         Self {
             start: time(slot.start),
             end: time(slot.end),
-            out_of_hours_minutes: participants
-                .iter()
-                .zip(&slot.out_of_hours)
-                .map(|(m, minutes)| (m.id.to_string(), *minutes))
-                .collect(),
+            out_of_hours_minutes: ids().zip(slot.out_of_hours.iter().copied()).collect(),
             total_out_of_hours_minutes: slot.total_out_of_hours(),
+            local_start: ids()
+                .zip(zones)
+                .map(|(id, zone)| {
+                    let offset = zone.to_offset(slot.start);
+                    (id, slot.start.display_with_offset(offset).to_string())
+                })
+                .collect(),
         }
     }
 }
@@ -87,9 +95,9 @@ pub struct SlotsOut {
 /// The best slots for a meeting, best first: inside everyone's working hours and outside their
 /// focus blocks first, earliest first; when no such slot exists, the least total time outside
 /// working hours, then the least for the worst-off person, then the least focus broken, then
-/// the earliest. Slots start on UTC quarter hours. With `recurrence: "weekly"` the answer also
-/// proposes a rotation of up to three weekly times, so the out-of-hours burden moves around.
-/// A guest may search only for themself (403).
+/// the earliest. Slots start on UTC quarter hours; each shows every participant's local start.
+/// With `recurrence: "weekly"` the answer also proposes a rotation of up to three weekly times,
+/// so the out-of-hours burden moves around. A guest may search only for themself (403).
 #[utoipa::path(post, path = "/api/v1/meetings/slots", tag = "meetings", request_body = FindSlots,
     responses((status = 200, body = SlotsOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn find_slots(
@@ -119,7 +127,7 @@ pub async fn find_slots(
         }
     };
     let found = meeting_slots::find_slots(&state, &caller, &participants, search, weekly).await?;
-    let slot = |s: &Slot| SlotOut::new(s, &found.participants);
+    let slot = |s: &Slot| SlotOut::new(s, &found.participants, &found.zones);
     Ok(Json(SlotsOut {
         slots: found.slots.iter().map(slot).collect(),
         rotation: found.rotation.map(|r| RotationOut {

@@ -11,6 +11,7 @@ use baton_core::meeting::slots::{
     MAX_PARTICIPANTS, Participant, Rotation, Search, Slot, SlotFinder,
 };
 use baton_core::model::Member;
+use jiff::tz::TimeZone;
 
 use super::access::{Sight, member_in_sight, presence_only};
 use super::error::{ServiceError, ServiceResult};
@@ -25,6 +26,8 @@ pub const SLOTS_SHOWN: usize = 20;
 pub struct SlotsFound {
     /// The participants, in the order named; each slot's minutes follow this order.
     pub participants: Vec<Member>,
+    /// Each participant's zone, from their schedule: where their local times are shown.
+    pub zones: Vec<TimeZone>,
     /// The best slots, best first.
     pub slots: Vec<Slot>,
     /// For a weekly meeting, the rotation of weekly times.
@@ -90,6 +93,7 @@ pub async fn find_slots(
     Ok(SlotsFound {
         slots: finder.best(SLOTS_SHOWN),
         rotation: weekly.then(|| finder.rotation()),
+        zones: schedules.iter().map(|s| s.time_zone().clone()).collect(),
         participants: members,
     })
 }

@@ -46,6 +46,10 @@ app_test!(
                 "end": "2026-01-12T10:00:00Z",
                 "out_of_hours_minutes": {owner.id.clone(): 0, lisbon.id.clone(): 0},
                 "total_out_of_hours_minutes": 0,
+                "local_start": {
+                    owner.id.clone(): "2026-01-12T10:00:00+01:00",
+                    lisbon.id.clone(): "2026-01-12T09:00:00+00:00",
+                },
             })
         );
         assert_eq!(slots[1]["start"], json!("2026-01-12T09:15:00Z"));
@@ -64,6 +68,11 @@ app_test!(
                 "end": "2026-01-13T01:00:00Z",
                 "out_of_hours_minutes": {owner.id.clone(): 60, tokyo.id.clone(): 0, la.id.clone(): 0},
                 "total_out_of_hours_minutes": 60,
+                "local_start": {
+                    owner.id.clone(): "2026-01-13T01:00:00+01:00",
+                    tokyo.id.clone(): "2026-01-13T09:00:00+09:00",
+                    la.id.clone(): "2026-01-12T16:00:00-08:00",
+                },
             })
         );
         let totals: Vec<u64> = r.json["slots"]
