@@ -194,6 +194,7 @@ impl Cover {
 }
 
 /// Every candidate of a search, evaluated once; [`Self::best`] and [`Self::rotation`] read it.
+#[derive(Debug)]
 pub struct SlotFinder {
     participants: usize,
     duration_minutes: u32,
