@@ -312,6 +312,9 @@ const RULES: &[(&str, &str, Rule)] = {
         ("LinkThread", "thread_id", Rule::Uuid),
         ("CreateHandoff", "to_id", Rule::Uuid),
         ("SettingsPatch", "urgent_budget", Rule::Range(0, 50)),
+        ("FindSlots", "participants", Rule::Uuid),
+        ("FindSlots", "duration_minutes", Rule::Range(1, 480)),
+        ("FindSlots", "recurrence", Rule::OneOf(&["weekly"])),
     ]
 };
 

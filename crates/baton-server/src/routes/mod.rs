@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod doc;
 pub mod dto;
+pub mod meeting_slots;
 pub mod members;
 pub mod relays;
 pub mod spaces;
@@ -47,6 +48,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         urgent::get_settings, urgent::patch_settings, urgent::audit, workspace::transfer_ownership,
         webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
         webhooks::list_for_space, webhooks::delete,
+        meeting_slots::find_slots,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth, &SharedAnswers, &FieldRules),
@@ -79,6 +81,7 @@ fn api() -> Router<AppState> {
             get(time::get_policy).put(time::put_policy),
         )
         .route("/overlap", get(time::overlap))
+        .route("/meetings/slots", post(meeting_slots::find_slots))
         .route("/asks", get(time::list_asks))
         .route("/inbox", get(time::inbox))
         .route("/inbox/stream", get(stream::inbox_stream))
