@@ -43,7 +43,8 @@ function memberPages() {
     `/spaces/${people.space}/threads/new`, `/threads/${people.thread}`, '/batons', `/batons/${people.baton}`,
     `/relays/${people.relay}`, '/people',
     `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule',
-    '/settings/notifications', '/settings/webhooks'];
+    '/settings/notifications', '/settings/webhooks',
+    `/meetings/find-a-time?with=${people.owner}&with=${people.mo}&minutes=60&days=7&weekly=on`];
 }
 
 /** The pages only admins can open (the space's webhooks: admins and its creator, the owner here). */

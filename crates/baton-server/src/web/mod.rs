@@ -13,6 +13,7 @@ pub mod auth;
 pub mod base_url;
 pub mod batons;
 pub mod error;
+mod find_a_time;
 pub mod format;
 pub mod forms;
 pub mod inbox;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(space_webhooks::routes())
         .merge(threads::routes())
         .merge(people::routes())
+        .merge(find_a_time::routes())
         .merge(settings::routes())
         .merge(admin::routes())
         .merge(admin_deliveries::routes())

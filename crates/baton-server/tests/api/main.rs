@@ -27,6 +27,7 @@ mod web_auth;
 mod web_batons;
 mod web_conversations;
 mod web_deliveries;
+mod web_find_a_time;
 mod web_hardening;
 mod web_page_ids;
 mod web_people;
