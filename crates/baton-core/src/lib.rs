@@ -12,6 +12,7 @@ pub mod error;
 pub mod expectation;
 pub mod id;
 pub mod markdown;
+pub mod meeting;
 pub mod mention;
 pub mod model;
 pub mod page;
