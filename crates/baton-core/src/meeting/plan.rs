@@ -18,8 +18,8 @@ pub const MAX_DURATION_MINUTES: u32 = 480;
 /// Most participants besides the organizer. The slot finder's bound too; a meeting of more is
 /// a broadcast, better written.
 pub const MAX_PARTICIPANTS: usize = 200;
-/// Most agenda or pre-work items: a meeting of eight hours has at most 480 one-minute items,
-/// and a list this long is already more than anyone prepares for.
+/// Most agenda or pre-work items: already more than anyone gets through or prepares for, and
+/// a bound on what one request writes.
 pub const MAX_ITEMS: usize = 50;
 /// Pre-work is due this many working minutes before the start unless the item says otherwise:
 /// half a working day, time to read before the meeting without rushing.

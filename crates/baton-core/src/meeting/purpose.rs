@@ -6,6 +6,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::{CoreError, CoreResult};
+
 /// Why a meeting is held. The six named purposes are what real time is kept for in an
 /// async team; anything else (a status update, a brainstorm) is `other` and must be justified.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -68,9 +70,12 @@ pub const MAX_JUSTIFICATION_BYTES: usize = 2000;
 
 /// Why a meeting did not pass the gate.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Unjustified {
-    /// What is missing or wrong, for a person.
-    pub message: String,
+pub enum Refused {
+    /// An `other` meeting without a fit justification: answered with the asynchronous
+    /// alternatives first. The sentence says what is missing or wrong.
+    Unjustified(String),
+    /// A justification, given for a named purpose that needs none, that breaks the length rule.
+    Invalid(CoreError),
 }
 
 /// Lets a meeting through the gate, returning the justification to store (trimmed; `None`
@@ -78,24 +83,38 @@ pub struct Unjustified {
 /// whatever the purpose; `other` needs one.
 ///
 /// # Errors
-/// [`Unjustified`] when `other` has no justification, or one is too short or too long.
-pub fn gate(purpose: Purpose, justification: Option<&str>) -> Result<Option<String>, Unjustified> {
-    let text = justification.map(str::trim).filter(|t| !t.is_empty());
-    match text {
-        None if purpose == Purpose::Other => Err(Unjustified {
-            message: "A meeting for any other purpose than a performance review, a decision, something urgent, a hype call, a hangout or a celebration needs a written justification; first consider the async alternatives listed.".to_owned(),
-        }),
-        None => Ok(None),
-        Some(t) if t.len() < MIN_JUSTIFICATION_BYTES => Err(Unjustified {
-            message: format!(
+/// [`Refused::Unjustified`] when `other` has no fit justification, [`Refused::Invalid`] when
+/// another purpose has an unfit one.
+pub fn gate(purpose: Purpose, justification: Option<&str>) -> Result<Option<String>, Refused> {
+    match (purpose, checked(justification)) {
+        (Purpose::Other, Ok(None)) => Err(Refused::Unjustified(
+            "A meeting for any other purpose than a performance review, a decision, something urgent, a hype call, a hangout or a celebration needs a written justification; first consider the async alternatives listed.".to_owned(),
+        )),
+        (Purpose::Other, Err(e)) => Err(Refused::Unjustified(e.message)),
+        (_, checked) => checked.map_err(Refused::Invalid),
+    }
+}
+
+/// The length rule of a justification, trimmed; blank is none.
+fn checked(justification: Option<&str>) -> CoreResult<Option<String>> {
+    let Some(text) = justification.map(str::trim).filter(|t| !t.is_empty()) else {
+        return Ok(None);
+    };
+    if text.len() < MIN_JUSTIFICATION_BYTES {
+        return Err(CoreError::invalid(
+            "justification",
+            format!(
                 "A justification says why this cannot be done asynchronously, in at least {MIN_JUSTIFICATION_BYTES} bytes."
             ),
-        }),
-        Some(t) if t.len() > MAX_JUSTIFICATION_BYTES => Err(Unjustified {
-            message: format!("A justification is at most {MAX_JUSTIFICATION_BYTES} bytes."),
-        }),
-        Some(t) => Ok(Some(t.to_owned())),
+        ));
     }
+    if text.len() > MAX_JUSTIFICATION_BYTES {
+        return Err(CoreError::invalid(
+            "justification",
+            format!("A justification is at most {MAX_JUSTIFICATION_BYTES} bytes."),
+        ));
+    }
+    Ok(Some(text.to_owned()))
 }
 
 /// What to do instead of a meeting, offered before any justification is asked for.
@@ -160,9 +179,20 @@ mod tests {
 
     #[test]
     fn other_needs_a_justification_of_twenty_to_two_thousand_bytes() {
-        assert!(gate(Purpose::Other, None).is_err());
+        assert!(matches!(
+            gate(Purpose::Other, None),
+            Err(Refused::Unjustified(_))
+        ));
         assert!(gate(Purpose::Other, Some("  \n ")).is_err());
-        assert!(gate(Purpose::Other, Some(&"x".repeat(19))).is_err());
+        assert!(matches!(
+            gate(Purpose::Other, Some(&"x".repeat(19))),
+            Err(Refused::Unjustified(_))
+        ));
+        // A named purpose needs no reason, but one given follows the same rule.
+        assert!(matches!(
+            gate(Purpose::Hype, Some("why not")),
+            Err(Refused::Invalid(e)) if e.field == "justification"
+        ));
         let ok = "x".repeat(20);
         assert_eq!(
             gate(Purpose::Other, Some(&format!("  {ok}  "))),

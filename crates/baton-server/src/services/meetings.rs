@@ -3,7 +3,7 @@
 
 use baton_core::Id;
 use baton_core::meeting::plan::{self, Plan};
-use baton_core::meeting::purpose::{self, Purpose};
+use baton_core::meeting::purpose::{self, Purpose, Refused};
 use baton_core::meeting::{AgendaItem, Meeting, PreworkDue, PreworkItem, prework};
 use baton_core::model::Member;
 use baton_core::page::{Page, PageRequest};
@@ -53,9 +53,12 @@ pub async fn create(
 ) -> ServiceResult<Meeting> {
     let justification =
         purpose::gate(request.purpose, request.justification.as_deref()).map_err(|refused| {
-            ServiceError::Unjustified {
-                detail: refused.message,
-                space_id: request.space_id,
+            match refused {
+                Refused::Unjustified(detail) => ServiceError::Unjustified {
+                    detail,
+                    space_id: request.space_id,
+                },
+                Refused::Invalid(e) => e.into(),
             }
         })?;
     let mut participants = vec![caller.id];

@@ -141,6 +141,19 @@ app_test!(
         );
         assert_eq!(read.json["space_id"], json!(space));
 
+        // A named purpose needs no reason, but one given must be a reason.
+        let mut hype = decision(&[&yuki], &yuki);
+        hype["purpose"] = json!("hype");
+        hype["justification"] = json!("why not");
+        let r = app.post("/api/v1/meetings", &owner, hype).await;
+        assert_problem(
+            &r,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a short reason for hype",
+        );
+        assert_eq!(r.json["field"], json!("justification"));
+        assert!(r.json.get("async_alternatives").is_none());
+
         // The named purposes pass without a word.
         for purpose in [
             "performance_review",
