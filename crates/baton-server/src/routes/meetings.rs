@@ -7,7 +7,6 @@ use axum::http::StatusCode;
 use baton_core::meeting::plan::DEFAULT_DUE_MINUTES_BEFORE;
 use baton_core::meeting::{AgendaItem, Meeting, PreworkItem, Purpose};
 use baton_core::{CoreError, Id};
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -16,6 +15,7 @@ use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, PathId, QueryParams, ids};
 use crate::services::meetings::{self, MeetingRequest};
+use crate::services::schedules;
 use crate::state::AppState;
 
 /// Body of `POST /api/v1/meetings`.
@@ -167,15 +167,7 @@ fn request(body: CreateMeeting) -> Result<MeetingRequest, CoreError> {
             "one of performance_review, decision, urgent, hype, hangout, celebration or other",
         )
     })?;
-    let start = body.start.parse::<Timestamp>().map_err(|_| {
-        CoreError::invalid(
-            "start",
-            format!(
-                "'{}' is not an RFC 3339 instant such as 2026-03-29T09:00:00+02:00",
-                body.start
-            ),
-        )
-    })?;
+    let start = schedules::instant("start", &body.start)?;
     let agenda = body
         .agenda
         .into_iter()

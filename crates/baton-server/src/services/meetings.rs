@@ -78,14 +78,9 @@ pub async fn create(
     let members = participants_in_sight(state, caller, &participants).await?;
     if let Some(space) = request.space_id {
         visible_space(state, caller, space).await.map_err(|e| {
-            if e.is_not_found() {
-                ServiceError::invalid(
-                    "space_id",
-                    format!("There is no space {space} you can see."),
-                )
-            } else {
-                e
-            }
+            named(e, "space_id", || {
+                format!("There is no space {space} you can see.")
+            })
         })?;
     }
     let prework_due = prework_due(state, &members, request.start, &checked.prework).await?;
@@ -123,14 +118,9 @@ async fn participants_in_sight(
     let mut members = Vec::with_capacity(ids.len());
     for id in ids {
         let member = workspace_member(state, caller, *id).await.map_err(|e| {
-            if e.is_not_found() {
-                ServiceError::invalid(
-                    "participants",
-                    format!("There is no member {id} in this workspace."),
-                )
-            } else {
-                e
-            }
+            named(e, "participants", || {
+                format!("There is no member {id} in this workspace.")
+            })
         })?;
         if !member.active {
             return Err(ServiceError::invalid(
@@ -141,6 +131,16 @@ async fn participants_in_sight(
         members.push(member);
     }
     Ok(members)
+}
+
+/// A lookup's 404 as a 422 on the request `field` that named the missing object (the request
+/// is at fault, not the URL); other errors as they are.
+fn named(e: ServiceError, field: &'static str, detail: impl FnOnce() -> String) -> ServiceError {
+    if e.is_not_found() {
+        ServiceError::invalid(field, detail())
+    } else {
+        e
+    }
 }
 
 /// When each participant's pre-work is due, in their own working time (none without pre-work).
