@@ -2,13 +2,15 @@
 //! and is due in each participant's own working time.
 //!
 //! Owns: the [`Meeting`] record and its parts, the purpose gate ([`purpose`]), the rules for a
-//! meeting's plan and its status ([`plan`]), and when each participant's pre-work is due
-//! ([`prework`]). Does not own: storage, invitations, or who may see a meeting (its organizer
-//! and participants; the server checks that).
+//! meeting's plan and its status ([`plan`]), when each participant's pre-work is due
+//! ([`prework`]) and the fair slot finder ([`slots`]). Does not own: storage, the clock (every
+//! function takes the instants it needs), HTTP, invitations, or who may see a meeting (its
+//! organizer and participants; the server checks that).
 
 pub mod plan;
 pub mod prework;
 pub mod purpose;
+pub mod slots;
 
 use jiff::Timestamp;
 

@@ -334,6 +334,9 @@ const RULES: &[(&str, &str, Rule)] = {
         ("PreworkBody", "due_minutes_before", Rule::Range(0, 4800)),
         ("CreateHandoff", "to_id", Rule::Uuid),
         ("SettingsPatch", "urgent_budget", Rule::Range(0, 50)),
+        ("FindSlots", "participants", Rule::Uuid),
+        ("FindSlots", "duration_minutes", Rule::Range(1, 480)),
+        ("FindSlots", "recurrence", Rule::OneOf(&["weekly"])),
     ]
 };
 

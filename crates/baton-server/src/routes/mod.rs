@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod doc;
 pub mod dto;
+pub mod meeting_slots;
 pub mod meetings;
 pub mod members;
 pub mod relays;
@@ -49,6 +50,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
         webhooks::list_for_space, webhooks::delete,
         meetings::create, meetings::read, meetings::list,
+        meeting_slots::find_slots,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth, &SharedAnswers, &FieldRules),
@@ -81,6 +83,7 @@ fn api() -> Router<AppState> {
             get(time::get_policy).put(time::put_policy),
         )
         .route("/overlap", get(time::overlap))
+        .route("/meetings/slots", post(meeting_slots::find_slots))
         .route("/asks", get(time::list_asks))
         .route("/inbox", get(time::inbox))
         .route("/inbox/stream", get(stream::inbox_stream))

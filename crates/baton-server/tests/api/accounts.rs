@@ -376,14 +376,14 @@ app_test!(
     |app: TestApp| async move {
         let owner = app.workspace("Acme").await;
         // Fill the gate with checks that wait until the test lets them go.
-        let hold = std::sync::Arc::new(std::sync::RwLock::new(()));
-        let held = hold.write().expect("the lock");
+        let hold = std::sync::Arc::new(tokio::sync::RwLock::new(()));
+        let held = hold.write().await;
         let (busy_tx, mut busy_rx) = tokio::sync::mpsc::unbounded_channel();
         let mut checks = tokio::task::JoinSet::new();
         for _ in 0..64 {
             let (gate, hold, busy) = (app.state.passwords.clone(), hold.clone(), busy_tx.clone());
             checks.spawn(async move {
-                if gate.run(move || drop(hold.read())).await.is_err() {
+                if gate.run(move || drop(hold.blocking_read())).await.is_err() {
                     let _ = busy.send(());
                 }
             });

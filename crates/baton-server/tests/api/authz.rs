@@ -543,6 +543,24 @@ fn rows(w: &World) -> Vec<Row> {
             [401, 401, 401, 200, 200, 200, 200, 403, 422, 422, 401],
         ),
         row(
+            "POST",
+            "/api/v1/meetings/slots",
+            "/api/v1/meetings/slots".into(),
+            Some(
+                json!({"participants": [owner, out], "duration_minutes": 30, "from": "2026-03-02T00:00:00Z", "to": "2026-03-09T00:00:00Z"}),
+            ),
+            [401, 401, 401, 200, 200, 200, 200, 422, 422, 422, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/meetings/slots",
+            "/api/v1/meetings/slots".into(),
+            Some(
+                json!({"participants": [author], "duration_minutes": 30, "from": "2026-03-02T00:00:00Z", "to": "2026-03-09T00:00:00Z"}),
+            ),
+            [401, 401, 401, 200, 200, 200, 200, 403, 422, 422, 401],
+        ),
+        row(
             "GET",
             "/api/v1/asks",
             "/api/v1/asks?direction=to_me".into(),
