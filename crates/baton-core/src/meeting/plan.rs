@@ -8,16 +8,14 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 
+// The slot finder's bounds, stated once for both: at most `MAX_PARTICIPANTS` listed (the
+// organizer, who always attends, comes on top of them here) and at most
+// `MAX_DURATION_MINUTES`, which bounds each agenda item too.
+use super::slots::{MAX_DURATION_MINUTES, MAX_PARTICIPANTS};
 use super::{AgendaItem, MeetingStatus, PreworkItem};
 use crate::validate::{MAX_TITLE_CHARS, line};
 use crate::{CoreError, CoreResult, Id};
 
-/// Longest meeting, in minutes: eight hours, a working day. Anything longer is a workshop
-/// to be split, and the agenda minutes are bounded by it too.
-pub const MAX_DURATION_MINUTES: u32 = 480;
-/// Most participants besides the organizer. The slot finder's bound too; a meeting of more is
-/// a broadcast, better written.
-pub const MAX_PARTICIPANTS: usize = 200;
 /// Most agenda or pre-work items: already more than anyone gets through or prepares for, and
 /// a bound on what one request writes.
 pub const MAX_ITEMS: usize = 50;
