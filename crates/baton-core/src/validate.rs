@@ -17,7 +17,7 @@ pub const MIN_PASSWORD_CHARS: usize = 8;
 pub const MAX_PASSWORD_CHARS: usize = 1024;
 
 /// A required, trimmed, single-line text of at most `max` characters.
-fn line(field: &'static str, what: &str, text: &str, max: usize) -> CoreResult<String> {
+pub(crate) fn line(field: &'static str, what: &str, text: &str, max: usize) -> CoreResult<String> {
     let trimmed = text.trim();
     if trimmed.is_empty() {
         return Err(CoreError::invalid(field, format!("{what} cannot be empty")));

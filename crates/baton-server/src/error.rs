@@ -190,6 +190,10 @@ impl From<ServiceError> for ApiError {
                 )
                 .with_extension("workspaces", serde_json::Value::Array(listed))
             }
+            ServiceError::Unjustified { detail, space_id } => {
+                Self::invalid("justification", detail)
+                    .with_extension("async_alternatives", async_alternatives(space_id))
+            }
             ServiceError::Store(e) => e.into(),
             ServiceError::Internal => Self::new(
                 StatusCode::INTERNAL_SERVER_ERROR,
@@ -197,6 +201,28 @@ impl From<ServiceError> for ApiError {
             ),
         }
     }
+}
+
+/// What to do instead of a meeting, as the problem body's `async_alternatives`: each
+/// alternative's kind and sentence, and for a thread the new-thread page of the meeting's space
+/// (the space list when it named none). That form takes nothing from its query, so the link
+/// carries nothing from the request; the other alternatives have no page yet, so no link.
+fn async_alternatives(space: Option<baton_core::Id>) -> serde_json::Value {
+    use baton_core::meeting::purpose::AsyncAlternative;
+    AsyncAlternative::ALL
+        .iter()
+        .map(|alt| {
+            let mut entry = serde_json::json!({"kind": alt.kind(), "description": alt.sentence()});
+            if *alt == AsyncAlternative::Thread {
+                entry["link"] = match space {
+                    Some(space) => format!("/spaces/{space}/threads/new"),
+                    None => "/spaces".to_owned(),
+                }
+                .into();
+            }
+            entry
+        })
+        .collect()
 }
 
 impl IntoResponse for ApiError {

@@ -41,6 +41,7 @@ mod feed;
 mod follows;
 mod handoffs;
 mod idempotency;
+mod meetings;
 mod outbox;
 pub mod postgres;
 pub mod sqlite;
@@ -53,6 +54,7 @@ pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
 pub use follows::FollowStore;
 pub use idempotency::IdempotencyKey;
+pub use meetings::MeetingStore;
 pub use throttle::ThrottleStore;
 pub use urgent::UrgentStore;
 pub use webhooks::WebhookStore;
@@ -540,6 +542,7 @@ pub trait Store:
     + SessionStore
     + DeliveryStore
     + WebhookStore
+    + MeetingStore
     + UrgentStore
     + ThrottleStore
     + HealthStore
@@ -558,6 +561,7 @@ impl<
         + SessionStore
         + DeliveryStore
         + WebhookStore
+        + MeetingStore
         + UrgentStore
         + ThrottleStore
         + HealthStore

@@ -78,3 +78,6 @@ mod paging;
 
 #[path = "../src/conformance/throttle.rs"]
 mod throttle;
+
+#[path = "../src/conformance/meetings.rs"]
+mod meetings;

@@ -1,6 +1,111 @@
-//! Meetings as the exception: the pure rules behind them.
+//! Meetings as the exception: a record that names its purpose, carries an agenda and pre-work,
+//! and is due in each participant's own working time.
 //!
-//! Owns: the rules meetings are planned with, each in its own module. Does not own: storage,
-//! the clock (every function takes the instants it needs) or HTTP.
+//! Owns: the [`Meeting`] record and its parts, the purpose gate ([`purpose`]), the rules for a
+//! meeting's plan and its status ([`plan`]), when each participant's pre-work is due
+//! ([`prework`]) and the fair slot finder ([`slots`]). Does not own: storage, the clock (every
+//! function takes the instants it needs), HTTP, invitations, or who may see a meeting (its
+//! organizer and participants; the server checks that).
 
+pub mod plan;
+pub mod prework;
+pub mod purpose;
 pub mod slots;
+
+use jiff::Timestamp;
+
+use crate::Id;
+
+pub use purpose::Purpose;
+
+/// Whether a meeting may be sent out yet. A meeting is a draft until it has both an agenda and
+/// pre-work; only then are its participants invited.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MeetingStatus {
+    /// Missing an agenda or pre-work: nobody is invited yet.
+    Draft,
+    /// Complete: its participants are invited.
+    Invited,
+}
+
+impl MeetingStatus {
+    /// The API and storage spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MeetingStatus::Draft => "draft",
+            MeetingStatus::Invited => "invited",
+        }
+    }
+
+    /// Reads a spelling given by [`MeetingStatus::as_str`].
+    pub fn parse(text: &str) -> Option<Self> {
+        [MeetingStatus::Draft, MeetingStatus::Invited]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// One point of the agenda: what, who leads it, and how long it may take.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AgendaItem {
+    /// What is discussed or decided.
+    pub item: String,
+    /// The participant who leads it.
+    pub owner_id: Id,
+    /// How long it may take, in minutes.
+    pub minutes: u32,
+}
+
+/// Something each participant reads or does before the meeting.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PreworkItem {
+    /// What to read or do.
+    pub what: String,
+    /// How many of each participant's own working minutes before the start it is due.
+    pub due_minutes_before: u32,
+}
+
+/// When one participant's pre-work is due: the earliest deadline of the meeting's pre-work
+/// items, in that participant's working time.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PreworkDue {
+    /// The participant.
+    pub member_id: Id,
+    /// When all their pre-work is due.
+    pub due_at: Timestamp,
+}
+
+/// A meeting as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Meeting {
+    /// Its workspace.
+    pub workspace_id: Id,
+    /// Its id.
+    pub id: Id,
+    /// What it is about.
+    pub title: String,
+    /// Why it is held.
+    pub purpose: Purpose,
+    /// Why it cannot be asynchronous, when one was given (always for [`Purpose::Other`]).
+    pub justification: Option<String>,
+    /// Who called it; always one of the participants.
+    pub organizer_id: Id,
+    /// When it starts.
+    pub start: Timestamp,
+    /// How long it lasts, in minutes.
+    pub duration_minutes: u32,
+    /// Draft or invited.
+    pub status: MeetingStatus,
+    /// The space its notes will go to, if any.
+    pub space_id: Option<Id>,
+    /// When it was created.
+    pub created_at: Timestamp,
+    /// Who attends, the organizer first, then as listed.
+    pub participants: Vec<Id>,
+    /// The agenda, in order.
+    pub agenda: Vec<AgendaItem>,
+    /// The pre-work, in order.
+    pub prework: Vec<PreworkItem>,
+    /// When each participant's pre-work is due, in participant order (none without pre-work).
+    pub prework_due: Vec<PreworkDue>,
+}

@@ -1,13 +1,14 @@
 //! Working-time arithmetic on one schedule: deadlines, durations, "working now", "back at".
 //!
-//! Owns: [`add_working_time`] (every ask's `due_at`), [`working_time_between`],
-//! [`next_working_start`] and [`is_working`]. All are pure and allocation-free; they walk the
-//! schedule lazily from the instant given, so their cost grows with the answer, not the schedule.
+//! Owns: [`add_working_time`] (every ask's `due_at`), [`subtract_working_time`] (a meeting's
+//! pre-work deadline), [`working_time_between`], [`next_working_start`] and [`is_working`]. All
+//! are pure; they walk the schedule lazily from the instant given, so their cost grows with the
+//! answer, not the schedule. All but [`subtract_working_time`] allocate nothing.
 
 use jiff::{SignedDuration, Timestamp};
 
 use super::Schedule;
-use super::intervals::{Pieces, UNTIL_NS, to_ns, to_timestamp};
+use super::intervals::{FROM_NS, Pieces, UNTIL_NS, to_ns, to_timestamp};
 use super::local::NS_PER_MIN;
 
 /// The instant at which `minutes` minutes of working time have elapsed after `start`: the
@@ -34,6 +35,52 @@ pub fn add_working_time(schedule: &Schedule, start: Timestamp, minutes: u32) -> 
     }
     None
 }
+
+/// The instant at which `minutes` minutes of working time remain before `end`: "pre-work due
+/// four working hours before the meeting", counted in the person's own hours. The latest such
+/// instant is returned (the mirror of [`add_working_time`]'s earliest), so a deadline that
+/// starts with the first minute of a day falls due at the start of that day, not at the end of
+/// the day before. Zero minutes is `end` itself; for every result,
+/// `working_time_between(s, result, end) == minutes`.
+///
+/// `None` when the schedule has no working time, or when that much working time does not fit
+/// after [`SUPPORTED_FROM`](super::SUPPORTED_FROM).
+pub fn subtract_working_time(
+    schedule: &Schedule,
+    end: Timestamp,
+    minutes: u32,
+) -> Option<Timestamp> {
+    if minutes == 0 {
+        return Some(end);
+    }
+    if !schedule.has_working_time() {
+        return None;
+    }
+    let mut left = i64::from(minutes).checked_mul(NS_PER_MIN)?;
+    // The walk over pieces only goes forward, so the time before `end` is read in windows,
+    // each walked forward and then taken from its end, the window doubling each time so a long
+    // stretch without work (months of time off) costs few windows. Reading the pieces
+    // backwards directly would need a second, mirrored walk over the zone's transitions.
+    let mut window_end = to_ns(end);
+    let mut window = WINDOW_NS;
+    while window_end > FROM_NS {
+        let window_start = window_end.saturating_sub(window).max(FROM_NS);
+        let pieces: Vec<(i64, i64)> =
+            Pieces::new(&schedule.tz, &schedule.working, window_start, window_end).collect();
+        for (a, b) in pieces.into_iter().rev() {
+            if left <= b - a {
+                return Some(to_timestamp(b - left));
+            }
+            left -= b - a;
+        }
+        window_end = window_start;
+        window = window.saturating_mul(2);
+    }
+    None
+}
+
+/// The first window [`subtract_working_time`] reads: two weeks, where most pre-work falls.
+const WINDOW_NS: i64 = 14 * 24 * 60 * NS_PER_MIN;
 
 /// How much working time lies in `[a, b)`: "due in 5 working hours". Negative when `b` is
 /// before `a`, so that `between(a, b) == -between(b, a)`. Exact to the nanosecond; for every
@@ -124,6 +171,33 @@ mod tests {
     }
 
     #[test]
+    fn pre_work_due_counts_back_through_the_working_days() {
+        let s = Schedule::default_for("UTC").unwrap();
+        // Monday 2026-03-09 10:00 minus four working hours is Friday 14:00.
+        assert_eq!(
+            subtract_working_time(&s, ts("2026-03-09T10:00:00Z"), 240),
+            Some(ts("2026-03-06T14:00:00Z"))
+        );
+        // A whole day back from the start of one is the start of the day before, not its end.
+        assert_eq!(
+            subtract_working_time(&s, ts("2026-03-03T09:00:00Z"), 480),
+            Some(ts("2026-03-02T09:00:00Z"))
+        );
+        assert_eq!(
+            subtract_working_time(&s, ts("2026-03-03T12:00:00Z"), 180),
+            Some(ts("2026-03-03T09:00:00Z"))
+        );
+        assert_eq!(
+            subtract_working_time(&s, ts("2026-03-07T10:00:00Z"), 0),
+            Some(ts("2026-03-07T10:00:00Z"))
+        );
+        assert_eq!(
+            subtract_working_time(&s, ts("1900-01-02T00:00:00Z"), 24 * 60),
+            None
+        );
+    }
+
+    #[test]
     fn next_start_is_the_instant_itself_while_working() {
         let s = Schedule::default_for("UTC").unwrap();
         let t = ts("2026-03-02T10:00:00Z");
@@ -178,6 +252,10 @@ mod tests {
             None
         );
         assert_eq!(next_working_start(&never, ts("2026-03-02T09:00:00Z")), None);
+        assert_eq!(
+            subtract_working_time(&never, ts("2026-03-02T09:00:00Z"), 1),
+            None
+        );
         assert_eq!(never.require_working_time().unwrap_err().field, "weekly");
     }
 }

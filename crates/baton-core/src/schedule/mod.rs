@@ -38,7 +38,9 @@ use serde::{Deserialize, Serialize};
 
 use crate::{CoreError, CoreResult};
 
-pub use arithmetic::{add_working_time, is_working, next_working_start, working_time_between};
+pub use arithmetic::{
+    add_working_time, is_working, next_working_start, subtract_working_time, working_time_between,
+};
 pub use focus::{focus_intervals, in_focus};
 pub use intervals::{MAX_RANGE_DAYS, SUPPORTED_FROM, SUPPORTED_UNTIL, working_intervals};
 pub use overlap::overlap;

@@ -3,8 +3,8 @@
 //! by hand from the zone rules, so these do not lean on the reference.
 
 use baton_core::schedule::{
-    Schedule, add_working_time, is_working, next_working_start, working_intervals,
-    working_time_between,
+    Schedule, add_working_time, is_working, next_working_start, subtract_working_time,
+    working_intervals, working_time_between,
 };
 use jiff::{SignedDuration, Timestamp};
 use serde_json::json;
@@ -133,6 +133,11 @@ fn a_deadline_over_a_weekend_with_a_clock_change_lands_on_monday_local_time() {
     assert_eq!(
         next_working_start(&s, ts("2026-03-28T12:00Z")),
         Some(ts("2026-03-30T07:00Z"))
+    );
+    // And back: pre-work due two working hours before Monday 10:00 CEST is Friday 16:00 CET.
+    assert_eq!(
+        subtract_working_time(&s, ts("2026-03-30T08:00Z"), 120),
+        Some(ts("2026-03-27T15:00Z"))
     );
 }
 

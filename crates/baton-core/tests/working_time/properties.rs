@@ -2,8 +2,8 @@
 //! random schedules in zones chosen for their oddities.
 
 use baton_core::schedule::{
-    Schedule, add_working_time, is_working, next_working_start, overlap, working_intervals,
-    working_time_between,
+    Schedule, add_working_time, is_working, next_working_start, overlap, subtract_working_time,
+    working_intervals, working_time_between,
 };
 use jiff::{SignedDuration, Timestamp};
 use proptest::prelude::*;
@@ -68,6 +68,35 @@ proptest! {
             prop_assert!(due_small < due_large);
         }
         prop_assert_eq!(add_working_time(&s, due_small, large - small), Some(due_large));
+    }
+
+    #[test]
+    fn subtracting_then_measuring_gives_back_the_minutes(
+        seed: u64, zone in 0..ZONES.len(), second in SECONDS, nano in 0..1_000_000_000u32, minutes in 0..20_000u32,
+    ) {
+        let end = instant(second, nano);
+        let s = schedule_for(seed, zone, end);
+        prop_assume!(s.has_working_time());
+        let due = subtract_working_time(&s, end, minutes).unwrap();
+        prop_assert!(due <= end);
+        prop_assert_eq!(working_time_between(&s, due, end), SignedDuration::from_mins(i64::from(minutes)));
+    }
+
+    #[test]
+    fn subtracting_is_the_latest_instant_and_undoes_adding(
+        seed: u64, zone in 0..ZONES.len(), second in SECONDS, minutes in 1..10_000u32,
+    ) {
+        let end = instant(second, 0);
+        let s = schedule_for(seed, zone, end);
+        prop_assume!(s.has_working_time());
+        let due = subtract_working_time(&s, end, minutes).unwrap();
+        // The latest such instant lies inside working time: any later one has less ahead.
+        prop_assert!(is_working(&s, due));
+        // Adding the minutes back from `due` reaches `end` or an earlier instant with the same
+        // working time behind it (the end of the last working stretch before `end`).
+        let back = add_working_time(&s, due, minutes).unwrap();
+        prop_assert!(back <= end);
+        prop_assert_eq!(working_time_between(&s, back, end), SignedDuration::ZERO);
     }
 
     #[test]

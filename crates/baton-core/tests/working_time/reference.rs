@@ -5,7 +5,7 @@
 
 use baton_core::schedule::{
     Day, Schedule, ScheduleSpec, add_working_time, focus_intervals, in_focus, is_working,
-    next_working_start, working_intervals, working_time_between,
+    next_working_start, subtract_working_time, working_intervals, working_time_between,
 };
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
@@ -214,6 +214,16 @@ pub fn compare(schedule: &Schedule, from: Timestamp, to: Timestamp, rng: &mut su
         assert!(
             m == 0 || reference.working(due - NANO),
             "add {m} at {start} = {due} is not the earliest {label}"
+        );
+        let back = subtract_working_time(schedule, start, m).unwrap();
+        assert_eq!(
+            working_time_between(schedule, back, start),
+            SignedDuration::from_mins(i64::from(m)),
+            "subtract {m} at {start} {label}"
+        );
+        assert!(
+            m == 0 || reference.working(back),
+            "subtract {m} at {start} = {back} is not the latest {label}"
         );
         let next = next_working_start(schedule, start).unwrap();
         assert!(

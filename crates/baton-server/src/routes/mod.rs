@@ -4,6 +4,7 @@ pub mod deliveries;
 pub mod doc;
 pub mod dto;
 pub mod meeting_slots;
+pub mod meetings;
 pub mod members;
 pub mod relays;
 pub mod spaces;
@@ -48,6 +49,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         urgent::get_settings, urgent::patch_settings, urgent::audit, workspace::transfer_ownership,
         webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
         webhooks::list_for_space, webhooks::delete,
+        meetings::create, meetings::read, meetings::list,
         meeting_slots::find_slots,
     ),
     components(schemas(crate::error::Problem)),
@@ -102,6 +104,8 @@ fn api() -> Router<AppState> {
         )
         .route("/webhooks/{id}", delete(webhooks::delete))
         .route("/deliveries/{id}/retry", post(deliveries::retry))
+        .route("/meetings", post(meetings::create).get(meetings::list))
+        .route("/meetings/{id}", get(meetings::read))
         .route("/relays", post(relays::create_relay))
         .route("/relays/{id}", get(relays::read_relay))
         .route("/relays/{id}/coverage", get(relays::coverage))

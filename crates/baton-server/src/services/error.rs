@@ -51,6 +51,14 @@ pub enum ServiceError {
         /// The workspaces the credentials open.
         workspaces: Vec<Workspace>,
     },
+    /// A meeting whose purpose needs a written justification came without a fit one: the
+    /// answer offers the asynchronous alternatives first.
+    Unjustified {
+        /// What is missing or wrong, for a person.
+        detail: String,
+        /// The space the meeting named, where a thread could be started instead.
+        space_id: Option<baton_core::Id>,
+    },
     /// Storage refused or failed (conflicts the service did not translate, an unavailable
     /// database, a fault).
     Store(StoreError),
@@ -127,7 +135,8 @@ impl std::fmt::Display for ServiceError {
             | Self::Conflict { detail }
             | Self::Invalid { detail, .. }
             | Self::Throttled { detail, .. }
-            | Self::Busy { detail, .. } => f.write_str(detail),
+            | Self::Busy { detail, .. }
+            | Self::Unjustified { detail, .. } => f.write_str(detail),
             Self::Ambiguous { workspaces } => {
                 write!(f, "the credentials open {} workspaces", workspaces.len())
             }

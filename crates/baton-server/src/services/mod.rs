@@ -7,6 +7,7 @@ pub mod asks;
 pub mod deliveries;
 pub mod error;
 pub mod meeting_slots;
+pub mod meetings;
 pub mod members;
 pub mod relays;
 pub mod schedules;

@@ -73,15 +73,20 @@ pub async fn set_schedule(
 
 /// Parses a `from`/`to` pair of RFC 3339 instants.
 pub fn range(from: &str, to: &str) -> ServiceResult<(Timestamp, Timestamp)> {
-    let parse = |field: &'static str, text: &str| {
-        text.parse::<Timestamp>().map_err(|_| {
-            CoreError::invalid(
-                field,
-                format!("'{text}' is not an RFC 3339 instant such as 2026-03-29T09:00:00+02:00"),
-            )
-        })
-    };
-    Ok((parse("from", from)?, parse("to", to)?))
+    Ok((instant("from", from)?, instant("to", to)?))
+}
+
+/// Parses the RFC 3339 instant sent in `field`.
+///
+/// # Errors
+/// 422 on `field` when `text` is not one.
+pub fn instant(field: &'static str, text: &str) -> Result<Timestamp, CoreError> {
+    text.parse::<Timestamp>().map_err(|_| {
+        CoreError::invalid(
+            field,
+            format!("'{text}' is not an RFC 3339 instant such as 2026-03-29T09:00:00+02:00"),
+        )
+    })
 }
 
 /// A member's working time in [from, to), in UTC.

@@ -45,6 +45,7 @@ struct World {
     to_bounce: String,
     /// A webhook of the private space, registered by the author (its creator).
     space_webhook: String,
+    meeting: String,
 }
 
 async fn world(app: &TestApp) -> World {
@@ -135,6 +136,15 @@ async fn world(app: &TestApp) -> World {
         )
         .await
         .str("/id");
+    let meeting = app
+        .post(
+            "/api/v1/meetings",
+            &author,
+            json!({"title": "Launch hype", "purpose": "hype", "participants": [guest_in.id],
+                   "duration_minutes": 30, "start": "2026-03-04T15:00:00Z"}),
+        )
+        .await
+        .str("/id");
     let bad = Actor {
         id: String::new(),
         token: "baton_0000000000000000000000000000000000000000000000000000000000000000".into(),
@@ -169,6 +179,7 @@ async fn world(app: &TestApp) -> World {
         to_accept,
         to_bounce,
         space_webhook,
+        meeting,
     }
 }
 
@@ -774,6 +785,31 @@ fn rows(w: &World) -> Vec<Row> {
             "/api/v1/openapi.json".into(),
             None,
             [200; 11],
+        ),
+        row(
+            "POST",
+            "/api/v1/meetings",
+            "/api/v1/meetings".into(),
+            Some(
+                json!({"title": "Celebrate", "purpose": "celebration", "participants": [],
+                        "duration_minutes": 30, "start": "2026-03-04T15:00:00Z"}),
+            ),
+            [401, 401, 401, 201, 201, 201, 201, 201, 201, 201, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/meetings",
+            "/api/v1/meetings".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
+        // A meeting is its participants' only: the author called it with guest_in.
+        row(
+            "GET",
+            "/api/v1/meetings/{id}",
+            format!("/api/v1/meetings/{}", w.meeting),
+            None,
+            [401, 401, 401, 404, 404, 200, 404, 200, 404, 404, 401],
         ),
     ]
 }

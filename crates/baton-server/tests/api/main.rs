@@ -13,6 +13,7 @@ mod health;
 mod idempotency;
 mod live;
 mod meeting_slots;
+mod meetings;
 mod names;
 mod openapi;
 mod recorder;

@@ -13,6 +13,7 @@ mod deliveries;
 mod error;
 mod follows;
 mod idempotency;
+mod meetings;
 mod members;
 mod notify;
 mod query;

@@ -1,0 +1,187 @@
+//! Conformance: meetings. Stored whole in one transaction (participants in order with their
+//! pre-work deadlines, agenda, pre-work), read whole only by their participants, listed per
+//! participant in creation order and paged, and never across workspaces: a participant, agenda
+//! owner or space of another workspace writes nothing.
+//!
+//! Compiled into the `conformance` test binary (see `conformance/mod.rs`), not the library.
+
+use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, Purpose};
+use baton_store::conformance::prelude::*;
+use baton_store::store_test;
+
+/// A complete meeting of `ws` called by `organizer` with `others`, created at `secs`.
+fn meeting(ws: Id, organizer: Id, others: &[Id], secs: i64) -> Meeting {
+    let mut participants = vec![organizer];
+    participants.extend_from_slice(others);
+    Meeting {
+        workspace_id: ws,
+        id: Id::random(),
+        title: "Vendor decision".into(),
+        purpose: Purpose::Other,
+        justification: Some("We must agree live with the vendor present.".into()),
+        organizer_id: organizer,
+        start: at(secs + 86_400),
+        duration_minutes: 45,
+        status: MeetingStatus::Invited,
+        space_id: None,
+        created_at: at(secs),
+        prework_due: participants
+            .iter()
+            .enumerate()
+            .map(|(n, m)| PreworkDue {
+                member_id: *m,
+                due_at: at(secs + 3_600 * i64::try_from(n).expect("few")),
+            })
+            .collect(),
+        participants,
+        agenda: vec![
+            AgendaItem {
+                item: "Options".into(),
+                owner_id: organizer,
+                minutes: 15,
+            },
+            AgendaItem {
+                item: "Choose".into(),
+                owner_id: others.first().copied().unwrap_or(organizer),
+                minutes: 30,
+            },
+        ],
+        prework: vec![
+            PreworkItem {
+                what: "Read the comparison".into(),
+                due_minutes_before: 240,
+            },
+            PreworkItem {
+                what: "Try the demo".into(),
+                due_minutes_before: 0,
+            },
+        ],
+    }
+}
+
+store_test!(
+    a_meeting_is_read_back_whole_by_its_participants_only,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let outsider = member(&*store, w.ws(), "outsider@acme.example").await;
+        let mut m = meeting(w.ws(), w.owner().id, &[w.member.id], 10);
+        m.space_id = Some(w.space.id);
+        store
+            .create_meeting(w.ws(), m.clone())
+            .await
+            .expect("create");
+        for viewer in [w.owner().id, w.member.id] {
+            assert_eq!(
+                store.meeting_for(w.ws(), m.id, viewer).await.expect("read"),
+                m
+            );
+        }
+        assert!(matches!(
+            store.meeting_for(w.ws(), m.id, outsider.id).await,
+            Err(StoreError::NotFound)
+        ));
+        let draft = Meeting {
+            id: Id::random(),
+            purpose: Purpose::Hangout,
+            justification: None,
+            status: MeetingStatus::Draft,
+            agenda: Vec::new(),
+            prework: Vec::new(),
+            prework_due: Vec::new(),
+            ..meeting(w.ws(), w.member.id, &[], 20)
+        };
+        store
+            .create_meeting(w.ws(), draft.clone())
+            .await
+            .expect("create a draft");
+        assert_eq!(
+            store
+                .meeting_for(w.ws(), draft.id, w.member.id)
+                .await
+                .expect("read"),
+            draft
+        );
+    }
+);
+
+store_test!(
+    meetings_are_listed_per_participant_in_creation_order_and_paged,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (owner, other) = (w.owner().id, w.member.id);
+        let first = meeting(w.ws(), owner, &[other], 10);
+        let second = meeting(w.ws(), other, &[], 20);
+        let third = meeting(w.ws(), owner, &[], 30);
+        for m in [&first, &second, &third] {
+            store
+                .create_meeting(w.ws(), m.clone())
+                .await
+                .expect("create");
+        }
+        let page = store
+            .meetings_of(
+                w.ws(),
+                owner,
+                PageRequest {
+                    after: None,
+                    limit: 1,
+                },
+            )
+            .await
+            .expect("list");
+        assert_eq!(page.items, vec![first.clone()]);
+        let cursor = page.next_cursor.expect("more");
+        let rest = store
+            .meetings_of(
+                w.ws(),
+                owner,
+                PageRequest::parse(Some(&cursor), Some(10)).expect("cursor"),
+            )
+            .await
+            .expect("list");
+        assert_eq!(rest.items, vec![third]);
+        assert_eq!(rest.next_cursor, None);
+        let theirs = store
+            .meetings_of(w.ws(), other, PageRequest::first())
+            .await
+            .expect("list");
+        assert_eq!(theirs.items, vec![first, second]);
+    }
+);
+
+store_test!(
+    a_meeting_naming_anyone_or_anything_of_another_workspace_writes_nothing,
+    |store| async move {
+        let (a, b) = two_worlds(&*store).await;
+        let (ws, owner) = (a.ws(), a.owner().id);
+        let stranger = meeting(ws, owner, &[b.member.id], 10);
+        let mut foreign_owner = meeting(ws, owner, &[a.member.id], 10);
+        foreign_owner.agenda[1].owner_id = b.member.id;
+        let mut foreign_space = meeting(ws, owner, &[a.member.id], 10);
+        foreign_space.space_id = Some(b.space.id);
+        let foreign_organizer = meeting(ws, b.owner().id, &[], 10);
+        for m in [stranger, foreign_owner, foreign_space, foreign_organizer] {
+            assert!(
+                matches!(store.create_meeting(ws, m).await, Err(StoreError::NotFound)),
+                "refused"
+            );
+        }
+        for viewer in [owner, a.member.id] {
+            let listed = store
+                .meetings_of(ws, viewer, PageRequest::first())
+                .await
+                .expect("list");
+            assert!(listed.items.is_empty(), "nothing written: {listed:?}");
+        }
+        // Nor is a meeting of one workspace read through another.
+        let mine = meeting(ws, owner, &[], 10);
+        store
+            .create_meeting(ws, mine.clone())
+            .await
+            .expect("create");
+        assert!(matches!(
+            store.meeting_for(b.ws(), mine.id, owner).await,
+            Err(StoreError::NotFound)
+        ));
+    }
+);

@@ -1,0 +1,271 @@
+//! Meetings on PostgreSQL. A meeting and its rows are written in one transaction; the parts of
+//! a page of meetings are read with one query per kind of part, not one per meeting.
+
+use std::collections::HashMap;
+
+use async_trait::async_trait;
+use baton_core::Id;
+use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, Purpose};
+use baton_core::page::{Page, PageRequest};
+use deadpool_postgres::GenericClient;
+use tokio_postgres::Row;
+
+use super::PgStore;
+use super::error::corrupt;
+use super::query::{self, Params, found};
+use super::rows::{self, ms};
+use crate::meetings::MEETING_COLS;
+use crate::{MeetingStore, StoreResult};
+
+/// A small non-negative integer column as stored (`INTEGER`).
+fn count(row: &Row, column: &str) -> StoreResult<u32> {
+    let n: i32 = row.try_get(column)?;
+    u32::try_from(n).map_err(|_| corrupt(format!("{column} {n}")))
+}
+
+/// A meeting without its parts, and its sequence number.
+fn head(row: &Row) -> StoreResult<(Meeting, i64)> {
+    let purpose: &str = row.try_get("purpose")?;
+    let status: &str = row.try_get("status")?;
+    let space: Option<&str> = row.try_get("space_id")?;
+    let meeting = Meeting {
+        workspace_id: rows::id(row, "workspace_id")?,
+        id: rows::id(row, "id")?,
+        title: row.try_get("title")?,
+        purpose: Purpose::parse(purpose).ok_or_else(|| corrupt(format!("purpose {purpose}")))?,
+        justification: row.try_get("justification")?,
+        organizer_id: rows::id(row, "organizer_id")?,
+        start: rows::ts(row, "starts_at")?,
+        duration_minutes: count(row, "duration_minutes")?,
+        status: MeetingStatus::parse(status).ok_or_else(|| corrupt(format!("status {status}")))?,
+        space_id: match space {
+            Some(_) => Some(rows::id(row, "space_id")?),
+            None => None,
+        },
+        created_at: rows::ts(row, "created_at")?,
+        participants: Vec::new(),
+        agenda: Vec::new(),
+        prework: Vec::new(),
+        prework_due: Vec::new(),
+    };
+    Ok((meeting, row.try_get("seq")?))
+}
+
+/// A participant row: meeting, member and pre-work deadline.
+fn participant(row: &Row) -> StoreResult<(Id, Id, Option<jiff::Timestamp>)> {
+    Ok((
+        rows::id(row, "meeting_id")?,
+        rows::id(row, "member_id")?,
+        rows::ts_opt(row, "prework_due_at")?,
+    ))
+}
+
+fn agenda_item(row: &Row) -> StoreResult<(Id, AgendaItem)> {
+    Ok((
+        rows::id(row, "meeting_id")?,
+        AgendaItem {
+            item: row.try_get("item")?,
+            owner_id: rows::id(row, "owner_id")?,
+            minutes: count(row, "minutes")?,
+        },
+    ))
+}
+
+fn prework_item(row: &Row) -> StoreResult<(Id, PreworkItem)> {
+    Ok((
+        rows::id(row, "meeting_id")?,
+        PreworkItem {
+            what: row.try_get("what")?,
+            due_minutes_before: count(row, "due_minutes_before")?,
+        },
+    ))
+}
+
+/// Reads the participants, agenda and pre-work of `meetings` (all of `ws`) into them.
+async fn fill<C: GenericClient>(c: &C, ws: Id, meetings: &mut [Meeting]) -> StoreResult<()> {
+    if meetings.is_empty() {
+        return Ok(());
+    }
+    let ids: Vec<String> = meetings.iter().map(|m| m.id.to_string()).collect();
+    let at: HashMap<Id, usize> = meetings
+        .iter()
+        .enumerate()
+        .map(|(n, m)| (m.id, n))
+        .collect();
+    let params: Params = &[&ws.to_string(), &ids];
+    for (meeting, member, due) in query::all(
+        c,
+        "SELECT meeting_id, member_id, prework_due_at FROM meeting_participants
+         WHERE workspace_id = $1 AND meeting_id = ANY($2) ORDER BY meeting_id, position",
+        params,
+        participant,
+    )
+    .await?
+    {
+        let m = &mut meetings[at[&meeting]];
+        m.participants.push(member);
+        if let Some(due_at) = due {
+            m.prework_due.push(PreworkDue {
+                member_id: member,
+                due_at,
+            });
+        }
+    }
+    for (meeting, item) in query::all(
+        c,
+        "SELECT meeting_id, item, owner_id, minutes FROM meeting_agenda
+         WHERE workspace_id = $1 AND meeting_id = ANY($2) ORDER BY meeting_id, position",
+        params,
+        agenda_item,
+    )
+    .await?
+    {
+        meetings[at[&meeting]].agenda.push(item);
+    }
+    for (meeting, item) in query::all(
+        c,
+        "SELECT meeting_id, what, due_minutes_before FROM meeting_prework
+         WHERE workspace_id = $1 AND meeting_id = ANY($2) ORDER BY meeting_id, position",
+        params,
+        prework_item,
+    )
+    .await?
+    {
+        meetings[at[&meeting]].prework.push(item);
+    }
+    Ok(())
+}
+
+/// A count as stored in an `INTEGER` column (every count here is checked far below `i32::MAX`).
+fn int(n: impl TryInto<i32>) -> StoreResult<i32> {
+    n.try_into()
+        .map_err(|_| crate::StoreError::Other(anyhow::anyhow!("a count does not fit INTEGER")))
+}
+
+#[async_trait]
+impl MeetingStore for PgStore {
+    async fn create_meeting(&self, ws: Id, m: Meeting) -> StoreResult<()> {
+        let mut client = self.client().await?;
+        let tx = client.transaction().await?;
+        let (ws, id) = (ws.to_string(), m.id.to_string());
+        if let Some(space) = m.space_id {
+            query::one(
+                &tx,
+                "SELECT 1 FROM spaces WHERE workspace_id = $1 AND id = $2",
+                &[&ws, &space.to_string()],
+                |_| Ok(()),
+            )
+            .await?;
+        }
+        let params: Params = &[
+            &ws,
+            &id,
+            &m.title,
+            &m.purpose.as_str(),
+            &m.justification,
+            &m.organizer_id.to_string(),
+            &ms(m.start),
+            &int(m.duration_minutes)?,
+            &m.status.as_str(),
+            &m.space_id.map(|s| s.to_string()),
+            &ms(m.created_at),
+        ];
+        found(
+            query::exec(
+                &tx,
+                "INSERT INTO meetings (workspace_id, id, title, purpose, justification, organizer_id,
+                                       starts_at, duration_minutes, status, space_id, created_at)
+                 SELECT $1, $2, $3, $4, $5, m.id, $7, $8, $9, $10, $11 FROM members m
+                 WHERE m.workspace_id = $1 AND m.id = $6",
+                params,
+            )
+            .await?,
+        )?;
+        for (position, member) in m.participants.iter().enumerate() {
+            let due = m
+                .prework_due
+                .iter()
+                .find(|d| d.member_id == *member)
+                .map(|d| ms(d.due_at));
+            found(
+                query::exec(
+                    &tx,
+                    "INSERT INTO meeting_participants (workspace_id, meeting_id, member_id, position, prework_due_at)
+                     SELECT $1, $2, m.id, $4, $5 FROM members m WHERE m.workspace_id = $1 AND m.id = $3",
+                    &[&ws, &id, &member.to_string(), &int(position)?, &due],
+                )
+                .await?,
+            )?;
+        }
+        for (position, a) in m.agenda.iter().enumerate() {
+            found(
+                query::exec(
+                    &tx,
+                    "INSERT INTO meeting_agenda (workspace_id, meeting_id, position, item, owner_id, minutes)
+                     SELECT $1, $2, $3, $4, m.id, $6 FROM members m WHERE m.workspace_id = $1 AND m.id = $5",
+                    &[&ws, &id, &int(position)?, &a.item, &a.owner_id.to_string(), &int(a.minutes)?],
+                )
+                .await?,
+            )?;
+        }
+        for (position, p) in m.prework.iter().enumerate() {
+            query::exec(
+                &tx,
+                "INSERT INTO meeting_prework (workspace_id, meeting_id, position, what, due_minutes_before)
+                 VALUES ($1, $2, $3, $4, $5)",
+                &[&ws, &id, &int(position)?, &p.what, &int(p.due_minutes_before)?],
+            )
+            .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    async fn meeting_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<Meeting> {
+        let client = self.client().await?;
+        let (meeting, _) = query::one(
+            &client,
+            &format!(
+                "SELECT {MEETING_COLS} FROM meetings m JOIN meeting_participants p
+                   ON p.workspace_id = m.workspace_id AND p.meeting_id = m.id
+                 WHERE m.workspace_id = $1 AND m.id = $2 AND p.member_id = $3"
+            ),
+            &[&ws.to_string(), &id.to_string(), &viewer.to_string()],
+            head,
+        )
+        .await?;
+        let mut one = [meeting];
+        fill(&client, ws, &mut one).await?;
+        let [meeting] = one;
+        Ok(meeting)
+    }
+
+    async fn meetings_of(
+        &self,
+        ws: Id,
+        member: Id,
+        page: PageRequest,
+    ) -> StoreResult<Page<Meeting>> {
+        let client = self.client().await?;
+        let found = query::all(
+            &client,
+            &format!(
+                "SELECT {MEETING_COLS} FROM meeting_participants p JOIN meetings m
+                   ON m.workspace_id = p.workspace_id AND m.id = p.meeting_id
+                 WHERE p.workspace_id = $1 AND p.member_id = $2 AND m.seq > $3
+                 ORDER BY m.seq LIMIT $4"
+            ),
+            &[
+                &ws.to_string(),
+                &member.to_string(),
+                &page.after.unwrap_or(0),
+                &(i64::from(page.limit) + 1),
+            ],
+            head,
+        )
+        .await?;
+        let mut page = Page::from_seq_rows(found, page);
+        fill(&client, ws, &mut page.items).await?;
+        Ok(page)
+    }
+}
