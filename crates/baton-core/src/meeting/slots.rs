@@ -104,6 +104,11 @@ impl Search {
     pub fn duration_minutes(&self) -> u32 {
         self.duration_minutes
     }
+
+    /// The range searched, `[from, to)`: what the caller reads busy times over.
+    pub fn range(&self) -> (Timestamp, Timestamp) {
+        (self.from, self.to)
+    }
 }
 
 /// One candidate slot and what it costs each participant.

@@ -11,6 +11,7 @@ use baton_core::meeting::slots::{
     MAX_PARTICIPANTS, Participant, Rotation, Search, Slot, SlotFinder,
 };
 use baton_core::model::Member;
+use jiff::Timestamp;
 use jiff::tz::TimeZone;
 
 use super::access::{Sight, member_in_sight, presence_only};
@@ -80,14 +81,11 @@ pub async fn find_slots(
         members.push(member);
     }
     let schedules = schedules_of(state, &members).await?;
+    let busy = busy_times(state, caller, participants, &search).await?;
     let people: Vec<Participant<'_>> = schedules
         .iter()
-        .map(|schedule| Participant {
-            schedule,
-            // Existing Baton meetings and external calendars' busy times come in here once
-            // they are stored; until then nobody is busy.
-            busy: &[],
-        })
+        .zip(&busy)
+        .map(|(schedule, busy)| Participant { schedule, busy })
         .collect();
     let finder = SlotFinder::new(&people, &search)?;
     Ok(SlotsFound {
@@ -96,4 +94,29 @@ pub async fn find_slots(
         zones: schedules.iter().map(|s| s.time_zone().clone()).collect(),
         participants: members,
     })
+}
+
+/// Each participant's busy times over the search's range, in the order named: the invited
+/// Baton meetings they are in. (External calendars join them once members can add them.)
+async fn busy_times(
+    state: &AppState,
+    caller: &Member,
+    participants: &[Id],
+    search: &Search,
+) -> ServiceResult<Vec<Vec<(Timestamp, Timestamp)>>> {
+    let (from, to) = search.range();
+    let times = state
+        .store
+        .meeting_times(caller.workspace_id, participants, from, to)
+        .await?;
+    Ok(participants
+        .iter()
+        .map(|p| {
+            times
+                .iter()
+                .filter(|(member, ..)| member == p)
+                .map(|(_, start, end)| (*start, *end))
+                .collect()
+        })
+        .collect())
 }

@@ -207,3 +207,50 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    an_invited_meeting_keeps_new_slots_off_its_participants,
+    |app: TestApp| async move {
+        let owner = app.workspace("Acme").await;
+        let lisbon = app.member(&owner, "lisbon", "member").await;
+        app.set_schedule(&lisbon, nine_to_five("Europe/Lisbon"))
+            .await;
+        let day = json!({
+            "participants": [owner.id, lisbon.id],
+            "duration_minutes": 60,
+            "from": "2026-03-03T00:00:00Z",
+            "to": "2026-03-04T00:00:00Z",
+        });
+        let before = app.post(PATH, &owner, day.clone()).await;
+        assert_eq!(
+            before.json["slots"][0]["start"],
+            json!("2026-03-03T09:00:00Z")
+        );
+
+        // Both are in an invited meeting at 09:00–10:00 UTC, the first hour they share.
+        let booked = json!({
+            "title": "Pick the hosting vendor",
+            "purpose": "decision",
+            "participants": [lisbon.id],
+            "duration_minutes": 60,
+            "start": "2026-03-03T09:00:00Z",
+            "agenda": [{"item": "Decide", "owner_id": lisbon.id, "minutes": 60}],
+            "prework": [{"what": "Read the vendor comparison"}]
+        });
+        let r = app.post("/api/v1/meetings", &owner, booked).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
+        assert_eq!(r.json["status"], json!("invited"));
+
+        let after = app.post(PATH, &owner, day).await;
+        assert_eq!(after.status, StatusCode::OK, "{:?}", after.json);
+        let slots = after.json["slots"].as_array().cloned().unwrap_or_default();
+        assert_eq!(slots[0]["start"], json!("2026-03-03T10:00:00Z"));
+        for slot in &slots {
+            let start = slot["start"].as_str().unwrap_or_default();
+            assert!(
+                !("2026-03-03T08:15:00Z"..="2026-03-03T09:45:00Z").contains(&start),
+                "{start} overlaps the meeting"
+            );
+        }
+    }
+);

@@ -185,3 +185,46 @@ store_test!(
         ));
     }
 );
+
+store_test!(
+    meeting_times_are_the_invited_meetings_overlapping_a_range_per_member,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let free = member(&*store, w.ws(), "free@acme.example").await;
+        // Invited: starts a day after 10 s, 45 minutes. A draft at the same time holds nobody.
+        let invited = meeting(w.ws(), w.owner().id, &[w.member.id], 10);
+        let mut draft = meeting(w.ws(), w.member.id, &[], 10);
+        draft.status = MeetingStatus::Draft;
+        for m in [&invited, &draft] {
+            store
+                .create_meeting(w.ws(), m.clone())
+                .await
+                .expect("create");
+        }
+        let (start, end) = (at(10 + 86_400), at(10 + 86_400 + 45 * 60));
+        let everyone = [w.owner().id, w.member.id, free.id];
+        let mut times = store
+            .meeting_times(w.ws(), &everyone, at(0), at(10 + 2 * 86_400))
+            .await
+            .expect("times");
+        times.sort();
+        let mut expected = vec![(w.owner().id, start, end), (w.member.id, start, end)];
+        expected.sort();
+        assert_eq!(times, expected);
+        // A range that ends as the meeting starts, or starts as it ends, does not overlap it.
+        for (from, to) in [(at(0), start), (end, at(10 + 2 * 86_400))] {
+            let none = store
+                .meeting_times(w.ws(), &everyone, from, to)
+                .await
+                .expect("times");
+            assert!(none.is_empty(), "{none:?}");
+        }
+        // Another workspace sees none of it.
+        let other = world(&*store, "other").await;
+        let elsewhere = store
+            .meeting_times(other.ws(), &everyone, at(0), at(10 + 2 * 86_400))
+            .await
+            .expect("times");
+        assert!(elsewhere.is_empty());
+    }
+);

@@ -8,13 +8,14 @@ use baton_core::Id;
 use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, Purpose};
 use baton_core::page::{Page, PageRequest};
 use deadpool_postgres::GenericClient;
+use jiff::Timestamp;
 use tokio_postgres::Row;
 
 use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
 use super::rows::{self, ms};
-use crate::meetings::MEETING_COLS;
+use crate::meetings::{MEETING_COLS, MEETING_TIMES_SQL, meeting_span};
 use crate::{MeetingStore, StoreResult};
 
 /// A small non-negative integer column as stored (`INTEGER`).
@@ -268,4 +269,31 @@ impl MeetingStore for PgStore {
         fill(&client, ws, &mut page.items).await?;
         Ok(page)
     }
+
+    async fn meeting_times(
+        &self,
+        ws: Id,
+        members: &[Id],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(Id, Timestamp, Timestamp)>> {
+        let client = self.client().await?;
+        let mut times = Vec::new();
+        for member in members {
+            let params: Params = &[
+                &ws.to_string(),
+                &member.to_string(),
+                &rows::ms(from),
+                &rows::ms(to),
+            ];
+            times.extend(query::all(&client, MEETING_TIMES_SQL, params, meeting_time).await?);
+        }
+        Ok(times)
+    }
+}
+
+fn meeting_time(row: &Row) -> StoreResult<(Id, Timestamp, Timestamp)> {
+    let minutes: i32 = row.try_get("duration_minutes")?;
+    let (start, end) = meeting_span(rows::ts(row, "starts_at")?, i64::from(minutes));
+    Ok((rows::id(row, "member_id")?, start, end))
 }

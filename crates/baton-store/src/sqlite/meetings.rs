@@ -5,11 +5,12 @@ use async_trait::async_trait;
 use baton_core::Id;
 use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, Purpose};
 use baton_core::page::{Page, PageRequest};
+use jiff::Timestamp;
 use rusqlite::{Connection, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, ts};
-use crate::meetings::MEETING_COLS;
+use crate::meetings::{MEETING_COLS, MEETING_TIMES_SQL, meeting_span};
 use crate::{MeetingStore, StoreError, StoreResult};
 
 /// Columns of [`head`], in order.
@@ -223,6 +224,33 @@ impl MeetingStore for SqliteStore {
                     fill(c, meeting)?;
                 }
                 Ok(page)
+            })
+            .await
+    }
+
+    async fn meeting_times(
+        &self,
+        ws: Id,
+        members: &[Id],
+        from: Timestamp,
+        to: Timestamp,
+    ) -> StoreResult<Vec<(Id, Timestamp, Timestamp)>> {
+        let members = members.to_vec();
+        self.engine
+            .scan(move |c| {
+                let mut stmt = c.prepare_cached(MEETING_TIMES_SQL)?;
+                let mut times = Vec::new();
+                for member in members {
+                    let key = (ws.to_string(), member.to_string(), ms(from), ms(to));
+                    let found = stmt.query_map(key, |r| {
+                        let (start, end) = meeting_span(ts(r.get(1)?)?, r.get(2)?);
+                        Ok((rows::id(r, 0)?, start, end))
+                    })?;
+                    for time in found {
+                        times.push(time?);
+                    }
+                }
+                Ok(times)
             })
             .await
     }
