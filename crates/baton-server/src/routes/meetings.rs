@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use baton_core::meeting::load::DEFAULT_TARGET;
 use baton_core::meeting::plan::DEFAULT_DUE_MINUTES_BEFORE;
 use baton_core::meeting::{AgendaItem, Meeting, PreworkItem, Purpose};
 use baton_core::{CoreError, Id};
@@ -11,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::dto::{PageQuery, time};
+use super::time::RangeQuery;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, PathId, QueryParams, ids};
@@ -244,5 +246,38 @@ pub async fn list(
     Ok(Json(MeetingList {
         meetings: page.items.iter().map(MeetingOut::from).collect(),
         next_cursor: page.next_cursor,
+    }))
+}
+
+/// A member's meeting load over `[from, to)`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MeetingLoadOut {
+    /// Minutes of the range in at least one invited meeting (overlaps count once).
+    pub meeting_minutes: i64,
+    /// Working minutes of the range, by the member's schedule.
+    pub working_minutes: i64,
+    /// `meeting_minutes / working_minutes` (0 without working time).
+    pub share: f64,
+    /// The share the workspace aims for.
+    pub target: f64,
+}
+
+/// How much of a member's working time in [from, to) meetings take, against the workspace's
+/// target (5% unless it sets its own). A guest may read only their own (403 for the others).
+#[utoipa::path(get, path = "/api/v1/members/{id}/meeting-load", tag = "meetings", params(("id" = String, Path), RangeQuery),
+    responses((status = 200, body = MeetingLoadOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn meeting_load(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    QueryParams(q): QueryParams<RangeQuery>,
+) -> ApiResult<Json<MeetingLoadOut>> {
+    let (from, to) = schedules::range(&q.from, &q.to)?;
+    let load = meetings::load(&state, &caller, id, from, to).await?;
+    Ok(Json(MeetingLoadOut {
+        meeting_minutes: load.meeting_minutes,
+        working_minutes: load.working_minutes,
+        share: load.share(),
+        target: DEFAULT_TARGET,
     }))
 }

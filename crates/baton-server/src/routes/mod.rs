@@ -49,7 +49,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         urgent::get_settings, urgent::patch_settings, urgent::audit, workspace::transfer_ownership,
         webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
         webhooks::list_for_space, webhooks::delete,
-        meetings::create, meetings::read, meetings::list,
+        meetings::create, meetings::read, meetings::list, meetings::meeting_load,
         meeting_slots::find_slots,
     ),
     components(schemas(crate::error::Problem)),
@@ -106,6 +106,7 @@ fn api() -> Router<AppState> {
         .route("/deliveries/{id}/retry", post(deliveries::retry))
         .route("/meetings", post(meetings::create).get(meetings::list))
         .route("/meetings/{id}", get(meetings::read))
+        .route("/members/{id}/meeting-load", get(meetings::meeting_load))
         .route("/relays", post(relays::create_relay))
         .route("/relays/{id}", get(relays::read_relay))
         .route("/relays/{id}/coverage", get(relays::coverage))

@@ -2,6 +2,7 @@
 //! own working time, and reading a meeting only as one of its participants.
 
 use baton_core::Id;
+use baton_core::meeting::load::{MeetingLoad, meeting_load};
 use baton_core::meeting::plan::{self, Plan};
 use baton_core::meeting::purpose::{self, Purpose, Refused};
 use baton_core::meeting::{AgendaItem, Meeting, PreworkDue, PreworkItem, prework};
@@ -9,9 +10,9 @@ use baton_core::model::Member;
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
 
-use super::access::{missing, visible_space, workspace_member};
+use super::access::{member_in_full, missing, visible_space, workspace_member};
 use super::error::{ServiceError, ServiceResult};
-use super::schedules::schedules_of;
+use super::schedules::{schedule_of, schedules_of};
 use crate::state::AppState;
 
 /// A meeting as its organizer asks for it, ids parsed.
@@ -197,4 +198,29 @@ pub async fn list(
         .store
         .meetings_of(caller.workspace_id, caller.id, page)
         .await?)
+}
+
+/// How much of `member`'s working time in `[from, to)` their invited meetings take, against the
+/// workspace's target. A guest may read only their own (403 for the others, as for schedules).
+///
+/// # Errors
+/// 404 for a member the caller may not know of; 422 on `from`/`to` for a bad range.
+#[tracing::instrument(skip_all, fields(caller = %caller.id, member = %member))]
+pub async fn load(
+    state: &AppState,
+    caller: &Member,
+    member: Id,
+    from: Timestamp,
+    to: Timestamp,
+) -> ServiceResult<MeetingLoad> {
+    let target = member_in_full(state, caller, member).await?;
+    let schedule = schedule_of(state, &target).await?;
+    let times: Vec<(Timestamp, Timestamp)> = state
+        .store
+        .meeting_times(caller.workspace_id, &[target.id], from, to)
+        .await?
+        .into_iter()
+        .map(|(_, start, end)| (start, end))
+        .collect();
+    Ok(meeting_load(&schedule, &times, from, to)?)
 }

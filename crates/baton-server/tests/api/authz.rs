@@ -524,6 +524,25 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             [401, 401, 401, 200, 200, 200, 200, 403, 404, 404, 401],
         ),
+        // Meeting load reads working hours, so it is shared exactly as availability is.
+        row(
+            "GET",
+            "/api/v1/members/{id}/meeting-load",
+            format!(
+                "/api/v1/members/{owner}/meeting-load?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/meeting-load",
+            format!(
+                "/api/v1/members/{author}/meeting-load?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z"
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 403, 404, 404, 401],
+        ),
         row(
             "GET",
             "/api/v1/overlap",

@@ -308,3 +308,57 @@ app_test!(
         assert_problem(&paged, StatusCode::UNPROCESSABLE_ENTITY, "a bad limit");
     }
 );
+
+/// `who`'s view of `of`'s meeting load in the week of Monday 2026-03-02.
+async fn load(app: &TestApp, who: &Actor, of: &Actor) -> crate::common::Reply {
+    let week = "from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z";
+    app.get(
+        &format!("/api/v1/members/{}/meeting-load?{week}", of.id),
+        who,
+    )
+    .await
+}
+
+app_test!(
+    meeting_load_is_the_share_of_working_time_in_invited_meetings,
+    |app: TestApp| async move {
+        let (owner, yuki, _) = team(&app).await;
+        let empty = load(&app, &owner, &owner).await;
+        assert_eq!(empty.status, StatusCode::OK, "{:?}", empty.json);
+        assert_eq!(
+            empty.json,
+            json!({"meeting_minutes": 0, "working_minutes": 2400, "share": 0.0, "target": 0.05})
+        );
+
+        // A 45-minute invited meeting and a draft: only the invited one takes time.
+        let r = app
+            .post("/api/v1/meetings", &owner, decision(&[&yuki], &yuki))
+            .await;
+        assert_eq!(r.json["status"], json!("invited"), "{:?}", r.json);
+        let mut draft = decision(&[&yuki], &yuki);
+        draft["prework"] = json!([]);
+        app.post("/api/v1/meetings", &owner, draft).await;
+        let busy = load(&app, &owner, &owner).await;
+        assert_eq!(busy.json["meeting_minutes"], json!(45));
+        assert_eq!(busy.json["share"], json!(45.0 / 2400.0));
+        assert_eq!(
+            load(&app, &owner, &yuki).await.json["meeting_minutes"],
+            json!(45)
+        );
+
+        let backwards = app
+            .get(
+                &format!(
+                    "/api/v1/members/{}/meeting-load?from=2026-03-09T00:00:00Z&to=2026-03-02T00:00:00Z",
+                    owner.id
+                ),
+                &owner,
+            )
+            .await;
+        assert_problem(
+            &backwards,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "a backwards range",
+        );
+    }
+);
