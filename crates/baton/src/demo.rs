@@ -7,14 +7,18 @@ use std::sync::Arc;
 use anyhow::Context;
 use baton_core::Id;
 use baton_core::expectation::ExpectationKind;
+use baton_core::meeting::plan::DEFAULT_DUE_MINUTES_BEFORE;
+use baton_core::meeting::slots::Search;
+use baton_core::meeting::{AgendaItem, PreworkItem, Purpose};
 use baton_core::model::{Member, Workspace};
 use baton_core::role::Role;
 use baton_core::schedule::{Day, FocusSpec, ScheduleSpec, TimeOffSpec};
 use baton_server::AppState;
 use baton_server::clock::ManualClock;
+use baton_server::services::meetings::{self, MeetingRequest};
 use baton_server::services::members::{MemberInput, new_token, prepare_member};
 use baton_server::services::threads::ExpectationInput;
-use baton_server::services::{members, relays, schedules, spaces, threads};
+use baton_server::services::{meeting_slots, members, relays, schedules, spaces, threads};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cli::DbArgs;
@@ -239,7 +243,94 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
         }
     }
     let release_thread = release_thread.context("the release thread was not seeded")?;
-    seed_batons(&state, &people, release_thread).await
+    seed_batons(&state, &people, release_thread).await?;
+    seed_meetings(
+        &state,
+        &maya,
+        [who("lukas")?, who("priya")?, who("yuki")?],
+        leadership.id,
+    )
+    .await
+}
+
+/// A decision meeting across Los Angeles, Berlin, Kolkata and Tokyo at the fairest slot of the
+/// coming week (one of the rare things that earns real time), with its agenda and pre-work, so
+/// it is invited and each person's pre-work is due in their own day; and a draft still missing
+/// both.
+async fn seed_meetings(
+    state: &AppState,
+    maya: &Member,
+    others: [Member; 3],
+    space: Id,
+) -> anyhow::Result<()> {
+    let now = state.clock.now();
+    let mut with = vec![maya.id];
+    with.extend(others.iter().map(|m| m.id));
+    // From three days on, so everyone's pre-work is still ahead of them.
+    let week = Search::new(
+        now + SignedDuration::from_hours(3 * 24),
+        now + SignedDuration::from_hours(10 * 24),
+        60,
+    )?;
+    let found = meeting_slots::find_slots(state, maya, &with, week, false).await?;
+    let best = found.slots.first().context("no slot in the coming week")?;
+    let lukas = &others[0];
+    let request = |title: &str, purpose, start, planned: bool| MeetingRequest {
+        title: title.into(),
+        purpose,
+        justification: None,
+        participants: others.iter().map(|m| m.id).collect(),
+        duration_minutes: 60,
+        start,
+        space_id: Some(space),
+        agenda: if planned {
+            vec![
+                AgendaItem {
+                    item: "Objections to the proposal in the thread".into(),
+                    owner_id: lukas.id,
+                    minutes: 20,
+                },
+                AgendaItem {
+                    item: "Decide: one region or two for the 2.5 launch".into(),
+                    owner_id: maya.id,
+                    minutes: 40,
+                },
+            ]
+        } else {
+            Vec::new()
+        },
+        prework: if planned {
+            vec![PreworkItem {
+                what: "Read the cost comparison and add your numbers to the thread".into(),
+                due_minutes_before: DEFAULT_DUE_MINUTES_BEFORE,
+            }]
+        } else {
+            Vec::new()
+        },
+    };
+    meetings::create(
+        state,
+        maya,
+        request(
+            "Launch regions: decide",
+            Purpose::Decision,
+            best.start,
+            true,
+        ),
+    )
+    .await?;
+    meetings::create(
+        state,
+        maya,
+        request(
+            "2.4 release celebration",
+            Purpose::Celebration,
+            best.start + SignedDuration::from_hours(48),
+            false,
+        ),
+    )
+    .await?;
+    Ok(())
 }
 
 /// The demo relay's legs in hand-off order: westward with the sun, each leg's morning coming

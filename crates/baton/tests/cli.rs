@@ -348,6 +348,7 @@ fn content_counts(deployment: &Deployment) -> Vec<(&'static str, i64)> {
         "space_members",
         "threads",
         "posts",
+        "meetings",
     ]
     .into_iter()
     .map(|table| {
@@ -413,6 +414,25 @@ async fn demo_twice_keeps_one_demo_workspace_with_a_team_across_six_time_zones()
         spaces.len() >= 4,
         "the demo has only {} spaces Maya can see",
         spaces.len()
+    );
+
+    // A decision meeting at the fairest slot, invited with its agenda and pre-work, and a draft.
+    let meetings = maya
+        .get("/meetings")
+        .await
+        .expect(200, "GET /meetings as Maya");
+    let statuses: Vec<&str> = meetings["meetings"]
+        .as_array()
+        .expect("meetings array")
+        .iter()
+        .filter_map(|m| m["status"].as_str())
+        .collect();
+    assert_eq!(statuses, ["invited", "draft"], "{meetings}");
+    assert_eq!(
+        meetings["meetings"][0]["prework_due"]
+            .as_array()
+            .map(Vec::len),
+        Some(4)
     );
 }
 
