@@ -214,14 +214,9 @@ pub async fn addressees(
     let mut members = Vec::with_capacity(exp.of.len());
     for id in &exp.of {
         let member = workspace_member(state, caller, *id).await.map_err(|e| {
-            if e.is_not_found() {
-                ServiceError::invalid(
-                    "expectation.of",
-                    format!("There is no member {id} in this workspace."),
-                )
-            } else {
-                e
-            }
+            e.named_by("expectation.of", || {
+                format!("There is no member {id} in this workspace.")
+            })
         })?;
         if let Some(consequence) = unseen
             && !member_sees(state, &member, space).await?

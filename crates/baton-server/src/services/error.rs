@@ -105,6 +105,17 @@ impl ServiceError {
         Self::Internal
     }
 
+    /// A lookup's "not found" as a 422 on the request `field` that named the object: the
+    /// request is at fault, not the URL. Other errors stay as they are.
+    #[must_use]
+    pub fn named_by(self, field: &'static str, detail: impl FnOnce() -> String) -> Self {
+        if self.is_not_found() {
+            Self::invalid(field, detail())
+        } else {
+            self
+        }
+    }
+
     /// Whether this is the answer for a missing (or hidden) object, which lists and links
     /// skip instead of failing.
     pub fn is_not_found(&self) -> bool {

@@ -66,14 +66,9 @@ pub async fn find_slots(
     let mut members = Vec::with_capacity(participants.len());
     for id in participants {
         let (member, sight) = member_in_sight(state, caller, *id).await.map_err(|e| {
-            if e.is_not_found() {
-                ServiceError::invalid(
-                    "participants",
-                    format!("There is no member {id} in this workspace."),
-                )
-            } else {
-                e
-            }
+            e.named_by("participants", || {
+                format!("There is no member {id} in this workspace.")
+            })
         })?;
         if sight != Sight::Full {
             return Err(presence_only());

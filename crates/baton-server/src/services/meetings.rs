@@ -79,7 +79,7 @@ pub async fn create(
     let members = participants_in_sight(state, caller, &participants).await?;
     if let Some(space) = request.space_id {
         visible_space(state, caller, space).await.map_err(|e| {
-            named(e, "space_id", || {
+            e.named_by("space_id", || {
                 format!("There is no space {space} you can see.")
             })
         })?;
@@ -119,7 +119,7 @@ async fn participants_in_sight(
     let mut members = Vec::with_capacity(ids.len());
     for id in ids {
         let member = workspace_member(state, caller, *id).await.map_err(|e| {
-            named(e, "participants", || {
+            e.named_by("participants", || {
                 format!("There is no member {id} in this workspace.")
             })
         })?;
@@ -132,16 +132,6 @@ async fn participants_in_sight(
         members.push(member);
     }
     Ok(members)
-}
-
-/// A lookup's 404 as a 422 on the request `field` that named the missing object (the request
-/// is at fault, not the URL); other errors as they are.
-fn named(e: ServiceError, field: &'static str, detail: impl FnOnce() -> String) -> ServiceError {
-    if e.is_not_found() {
-        ServiceError::invalid(field, detail())
-    } else {
-        e
-    }
 }
 
 /// When each participant's pre-work is due, in their own working time (none without pre-work).
