@@ -281,3 +281,30 @@ impl PageQuery {
         baton_core::page::PageRequest::parse(self.cursor.as_deref(), self.limit)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use serde::Deserialize;
+
+    /// A body with one field read by [`super::whole_number`].
+    #[derive(Debug, Deserialize)]
+    struct Count {
+        #[serde(default, deserialize_with = "super::whole_number")]
+        n: Option<i64>,
+    }
+
+    fn count(json: &str) -> Result<Option<i64>, serde_json::Error> {
+        serde_json::from_str::<Count>(json).map(|c| c.n)
+    }
+
+    #[test]
+    fn whole_numbers_are_taken_with_or_without_a_zero_fraction_and_nothing_else() {
+        assert_eq!(count(r#"{"n": 8}"#).ok(), Some(Some(8)));
+        assert_eq!(count(r#"{"n": 8.0}"#).ok(), Some(Some(8)));
+        assert_eq!(count(r#"{"n": null}"#).ok(), Some(None));
+        // Just below 1: a lossy float parser would read it as 1.
+        assert!(count(r#"{"n": 0.9999999999999999}"#).is_err());
+        assert!(count(r#"{"n": 1.5}"#).is_err());
+        assert!(count(r#"{"n": 1e300}"#).is_err());
+    }
+}
