@@ -8,7 +8,7 @@
 //! operation ids, and the schema of an SSE event. Does not own: what each handler answers itself (its `#[utoipa::path]`).
 
 use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, SchemaFormat, SchemaType, Type};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::openapi::{Content, OpenApi, Ref, RefOr, Required, Response, Schema};
 
@@ -381,7 +381,14 @@ fn constrain(property: &mut utoipa::openapi::schema::Object, rule: &Rule) {
         }
         Rule::NotBlank => property.pattern = Some(format!("[^{SPACE}]")),
         Rule::OneOf(words) => {
-            property.enum_values = Some(words.iter().map(|w| (*w).into()).collect());
+            let mut values: Vec<serde_json::Value> = words.iter().map(|w| (*w).into()).collect();
+            // An optional field (`type: [string, null]`) may be sent as null, meaning "not
+            // given"; the enum has to say so too, or it would refuse what the type allows.
+            if matches!(&property.schema_type, SchemaType::Array(types) if types.contains(&Type::Null))
+            {
+                values.push(serde_json::Value::Null);
+            }
+            property.enum_values = Some(values);
         }
         Rule::Uuid => property.format = Some(SchemaFormat::KnownFormat(KnownFormat::Uuid)),
         Rule::Range(min, max) => {
