@@ -11,21 +11,8 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use jiff::Timestamp;
 use serde_json::json;
 
-/// Zones of a team spread around the world, with and without DST, with odd offsets.
-const ZONES: &[&str] = &[
-    "Europe/Berlin",
-    "America/New_York",
-    "America/Los_Angeles",
-    "America/Sao_Paulo",
-    "Asia/Kolkata",
-    "Asia/Kathmandu",
-    "Asia/Tokyo",
-    "Australia/Sydney",
-    "Australia/Lord_Howe",
-    "Pacific/Auckland",
-    "Africa/Lagos",
-    "UTC",
-];
+mod common;
+use common::ZONES;
 
 /// Monday to Friday 09:00–17:00 with a lunch break on Fridays, a day off and focus blocks.
 fn schedule(zone: &str) -> Schedule {
