@@ -361,6 +361,12 @@ async fn story(deployment: &Deployment, instances: usize) {
     // 09:00: Kim's webhook is sent, the receiver answers 500; at 09:02 the retry succeeds.
     clock.set(AT_WINDOW);
     receiver.wait_for("/kim", 1, &logs).await;
+    // The worker reads the clock for the retry time once the answer is in: move the clock only
+    // after the failure is recorded (nothing due, nothing leased), or the retry lands later.
+    backlog(&owner, "Kim's failed send recorded for a retry", |b| {
+        b["due_now"] == 0 && b["leased"] == 0
+    })
+    .await;
     clock.set(AFTER_RETRY);
     receiver.wait_for("/kim", 2, &logs).await;
     backlog(&owner, "Kim's webhook sent after one retry", |b| {
