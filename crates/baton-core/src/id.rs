@@ -22,6 +22,12 @@ impl Id {
         Self(Uuid::new_v4())
     }
 
+    /// The id's 128 bits, for orderings that must be deterministic yet not by creation (the
+    /// hangout pairing shuffles members by them).
+    pub fn bits(self) -> u128 {
+        self.0.as_u128()
+    }
+
     /// Parses an id supplied by a client, naming `field` in the error.
     pub fn parse(field: &'static str, text: &str) -> Result<Self, CoreError> {
         text.parse().map_err(|_| {

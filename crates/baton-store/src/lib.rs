@@ -40,6 +40,7 @@ mod events;
 mod feed;
 mod follows;
 mod handoffs;
+mod hangouts;
 mod idempotency;
 mod meetings;
 mod outbox;
@@ -53,6 +54,7 @@ pub use constraint::Constraint;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
 pub use follows::FollowStore;
+pub use hangouts::{HangoutRound, HangoutStore, PairedHangout};
 pub use idempotency::IdempotencyKey;
 pub use meetings::MeetingStore;
 pub use throttle::ThrottleStore;
@@ -543,6 +545,7 @@ pub trait Store:
     + DeliveryStore
     + WebhookStore
     + MeetingStore
+    + HangoutStore
     + UrgentStore
     + ThrottleStore
     + HealthStore
@@ -562,6 +565,7 @@ impl<
         + DeliveryStore
         + WebhookStore
         + MeetingStore
+        + HangoutStore
         + UrgentStore
         + ThrottleStore
         + HealthStore

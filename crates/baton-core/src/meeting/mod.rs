@@ -3,11 +3,12 @@
 //!
 //! Owns: the [`Meeting`] record and its parts, the purpose gate ([`purpose`]), the rules for a
 //! meeting's plan and its status ([`plan`]), when each participant's pre-work is due
-//! ([`prework`]), the fair slot finder ([`slots`]) and how much working time meetings take
-//! ([`load`]). Does not own: storage, the clock (every
+//! ([`prework`]), the fair slot finder ([`slots`]), how much working time meetings take
+//! ([`load`]) and the pairing of hangouts ([`hangouts`]). Does not own: storage, the clock (every
 //! function takes the instants it needs), HTTP, invitations, or who may see a meeting (its
 //! organizer and participants; the server checks that).
 
+pub mod hangouts;
 pub mod load;
 pub mod plan;
 pub mod prework;

@@ -543,6 +543,21 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             [401, 401, 401, 200, 200, 200, 200, 403, 404, 404, 401],
         ),
+        // Hangouts are never decided for someone else: only the member opts in.
+        row(
+            "PUT",
+            "/api/v1/members/{id}/hangouts",
+            format!("/api/v1/members/{owner}/hangouts"),
+            Some(json!({"opted_in": true})),
+            [401, 401, 401, 200, 403, 403, 403, 404, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/hangouts",
+            "/api/v1/hangouts".into(),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 200, 200, 200, 401],
+        ),
         row(
             "GET",
             "/api/v1/overlap",

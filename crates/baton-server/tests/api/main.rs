@@ -9,6 +9,7 @@ mod bad_input;
 mod bounds;
 mod digest_keys;
 mod follows;
+mod hangouts;
 mod health;
 mod idempotency;
 mod live;

@@ -12,6 +12,7 @@ mod audit;
 mod deliveries;
 mod error;
 mod follows;
+mod hangouts;
 mod idempotency;
 mod meetings;
 mod members;

@@ -11,6 +11,7 @@ mod deliveries;
 mod engine;
 mod feed;
 mod follows;
+mod hangouts;
 mod meetings;
 mod members;
 mod relays;
