@@ -44,7 +44,8 @@ function memberPages() {
     `/relays/${people.relay}`, '/people',
     `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule',
     '/settings/notifications', '/settings/webhooks',
-    `/meetings/find-a-time?with=${people.owner}&with=${people.mo}&minutes=60&days=7&weekly=on`];
+    `/meetings/find-a-time?with=${people.owner}&with=${people.mo}&minutes=60&days=7&weekly=on`,
+    '/meetings/hangouts'];
 }
 
 /** The pages only admins can open (the space's webhooks: admins and its creator, the owner here). */

@@ -18,7 +18,9 @@ use baton_server::clock::ManualClock;
 use baton_server::services::meetings::{self, MeetingRequest};
 use baton_server::services::members::{MemberInput, new_token, prepare_member};
 use baton_server::services::threads::ExpectationInput;
-use baton_server::services::{meeting_slots, members, relays, schedules, spaces, threads};
+use baton_server::services::{
+    hangouts, meeting_slots, members, relays, schedules, spaces, threads,
+};
 use jiff::{SignedDuration, Timestamp};
 
 use crate::cli::DbArgs;
@@ -250,7 +252,24 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
         [who("lukas")?, who("priya")?, who("yuki")?],
         leadership.id,
     )
-    .await
+    .await?;
+    let pool = ["maya", "lukas", "priya", "yuki", "olivia", "ana"]
+        .into_iter()
+        .map(&who)
+        .collect::<anyhow::Result<Vec<Member>>>()?;
+    seed_hangouts(&state, &pool).await
+}
+
+/// Six people across the world opted in to hangouts, and this round paired: each sees a
+/// partner they rarely overlap with and the fairest 20 minutes for the two of them.
+async fn seed_hangouts(state: &AppState, pool: &[Member]) -> anyhow::Result<()> {
+    for member in pool {
+        hangouts::set_opt_in(state, member, member.id, true).await?;
+    }
+    if let Some(first) = pool.first() {
+        hangouts::current(state, first).await?;
+    }
+    Ok(())
 }
 
 /// A decision meeting across Los Angeles, Berlin, Kolkata and Tokyo at the fairest slot of the

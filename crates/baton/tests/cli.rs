@@ -434,6 +434,14 @@ async fn demo_twice_keeps_one_demo_workspace_with_a_team_across_six_time_zones()
             .map(Vec::len),
         Some(4)
     );
+
+    // Maya opted in to hangouts and this round paired her with someone far away.
+    let hangouts = maya
+        .get("/hangouts")
+        .await
+        .expect(200, "GET /hangouts as Maya");
+    assert_eq!(hangouts["opted_in"], true, "{hangouts}");
+    assert!(hangouts["pair"]["partner_name"].is_string(), "{hangouts}");
 }
 
 #[tokio::test]

@@ -16,6 +16,7 @@ pub mod error;
 mod find_a_time;
 pub mod format;
 pub mod forms;
+mod hangouts;
 pub mod inbox;
 mod page_id;
 pub mod people;
@@ -54,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .merge(threads::routes())
         .merge(people::routes())
         .merge(find_a_time::routes())
+        .merge(hangouts::routes())
         .merge(settings::routes())
         .merge(admin::routes())
         .merge(admin_deliveries::routes())

@@ -30,6 +30,7 @@ mod web_batons;
 mod web_conversations;
 mod web_deliveries;
 mod web_find_a_time;
+mod web_hangouts;
 mod web_hardening;
 mod web_page_ids;
 mod web_people;
