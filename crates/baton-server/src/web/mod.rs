@@ -17,6 +17,7 @@ mod find_a_time;
 pub mod format;
 pub mod forms;
 pub mod inbox;
+mod meetings;
 mod page_id;
 pub mod people;
 pub mod security;
@@ -59,6 +60,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin_deliveries::routes())
         .merge(admin_urgent::routes())
         .merge(batons::routes())
+        .merge(meetings::routes())
 }
 
 /// Renders a template as an HTML response (a 500 page if the template fails).
@@ -109,6 +111,8 @@ pub enum Section {
     Settings,
     /// Workspace administration.
     Admin,
+    /// Meetings: the list, requests and finding a time.
+    Meetings,
 }
 
 impl Section {
@@ -121,6 +125,7 @@ impl Section {
             Self::People => "people",
             Self::Settings => "settings",
             Self::Admin => "admin",
+            Self::Meetings => "meetings",
         }
     }
 }

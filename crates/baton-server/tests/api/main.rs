@@ -30,6 +30,7 @@ mod web_conversations;
 mod web_deliveries;
 mod web_find_a_time;
 mod web_hardening;
+mod web_meetings;
 mod web_page_ids;
 mod web_people;
 mod web_space_webhooks;
