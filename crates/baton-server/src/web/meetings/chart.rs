@@ -42,6 +42,8 @@ pub struct SlotChart {
     pub height: i64,
     /// Where the day starts on the x axis (after the names).
     pub left: i64,
+    /// A day's width.
+    pub day: i64,
     /// Hour marks at the top: x and the label ("06:00").
     pub hours: Vec<(i64, String)>,
     /// One group per slot, best first.
@@ -116,9 +118,11 @@ impl SlotChart {
             })
             .collect();
         Self {
-            width: LABEL_WIDTH + DAY + 4,
+            // Room on the right for half of the "24:00" label, centred on the day's end.
+            width: LABEL_WIDTH + DAY + 16,
             height: y + 4,
             left: LABEL_WIDTH,
+            day: DAY,
             hours: (0..=4)
                 .map(|q| (LABEL_WIDTH + q * DAY / 4, format!("{:02}:00", q * 6)))
                 .collect(),
