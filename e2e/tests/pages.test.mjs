@@ -26,8 +26,16 @@ before(async () => {
   const stick = await rest.post('/batons', {
     title: 'Timetable rewrite', description: 'Carry it **west**.', relay_id: relay.id, holder_id: baton.owner.member_id,
   });
+  // A decision meeting three days ahead (real clock), with an agenda and pre-work: invited.
+  const start = new Date(Math.ceil((Date.now() + 3 * 86_400_000) / 3_600_000) * 3_600_000).toISOString();
+  const meeting = await rest.post('/meetings', {
+    title: 'Pick the ferry operator', purpose: 'decision', participants: [mo.id], duration_minutes: 30, start,
+    space_id: space.id, agenda: [{ item: 'Decide', owner_id: mo.id, minutes: 30 }],
+    prework: [{ what: 'Read the two offers' }],
+  });
   people = {
     owner: baton.owner.member_id, mo: mo.id, space: space.id, thread: thread.id, relay: relay.id, baton: stick.id,
+    meeting: meeting.id,
   };
   browser = await launchBrowser();
 });
@@ -45,7 +53,7 @@ function memberPages() {
     `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule',
     '/settings/notifications', '/settings/webhooks',
     `/meetings/find-a-time?with=${people.owner}&with=${people.mo}&minutes=60&days=7&weekly=on`,
-    '/meetings/hangouts'];
+    '/meetings', '/meetings/new', `/meetings/${people.meeting}`, '/meetings/hangouts'];
 }
 
 /** The pages only admins can open (the space's webhooks: admins and its creator, the owner here). */

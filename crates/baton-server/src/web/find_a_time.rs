@@ -21,11 +21,12 @@ use jiff::{SignedDuration, Timestamp};
 
 use super::auth::FieldError;
 use super::forms::Fields;
+use super::meetings::chart::SlotChart;
 use super::session::Viewer;
 use super::{Chrome, Section, WebResult, render_with};
 use crate::error::ApiError;
-use crate::services::access;
 use crate::services::meeting_slots::{self, SlotsFound};
+use crate::services::{access, schedules};
 use crate::state::AppState;
 
 /// Meeting lengths the form offers, in minutes.
@@ -134,6 +135,8 @@ struct SlotRow {
     /// "Everyone is inside their working hours" or who pays for it.
     verdict: String,
     seats: Vec<Seat>,
+    /// The request form pre-filled with this slot and its participants.
+    request: String,
 }
 
 /// A person to tick.
@@ -158,6 +161,8 @@ struct FindPage {
     /// out-of-hours occurrences ("Maya 2 of 3").
     rotation: Vec<SlotRow>,
     shares: Vec<String>,
+    /// The best slots drawn on each participant's own day.
+    chart: Option<SlotChart>,
     error: FieldError,
 }
 
@@ -237,6 +242,13 @@ async fn page(
     let rows = |slots: &[Slot], found: &SlotsFound| -> Vec<SlotRow> {
         slots.iter().map(|s| slot_row(me, s, found)).collect()
     };
+    let chart = match found {
+        Some(found) => {
+            let schedules = schedules::schedules_of(state, &found.participants).await?;
+            Some(SlotChart::new(found, &schedules, &me.timezone))
+        }
+        None => None,
+    };
     let (slots, rotation, shares) = match found {
         Some(found) => {
             let (rotation, shares) = match &found.rotation {
@@ -251,7 +263,7 @@ async fn page(
         None => (Vec::new(), Vec::new(), Vec::new()),
     };
     Ok(FindPage {
-        chrome: Chrome::load(state, &viewer.0, Section::People, "Find a time").await?,
+        chrome: Chrome::load(state, &viewer.0, Section::Meetings, "Find a time").await?,
         people,
         durations: DURATIONS.iter().map(|d| (*d, *d == minutes)).collect(),
         from: request.from.clone(),
@@ -261,6 +273,7 @@ async fn page(
         slots,
         rotation,
         shares,
+        chart,
         error,
     })
 }
@@ -301,7 +314,26 @@ fn slot_row(viewer: &Member, slot: &Slot, found: &SlotsFound) -> SlotRow {
         machine: local(slot.start, &zone, "%Y-%m-%dT%H:%M:%S%:z"),
         verdict,
         seats,
+        request: request_link(slot, found),
     }
+}
+
+/// The request form pre-filled with `slot`: its start (an instant, which the form shows in the
+/// viewer's time), its length and everyone searched for.
+fn request_link(slot: &Slot, found: &SlotsFound) -> String {
+    let start = slot.start.to_string();
+    let minutes = slot.end.duration_since(slot.start).as_mins().to_string();
+    let ids: Vec<String> = found
+        .participants
+        .iter()
+        .map(|m| m.id.to_string())
+        .collect();
+    let mut query = vec![("start", start.as_str()), ("duration", minutes.as_str())];
+    query.extend(ids.iter().map(|id| ("participants", id.as_str())));
+    format!(
+        "/meetings/new?{}",
+        serde_urlencoded::to_string(&query).unwrap_or_default()
+    )
 }
 
 fn local(at: Timestamp, zone: &TimeZone, format: &str) -> String {

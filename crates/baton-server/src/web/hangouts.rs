@@ -112,7 +112,7 @@ async fn page(State(state): State<AppState>, Viewer(viewer): Viewer) -> WebResul
     let me = &viewer.member;
     let view = hangouts::current(&state, me).await?;
     let page = HangoutsPage {
-        chrome: Chrome::load(&state, &viewer, Section::People, "Hangouts").await?,
+        chrome: Chrome::load(&state, &viewer, Section::Meetings, "Hangouts").await?,
         opted_in: view.opted_in,
         round_ends: format::day_time(view.round.end, &me.timezone),
         offer: view.offer.map(|o| offer(me, o)),

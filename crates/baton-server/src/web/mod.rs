@@ -18,6 +18,7 @@ pub mod format;
 pub mod forms;
 mod hangouts;
 pub mod inbox;
+mod meetings;
 mod page_id;
 pub mod people;
 pub mod security;
@@ -61,6 +62,7 @@ pub fn routes() -> Router<AppState> {
         .merge(admin_deliveries::routes())
         .merge(admin_urgent::routes())
         .merge(batons::routes())
+        .merge(meetings::routes())
 }
 
 /// Renders a template as an HTML response (a 500 page if the template fails).
@@ -111,6 +113,8 @@ pub enum Section {
     Settings,
     /// Workspace administration.
     Admin,
+    /// Meetings: the list, requests and finding a time.
+    Meetings,
 }
 
 impl Section {
@@ -123,6 +127,7 @@ impl Section {
             Self::People => "people",
             Self::Settings => "settings",
             Self::Admin => "admin",
+            Self::Meetings => "meetings",
         }
     }
 }

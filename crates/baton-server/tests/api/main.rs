@@ -32,6 +32,7 @@ mod web_deliveries;
 mod web_find_a_time;
 mod web_hangouts;
 mod web_hardening;
+mod web_meetings;
 mod web_page_ids;
 mod web_people;
 mod web_space_webhooks;

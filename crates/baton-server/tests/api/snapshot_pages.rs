@@ -27,6 +27,8 @@ struct World {
     thread: String,
     baton: String,
     relay: String,
+    /// The owner's API token, for fixtures some snapshots add.
+    owner_token: String,
     /// (value, name) for every id and secret a page may show.
     known: Vec<(String, String)>,
 }
@@ -130,6 +132,7 @@ impl World {
             thread,
             baton,
             relay,
+            owner_token: owner.token.clone(),
             known,
         }
     }
@@ -279,4 +282,59 @@ async fn the_settings_page_matches_its_snapshot() {
 async fn the_admin_members_page_matches_its_snapshot() {
     let world = World::new().await;
     insta::assert_snapshot!("admin_members", world.page("/admin/members").await);
+}
+
+impl World {
+    /// A decision meeting the owner calls with Lukas (Berlin) and Yuki (Tokyo) on Tuesday at
+    /// 08:00 UTC, with an agenda and pre-work, and a draft without either; returns the first.
+    async fn meetings(&mut self) -> String {
+        let ids: Vec<String> = self
+            .known
+            .iter()
+            .filter(|(_, name)| name == "[member Lukas]" || name == "[member Yuki]")
+            .map(|(id, _)| id.clone())
+            .collect();
+        let owner = self.known[0].0.clone();
+        let who = Actor {
+            id: owner.clone(),
+            token: self.owner_token.clone(),
+        };
+        let body = json!({
+            "title": "Pick the hosting vendor", "purpose": "decision", "participants": ids,
+            "duration_minutes": 45, "start": "2026-03-03T08:00:00Z", "space_id": self.space,
+            "agenda": [{"item": "Objections", "owner_id": ids[0], "minutes": 15},
+                       {"item": "Decide", "owner_id": owner, "minutes": 25}],
+            "prework": [{"what": "Read the vendor comparison"}]
+        });
+        let id = created(&self.app, &who, "/api/v1/meetings", body).await;
+        self.known.push((id.clone(), "[meeting vendor]".to_owned()));
+        let draft = json!({
+            "title": "Launch party", "purpose": "celebration", "participants": ids,
+            "duration_minutes": 30, "start": "2026-03-06T15:00:00Z"
+        });
+        let draft = created(&self.app, &who, "/api/v1/meetings", draft).await;
+        self.known.push((draft, "[meeting party]".to_owned()));
+        id
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meetings_page_matches_its_snapshot() {
+    let mut world = World::new().await;
+    world.meetings().await;
+    insta::assert_snapshot!("meetings", world.page("/meetings").await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meeting_page_matches_its_snapshot() {
+    let mut world = World::new().await;
+    let id = world.meetings().await;
+    let path = format!("/meetings/{id}");
+    insta::assert_snapshot!("meeting", world.page(&path).await);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_meeting_request_form_matches_its_snapshot() {
+    let world = World::new().await;
+    insta::assert_snapshot!("meetings_new", world.page("/meetings/new").await);
 }

@@ -36,6 +36,7 @@ const ONE_ID: &[(&str, &str)] = &[
     ("POST", "/admin/members/{id}/deactivate"),
     ("POST", "/admin/spaces/{id}/visibility"),
     ("POST", "/admin/deliveries/{id}/retry"),
+    ("GET", "/meetings/{id}"),
 ];
 
 /// Page routes with two ids; the test breaks each in turn, the other naming a real space.

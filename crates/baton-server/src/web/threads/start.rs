@@ -4,7 +4,7 @@
 //! the composer (`compose`) or who may post in the space (`services::threads`).
 
 use askama::Template;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use baton_core::Id;
 use baton_core::page::PageRequest;
@@ -15,7 +15,7 @@ use crate::services::sessions::SignedIn;
 use crate::services::{access, spaces, threads};
 use crate::state::AppState;
 use crate::web::auth::FieldError;
-use crate::web::forms::CsrfForm;
+use crate::web::forms::{CsrfForm, Fields};
 use crate::web::session::Viewer;
 use crate::web::{Chrome, PageId, Section, WebResult, render_with};
 
@@ -62,13 +62,28 @@ async fn new_thread_page(
     Ok(render_with(&page, status))
 }
 
-/// `GET /spaces/{id}/threads/new`: an empty composer.
+/// `GET /spaces/{id}/threads/new`: an empty composer, or one pre-filled from the query
+/// (`title`, `body`, `expect`, `within_hours`, `ask`), as the meeting gate's async alternatives
+/// link to it.
 pub(super) async fn new_thread(
     State(state): State<AppState>,
     Viewer(signed_in): Viewer,
     PageId(space): PageId,
+    RawQuery(query): RawQuery,
 ) -> WebResult<Response> {
-    new_thread_page(&state, &signed_in, space, Draft::default(), Mode::Show).await
+    let fields = Fields(
+        serde_urlencoded::from_str(query.as_deref().unwrap_or_default()).unwrap_or_default(),
+    );
+    let blank = Draft::default();
+    let one = |name, default: String| fields.all(name).next().map_or(default, str::to_owned);
+    let draft = Draft {
+        title: one("title", blank.title),
+        body: one("body", blank.body),
+        expect: one("expect", blank.expect),
+        within_hours: one("within_hours", blank.within_hours),
+        asked: fields.all("ask").map(str::to_owned).collect(),
+    };
+    new_thread_page(&state, &signed_in, space, draft, Mode::Show).await
 }
 
 /// `POST /spaces/{id}/threads`: starts the thread, previews it, or shows the form again with
