@@ -31,6 +31,7 @@ use baton_core::schedule::ScheduleSpec;
 use baton_core::visibility::Visibility;
 use jiff::{SignedDuration, Timestamp};
 
+mod calendars;
 mod columns;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -49,6 +50,7 @@ mod throttle;
 mod urgent;
 mod webhooks;
 
+pub use calendars::CalendarStore;
 pub use constraint::Constraint;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
@@ -543,6 +545,7 @@ pub trait Store:
     + DeliveryStore
     + WebhookStore
     + MeetingStore
+    + CalendarStore
     + UrgentStore
     + ThrottleStore
     + HealthStore
@@ -562,6 +565,7 @@ impl<
         + DeliveryStore
         + WebhookStore
         + MeetingStore
+        + CalendarStore
         + UrgentStore
         + ThrottleStore
         + HealthStore

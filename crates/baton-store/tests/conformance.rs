@@ -81,3 +81,6 @@ mod throttle;
 
 #[path = "../src/conformance/meetings.rs"]
 mod meetings;
+
+#[path = "../src/conformance/calendars.rs"]
+mod calendars;

@@ -8,6 +8,7 @@
 //! that spans several statements runs in one transaction.
 
 mod asks;
+mod calendars;
 mod audit;
 mod deliveries;
 mod error;

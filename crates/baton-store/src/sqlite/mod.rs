@@ -6,6 +6,7 @@
 //! commit shares each fsync among all the writes that arrived while the previous one ran.
 
 mod asks;
+mod calendars;
 mod audit;
 mod deliveries;
 mod engine;
