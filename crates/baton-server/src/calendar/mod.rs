@@ -10,3 +10,6 @@
 pub mod read;
 pub mod refresh;
 pub mod write;
+
+#[cfg(test)]
+mod tests;

@@ -19,7 +19,7 @@ use chrono::{Datelike as _, TimeZone as _, Timelike as _};
 use icalendar::parser::{Component, Property, read_calendar};
 use jiff::civil::{Date, DateTime};
 use jiff::tz::TimeZone;
-use jiff::{Span, Timestamp, Zoned};
+use jiff::{Span, Timestamp, ZonedDateTime};
 use rrule::{Frequency, RRule, RRuleSet, Unvalidated};
 
 /// Why a calendar could not be read, and the line (1-based, of the text as given) it is about.
@@ -94,7 +94,7 @@ pub fn busy_times(
                 event.lines.begin,
                 format!(
                     "the calendar holds more than {MAX_BUSY_TIMES} busy times in the {} days Baton keeps",
-                    (window.1 - window.0).get_hours() / 24
+                    window.1.duration_since(window.0).as_hours() / 24
                 ),
             );
         }
@@ -277,12 +277,12 @@ impl When {
     }
 
     /// The instant it names (an all-day value: the start of its day in `member`'s zone).
-    fn zoned(&self, member: &TimeZone) -> Result<Zoned, jiff::Error> {
+    fn zoned(&self, member: &TimeZone) -> Result<ZonedDateTime, jiff::Error> {
         let wall = match self {
             When::Date(d) => d.to_datetime(jiff::civil::Time::midnight()),
             When::Utc(dt) | When::Zoned(dt, _) | When::Floating(dt) => *dt,
         };
-        self.zone(member).to_ambiguous_zoned(wall).compatible()
+        self.zone(member).to_ambiguous_zoned_datetime(wall).compatible()
     }
 
     /// Its wall-clock time in `anchor`, the zone a series is expanded in. A floating value
@@ -435,7 +435,7 @@ impl<'l> Event<'l> {
         starts.sort();
         starts.dedup();
         for local in starts {
-            let Ok(start) = anchor.to_ambiguous_zoned(local).compatible() else {
+            let Ok(start) = anchor.to_ambiguous_zoned_datetime(local).compatible() else {
                 continue;
             };
             let end = match self.length {
@@ -444,7 +444,7 @@ impl<'l> Event<'l> {
                     .checked_add(Span::new().days(days))
                     .and_then(|d| {
                         anchor
-                            .to_ambiguous_zoned(d.to_datetime(jiff::civil::Time::midnight()))
+                            .to_ambiguous_zoned_datetime(d.to_datetime(jiff::civil::Time::midnight()))
                             .compatible()
                     }),
                 Length::Span(span) => start.checked_add(span),
@@ -482,16 +482,19 @@ impl<'l> Event<'l> {
                 _ => parts.push(part),
             }
         }
-        let refused = |why: String| fail(line, format!("the recurrence rule is not supported: {why}"));
+        let refused = |why: String| IcsError {
+            line,
+            message: format!("the recurrence rule is not supported: {why}"),
+        };
         let mut parsed: RRule<Unvalidated> = match parts.join(";").parse() {
             Ok(rule) => rule,
-            Err(e) => return refused(e.to_string()),
+            Err(e) => return Err(refused(e.to_string())),
         };
         if matches!(parsed.get_freq(), Frequency::Secondly | Frequency::Minutely) {
-            return refused(format!(
+            return Err(refused(format!(
                 "FREQ={} repeats more often than Baton keeps busy times for",
                 parsed.get_freq()
-            ));
+            )));
         }
         if let Some(value) = until {
             let prop = Property::new_ref("UNTIL", value);
@@ -505,7 +508,9 @@ impl<'l> Event<'l> {
             parsed = parsed.until(floating(until, line)?);
         }
         let start = floating(first, line)?;
-        let rule = parsed.validate(start).or_else(|e| refused(e.to_string()))?;
+        let rule = parsed
+            .validate(start)
+            .map_err(|e| refused(e.to_string()))?;
         // Far enough on both sides of the window for any zone's offset and the event's length.
         let margin = jiff::SignedDuration::from_hours(48);
         let reach = match self.length {
@@ -523,7 +528,9 @@ impl<'l> Event<'l> {
             .before(floating(before, line)?)
             .all(limit);
         if found.limited && found.dates.len() < usize::from(limit) {
-            return refused("it could not be expanded within Baton's limits".to_owned());
+            return Err(refused(
+                "it could not be expanded within Baton's limits".to_owned(),
+            ));
         }
         Ok(found.dates.iter().map(|d| civil(d)).collect())
     }
@@ -531,7 +538,7 @@ impl<'l> Event<'l> {
 
 /// The wall-clock time of `t` in UTC.
 fn civil_utc(t: Timestamp) -> DateTime {
-    t.to_zoned(TimeZone::UTC).datetime()
+    t.to_zoned_datetime(TimeZone::UTC).datetime()
 }
 
 /// A floating wall-clock time as `rrule` takes it: the same digits, labelled UTC.

@@ -14,7 +14,7 @@ use baton_core::Id;
 use baton_core::meeting::{Meeting, MeetingStatus};
 use baton_core::model::Member;
 use baton_core::schedule::{MAX_RANGE_DAYS, Schedule, focus_intervals};
-use icalendar::{Calendar, Component as _, Event, EventLike as _, EventStatus, Property};
+use icalendar::{Calendar, Component as _, Event, EventStatus, Property};
 use jiff::{SignedDuration, Timestamp};
 
 /// Who made the calendar text (RFC 5545 `PRODID`).
