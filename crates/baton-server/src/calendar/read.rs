@@ -532,7 +532,7 @@ impl<'l> Event<'l> {
                 "it could not be expanded within Baton's limits".to_owned(),
             ));
         }
-        Ok(found.dates.iter().map(|d| civil(d)).collect())
+        Ok(found.dates.iter().filter_map(civil).collect())
     }
 }
 
@@ -557,13 +557,18 @@ fn floating(dt: DateTime, line: usize) -> Result<chrono::DateTime<rrule::Tz>, Ic
     }
 }
 
-/// The digits of a floating time `rrule` produced, back as a wall-clock time.
-fn civil(d: &chrono::DateTime<rrule::Tz>) -> DateTime {
-    let part = |n: u32| i8::try_from(n).unwrap_or(0);
-    jiff::civil::date(
-        i16::try_from(d.year()).unwrap_or(9999),
-        part(d.month()),
-        part(d.day()),
+/// The digits of a floating time `rrule` produced, back as a wall-clock time (`None` beyond
+/// jiff's range of years).
+fn civil(d: &chrono::DateTime<rrule::Tz>) -> Option<DateTime> {
+    let part = |n: u32| i8::try_from(n).ok();
+    DateTime::new(
+        i16::try_from(d.year()).ok()?,
+        part(d.month())?,
+        part(d.day())?,
+        part(d.hour())?,
+        part(d.minute())?,
+        part(d.second())?,
+        0,
     )
-    .at(part(d.hour()), part(d.minute()), part(d.second()), 0)
+    .ok()
 }

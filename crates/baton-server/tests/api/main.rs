@@ -7,6 +7,7 @@ mod accounts;
 mod authz;
 mod bad_input;
 mod bounds;
+mod calendars;
 mod digest_keys;
 mod follows;
 mod health;
