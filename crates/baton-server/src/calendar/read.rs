@@ -282,7 +282,9 @@ impl When {
             When::Date(d) => d.to_datetime(jiff::civil::Time::midnight()),
             When::Utc(dt) | When::Zoned(dt, _) | When::Floating(dt) => *dt,
         };
-        self.zone(member).to_ambiguous_zoned_datetime(wall).compatible()
+        self.zone(member)
+            .to_ambiguous_zoned_datetime(wall)
+            .compatible()
     }
 
     /// Its wall-clock time in `anchor`, the zone a series is expanded in. A floating value
@@ -291,7 +293,10 @@ impl When {
         match self {
             When::Date(d) => Ok(d.to_datetime(jiff::civil::Time::midnight())),
             When::Floating(dt) => Ok(*dt),
-            _ => Ok(self.zoned(member)?.with_time_zone(anchor.clone()).datetime()),
+            _ => Ok(self
+                .zoned(member)?
+                .with_time_zone(anchor.clone())
+                .datetime()),
         }
     }
 }
@@ -376,7 +381,12 @@ impl<'l> Event<'l> {
             }
             (_, None, Some(d)) => match d.parse::<Span>() {
                 Ok(span) if span.is_positive() => Length::Span(span),
-                _ => return fail(lines.of("DURATION"), format!("DURATION '{d}' is not a positive duration")),
+                _ => {
+                    return fail(
+                        lines.of("DURATION"),
+                        format!("DURATION '{d}' is not a positive duration"),
+                    );
+                }
             },
             // RFC 5545 3.6.1: a date-time event without an end takes no time.
             (_, None, None) => Length::Span(Span::new()),
@@ -384,7 +394,12 @@ impl<'l> Event<'l> {
         let recurrence_id = match when("RECURRENCE-ID")? {
             Some(at) => match at.zoned(zone) {
                 Ok(z) => Some(z.timestamp()),
-                Err(_) => return fail(lines.of("RECURRENCE-ID"), "RECURRENCE-ID cannot be placed in time"),
+                Err(_) => {
+                    return fail(
+                        lines.of("RECURRENCE-ID"),
+                        "RECURRENCE-ID cannot be placed in time",
+                    );
+                }
             },
             None => None,
         };
@@ -421,7 +436,9 @@ impl<'l> Event<'l> {
         let first = wall(&self.start)?;
         let mut starts: Vec<DateTime> = match &self.rrule {
             None => vec![first],
-            Some((rule, rule_line)) => self.expand(rule, *rule_line, first, &anchor, zone, window)?,
+            Some((rule, rule_line)) => {
+                self.expand(rule, *rule_line, first, &anchor, zone, window)?
+            }
         };
         for rdate in &self.rdates {
             starts.push(wall(rdate)?);
@@ -438,21 +455,24 @@ impl<'l> Event<'l> {
             let Ok(start) = anchor.to_ambiguous_zoned_datetime(local).compatible() else {
                 continue;
             };
-            let end = match self.length {
-                Length::Days(days) => local
-                    .date()
-                    .checked_add(Span::new().days(days))
-                    .and_then(|d| {
-                        anchor
-                            .to_ambiguous_zoned_datetime(d.to_datetime(jiff::civil::Time::midnight()))
-                            .compatible()
-                    }),
-                Length::Span(span) => start.checked_add(span),
-            };
+            let end =
+                match self.length {
+                    Length::Days(days) => local
+                        .date()
+                        .checked_add(Span::new().days(days))
+                        .and_then(|d| {
+                            anchor
+                                .to_ambiguous_zoned_datetime(
+                                    d.to_datetime(jiff::civil::Time::midnight()),
+                                )
+                                .compatible()
+                        }),
+                    Length::Span(span) => start.checked_add(span),
+                };
             let Ok(end) = end else { continue };
             let (start, end) = (start.timestamp(), end.timestamp());
-            let overlaps = end > window.0 && start < window.1 || start == end && start >= window.0 && start < window.1;
-            if overlaps && end > start && !skip.contains(&start) {
+            // An occurrence without length holds no time.
+            if end > window.0 && start < window.1 && end > start && !skip.contains(&start) {
                 out.push(Busy { start, end });
             }
             if out.len() > MAX_BUSY_TIMES {
@@ -500,7 +520,9 @@ impl<'l> Event<'l> {
             let prop = Property::new_ref("UNTIL", value);
             let until = match When::parse(value, &prop, line)? {
                 // A date UNTIL includes the whole of that day.
-                When::Date(d) if !matches!(self.start, When::Date(_)) => d.to_datetime(jiff::civil::Time::constant(23, 59, 59, 0)),
+                When::Date(d) if !matches!(self.start, When::Date(_)) => {
+                    d.to_datetime(jiff::civil::Time::constant(23, 59, 59, 0))
+                }
                 other => other
                     .wall_in(anchor, zone)
                     .or_else(|_| fail(line, "UNTIL cannot be placed in time"))?,
@@ -508,9 +530,7 @@ impl<'l> Event<'l> {
             parsed = parsed.until(floating(until, line)?);
         }
         let start = floating(first, line)?;
-        let rule = parsed
-            .validate(start)
-            .map_err(|e| refused(e.to_string()))?;
+        let rule = parsed.validate(start).map_err(|e| refused(e.to_string()))?;
         // Far enough on both sides of the window for any zone's offset and the event's length.
         let margin = jiff::SignedDuration::from_hours(48);
         let reach = match self.length {

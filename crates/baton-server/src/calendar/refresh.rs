@@ -35,9 +35,9 @@ pub async fn refresh_due(state: &AppState) -> anyhow::Result<usize> {
     let before = state.clock.now() - REFRESH_EVERY;
     let due = state.store.calendars_due(before, BATCH).await?;
     for calendar in &due {
-        refresh(state, calendar)
-            .await
-            .map_err(|e| anyhow::anyhow!("recording the refresh of calendar {}: {e}", calendar.id))?;
+        refresh(state, calendar).await.map_err(|e| {
+            anyhow::anyhow!("recording the refresh of calendar {}: {e}", calendar.id)
+        })?;
     }
     Ok(due.len())
 }

@@ -131,7 +131,12 @@ fn errors_name_the_line_of_the_text_as_given() {
 
 #[test]
 fn rules_that_repeat_by_the_minute_or_that_the_crate_refuses_are_not_supported() {
-    for rule in ["FREQ=MINUTELY", "FREQ=SECONDLY;COUNT=5", "FREQ=FORTNIGHTLY", "FREQ=DAILY;BYHOUR=25"] {
+    for rule in [
+        "FREQ=MINUTELY",
+        "FREQ=SECONDLY;COUNT=5",
+        "FREQ=FORTNIGHTLY",
+        "FREQ=DAILY;BYHOUR=25",
+    ] {
         let err = busy_times(
             &ics(&format!(
                 "BEGIN:VEVENT\r\nUID:x\r\nDTSTART:20260301T100000Z\r\nRRULE:{rule}\r\nEND:VEVENT\r\n"
@@ -200,7 +205,10 @@ fn focus_schedule() -> Schedule {
 
 #[test]
 fn a_feed_reads_back_as_its_meetings_and_focus_blocks() {
-    let (ann, bo) = (person("Ann \"A\" Lee", "ann@x.test"), person("Bo", "bo@x.test"));
+    let (ann, bo) = (
+        person("Ann \"A\" Lee", "ann@x.test"),
+        person("Bo", "bo@x.test"),
+    );
     let m = meeting(&ann, &bo, "2026-03-10T15:00:00Z");
     let mut draft = meeting(&ann, &bo, "2026-03-12T15:00:00Z");
     draft.status = MeetingStatus::Draft;
@@ -225,13 +233,23 @@ fn a_feed_reads_back_as_its_meetings_and_focus_blocks() {
         assert!(text.contains(&line), "{line} in\n{text}");
     }
     assert!(text.lines().all(|l| l.len() <= 76), "lines are folded");
-    let found = busy_times(&text, &berlin(), (t("2026-03-09T00:00:00Z"), t("2026-03-16T00:00:00Z")))
-        .expect("Baton reads its own feed");
+    let found = busy_times(
+        &text,
+        &berlin(),
+        (t("2026-03-09T00:00:00Z"), t("2026-03-16T00:00:00Z")),
+    )
+    .expect("Baton reads its own feed");
     assert_eq!(
         found,
         [
-            Busy { start: t("2026-03-10T15:00:00Z"), end: t("2026-03-10T15:45:00Z") },
-            Busy { start: t("2026-03-11T08:00:00Z"), end: t("2026-03-11T10:00:00Z") },
+            Busy {
+                start: t("2026-03-10T15:00:00Z"),
+                end: t("2026-03-10T15:45:00Z")
+            },
+            Busy {
+                start: t("2026-03-11T08:00:00Z"),
+                end: t("2026-03-11T10:00:00Z")
+            },
         ],
         "the meeting and Wednesday's focus block; the draft and the pre-work deadline hold no time"
     );

@@ -70,9 +70,11 @@ pub fn feed(f: &Feed<'_>) -> String {
     ));
     cal.append_property(Property::new("X-PUBLISHED-TTL", "PT1H"));
     let (from, to) = f.range;
-    for m in f.meetings.iter().filter(|m| {
-        m.status == MeetingStatus::Invited && m.start < to && end_of(m) > from
-    }) {
+    for m in f
+        .meetings
+        .iter()
+        .filter(|m| m.status == MeetingStatus::Invited && m.start < to && end_of(m) > from)
+    {
         cal.push(meeting_event(m, f.people, 0, f.stamp, Method::Request));
         if let Some(due) = m.prework_due.iter().find(|d| d.member_id == f.owner.id) {
             if due.due_at >= from && due.due_at < to {

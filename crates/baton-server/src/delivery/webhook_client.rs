@@ -200,7 +200,10 @@ impl WebhookClient {
                 .context("HTTP handshake")?;
             let driver = tokio::spawn(conn);
             let read = async {
-                let response = sender.send_request(request).await.context("sending the request")?;
+                let response = sender
+                    .send_request(request)
+                    .await
+                    .context("sending the request")?;
                 let status = response.status().as_u16();
                 let body = http_body_util::Limited::new(response.into_body(), limit)
                     .collect()

@@ -75,8 +75,10 @@ pub async fn revoke_feed(
 /// is 404.
 pub async fn feed(State(state): State<AppState>, Path(file): Path<String>) -> Response {
     let Some(secret) = file.strip_suffix(".ics") else {
-        return ApiError::from(crate::services::error::ServiceError::not_found("calendar feed"))
-            .into_response();
+        return ApiError::from(crate::services::error::ServiceError::not_found(
+            "calendar feed",
+        ))
+        .into_response();
     };
     match calendars::feed_text(&state, secret).await {
         Ok(text) => (
@@ -158,7 +160,10 @@ pub async fn add(
         (Some(url), None) => Source::Url(url),
         (None, Some(ics)) => Source::Ics(ics),
         (Some(_), Some(_)) => {
-            return Err(ApiError::invalid("url", "Give either url or ics, not both."));
+            return Err(ApiError::invalid(
+                "url",
+                "Give either url or ics, not both.",
+            ));
         }
         (None, None) => {
             return Err(ApiError::invalid(

@@ -310,18 +310,14 @@ fn read(text: &str, zone: &TimeZone, now: Timestamp) -> Result<Vec<Busy>, String
 
 /// The text at `url`, through the same guard as webhooks, or why it could not be had.
 async fn fetch(state: &AppState, url: &str) -> Result<String, String> {
-    let (status, body) = state
-        .webhooks
-        .get(url, MAX_ICS_BYTES)
-        .await
-        .map_err(|e| {
-            let why = format!("{e:#}");
-            if why.contains("length limit exceeded") {
-                too_large()
-            } else {
-                format!("The calendar could not be fetched: {why}.")
-            }
-        })?;
+    let (status, body) = state.webhooks.get(url, MAX_ICS_BYTES).await.map_err(|e| {
+        let why = format!("{e:#}");
+        if why.contains("length limit exceeded") {
+            too_large()
+        } else {
+            format!("The calendar could not be fetched: {why}.")
+        }
+    })?;
     if !(200..300).contains(&status) {
         return Err(format!(
             "The calendar could not be fetched: the server answered {status}."

@@ -863,7 +863,10 @@ fn rows(w: &World) -> Vec<Row> {
         row(
             "DELETE",
             "/api/v1/members/{id}/calendars/{calendar_id}",
-            format!("/api/v1/members/{author}/calendars/{}", uuid::Uuid::new_v4()),
+            format!(
+                "/api/v1/members/{author}/calendars/{}",
+                uuid::Uuid::new_v4()
+            ),
             None,
             [401, 401, 401, 403, 403, 404, 403, 403, 404, 404, 401],
         ),

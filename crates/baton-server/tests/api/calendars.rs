@@ -70,7 +70,10 @@ fn independent(text: &str, from: &str, to: &str) -> Option<Value> {
         String::from_utf8_lossy(&output.stderr)
     );
     if stdout.starts_with("skipped:") {
-        assert!(!ci, "{stdout} (CI must install icalendar and recurring-ical-events)");
+        assert!(
+            !ci,
+            "{stdout} (CI must install icalendar and recurring-ical-events)"
+        );
         println!("{}", stdout.trim());
         return None;
     }
@@ -124,7 +127,9 @@ app_test!(
         assert_eq!(meeting.status, StatusCode::CREATED, "{:?}", meeting.json);
         let id = meeting.str("/id");
 
-        let made = app.call("POST", &feed_path(&bo), Some(&bo.token), None, &[]).await;
+        let made = app
+            .call("POST", &feed_path(&bo), Some(&bo.token), None, &[])
+            .await;
         assert_eq!(made.status, StatusCode::CREATED, "{:?}", made.json);
         let url = made.str("/url");
         assert!(url.ends_with(".ics") && url.contains("/calendar/"), "{url}");
@@ -161,7 +166,10 @@ app_test!(
                     .is_some_and(|d| d.contains("Options") && d.contains("Read the comparison")),
                 "{meeting}"
             );
-            let focus: Vec<&Value> = events.iter().filter(|e| summary(e) == "Focus time").collect();
+            let focus: Vec<&Value> = events
+                .iter()
+                .filter(|e| summary(e) == "Focus time")
+                .collect();
             assert_eq!(focus.len(), 1, "{events:?}");
             assert_eq!(focus[0]["start"], json!("2026-03-11T08:00:00Z"));
             assert_eq!(focus[0]["end"], json!("2026-03-11T10:00:00Z"));
@@ -174,13 +182,20 @@ app_test!(
         }
 
         // A new URL replaces the old one; revoking ends the new one too.
-        let again = app.call("POST", &feed_path(&bo), Some(&bo.token), None, &[]).await;
+        let again = app
+            .call("POST", &feed_path(&bo), Some(&bo.token), None, &[])
+            .await;
         assert_eq!(again.status, StatusCode::CREATED);
         assert_ne!(again.str("/url"), url);
-        assert_eq!(fetch(&app, &path_of(&url)).await.status, StatusCode::NOT_FOUND);
+        assert_eq!(
+            fetch(&app, &path_of(&url)).await.status,
+            StatusCode::NOT_FOUND
+        );
         let newer = path_of(&again.str("/url"));
         assert_eq!(fetch(&app, &newer).await.status, StatusCode::OK);
-        let revoked = app.call("DELETE", &feed_path(&bo), Some(&bo.token), None, &[]).await;
+        let revoked = app
+            .call("DELETE", &feed_path(&bo), Some(&bo.token), None, &[])
+            .await;
         assert_eq!(revoked.status, StatusCode::NO_CONTENT);
         assert_eq!(fetch(&app, &newer).await.status, StatusCode::NOT_FOUND);
         assert_eq!(
@@ -188,7 +203,9 @@ app_test!(
             StatusCode::NOT_FOUND
         );
         // Nobody makes a feed of someone else's meetings.
-        let theirs = app.call("POST", &feed_path(&bo), Some(&owner.token), None, &[]).await;
+        let theirs = app
+            .call("POST", &feed_path(&bo), Some(&owner.token), None, &[])
+            .await;
         assert_problem(&theirs, StatusCode::FORBIDDEN, "another member's feed");
     }
 );
@@ -232,7 +249,11 @@ app_test!(
                 return;
             };
             assert_eq!(read["errors"], json!([]), "{read}");
-            let expected = if method == Method::Request { "REQUEST" } else { "CANCEL" };
+            let expected = if method == Method::Request {
+                "REQUEST"
+            } else {
+                "CANCEL"
+            };
             assert_eq!(read["method"], json!(expected));
             let event = &read["events"][0];
             assert_eq!(event["uid"], json!(format!("{}@baton", meeting.id)));
@@ -258,7 +279,11 @@ app_test!(
         let bo = app.member(&owner, "bo", "member").await;
         app.set_schedule(&bo, nine_to_five("Europe/Berlin")).await;
         let added = app
-            .post(&calendars(&bo), &bo, json!({"ics": WEEKLY, "name": "Client"}))
+            .post(
+                &calendars(&bo),
+                &bo,
+                json!({"ics": WEEKLY, "name": "Client"}),
+            )
             .await;
         assert_eq!(added.status, StatusCode::CREATED, "{:?}", added.json);
         assert_eq!(added.json["name"], json!("Client"));
@@ -273,7 +298,12 @@ app_test!(
         let (from, to) = ("2026-02-23T12:00:00Z", "2026-06-30T12:00:00Z");
         let stored = app
             .store
-            .external_busy(workspace, &[member], from.parse().expect("t"), to.parse().expect("t"))
+            .external_busy(
+                workspace,
+                &[member],
+                from.parse().expect("t"),
+                to.parse().expect("t"),
+            )
             .await
             .expect("busy times");
         if let Some(read) = independent(WEEKLY, from, to) {
@@ -281,8 +311,15 @@ app_test!(
                 .as_array()
                 .into_iter()
                 .flatten()
-                .filter(|e| e["transp"] != json!("TRANSPARENT") && e["status"] != json!("CANCELLED"))
-                .map(|e| (e["start"].as_str().unwrap_or_default().to_owned(), e["end"].as_str().unwrap_or_default().to_owned()))
+                .filter(|e| {
+                    e["transp"] != json!("TRANSPARENT") && e["status"] != json!("CANCELLED")
+                })
+                .map(|e| {
+                    (
+                        e["start"].as_str().unwrap_or_default().to_owned(),
+                        e["end"].as_str().unwrap_or_default().to_owned(),
+                    )
+                })
                 .collect();
             let ours: Vec<(String, String)> = stored
                 .iter()
@@ -309,9 +346,14 @@ app_test!(
             .map(|s| s["start"].as_str().unwrap_or_default().to_owned())
             .collect();
         assert_eq!(starts[0], "2026-03-09T15:00:00Z", "{starts:?}");
-        assert!(starts.contains(&"2026-03-10T08:00:00Z".to_owned()), "{starts:?}");
         assert!(
-            !starts.iter().any(|s| s.starts_with("2026-03-09T") && s.as_str() < "2026-03-09T15:00:00Z"),
+            starts.contains(&"2026-03-10T08:00:00Z".to_owned()),
+            "{starts:?}"
+        );
+        assert!(
+            !starts
+                .iter()
+                .any(|s| s.starts_with("2026-03-09T") && s.as_str() < "2026-03-09T15:00:00Z"),
             "{starts:?}"
         );
 
@@ -319,12 +361,23 @@ app_test!(
         let list = app.get(&calendars(&bo), &bo).await;
         assert_eq!(list.json["calendars"][0]["id"], added.json["id"]);
         let gone = app
-            .call("DELETE", &format!("{}/{}", calendars(&bo), added.str("/id")), Some(&bo.token), None, &[])
+            .call(
+                "DELETE",
+                &format!("{}/{}", calendars(&bo), added.str("/id")),
+                Some(&bo.token),
+                None,
+                &[],
+            )
             .await;
         assert_eq!(gone.status, StatusCode::NO_CONTENT);
         assert!(
             app.store
-                .external_busy(workspace, &[member], from.parse().expect("t"), to.parse().expect("t"))
+                .external_busy(
+                    workspace,
+                    &[member],
+                    from.parse().expect("t"),
+                    to.parse().expect("t")
+                )
                 .await
                 .expect("busy")
                 .is_empty()
@@ -337,24 +390,33 @@ app_test!(
     |app: TestApp| async move {
         let owner = app.workspace("Acme").await;
         let broken = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nBEGIN:VEVENT\r\nDTSTART:20260309T100000Z\r\nnot a content line\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n";
-        let r = app.post(&calendars(&owner), &owner, json!({"ics": broken})).await;
+        let r = app
+            .post(&calendars(&owner), &owner, json!({"ics": broken}))
+            .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "malformed");
         assert_eq!(r.json["field"], json!("ics"), "{:?}", r.json);
         assert!(r.str("/detail").contains("line 5"), "{:?}", r.json);
 
         let minutely = WEEKLY.replace("FREQ=WEEKLY;BYDAY=MO,TU", "FREQ=MINUTELY");
-        let r = app.post(&calendars(&owner), &owner, json!({"ics": minutely})).await;
+        let r = app
+            .post(&calendars(&owner), &owner, json!({"ics": minutely}))
+            .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "minutely");
         assert!(r.str("/detail").contains("line 9"), "{:?}", r.json);
 
         let huge = format!("{WEEKLY}{}", " ".repeat(2 * 1024 * 1024));
-        let r = app.post(&calendars(&owner), &owner, json!({"ics": huge})).await;
+        let r = app
+            .post(&calendars(&owner), &owner, json!({"ics": huge}))
+            .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "too large");
         assert_eq!(r.json["field"], json!("ics"));
 
         for (body, field) in [
             (json!({}), "url"),
-            (json!({"url": "https://x.example/a.ics", "ics": WEEKLY}), "url"),
+            (
+                json!({"url": "https://x.example/a.ics", "ics": WEEKLY}),
+                "url",
+            ),
             (json!({"url": "ftp://x.example/a.ics"}), "url"),
             (json!({"url": "http://127.0.0.1:9/a.ics"}), "url"),
             (json!({"ics": WEEKLY, "name": "n".repeat(101)}), "name"),
@@ -367,10 +429,14 @@ app_test!(
         assert_eq!(list.json["calendars"], json!([]), "nothing was stored");
 
         for _ in 0..20 {
-            let r = app.post(&calendars(&owner), &owner, json!({"ics": WEEKLY})).await;
+            let r = app
+                .post(&calendars(&owner), &owner, json!({"ics": WEEKLY}))
+                .await;
             assert_eq!(r.status, StatusCode::CREATED);
         }
-        let r = app.post(&calendars(&owner), &owner, json!({"ics": WEEKLY})).await;
+        let r = app
+            .post(&calendars(&owner), &owner, json!({"ics": WEEKLY}))
+            .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "too many");
         assert_eq!(r.json["field"], json!("calendars"));
     }
@@ -379,7 +445,9 @@ app_test!(
 /// Serves `body` with `status` to every request on a loopback port, until dropped.
 async fn loopback(status: u16, body: &'static str) -> (u16, tokio::task::JoinHandle<()>) {
     use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
     let port = listener.local_addr().expect("address").port();
     let task = tokio::spawn(async move {
         while let Ok((mut stream, _)) = listener.accept().await {
@@ -439,20 +507,35 @@ app_test!(
         let list = app.get(&calendars(&owner), &owner).await;
         let cal = &list.json["calendars"][0];
         assert_eq!(cal["busy"], json!(17), "{cal}");
-        assert!(cal["last_error"].as_str().is_some_and(|e| e.contains("could not be fetched")), "{cal}");
+        assert!(
+            cal["last_error"]
+                .as_str()
+                .is_some_and(|e| e.contains("could not be fetched")),
+            "{cal}"
+        );
         assert_eq!(
-            baton_server::calendar::refresh::refresh_due(&state).await.expect("a pass"),
+            baton_server::calendar::refresh::refresh_due(&state)
+                .await
+                .expect("a pass"),
             0,
             "not due again until another hour has passed"
         );
 
         // A server that answers an error, or something that is not a calendar, is refused.
         let (port, _server) = loopback(404, "nope").await;
-        let r = send_to(&router, add(json!({"url": format!("http://127.0.0.1:{port}/x.ics")}))).await;
+        let r = send_to(
+            &router,
+            add(json!({"url": format!("http://127.0.0.1:{port}/x.ics")})),
+        )
+        .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "404");
         assert!(r.str("/detail").contains("404"), "{:?}", r.json);
         let (port, _server) = loopback(200, "<html>hello</html>").await;
-        let r = send_to(&router, add(json!({"url": format!("http://127.0.0.1:{port}/x.ics")}))).await;
+        let r = send_to(
+            &router,
+            add(json!({"url": format!("http://127.0.0.1:{port}/x.ics")})),
+        )
+        .await;
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "html");
         assert!(r.str("/detail").contains("line 1"), "{:?}", r.json);
         // The app without the allow-list refuses loopback outright.

@@ -188,7 +188,13 @@ store_test!(
             .expect("add");
         let due = store.calendars_due(at(11), 10).await.expect("due");
         assert_eq!(due, vec![cal.clone()], "only fetched calendars are due");
-        assert!(store.calendars_due(at(10), 10).await.expect("due").is_empty());
+        assert!(
+            store
+                .calendars_due(at(10), 10)
+                .await
+                .expect("due")
+                .is_empty()
+        );
 
         store
             .record_refresh(w.ws(), cal.id, at(50), Refresh::Failed("timed out".into()))

@@ -118,7 +118,11 @@ impl CalendarStore for PgStore {
     ) -> StoreResult<()> {
         let mut client = self.client().await?;
         let tx = client.transaction().await?;
-        let (ws, id, member) = (ws.to_string(), cal.id.to_string(), cal.member_id.to_string());
+        let (ws, id, member) = (
+            ws.to_string(),
+            cal.id.to_string(),
+            cal.member_id.to_string(),
+        );
         found(
             query::exec(
                 &tx,

@@ -8,8 +8,8 @@
 //! that spans several statements runs in one transaction.
 
 mod asks;
-mod calendars;
 mod audit;
+mod calendars;
 mod deliveries;
 mod error;
 mod follows;

@@ -100,7 +100,11 @@ impl CalendarStore for SqliteStore {
     ) -> StoreResult<()> {
         self.engine
             .write(move |c| {
-                let (ws, id, member) = (ws.to_string(), cal.id.to_string(), cal.member_id.to_string());
+                let (ws, id, member) = (
+                    ws.to_string(),
+                    cal.id.to_string(),
+                    cal.member_id.to_string(),
+                );
                 let changed = c
                     .prepare_cached(
                         "INSERT INTO external_calendars (workspace_id, id, member_id, name, url,

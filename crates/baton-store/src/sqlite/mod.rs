@@ -6,8 +6,8 @@
 //! commit shares each fsync among all the writes that arrived while the previous one ran.
 
 mod asks;
-mod calendars;
 mod audit;
+mod calendars;
 mod deliveries;
 mod engine;
 mod feed;
