@@ -175,10 +175,10 @@ fn scan(lines: &[(String, usize)]) -> Result<Vec<EventLines>, IcsError> {
             },
             _ if open.is_empty() => return fail(n, "a calendar starts with BEGIN:VCALENDAR"),
             _ => {
-                if open.len() == 2 && open[1] == "VEVENT" {
-                    if let Some(event) = events.last_mut() {
-                        event.properties.entry(name).or_insert(n);
-                    }
+                if let (2, Some(event)) = (open.len(), events.last_mut())
+                    && open[1] == "VEVENT"
+                {
+                    event.properties.entry(name).or_insert(n);
                 }
             }
         }
@@ -259,7 +259,7 @@ impl When {
             return Ok(When::Utc(dt));
         }
         match param("TZID") {
-            Some(name) => match TimeZone::get(name.trim_start_matches('/')) {
+            Some(name) => match baton_core::tzdb::zone(name.trim_start_matches('/')) {
                 Ok(tz) => Ok(When::Zoned(dt, tz)),
                 Err(_) => fail(line, format!("the time zone '{name}' is not known")),
             },

@@ -20,7 +20,7 @@ fn t(text: &str) -> Timestamp {
 }
 
 fn berlin() -> TimeZone {
-    TimeZone::get("Europe/Berlin").expect("zone")
+    baton_core::tzdb::zone("Europe/Berlin").expect("zone")
 }
 
 /// March and April 2026 (Berlin moves to summer time on 29 March).

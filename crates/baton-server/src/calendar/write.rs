@@ -76,10 +76,11 @@ pub fn feed(f: &Feed<'_>) -> String {
         .filter(|m| m.status == MeetingStatus::Invited && m.start < to && end_of(m) > from)
     {
         cal.push(meeting_event(m, f.people, 0, f.stamp, Method::Request));
-        if let Some(due) = m.prework_due.iter().find(|d| d.member_id == f.owner.id) {
-            if due.due_at >= from && due.due_at < to {
-                cal.push(prework_event(m, f.owner.id, due.due_at, f.stamp));
-            }
+        if let Some(due) = m.prework_due.iter().find(|d| d.member_id == f.owner.id)
+            && due.due_at >= from
+            && due.due_at < to
+        {
+            cal.push(prework_event(m, f.owner.id, due.due_at, f.stamp));
         }
     }
     for (start, end) in focus_blocks(f.schedule, from, to) {
