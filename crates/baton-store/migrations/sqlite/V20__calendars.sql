@@ -4,7 +4,7 @@
 -- finder reads; a failed refresh keeps the old rows and records why it failed.
 
 CREATE TABLE calendar_feeds (
-    member_id    TEXT PRIMARY KEY REFERENCES members(id),
+    member_id    TEXT NOT NULL PRIMARY KEY REFERENCES members(id),
     workspace_id TEXT NOT NULL REFERENCES workspaces(id),
     secret_hash  TEXT NOT NULL UNIQUE,
     created_at   INTEGER NOT NULL
