@@ -304,8 +304,16 @@ fn too_large() -> String {
 
 /// The busy times of `text` in the window kept around `now`, or why it is not a calendar.
 fn read(text: &str, zone: &TimeZone, now: Timestamp) -> Result<Vec<Busy>, String> {
-    busy_times(text, zone, window(now, BUSY_DAYS_BACK, BUSY_DAYS_AHEAD))
-        .map_err(|e| format!("This is not a calendar Baton can read: {e}."))
+    let range = window(now, BUSY_DAYS_BACK, BUSY_DAYS_AHEAD);
+    // The text is a stranger's, and the parser and the recurrence crate are not ours: should
+    // either panic on some input, that calendar is refused instead of ending the request's
+    // task or, worse, the refresh loop.
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        busy_times(text, zone, range)
+    })) {
+        Ok(read) => read.map_err(|e| format!("This is not a calendar Baton can read: {e}.")),
+        Err(_) => Err("This calendar could not be read (the reader failed on it).".to_owned()),
+    }
 }
 
 /// The text at `url`, through the same guard as webhooks, or why it could not be had.
