@@ -51,7 +51,7 @@ function memberPages() {
     `/spaces/${people.space}/threads/new`, `/threads/${people.thread}`, '/batons', `/batons/${people.baton}`,
     `/relays/${people.relay}`, '/people',
     `/people/${people.owner}`, `/people/${people.mo}`, '/settings', '/settings/schedule',
-    '/settings/notifications', '/settings/webhooks',
+    '/settings/notifications', '/settings/webhooks', '/settings/calendars',
     `/meetings/find-a-time?with=${people.owner}&with=${people.mo}&minutes=60&days=7&weekly=on`,
     '/meetings', '/meetings/new', `/meetings/${people.meeting}`, '/meetings/hangouts'];
 }

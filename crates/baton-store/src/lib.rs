@@ -31,6 +31,7 @@ use baton_core::schedule::ScheduleSpec;
 use baton_core::visibility::Visibility;
 use jiff::{SignedDuration, Timestamp};
 
+mod calendars;
 mod columns;
 #[cfg(any(test, feature = "conformance"))]
 pub mod conformance;
@@ -50,6 +51,7 @@ mod throttle;
 mod urgent;
 mod webhooks;
 
+pub use calendars::CalendarStore;
 pub use constraint::Constraint;
 pub use error::{StoreError, StoreResult};
 pub use feed::{ChangeFeed, FEED_CAPACITY, Heard, MAX_ANNOUNCEMENT};
@@ -546,6 +548,7 @@ pub trait Store:
     + WebhookStore
     + MeetingStore
     + HangoutStore
+    + CalendarStore
     + UrgentStore
     + ThrottleStore
     + HealthStore
@@ -566,6 +569,7 @@ impl<
         + WebhookStore
         + MeetingStore
         + HangoutStore
+        + CalendarStore
         + UrgentStore
         + ThrottleStore
         + HealthStore

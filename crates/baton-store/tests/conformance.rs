@@ -84,3 +84,6 @@ mod meetings;
 
 #[path = "../src/conformance/hangouts.rs"]
 mod hangouts;
+
+#[path = "../src/conformance/calendars.rs"]
+mod calendars;

@@ -79,9 +79,11 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         Arc::clone(&worker),
     ));
     let webhooks = tokio::spawn(baton_server::delivery::run_webhooks(state.clone(), worker));
+    let calendars = tokio::spawn(baton_server::calendar::refresh::run(state.clone()));
     let served = baton_server::serve_with(listener, state, shutdown_signal()).await;
     deliveries.abort();
     webhooks.abort();
+    calendars.abort();
     served.context("serving HTTP")?;
     tracing::info!("stopped");
     Ok(())

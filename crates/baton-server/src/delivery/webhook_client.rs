@@ -23,7 +23,7 @@ use baton_core::delivery::webhook_target::{AllowedHosts, Scheme, WebhookUrl, che
 use baton_core::{CoreError, CoreResult};
 use futures_util::future::BoxFuture;
 use hmac::{Hmac, Mac};
-use http_body_util::Full;
+use http_body_util::{BodyExt as _, Full};
 use hyper::body::Bytes;
 use hyper_util::rt::TokioIo;
 use sha2::Sha256;
@@ -174,14 +174,61 @@ impl WebhookClient {
         headers: &WebhookHeaders,
         body: Vec<u8>,
     ) -> anyhow::Result<u16> {
+        let (url, io) = self.open(url).await?;
+        exchange(io, request(&url, headers, body)?).await
+    }
+
+    /// GETs `url`, checked exactly like a webhook target and connected to the address that
+    /// passed, all within [`TIMEOUT`]: the status and at most `limit` bytes of the body (a
+    /// larger body fails). Used to fetch external calendars, which a member names as freely
+    /// as a webhook.
+    ///
+    /// # Errors
+    /// When the target is refused, unreachable, does not answer in time, or sends more than
+    /// `limit` bytes.
+    pub async fn get(&self, url: &str, limit: usize) -> anyhow::Result<(u16, Vec<u8>)> {
+        tokio::time::timeout(TIMEOUT, async {
+            let (url, io) = self.open(url).await?;
+            let request = hyper::Request::get(url.path_and_query.as_str())
+                .header("host", host_header(&url))
+                .header("accept", "text/calendar")
+                .header("user-agent", concat!("Baton/", env!("CARGO_PKG_VERSION")))
+                .body(Full::new(Bytes::new()))
+                .context("building the request")?;
+            let (mut sender, conn) = hyper::client::conn::http1::handshake(TokioIo::new(io))
+                .await
+                .context("HTTP handshake")?;
+            let driver = tokio::spawn(conn);
+            let read = async {
+                let response = sender
+                    .send_request(request)
+                    .await
+                    .context("sending the request")?;
+                let status = response.status().as_u16();
+                let body = http_body_util::Limited::new(response.into_body(), limit)
+                    .collect()
+                    .await
+                    .map_err(|e| anyhow!("reading the body: {e}"))?;
+                anyhow::Ok((status, body.to_bytes().to_vec()))
+            }
+            .await;
+            driver.abort();
+            read
+        })
+        .await
+        .map_err(|_| anyhow!("no response within {} s", TIMEOUT.as_secs()))?
+    }
+
+    /// Checks `url` and opens a connection to an address that passed: plain for http, TLS
+    /// (verifying the certificate against the host) for https.
+    async fn open(&self, url: &str) -> anyhow::Result<(WebhookUrl, Box<dyn Io>)> {
         let (url, addrs) = self
             .check(url)
             .await
             .map_err(|e| anyhow!("refused: {}", e.message))?;
         let tcp = connect(&addrs).await?;
-        let request = request(&url, headers, body)?;
-        match url.scheme {
-            Scheme::Http => exchange(tcp, request).await,
+        let io: Box<dyn Io> = match url.scheme {
+            Scheme::Http => Box::new(tcp),
             Scheme::Https => {
                 let name = match url.literal_ip() {
                     Some(ip) => ServerName::IpAddress(ip.into()),
@@ -192,9 +239,10 @@ impl WebhookClient {
                     .connect(name, tcp)
                     .await
                     .context("TLS handshake")?;
-                exchange(tls, request).await
+                Box::new(tls)
             }
-        }
+        };
+        Ok((url, io))
     }
 
     /// The TLS settings: rustls with ring and the bundled Mozilla roots, like the SMTP client.
@@ -213,6 +261,10 @@ impl WebhookClient {
     }
 }
 
+/// A connection, plain or TLS, as one type.
+trait Io: AsyncRead + AsyncWrite + Unpin + Send + 'static {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send + 'static> Io for T {}
+
 /// A TCP connection to the first of `addrs` that accepts one.
 async fn connect(addrs: &[SocketAddr]) -> anyhow::Result<TcpStream> {
     let mut last = None;
@@ -225,23 +277,27 @@ async fn connect(addrs: &[SocketAddr]) -> anyhow::Result<TcpStream> {
     Err(last.unwrap_or_else(|| anyhow!("no address to connect to")))
 }
 
+/// The `Host` header for `url`: its host, and its port unless it is the scheme's default.
+fn host_header(url: &WebhookUrl) -> String {
+    let default_port = match url.scheme {
+        Scheme::Http => 80,
+        Scheme::Https => 443,
+    };
+    if url.port == default_port {
+        url.host_text()
+    } else {
+        format!("{}:{}", url.host_text(), url.port)
+    }
+}
+
 /// The POST request: path and query of `url`, its host (and non-default port) as `Host`.
 fn request(
     url: &WebhookUrl,
     headers: &WebhookHeaders,
     body: Vec<u8>,
 ) -> anyhow::Result<hyper::Request<Full<Bytes>>> {
-    let default_port = match url.scheme {
-        Scheme::Http => 80,
-        Scheme::Https => 443,
-    };
-    let host = if url.port == default_port {
-        url.host_text()
-    } else {
-        format!("{}:{}", url.host_text(), url.port)
-    };
     hyper::Request::post(url.path_and_query.as_str())
-        .header("host", host)
+        .header("host", host_header(url))
         .header("content-type", "application/json")
         .header(
             "user-agent",

@@ -1,5 +1,6 @@
 //! Every route in one place, and the OpenAPI document listing the same handlers.
 
+pub mod calendars;
 pub mod deliveries;
 pub mod doc;
 pub mod dto;
@@ -53,6 +54,8 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         meetings::create, meetings::read, meetings::list, meetings::meeting_load,
         meeting_slots::find_slots,
         hangouts::set, hangouts::current,
+        calendars::create_feed, calendars::revoke_feed, calendars::add, calendars::list,
+        calendars::remove,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth, &SharedAnswers, &FieldRules),
@@ -159,6 +162,20 @@ fn api() -> Router<AppState> {
         )
         .route("/posts/{id}/revisions", get(threads::revisions))
         .route("/openapi.json", get(system::openapi))
+        .route(
+            "/members/{id}/calendar-feed",
+            post(calendars::create_feed).delete(calendars::revoke_feed),
+        )
+        .route(
+            "/members/{id}/calendars",
+            post(calendars::add)
+                .get(calendars::list)
+                .layer(DefaultBodyLimit::max(calendars::MAX_UPLOAD_BODY)),
+        )
+        .route(
+            "/members/{id}/calendars/{calendar_id}",
+            delete(calendars::remove),
+        )
 }
 
 /// The whole application: API, health, metrics, with size limits, request metrics, the host
@@ -169,6 +186,9 @@ pub fn router(state: AppState) -> Router {
         .nest("/api/v1", api())
         .route("/healthz", get(system::healthz))
         .route("/metrics", get(system::metrics))
+        // Outside `/api/v1`: a calendar program fetches it with the secret in the path as its
+        // only credential.
+        .route("/calendar/{file}", get(calendars::feed))
         // Outside the same-origin check: a mail provider's one-click POST (RFC 8058) comes
         // from anywhere, and the signed token in its path is the credential, not a session.
         .merge(crate::web::unsubscribe::routes())

@@ -92,7 +92,7 @@ pub async fn find_slots(
 }
 
 /// Each participant's busy times over the search's range, in the order named: the invited
-/// Baton meetings they are in. (External calendars join them once members can add them.)
+/// Baton meetings they are in and the busy times of their external calendars.
 async fn busy_times(
     state: &AppState,
     caller: &Member,
@@ -100,10 +100,16 @@ async fn busy_times(
     search: &Search,
 ) -> ServiceResult<Vec<Vec<(Timestamp, Timestamp)>>> {
     let (from, to) = search.range();
-    let times = state
+    let mut times = state
         .store
         .meeting_times(caller.workspace_id, participants, from, to)
         .await?;
+    times.extend(
+        state
+            .store
+            .external_busy(caller.workspace_id, participants, from, to)
+            .await?,
+    );
     Ok(participants
         .iter()
         .map(|p| {

@@ -4,6 +4,7 @@
 
 pub mod access;
 pub mod asks;
+pub mod calendars;
 pub mod deliveries;
 pub mod error;
 pub mod hangouts;

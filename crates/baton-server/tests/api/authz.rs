@@ -845,6 +845,46 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             [401, 401, 401, 404, 404, 200, 404, 200, 404, 404, 401],
         ),
+        // Calendars are each member's own: others who may know of the author are refused,
+        // the rest do not learn the author exists.
+        row(
+            "POST",
+            "/api/v1/members/{id}/calendar-feed",
+            format!("/api/v1/members/{author}/calendar-feed"),
+            None,
+            [401, 401, 401, 403, 403, 201, 403, 403, 404, 404, 401],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/members/{id}/calendar-feed",
+            format!("/api/v1/members/{author}/calendar-feed"),
+            None,
+            [401, 401, 401, 403, 403, 204, 403, 403, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/members/{id}/calendars",
+            format!("/api/v1/members/{author}/calendars"),
+            Some(json!({"ics": "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nEND:VCALENDAR\r\n"})),
+            [401, 401, 401, 403, 403, 201, 403, 403, 404, 404, 401],
+        ),
+        row(
+            "GET",
+            "/api/v1/members/{id}/calendars",
+            format!("/api/v1/members/{author}/calendars"),
+            None,
+            [401, 401, 401, 403, 403, 200, 403, 403, 404, 404, 401],
+        ),
+        row(
+            "DELETE",
+            "/api/v1/members/{id}/calendars/{calendar_id}",
+            format!(
+                "/api/v1/members/{author}/calendars/{}",
+                uuid::Uuid::new_v4()
+            ),
+            None,
+            [401, 401, 401, 403, 403, 404, 403, 403, 404, 404, 401],
+        ),
     ]
 }
 

@@ -9,6 +9,7 @@
 
 mod asks;
 mod audit;
+mod calendars;
 mod deliveries;
 mod error;
 mod follows;

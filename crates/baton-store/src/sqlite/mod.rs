@@ -7,6 +7,7 @@
 
 mod asks;
 mod audit;
+mod calendars;
 mod deliveries;
 mod engine;
 mod feed;

@@ -1,5 +1,5 @@
 //! The viewer's own settings: profile, time zone, password, API tokens, working hours and
-//! notifications, and the viewer's webhooks (`webhooks`).
+//! notifications, the viewer's webhooks (`webhooks`) and calendars (`calendars`).
 //!
 //! Owns: the `/settings…` pages and the translation between their forms and the core types,
 //! one page per module: `account` (profile, password, tokens), `schedule` with
@@ -9,6 +9,7 @@
 //! `services::{sessions, members, schedules}`.
 
 mod account;
+mod calendars;
 mod notifications;
 mod schedule;
 mod schedule_form;
@@ -47,6 +48,19 @@ pub fn routes() -> Router<AppState> {
             "/settings/webhooks/{id}/delete",
             post(webhooks::delete_webhook),
         )
+        .route(
+            "/settings/calendars",
+            get(calendars::calendars_page).post(calendars::add_calendar),
+        )
+        .route("/settings/calendars/feed", post(calendars::issue_feed))
+        .route(
+            "/settings/calendars/feed/revoke",
+            post(calendars::revoke_feed),
+        )
+        .route(
+            "/settings/calendars/{id}/delete",
+            post(calendars::remove_calendar),
+        )
 }
 
 /// `?saved=…` after a successful post: which short notice to show.
@@ -66,6 +80,9 @@ impl Saved {
             "revoked" => "Token revoked. It no longer works.",
             "schedule" => "Working hours saved.",
             "notifications" => "Notification settings saved.",
+            "feed_revoked" => "Calendar feed turned off. Its address no longer works.",
+            "calendar" => "Calendar added. Baton keeps meetings off its busy times.",
+            "calendar_removed" => "Calendar removed, with its busy times.",
             _ => return None,
         })
     }
