@@ -307,6 +307,7 @@ async fn seed_meetings(
         } else {
             Vec::new()
         },
+        video_url: Some("https://meet.example.com/baton-demo".into()),
     };
     meetings::create(
         state,

@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod doc;
 pub mod dto;
+pub mod meeting_lifecycle;
 pub mod meeting_slots;
 pub mod meetings;
 pub mod members;
@@ -51,6 +52,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         webhooks::list_for_space, webhooks::delete,
         meetings::create, meetings::read, meetings::list, meetings::meeting_load,
         meeting_slots::find_slots,
+        meeting_lifecycle::invite, meeting_lifecycle::close, meeting_lifecycle::cancel,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth, &SharedAnswers, &FieldRules),
@@ -107,6 +109,9 @@ fn api() -> Router<AppState> {
         .route("/meetings", post(meetings::create).get(meetings::list))
         .route("/meetings/{id}", get(meetings::read))
         .route("/members/{id}/meeting-load", get(meetings::meeting_load))
+        .route("/meetings/{id}/invite", post(meeting_lifecycle::invite))
+        .route("/meetings/{id}/close", post(meeting_lifecycle::close))
+        .route("/meetings/{id}/cancel", post(meeting_lifecycle::cancel))
         .route("/relays", post(relays::create_relay))
         .route("/relays/{id}", get(relays::read_relay))
         .route("/relays/{id}/coverage", get(relays::coverage))

@@ -6,6 +6,7 @@ pub mod access;
 pub mod asks;
 pub mod deliveries;
 pub mod error;
+pub mod meeting_lifecycle;
 pub mod meeting_slots;
 pub mod meetings;
 pub mod members;

@@ -12,6 +12,7 @@ mod follows;
 mod health;
 mod idempotency;
 mod live;
+mod meeting_lifecycle;
 mod meeting_slots;
 mod meetings;
 mod names;
