@@ -53,6 +53,17 @@ pub trait MeetingStore: Send + Sync {
     /// its thread when there is one, in one transaction. `NotFound` for no such meeting,
     /// `Conflict` on [`Constraint::MeetingStatus`] when it is closed or cancelled already.
     async fn cancel_meeting(&self, ws: Id, id: Id, notice: Option<NewPost>) -> StoreResult<()>;
+    /// The share of working time `ws` aims to spend in meetings, if it set one.
+    async fn meeting_load_target(&self, ws: Id) -> StoreResult<Option<f64>>;
+    /// Sets `ws`'s meeting-load target, as set by `by` (a member of `ws`, `NotFound`
+    /// otherwise) at `at`; the workspace's other settings keep their values.
+    async fn set_meeting_load_target(
+        &self,
+        ws: Id,
+        target: f64,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()>;
     /// One meeting of `ws`, whole, when `viewer` is one of its participants (the organizer is
     /// one); `NotFound` otherwise, so others cannot tell it exists.
     async fn meeting_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<Meeting>;
@@ -115,6 +126,19 @@ pub(crate) const FOLLOW_SQL: &str =
      SELECT p.workspace_id, p.member_id, CAST($1 AS TEXT), 0, TRUE FROM meeting_participants p
       WHERE p.workspace_id = $2 AND p.meeting_id = $3
      ON CONFLICT (member_id, thread_id) DO UPDATE SET following = COALESCE(read_cursors.following, TRUE)";
+
+/// Reads a workspace's meeting-load target. Parameters: workspace.
+pub(crate) const LOAD_TARGET_SQL: &str =
+    "SELECT meeting_load_target FROM workspace_settings WHERE workspace_id = $1";
+
+/// Sets a workspace's meeting-load target, writing the settings row (with the default urgent
+/// budget) when there is none yet. Parameters: workspace, default urgent budget, target, when,
+/// by whom (a member of the workspace, or nothing is written).
+pub(crate) const SET_LOAD_TARGET_SQL: &str = "INSERT INTO workspace_settings
+         (workspace_id, urgent_budget, meeting_load_target, updated_by, updated_at)
+     SELECT $1, $2, $3, m.id, $4 FROM members m WHERE m.workspace_id = $1 AND m.id = $5
+     ON CONFLICT (workspace_id) DO UPDATE SET meeting_load_target = excluded.meeting_load_target,
+         updated_by = excluded.updated_by, updated_at = excluded.updated_at";
 
 /// The span of a meeting that starts at `start` and lasts `minutes`.
 pub(crate) fn meeting_span(start: Timestamp, minutes: i64) -> (Timestamp, Timestamp) {

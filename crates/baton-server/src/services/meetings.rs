@@ -5,7 +5,7 @@
 
 use baton_core::Id;
 use baton_core::meeting::lifecycle::{self, end};
-use baton_core::meeting::load::{DEFAULT_TARGET, MeetingLoad, meeting_load};
+use baton_core::meeting::load::{self as load_rules, DEFAULT_TARGET, MeetingLoad, meeting_load};
 use baton_core::meeting::plan::{self, Plan};
 use baton_core::meeting::purpose::{self, Purpose, Refused};
 use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, prework};
@@ -191,9 +191,29 @@ fn optional(
     Ok(optional)
 }
 
-/// The workspace's meeting-load target.
-pub async fn load_target(_state: &AppState, _ws: Id) -> ServiceResult<f64> {
-    Ok(DEFAULT_TARGET)
+/// The workspace's meeting-load target: the share of working time it aims to spend in
+/// meetings ([`DEFAULT_TARGET`] until an admin sets one).
+pub async fn load_target(state: &AppState, ws: Id) -> ServiceResult<f64> {
+    Ok(state
+        .store
+        .meeting_load_target(ws)
+        .await?
+        .unwrap_or(DEFAULT_TARGET))
+}
+
+/// Sets the workspace's meeting-load target (admins only); checked before anything is written.
+///
+/// # Errors
+/// 403 for a non-admin; 422 on `meeting_load_target` outside (0, 1].
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
+pub async fn set_load_target(state: &AppState, caller: &Member, target: f64) -> ServiceResult<f64> {
+    super::urgent::admin_only(caller, "change the workspace settings")?;
+    let target = load_rules::target(target)?;
+    state
+        .store
+        .set_meeting_load_target(caller.workspace_id, target, caller.id, state.clock.now())
+        .await?;
+    Ok(target)
 }
 
 /// Whom `meeting` would push over the workspace's target in its week (each participant's own

@@ -376,3 +376,78 @@ app_test!(
         assert_eq!(gone.json["thread_id"], Value::Null);
     }
 );
+
+app_test!(
+    the_workspace_sets_the_meeting_load_target_that_warnings_and_loads_use,
+    |app: TestApp| async move {
+        let (owner, yuki, _) = team(&app).await;
+        let space = app.space(&owner, "general", "public").await;
+        let patch = |body: Value, who: &Actor| {
+            let token = who.token.clone();
+            let app = &app;
+            async move {
+                app.call(
+                    "PATCH",
+                    "/api/v1/workspace/settings",
+                    Some(&token),
+                    Some(body),
+                    &[],
+                )
+                .await
+            }
+        };
+        for bad in [json!(0), json!(1.5), json!(-0.1), json!("much")] {
+            let r = patch(
+                json!({"meeting_load_target": bad, "urgent_budget": 9}),
+                &owner,
+            )
+            .await;
+            assert_problem(
+                &r,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &format!("target {bad}"),
+            );
+        }
+        let settings = app.get("/api/v1/workspace/settings", &owner).await;
+        assert_eq!(
+            settings.json,
+            json!({"urgent_budget": 3, "meeting_load_target": 0.05}),
+            "nothing written"
+        );
+        assert_problem(
+            &patch(json!({"meeting_load_target": 0.5}), &yuki).await,
+            StatusCode::FORBIDDEN,
+            "a member",
+        );
+
+        let r = patch(json!({"meeting_load_target": 0.1}), &owner).await;
+        assert_eq!(
+            r.json,
+            json!({"urgent_budget": 3, "meeting_load_target": 0.1}),
+            "{:?}",
+            r.json
+        );
+        // 150 of 2400 minutes (6.25%) is under a 10% target: invited at once.
+        let mut long = planned(&space, &[&yuki], &yuki);
+        long["duration_minutes"] = json!(150);
+        let created = app.post("/api/v1/meetings", &owner, long).await;
+        assert_eq!(
+            created.json["status"],
+            json!("invited"),
+            "{:?}",
+            created.json
+        );
+        assert_eq!(created.json.get("load_warnings"), None);
+        let load = app
+            .get(
+                &format!(
+                    "/api/v1/members/{}/meeting-load?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z",
+                    yuki.id
+                ),
+                &yuki,
+            )
+            .await;
+        assert_eq!(load.json["target"], json!(0.1));
+        assert_eq!(load.json["meeting_minutes"], json!(150));
+    }
+);

@@ -14,3 +14,6 @@ ALTER TABLE meetings ADD COLUMN closed_at BIGINT;
 ALTER TABLE meeting_participants ADD COLUMN optional BOOLEAN NOT NULL DEFAULT false;
 -- The close reminder looks for invited meetings long over.
 CREATE INDEX meetings_open ON meetings (starts_at) WHERE status = 'invited';
+
+-- The share of working time a workspace aims to spend in meetings; NULL keeps the default (5%).
+ALTER TABLE workspace_settings ADD COLUMN meeting_load_target DOUBLE PRECISION;

@@ -83,3 +83,6 @@ CREATE INDEX meetings_workspace ON meetings (workspace_id, seq);
 CREATE INDEX meeting_participants_member ON meeting_participants (workspace_id, member_id);
 -- The close reminder looks for invited meetings long over.
 CREATE INDEX meetings_open ON meetings (starts_at) WHERE status = 'invited';
+
+-- The share of working time a workspace aims to spend in meetings; NULL keeps the default (5%).
+ALTER TABLE workspace_settings ADD COLUMN meeting_load_target REAL;

@@ -435,3 +435,65 @@ store_test!(
         ));
     }
 );
+
+store_test!(
+    a_workspace_sets_its_meeting_load_target_and_keeps_its_urgent_budget,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let other = world(&*store, "other").await;
+        assert_eq!(store.meeting_load_target(w.ws()).await.expect("read"), None);
+        store
+            .set_urgent_budget(
+                w.ws(),
+                baton_core::delivery::UrgentBudget::new(7).expect("a budget"),
+                w.owner().id,
+                at(5),
+            )
+            .await
+            .expect("budget");
+        store
+            .set_meeting_load_target(w.ws(), 0.1, w.owner().id, at(10))
+            .await
+            .expect("set");
+        assert_eq!(
+            store.meeting_load_target(w.ws()).await.expect("read"),
+            Some(0.1)
+        );
+        assert_eq!(
+            store
+                .urgent_budget(w.ws())
+                .await
+                .expect("budget")
+                .per_week(),
+            7
+        );
+        // A workspace without settings gets a row with the default budget.
+        store
+            .set_meeting_load_target(other.ws(), 0.2, other.owner().id, at(10))
+            .await
+            .expect("set");
+        assert_eq!(
+            store.meeting_load_target(other.ws()).await.expect("read"),
+            Some(0.2)
+        );
+        assert_eq!(
+            store
+                .urgent_budget(other.ws())
+                .await
+                .expect("budget")
+                .per_week(),
+            3
+        );
+        // Someone of another workspace writes nothing.
+        assert!(matches!(
+            store
+                .set_meeting_load_target(w.ws(), 0.5, other.owner().id, at(20))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        assert_eq!(
+            store.meeting_load_target(w.ws()).await.expect("read"),
+            Some(0.1)
+        );
+    }
+);

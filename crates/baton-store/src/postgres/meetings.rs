@@ -7,6 +7,7 @@ use std::collections::HashMap;
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::delivery::UrgentBudget;
 use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, Purpose};
 use baton_core::model::{NewPost, NewThread};
 use baton_core::page::{Page, PageRequest};
@@ -20,8 +21,8 @@ use super::query::{self, Params, found};
 use super::rows::{self, ms};
 use super::threads::{append_post, insert_thread};
 use crate::meetings::{
-    CANCEL_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, MEETING_COLS, MEETING_TIMES_SQL,
-    meeting_span,
+    CANCEL_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, LOAD_TARGET_SQL, MEETING_COLS,
+    MEETING_TIMES_SQL, SET_LOAD_TARGET_SQL, meeting_span,
 };
 use crate::{Constraint, MeetingStore, StoreError, StoreResult};
 
@@ -336,6 +337,34 @@ impl MeetingStore for PgStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn meeting_load_target(&self, ws: Id) -> StoreResult<Option<f64>> {
+        let client = self.client().await?;
+        let found = query::all(&client, LOAD_TARGET_SQL, &[&ws.to_string()], |r| {
+            Ok(r.try_get::<_, Option<f64>>("meeting_load_target")?)
+        })
+        .await?;
+        Ok(found.into_iter().next().flatten())
+    }
+
+    async fn set_meeting_load_target(
+        &self,
+        ws: Id,
+        target: f64,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        let client = self.client().await?;
+        let budget = int(UrgentBudget::DEFAULT.per_week())?;
+        found(
+            query::exec(
+                &client,
+                SET_LOAD_TARGET_SQL,
+                &[&ws.to_string(), &budget, &target, &ms(at), &by.to_string()],
+            )
+            .await?,
+        )
     }
 
     async fn meeting_for(&self, ws: Id, id: Id, viewer: Id) -> StoreResult<Meeting> {

@@ -4,18 +4,19 @@
 
 use async_trait::async_trait;
 use baton_core::Id;
+use baton_core::delivery::UrgentBudget;
 use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, Purpose};
 use baton_core::model::{NewPost, NewThread};
 use baton_core::page::{Page, PageRequest};
 use jiff::Timestamp;
-use rusqlite::{Connection, Row};
+use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
 use super::rows::{self, ms, ts};
 use super::threads::{insert_post, insert_thread};
 use crate::meetings::{
-    CANCEL_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, MEETING_COLS, MEETING_TIMES_SQL,
-    meeting_span,
+    CANCEL_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, LOAD_TARGET_SQL, MEETING_COLS,
+    MEETING_TIMES_SQL, SET_LOAD_TARGET_SQL, meeting_span,
 };
 use crate::{Constraint, MeetingStore, StoreError, StoreResult};
 
@@ -282,6 +283,38 @@ impl MeetingStore for SqliteStore {
                     insert_post(c, &ws, notice)?;
                 }
                 Ok(())
+            })
+            .await
+    }
+
+    async fn meeting_load_target(&self, ws: Id) -> StoreResult<Option<f64>> {
+        self.engine
+            .read(move |c| {
+                Ok(c.prepare_cached(LOAD_TARGET_SQL)?
+                    .query_row([ws.to_string()], |r| r.get::<_, Option<f64>>(0))
+                    .optional()?
+                    .flatten())
+            })
+            .await
+    }
+
+    async fn set_meeting_load_target(
+        &self,
+        ws: Id,
+        target: f64,
+        by: Id,
+        at: Timestamp,
+    ) -> StoreResult<()> {
+        self.engine
+            .write(move |c| {
+                let written = c.prepare_cached(SET_LOAD_TARGET_SQL)?.execute((
+                    ws.to_string(),
+                    UrgentBudget::DEFAULT.per_week(),
+                    target,
+                    ms(at),
+                    by.to_string(),
+                ))?;
+                inserted(written)
             })
             .await
     }
