@@ -53,6 +53,26 @@ pub trait MeetingStore: Send + Sync {
     /// its thread when there is one, in one transaction. `NotFound` for no such meeting,
     /// `Conflict` on [`Constraint::MeetingStatus`] when it is closed or cancelled already.
     async fn cancel_meeting(&self, ws: Id, id: Id, notice: Option<NewPost>) -> StoreResult<()>;
+    /// Every invited meeting, of every workspace, that ended at or before `before`, as
+    /// `(workspace, meeting, organizer, end, thread)`, oldest first, at most `limit`: those
+    /// whose close reminder may be due.
+    async fn open_meetings_ended(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(Id, Id, Id, Timestamp, Option<Id>)>>;
+    /// Records the close reminder of meeting `id` of `ws` for its organizer `to`, a
+    /// `meeting_close_reminder` event on `thread` and `post` created at `at`. Once per meeting:
+    /// `false` (and nothing written) when it is already recorded or `to` is not in `ws`.
+    async fn record_close_reminder(
+        &self,
+        ws: Id,
+        id: Id,
+        to: Id,
+        thread: Id,
+        post: Id,
+        at: Timestamp,
+    ) -> StoreResult<bool>;
     /// The share of working time `ws` aims to spend in meetings, if it set one.
     async fn meeting_load_target(&self, ws: Id) -> StoreResult<Option<f64>>;
     /// Sets `ws`'s meeting-load target, as set by `by` (a member of `ws`, `NotFound`
@@ -126,6 +146,27 @@ pub(crate) const FOLLOW_SQL: &str =
      SELECT p.workspace_id, p.member_id, CAST($1 AS TEXT), 0, TRUE FROM meeting_participants p
       WHERE p.workspace_id = $2 AND p.meeting_id = $3
      ON CONFLICT (member_id, thread_id) DO UPDATE SET following = COALESCE(read_cursors.following, TRUE)";
+
+/// Invited meetings that ended by a time, oldest first. Parameters: the time (stored
+/// milliseconds), the limit.
+pub(crate) const OPEN_ENDED_SQL: &str =
+    "SELECT workspace_id, id, organizer_id, starts_at, duration_minutes, thread_id
+     FROM meetings WHERE status = 'invited' AND starts_at + duration_minutes * 60000 <= $1
+     ORDER BY starts_at LIMIT $2";
+
+/// Records a meeting's close reminder once (its `once_key` names the meeting). Parameters:
+/// workspace, event id, post, thread, payload, when, once key, the organizer (a member of the
+/// workspace, or nothing is written).
+pub(crate) const CLOSE_REMINDER_SQL: &str = "INSERT INTO events
+         (workspace_id, id, kind, post_id, thread_id, actor_id, payload, created_at, once_key)
+     SELECT $1, $2, 'meeting_close_reminder', $3, $4, m.id, $5, $6, $7 FROM members m
+      WHERE m.workspace_id = $1 AND m.id = $8
+     ON CONFLICT (workspace_id, once_key) DO NOTHING";
+
+/// The once key of a meeting's close reminder.
+pub(crate) fn close_reminder_key(meeting: Id) -> String {
+    format!("meeting_close:{meeting}")
+}
 
 /// Reads a workspace's meeting-load target. Parameters: workspace.
 pub(crate) const LOAD_TARGET_SQL: &str =

@@ -12,7 +12,7 @@ use jiff::{SignedDuration, Timestamp, ToSpan, tz::TimeZone};
 use url::Url;
 
 use super::{Meeting, MeetingStatus};
-use crate::schedule::{Schedule, working_intervals};
+use crate::schedule::{Schedule, add_working_time, working_intervals};
 use crate::{CoreError, CoreResult};
 
 /// Longest video link: plenty for any call link, and a bound on what is stored.
@@ -85,6 +85,16 @@ pub fn may_cancel(meeting: &Meeting) -> Result<(), String> {
             meeting.status.as_str()
         )),
     }
+}
+
+/// How long an invited meeting may stay open after its end before its organizer is reminded
+/// to close it: one working day of theirs.
+pub const CLOSE_WITHIN_WORKING_MINUTES: u32 = 480;
+
+/// When the organizer (working on `schedule`) of an invited meeting that ended at `end` is
+/// reminded to close it: a working day of theirs after its end. `None` without working time.
+pub fn close_reminder_due(schedule: &Schedule, end: Timestamp) -> Option<Timestamp> {
+    add_working_time(schedule, end, CLOSE_WITHIN_WORKING_MINUTES)
 }
 
 /// Whether `[start, end)` reaches outside the working hours of `schedule`: such a participant
@@ -220,6 +230,16 @@ mod tests {
             assert!(may_close(&m, ts("2026-03-04T00:00:00Z")).is_err());
             assert!(may_cancel(&m).is_err());
         }
+    }
+
+    #[test]
+    fn the_close_reminder_is_due_a_working_day_after_the_end() {
+        let berlin = Schedule::default_for("Europe/Berlin").unwrap();
+        // Tuesday 16:45 Berlin: 15 minutes of Tuesday left, then 7h45 of Wednesday.
+        assert_eq!(
+            close_reminder_due(&berlin, ts("2026-03-03T15:45:00Z")),
+            Some(ts("2026-03-04T15:45:00Z"))
+        );
     }
 
     #[test]

@@ -6,12 +6,14 @@
 //! state is a 409, and a refused step writes nothing.
 
 use axum::http::StatusCode;
+use baton_server::delivery::tick;
 use jiff::SignedDuration;
 use serde_json::{Value, json};
 
 use crate::app_test;
 use crate::common::{Actor, TestApp, assert_problem};
 use crate::meetings::{decision, planned, team};
+use crate::recorder::{Recorder, worker};
 
 /// The asks to `who` (open and answered), soonest due first.
 async fn asks_to(app: &TestApp, who: &Actor) -> Vec<Value> {
@@ -449,5 +451,55 @@ app_test!(
             .await;
         assert_eq!(load.json["target"], json!(0.1));
         assert_eq!(load.json["meeting_minutes"], json!(150));
+    }
+);
+
+app_test!(
+    a_meeting_left_open_a_working_day_reminds_its_organizer_once_at_their_window,
+    |app: TestApp| async move {
+        let (owner, yuki, _) = team(&app).await;
+        let space = app.space(&owner, "general", "public").await;
+        let r = app
+            .post("/api/v1/meetings", &owner, planned(&space, &[&yuki], &yuki))
+            .await;
+        assert_eq!(r.json["status"], json!("invited"), "{:?}", r.json);
+        let mailer = std::sync::Arc::new(Recorder::default());
+        let reminders = |mailer: &Recorder| -> Vec<String> {
+            mailer
+                .to("owner")
+                .into_iter()
+                .filter(|(_, text)| text.contains("close it"))
+                .map(|(subject, _)| subject)
+                .collect()
+        };
+        // The meeting ends Tuesday 15:45 UTC (16:45 in Berlin); a working day of the
+        // organizer's later is Wednesday 16:45 Berlin. Just before, nothing is recorded.
+        app.clock
+            .set("2026-03-04T15:44:00Z".parse().expect("an instant"));
+        tick(&app.state, &worker(mailer.clone()))
+            .await
+            .expect("a tick");
+        assert!(reminders(&mailer).is_empty(), "{:?}", mailer.mails());
+        app.clock
+            .set("2026-03-04T15:46:00Z".parse().expect("an instant"));
+        let report = tick(&app.state, &worker(mailer.clone()))
+            .await
+            .expect("a tick");
+        assert_eq!(report.reminded, 1, "{report:?}");
+        // Delivered at the organizer's next window, once, however many ticks follow.
+        app.clock
+            .set("2026-03-06T12:00:00Z".parse().expect("an instant"));
+        for _ in 0..3 {
+            let report = tick(&app.state, &worker(mailer.clone()))
+                .await
+                .expect("a tick");
+            assert_eq!(report.reminded, 0, "{report:?}");
+        }
+        assert_eq!(reminders(&mailer).len(), 1, "{:?}", mailer.mails());
+        assert!(
+            reminders(&mailer)[0].contains("meeting to close"),
+            "{:?}",
+            reminders(&mailer)
+        );
     }
 );

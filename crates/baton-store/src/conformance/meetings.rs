@@ -497,3 +497,75 @@ store_test!(
         );
     }
 );
+
+store_test!(
+    an_open_meeting_past_its_end_is_listed_and_reminded_once,
+    |store| async move {
+        let w = world(&*store, "acme").await;
+        let (m, invitation) = draft_with_invitation(&w, &[w.member.id], 10);
+        store
+            .create_meeting(w.ws(), m.clone())
+            .await
+            .expect("create");
+        let end = at(10 + 86_400 + 45 * 60);
+        // A draft is not waiting to be closed.
+        assert!(
+            store
+                .open_meetings_ended(end, 10)
+                .await
+                .expect("open")
+                .is_empty()
+        );
+        store
+            .invite_meeting(w.ws(), m.id, invitation.clone())
+            .await
+            .expect("invite");
+        assert!(
+            store
+                .open_meetings_ended(at(10 + 86_400), 10)
+                .await
+                .expect("open")
+                .is_empty()
+        );
+        let open = store.open_meetings_ended(end, 10).await.expect("open");
+        assert_eq!(
+            open,
+            vec![(w.ws(), m.id, w.owner().id, end, Some(invitation.id))]
+        );
+
+        let post = invitation.first_post.id;
+        let remind =
+            || store.record_close_reminder(w.ws(), m.id, w.owner().id, invitation.id, post, end);
+        assert!(remind().await.expect("record"));
+        assert!(!remind().await.expect("once"), "once per meeting");
+        let other = world(&*store, "other").await;
+        assert!(
+            !store
+                .record_close_reminder(
+                    w.ws(),
+                    Id::random(),
+                    other.owner().id,
+                    invitation.id,
+                    post,
+                    end
+                )
+                .await
+                .expect("not a member"),
+        );
+        store
+            .close_meeting(
+                w.ws(),
+                m.id,
+                new_post(invitation.id, w.owner().id, "Notes", 90_000),
+            )
+            .await
+            .expect("close");
+        assert!(
+            store
+                .open_meetings_ended(end, 10)
+                .await
+                .expect("open")
+                .is_empty()
+        );
+    }
+);

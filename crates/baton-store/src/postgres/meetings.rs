@@ -18,13 +18,15 @@ use tokio_postgres::Row;
 use super::PgStore;
 use super::error::corrupt;
 use super::query::{self, Params, found};
-use super::rows::{self, ms};
+use super::rows::{self, ms, to_json};
 use super::threads::{append_post, insert_thread};
 use crate::meetings::{
-    CANCEL_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, LOAD_TARGET_SQL, MEETING_COLS,
-    MEETING_TIMES_SQL, SET_LOAD_TARGET_SQL, meeting_span,
+    CANCEL_SQL, CLOSE_REMINDER_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, LOAD_TARGET_SQL,
+    MEETING_COLS, MEETING_TIMES_SQL, OPEN_ENDED_SQL, SET_LOAD_TARGET_SQL, close_reminder_key,
+    meeting_span,
 };
 use crate::{Constraint, MeetingStore, StoreError, StoreResult};
+use baton_core::delivery::outbox::EventPayload;
 
 /// A small non-negative integer column as stored (`INTEGER`).
 fn count(row: &Row, column: &str) -> StoreResult<u32> {
@@ -337,6 +339,59 @@ impl MeetingStore for PgStore {
         }
         tx.commit().await?;
         Ok(())
+    }
+
+    async fn open_meetings_ended(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(Id, Id, Id, Timestamp, Option<Id>)>> {
+        let client = self.client().await?;
+        query::all(
+            &client,
+            OPEN_ENDED_SQL,
+            &[&ms(before), &i64::from(limit)],
+            |r| {
+                let minutes: i32 = r.try_get("duration_minutes")?;
+                let (_, end) = meeting_span(rows::ts(r, "starts_at")?, i64::from(minutes));
+                let thread = match r.try_get::<_, Option<&str>>("thread_id")? {
+                    Some(_) => Some(rows::id(r, "thread_id")?),
+                    None => None,
+                };
+                Ok((
+                    rows::id(r, "workspace_id")?,
+                    rows::id(r, "id")?,
+                    rows::id(r, "organizer_id")?,
+                    end,
+                    thread,
+                ))
+            },
+        )
+        .await
+    }
+
+    async fn record_close_reminder(
+        &self,
+        ws: Id,
+        id: Id,
+        to: Id,
+        thread: Id,
+        post: Id,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        let payload = to_json(&EventPayload { to: vec![to] })?;
+        let params: Params = &[
+            &ws.to_string(),
+            &Id::random().to_string(),
+            &post.to_string(),
+            &thread.to_string(),
+            &payload,
+            &ms(at),
+            &close_reminder_key(id),
+            &to.to_string(),
+        ];
+        let inserted = query::exec(&self.client().await?, CLOSE_REMINDER_SQL, params).await?;
+        Ok(inserted == 1)
     }
 
     async fn meeting_load_target(&self, ws: Id) -> StoreResult<Option<f64>> {

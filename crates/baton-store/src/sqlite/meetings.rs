@@ -12,13 +12,15 @@ use jiff::Timestamp;
 use rusqlite::{Connection, OptionalExtension, Row};
 
 use super::SqliteStore;
-use super::rows::{self, ms, ts};
+use super::rows::{self, ms, to_json, ts};
 use super::threads::{insert_post, insert_thread};
 use crate::meetings::{
-    CANCEL_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, LOAD_TARGET_SQL, MEETING_COLS,
-    MEETING_TIMES_SQL, SET_LOAD_TARGET_SQL, meeting_span,
+    CANCEL_SQL, CLOSE_REMINDER_SQL, CLOSE_SQL, EXISTS_SQL, FOLLOW_SQL, INVITE_SQL, LOAD_TARGET_SQL,
+    MEETING_COLS, MEETING_TIMES_SQL, OPEN_ENDED_SQL, SET_LOAD_TARGET_SQL, close_reminder_key,
+    meeting_span,
 };
 use crate::{Constraint, MeetingStore, StoreError, StoreResult};
+use baton_core::delivery::outbox::EventPayload;
 
 /// Columns of [`head`], in order.
 const COLS: &str = MEETING_COLS;
@@ -283,6 +285,60 @@ impl MeetingStore for SqliteStore {
                     insert_post(c, &ws, notice)?;
                 }
                 Ok(())
+            })
+            .await
+    }
+
+    async fn open_meetings_ended(
+        &self,
+        before: Timestamp,
+        limit: u32,
+    ) -> StoreResult<Vec<(Id, Id, Id, Timestamp, Option<Id>)>> {
+        self.engine
+            .scan(move |c| {
+                Ok(c.prepare_cached(OPEN_ENDED_SQL)?
+                    .query_map((ms(before), limit), |r| {
+                        let (_, end) = meeting_span(ts(r.get(3)?)?, r.get(4)?);
+                        let thread = match r.get::<_, Option<String>>(5)? {
+                            Some(_) => Some(rows::id(r, 5)?),
+                            None => None,
+                        };
+                        Ok((
+                            rows::id(r, 0)?,
+                            rows::id(r, 1)?,
+                            rows::id(r, 2)?,
+                            end,
+                            thread,
+                        ))
+                    })?
+                    .collect::<Result<_, _>>()?)
+            })
+            .await
+    }
+
+    async fn record_close_reminder(
+        &self,
+        ws: Id,
+        id: Id,
+        to: Id,
+        thread: Id,
+        post: Id,
+        at: Timestamp,
+    ) -> StoreResult<bool> {
+        self.engine
+            .write(move |c| {
+                let payload = to_json(&EventPayload { to: vec![to] })?;
+                let inserted = c.prepare_cached(CLOSE_REMINDER_SQL)?.execute((
+                    ws.to_string(),
+                    Id::random().to_string(),
+                    post.to_string(),
+                    thread.to_string(),
+                    payload,
+                    ms(at),
+                    close_reminder_key(id),
+                    to.to_string(),
+                ))?;
+                Ok(inserted == 1)
             })
             .await
     }
