@@ -503,3 +503,47 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    the_notes_reach_every_participant_at_their_window,
+    |app: TestApp| async move {
+        let (owner, yuki, maya) = team(&app).await;
+        let space = app.space(&owner, "general", "public").await;
+        let r = app
+            .post(
+                "/api/v1/meetings",
+                &owner,
+                planned(&space, &[&yuki, &maya], &yuki),
+            )
+            .await;
+        let id = r.str("/id");
+        app.clock
+            .set("2026-03-03T16:00:00Z".parse().expect("an instant"));
+        let notes =
+            json!({"notes": "Hostco won on support hours.", "decisions": [], "actions": []});
+        let closed = step(&app, &owner, &id, "close", notes).await;
+        assert_eq!(closed.json["status"], json!("closed"), "{:?}", closed.json);
+        let mailer = std::sync::Arc::new(Recorder::default());
+        // A day on, everyone has had a delivery window: each participant but the author (who
+        // wrote it) hears of the notes, attended or not.
+        for hours in [0, 12, 24, 36] {
+            app.clock.set(
+                "2026-03-03T16:00:00Z"
+                    .parse::<jiff::Timestamp>()
+                    .expect("an instant")
+                    + SignedDuration::from_hours(hours),
+            );
+            tick(&app.state, &worker(mailer.clone()))
+                .await
+                .expect("a tick");
+        }
+        for who in ["yuki", "maya"] {
+            let got = mailer.to(who);
+            assert!(
+                got.iter()
+                    .any(|(_, text)| text.contains("Hostco won on support hours.")),
+                "{who}: {got:?}"
+            );
+        }
+    }
+);
