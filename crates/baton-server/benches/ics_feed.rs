@@ -93,6 +93,11 @@ fn ics(c: &mut Criterion) {
                         due_at: start - SignedDuration::from_hours(20),
                     })
                     .collect(),
+                sequence: 0,
+                thread_id: Some(Id::random()),
+                video_url: Some("https://meet.example.com/decisions".into()),
+                optional: Vec::new(),
+                closed_at: None,
             }
         })
         .collect();

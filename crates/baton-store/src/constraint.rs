@@ -42,6 +42,9 @@ pub enum Constraint {
     HandoffResolved,
     /// Only a parked delivery is retried.
     DeliveryNotParked,
+    /// A meeting takes a step of its life only from the status that step needs (invited from
+    /// a draft, closed from invited, cancelled from a draft or invited).
+    MeetingStatus,
 }
 
 impl Constraint {
@@ -62,6 +65,7 @@ impl Constraint {
             Self::BatonHolder => "baton_holder",
             Self::HandoffResolved => "handoff_resolved",
             Self::DeliveryNotParked => "delivery_not_parked",
+            Self::MeetingStatus => "meeting_status",
         }
     }
 }

@@ -7,6 +7,7 @@ use std::sync::Arc;
 use anyhow::Context;
 use baton_core::Id;
 use baton_core::expectation::ExpectationKind;
+use baton_core::meeting::close::{Action, Minutes};
 use baton_core::meeting::plan::DEFAULT_DUE_MINUTES_BEFORE;
 use baton_core::meeting::slots::Search;
 use baton_core::meeting::{AgendaItem, PreworkItem, Purpose};
@@ -14,12 +15,12 @@ use baton_core::model::{Member, Workspace};
 use baton_core::role::Role;
 use baton_core::schedule::{Day, FocusSpec, ScheduleSpec, TimeOffSpec};
 use baton_server::AppState;
-use baton_server::clock::ManualClock;
+use baton_server::clock::{Clock, ManualClock};
 use baton_server::services::meetings::{self, MeetingRequest};
 use baton_server::services::members::{MemberInput, new_token, prepare_member};
 use baton_server::services::threads::ExpectationInput;
 use baton_server::services::{
-    hangouts, meeting_slots, members, relays, schedules, spaces, threads,
+    hangouts, meeting_lifecycle, meeting_slots, members, relays, schedules, spaces, threads,
 };
 use jiff::{SignedDuration, Timestamp};
 
@@ -246,13 +247,10 @@ async fn seed(real: &AppState) -> anyhow::Result<()> {
     }
     let release_thread = release_thread.context("the release thread was not seeded")?;
     seed_batons(&state, &people, release_thread).await?;
-    seed_meetings(
-        &state,
-        &maya,
-        [who("lukas")?, who("priya")?, who("yuki")?],
-        leadership.id,
-    )
-    .await?;
+    let team = [who("lukas")?, who("priya")?, who("yuki")?];
+    // In #general, which all four see: each invited participant answers there.
+    seed_held_meetings(&state, &clock, &maya, &team, general.id).await?;
+    seed_meetings(&state, &maya, team, general.id).await?;
     let pool = ["maya", "lukas", "priya", "yuki", "olivia", "ana"]
         .into_iter()
         .map(&who)
@@ -269,6 +267,92 @@ async fn seed_hangouts(state: &AppState, pool: &[Member]) -> anyhow::Result<()> 
     if let Some(first) = pool.first() {
         hangouts::current(state, first).await?;
     }
+    Ok(())
+}
+
+/// Two meetings already held: one closed with its notes, a decision and an action for Lukas
+/// (an ask in his inbox), and one held but not closed yet (its organizer is reminded). Each
+/// was requested days ahead at the fairest slot, invited with its pre-work asks, which every
+/// participant answered in the meeting's thread. Walks `clock` back for them and returns it to
+/// where it was.
+async fn seed_held_meetings(
+    state: &AppState,
+    clock: &ManualClock,
+    maya: &Member,
+    others: &[Member; 3],
+    space: Id,
+) -> anyhow::Result<()> {
+    let back_to = clock.now();
+    let real_now = Timestamp::now();
+    let mut with = vec![maya.id];
+    with.extend(others.iter().map(|m| m.id));
+    let held = [
+        ("Hosting vendor: decide", Purpose::Decision, 12, true),
+        (
+            "Incident review: the 2.4 rollout",
+            Purpose::Urgent,
+            4,
+            false,
+        ),
+    ];
+    for (title, purpose, days_back, close) in held {
+        clock.set(real_now - SignedDuration::from_hours(days_back * 24));
+        let now = clock.now();
+        let window = Search::new(
+            now + SignedDuration::from_hours(24),
+            now + SignedDuration::from_hours(72),
+            45,
+        )?;
+        let found = meeting_slots::find_slots(state, maya, &with, window, false).await?;
+        let best = found.slots.first().context("no slot for a held meeting")?;
+        let request = MeetingRequest {
+            title: title.into(),
+            purpose,
+            justification: None,
+            participants: others.iter().map(|m| m.id).collect(),
+            duration_minutes: 45,
+            start: best.start,
+            space_id: Some(space),
+            agenda: vec![
+                AgendaItem {
+                    item: "What we know".into(),
+                    owner_id: others[0].id,
+                    minutes: 15,
+                },
+                AgendaItem {
+                    item: "Decide and assign".into(),
+                    owner_id: maya.id,
+                    minutes: 30,
+                },
+            ],
+            prework: vec![PreworkItem {
+                what: "Read the summary in the thread and add what is missing".into(),
+                due_minutes_before: DEFAULT_DUE_MINUTES_BEFORE,
+            }],
+            video_url: Some("https://meet.example.com/baton-demo".into()),
+        };
+        let created = meetings::create(state, maya, request).await?;
+        let (meeting, thread) = (created.meeting.id, created.meeting.thread_id);
+        let thread = thread.context("a held meeting was not invited")?;
+        for m in others {
+            clock.advance(SignedDuration::from_hours(2));
+            threads::create_post(state, m, thread, "Read it; my notes are in.", None, None).await?;
+        }
+        if close {
+            clock.set(best.end + SignedDuration::from_hours(1));
+            let minutes = Minutes {
+                notes: "We compared the three offers on cost, regions and support hours.".into(),
+                decisions: vec!["Hostco for both launch regions".into()],
+                actions: vec![Action {
+                    owner_id: others[0].id,
+                    what: "Sign the Hostco contract".into(),
+                    within_minutes: 480,
+                }],
+            };
+            meeting_lifecycle::close(state, maya, meeting, minutes).await?;
+        }
+    }
+    clock.set(back_to);
     Ok(())
 }
 
@@ -326,6 +410,7 @@ async fn seed_meetings(
         } else {
             Vec::new()
         },
+        video_url: Some("https://meet.example.com/baton-demo".into()),
     };
     meetings::create(
         state,

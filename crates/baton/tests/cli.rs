@@ -416,7 +416,8 @@ async fn demo_twice_keeps_one_demo_workspace_with_a_team_across_six_time_zones()
         spaces.len()
     );
 
-    // A decision meeting at the fairest slot, invited with its agenda and pre-work, and a draft.
+    // Two held meetings (one closed with its notes, one waiting to be closed), a decision
+    // meeting at the fairest slot, invited with its agenda and pre-work, and a draft.
     let meetings = maya
         .get("/meetings")
         .await
@@ -427,12 +428,49 @@ async fn demo_twice_keeps_one_demo_workspace_with_a_team_across_six_time_zones()
         .iter()
         .filter_map(|m| m["status"].as_str())
         .collect();
-    assert_eq!(statuses, ["invited", "draft"], "{meetings}");
     assert_eq!(
-        meetings["meetings"][0]["prework_due"]
-            .as_array()
-            .map(Vec::len),
-        Some(4)
+        statuses,
+        ["closed", "invited", "invited", "draft"],
+        "{meetings}"
+    );
+    let upcoming = &meetings["meetings"][2];
+    assert_eq!(upcoming["prework_due"].as_array().map(Vec::len), Some(4));
+    let thread = upcoming["thread_id"]
+        .as_str()
+        .expect("an invitation thread");
+    let posts = maya
+        .get(&format!("/threads/{thread}/posts"))
+        .await
+        .expect(200, "the invitation thread");
+    assert!(
+        posts["posts"][0]["body"]
+            .as_str()
+            .is_some_and(|b| b.contains("Pre-work")),
+        "{posts}"
+    );
+    assert!(
+        meetings["meetings"][0]["closed_at"].is_string(),
+        "{meetings}"
+    );
+    // The closed meeting's action is an ask in Lukas's inbox; the pre-work asks of the held
+    // meetings were answered in their threads.
+    let closed_thread = meetings["meetings"][0]["thread_id"]
+        .as_str()
+        .expect("a thread");
+    let asks = maya
+        .get("/asks?direction=from_me&state=all")
+        .await
+        .expect(200, "Maya's asks");
+    let in_closed: Vec<&Value> = asks["asks"]
+        .as_array()
+        .expect("asks array")
+        .iter()
+        .filter(|a| a["thread_id"] == closed_thread)
+        .collect();
+    assert_eq!(
+        in_closed.len(),
+        4,
+        "three pre-work asks and one action: {asks}"
     );
 
     // Maya opted in to hangouts and this round paired her with someone far away.

@@ -39,6 +39,10 @@ pub enum EventKind {
     /// A post mentioned members (`@handle` or `@**Name**`, see [`crate::mention`]): they hear
     /// of it at their next delivery window, and follow the thread from then on.
     Mention,
+    /// A meeting was still not closed a working day after it ended: its organizer hears of it
+    /// once, at their next delivery window. Its thread and post are the meeting's thread and
+    /// the invitation that opened it.
+    MeetingCloseReminder,
 }
 
 impl EventKind {
@@ -52,6 +56,7 @@ impl EventKind {
             Self::Handoff => "handoff",
             Self::Reply => "reply",
             Self::Mention => "mention",
+            Self::MeetingCloseReminder => "meeting_close_reminder",
         }
     }
 
@@ -65,6 +70,7 @@ impl EventKind {
             "handoff" => Some(Self::Handoff),
             "reply" => Some(Self::Reply),
             "mention" => Some(Self::Mention),
+            "meeting_close_reminder" => Some(Self::MeetingCloseReminder),
             _ => None,
         }
     }

@@ -4,11 +4,27 @@
 
 use jiff::Timestamp;
 
-use crate::error::CoreResult;
+use crate::error::{CoreError, CoreResult};
 use crate::schedule::{Schedule, working_intervals};
 
 /// The share of working time a workspace aims to spend in meetings unless it sets its own.
 pub const DEFAULT_TARGET: f64 = 0.05;
+
+/// Checks a workspace's meeting-load target: a share above 0 and at most 1 (all of the
+/// working time).
+///
+/// # Errors
+/// `meeting_load_target` for anything else (NaN included).
+pub fn target(value: f64) -> CoreResult<f64> {
+    if value > 0.0 && value <= 1.0 {
+        Ok(value)
+    } else {
+        Err(CoreError::invalid(
+            "meeting_load_target",
+            "the meeting-load target is a share of working time above 0 and at most 1 (0.05 is 5%)",
+        ))
+    }
+}
 
 /// Meeting minutes against working minutes over one range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -97,6 +113,19 @@ mod tests {
         assert_eq!(load.working_minutes, 5 * 8 * 60);
         assert_eq!(load.meeting_minutes, 90 + 30);
         assert!((load.share() - 120.0 / 2400.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn a_target_is_a_share_above_zero_and_at_most_one() {
+        assert_eq!(target(0.05), Ok(0.05));
+        assert_eq!(target(1.0), Ok(1.0));
+        for bad in [0.0, -0.1, 1.01, f64::NAN, f64::INFINITY] {
+            assert_eq!(
+                target(bad).map_err(|e| e.field),
+                Err("meeting_load_target"),
+                "{bad}"
+            );
+        }
     }
 
     #[test]

@@ -4,11 +4,16 @@
 //! Owns: the [`Meeting`] record and its parts, the purpose gate ([`purpose`]), the rules for a
 //! meeting's plan and its status ([`plan`]), when each participant's pre-work is due
 //! ([`prework`]), the fair slot finder ([`slots`]), how much working time meetings take
-//! ([`load`]) and the pairing of hangouts ([`hangouts`]). Does not own: storage, the clock (every
-//! function takes the instants it needs), HTTP, invitations, or who may see a meeting (its
-//! organizer and participants; the server checks that).
+//! ([`load`]), the lifecycle's steps ([`lifecycle`]), what a close records ([`close`]), the
+//! posts a meeting writes to its thread ([`invitation`]) and the pairing of hangouts
+//! ([`hangouts`]). Does not own: storage, the clock (every function takes the instants it
+//! needs), HTTP, invitations, or who may see a meeting (its organizer and participants; the
+//! server checks that).
 
+pub mod close;
 pub mod hangouts;
+pub mod invitation;
+pub mod lifecycle;
 pub mod load;
 pub mod plan;
 pub mod prework;
@@ -21,14 +26,19 @@ use crate::Id;
 
 pub use purpose::Purpose;
 
-/// Whether a meeting may be sent out yet. A meeting is a draft until it has both an agenda and
-/// pre-work; only then are its participants invited.
+/// Where a meeting is in its life. A meeting is a draft until it has an agenda, pre-work and a
+/// space; only then are its participants invited. A held meeting is closed with its notes; a
+/// draft or invited one may be cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MeetingStatus {
     /// Missing an agenda or pre-work: nobody is invited yet.
     Draft,
     /// Complete: its participants are invited.
     Invited,
+    /// Held and closed with its notes, decisions and actions.
+    Closed,
+    /// Called off; it holds no one's time.
+    Cancelled,
 }
 
 impl MeetingStatus {
@@ -37,14 +47,21 @@ impl MeetingStatus {
         match self {
             MeetingStatus::Draft => "draft",
             MeetingStatus::Invited => "invited",
+            MeetingStatus::Closed => "closed",
+            MeetingStatus::Cancelled => "cancelled",
         }
     }
 
     /// Reads a spelling given by [`MeetingStatus::as_str`].
     pub fn parse(text: &str) -> Option<Self> {
-        [MeetingStatus::Draft, MeetingStatus::Invited]
-            .into_iter()
-            .find(|s| s.as_str() == text)
+        [
+            MeetingStatus::Draft,
+            MeetingStatus::Invited,
+            MeetingStatus::Closed,
+            MeetingStatus::Cancelled,
+        ]
+        .into_iter()
+        .find(|s| s.as_str() == text)
     }
 }
 
@@ -97,7 +114,7 @@ pub struct Meeting {
     pub start: Timestamp,
     /// How long it lasts, in minutes.
     pub duration_minutes: u32,
-    /// Draft or invited.
+    /// Where it is in its life.
     pub status: MeetingStatus,
     /// The space its notes will go to, if any.
     pub space_id: Option<Id>,
@@ -111,4 +128,16 @@ pub struct Meeting {
     pub prework: Vec<PreworkItem>,
     /// When each participant's pre-work is due, in participant order (none without pre-work).
     pub prework_due: Vec<PreworkDue>,
+    /// How many times an invited meeting was changed or cancelled: 0 at its first invitation,
+    /// raised by each change and by cancelling, so calendars replace what they hold.
+    pub sequence: u32,
+    /// Its thread in its space, started when it is invited.
+    pub thread_id: Option<Id>,
+    /// The link of its video call, if any.
+    pub video_url: Option<String>,
+    /// The participants whom the start puts (partly) outside their working hours, in
+    /// participant order: optional by default, so no one is expected at a meeting in their night.
+    pub optional: Vec<Id>,
+    /// When it was closed.
+    pub closed_at: Option<Timestamp>,
 }

@@ -191,6 +191,11 @@ fn meeting(organizer: &Member, other: &Member, start: &str) -> Meeting {
             member_id: other.id,
             due_at: t("2026-03-09T12:00:00Z"),
         }],
+        sequence: 0,
+        thread_id: Some(Id::random()),
+        video_url: Some("https://meet.example.com/vendor".into()),
+        optional: vec![other.id],
+        closed_at: None,
     }
 }
 

@@ -60,8 +60,9 @@ pub fn meeting_uid(meeting: Id) -> String {
     format!("{meeting}@baton")
 }
 
-/// The text of a member's feed: their invited meetings, their focus blocks (busy) and when
-/// their pre-work is due, within the feed's range.
+/// The text of a member's feed: the meetings they were invited to (held and cancelled ones
+/// too, each at its `SEQUENCE`, with its video link), their focus blocks (busy) and when their
+/// pre-work is due, within the feed's range.
 pub fn feed(f: &Feed<'_>) -> String {
     let mut cal = calendar(None);
     cal.append_property(Property::new(
@@ -73,9 +74,18 @@ pub fn feed(f: &Feed<'_>) -> String {
     for m in f
         .meetings
         .iter()
-        .filter(|m| m.status == MeetingStatus::Invited && m.start < to && end_of(m) > from)
+        .filter(|m| sent(m) && m.start < to && end_of(m) > from)
     {
-        cal.push(meeting_event(m, f.people, 0, f.stamp, Method::Request));
+        // Invited and held meetings stand; a cancelled one that was invited stays as
+        // cancelled, so a calendar that showed it takes it off. Drafts were never sent.
+        let method = match m.status {
+            MeetingStatus::Cancelled => Method::Cancel,
+            _ => Method::Request,
+        };
+        cal.push(meeting_event(m, f.people, m.sequence, f.stamp, method));
+        if method == Method::Cancel {
+            continue;
+        }
         if let Some(due) = m.prework_due.iter().find(|d| d.member_id == f.owner.id)
             && due.due_at >= from
             && due.due_at < to
@@ -127,6 +137,15 @@ fn calendar(method: Option<Method>) -> Calendar {
     cal
 }
 
+/// Whether invitations for `m` went out: invited or held, or cancelled after invitations.
+fn sent(m: &Meeting) -> bool {
+    match m.status {
+        MeetingStatus::Invited | MeetingStatus::Closed => true,
+        MeetingStatus::Cancelled => m.thread_id.is_some(),
+        MeetingStatus::Draft => false,
+    }
+}
+
 fn end_of(m: &Meeting) -> Timestamp {
     m.start + SignedDuration::from_mins(i64::from(m.duration_minutes))
 }
@@ -151,6 +170,9 @@ fn meeting_event(
             Method::Request => EventStatus::Confirmed,
             Method::Cancel => EventStatus::Cancelled,
         });
+    if let Some(link) = &m.video_url {
+        e.add_property("URL", link).add_property("LOCATION", link);
+    }
     if let Some(organizer) = people.get(&m.organizer_id) {
         e.append_property(person("ORGANIZER", organizer));
     }
@@ -158,7 +180,14 @@ fn meeting_event(
         if let Some(member) = people.get(id) {
             let mut attendee = person("ATTENDEE", member);
             attendee
-                .add_parameter("ROLE", "REQ-PARTICIPANT")
+                .add_parameter(
+                    "ROLE",
+                    if m.optional.contains(id) {
+                        "OPT-PARTICIPANT"
+                    } else {
+                        "REQ-PARTICIPANT"
+                    },
+                )
                 .add_parameter("RSVP", "TRUE")
                 .add_parameter(
                     "PARTSTAT",

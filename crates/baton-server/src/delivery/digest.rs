@@ -19,6 +19,8 @@ use super::email::{Frame, Links, LocalTime, Written, email, stable_id};
 pub enum ItemKind {
     /// It asks the recipient to reply.
     Asked,
+    /// It invited the recipient's meeting, which is over and waits for them to close it.
+    ToClose,
     /// It mentions the recipient.
     Mentioned,
     /// It is a reply in a thread the recipient follows, not read yet.
@@ -32,6 +34,7 @@ impl ItemKind {
     fn verb(self) -> &'static str {
         match self {
             Self::Asked => "asked",
+            Self::ToClose => "invited a meeting that is over: close it with its notes",
             Self::Mentioned => "mentioned you",
             Self::Replied => "replied",
             Self::Posted => "posted",
@@ -195,6 +198,11 @@ impl Digest {
         let count = |kind| self.items.iter().filter(|i| i.kind == kind).count();
         let parts: Vec<String> = [
             (count(ItemKind::Asked), "ask", "asks"),
+            (
+                count(ItemKind::ToClose),
+                "meeting to close",
+                "meetings to close",
+            ),
             (count(ItemKind::Mentioned), "mention", "mentions"),
             (count(ItemKind::Replied), "new reply", "new replies"),
             (count(ItemKind::Posted), "post", "posts"),

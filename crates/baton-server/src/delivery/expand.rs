@@ -48,6 +48,8 @@ fn wanted(events: &EventKinds, kind: EventKind) -> bool {
         EventKind::Handoff => events.handoffs,
         EventKind::Reply => events.replies,
         EventKind::Mention => events.mentions,
+        // The organizer's own unfinished work, like an ask to them.
+        EventKind::MeetingCloseReminder => events.asks,
     }
 }
 
@@ -110,7 +112,10 @@ async fn plan(state: &AppState, event: &Event) -> anyhow::Result<Vec<NewDelivery
             // Dated when it reaches the receiver (now if they were working, else their next
             // working start): work arriving at the start of their day, not news for a window.
             EventKind::Handoff => event.created_at,
-            EventKind::Ask | EventKind::Reply | EventKind::Mention => {
+            EventKind::Ask
+            | EventKind::Reply
+            | EventKind::Mention
+            | EventKind::MeetingCloseReminder => {
                 next_delivery(schedule, policy, event.created_at).unwrap_or(event.created_at)
             }
         };

@@ -22,6 +22,7 @@ mod email_snapshots;
 mod expand;
 pub mod handoff;
 pub mod mailer;
+mod meeting_close;
 mod reads;
 pub mod remind;
 mod send;
@@ -133,7 +134,8 @@ impl TickReport {
 /// When the store fails; a failed send is not an error (the delivery is retried).
 pub async fn tick(state: &AppState, worker: &Worker) -> anyhow::Result<TickReport> {
     let mut report = TickReport {
-        reminded: remind::record_due(state, worker).await?,
+        reminded: remind::record_due(state, worker).await?
+            + meeting_close::record_due(state).await?,
         expanded: expand::expand_batch(state, EXPAND_BATCH).await?,
         ..TickReport::default()
     };

@@ -104,6 +104,7 @@ impl ClaimReads {
                     .map(|a| a.due_at),
             ),
             EventKind::Mention => (ItemKind::Mentioned, None),
+            EventKind::MeetingCloseReminder => (ItemKind::ToClose, None),
             _ => (ItemKind::Posted, None),
         };
         Ok(vec![DigestItem::of(

@@ -125,6 +125,7 @@ impl Recipient<'_> {
                 EventKind::Ask
                 | EventKind::Reply
                 | EventKind::Mention
+                | EventKind::MeetingCloseReminder
                 | EventKind::Post
                 | EventKind::Urgent => Email::Digest,
             };

@@ -4,9 +4,8 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use baton_core::meeting::load::DEFAULT_TARGET;
 use baton_core::meeting::plan::DEFAULT_DUE_MINUTES_BEFORE;
-use baton_core::meeting::{AgendaItem, Meeting, PreworkItem, Purpose};
+use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkItem, Purpose};
 use baton_core::{CoreError, Id};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -16,7 +15,7 @@ use super::time::RangeQuery;
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, PathId, QueryParams, ids};
-use crate::services::meetings::{self, MeetingRequest};
+use crate::services::meetings::{self, Created, MeetingRequest};
 use crate::services::schedules;
 use crate::state::AppState;
 
@@ -45,6 +44,8 @@ pub struct CreateMeeting {
     /// What to read or do before it; empty leaves the meeting a draft.
     #[serde(default)]
     pub prework: Vec<PreworkBody>,
+    /// The link of its video call: an http or https URL.
+    pub video_url: Option<String>,
 }
 
 /// One agenda item.
@@ -79,13 +80,71 @@ pub struct PreworkDueOut {
     pub due_at: String,
 }
 
+/// Where a meeting is in its life, as the API spells it.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum MeetingStatusOut {
+    /// Missing an agenda, pre-work or a space, or held back by the meeting load.
+    Draft,
+    /// Its participants are invited.
+    Invited,
+    /// Held and closed with its notes.
+    Closed,
+    /// Called off.
+    Cancelled,
+}
+
+impl From<MeetingStatus> for MeetingStatusOut {
+    fn from(s: MeetingStatus) -> Self {
+        match s {
+            MeetingStatus::Draft => Self::Draft,
+            MeetingStatus::Invited => Self::Invited,
+            MeetingStatus::Closed => Self::Closed,
+            MeetingStatus::Cancelled => Self::Cancelled,
+        }
+    }
+}
+
+/// One participant of a meeting.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ParticipantOut {
+    /// The member.
+    pub member_id: String,
+    /// Whether the start puts them (partly) outside their working hours, which makes them
+    /// optional.
+    pub optional: bool,
+    /// When their pre-work is due, in UTC (none without pre-work).
+    pub prework_due_at: Option<String>,
+}
+
+/// A participant whom the meeting would push over the meeting-load target.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LoadWarningOut {
+    /// The participant.
+    pub member_id: String,
+    /// Their share of working time in meetings in the meeting's week, with this meeting.
+    pub share: f64,
+    /// The workspace's target.
+    pub target: f64,
+}
+
 /// A meeting.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingOut {
     /// Meeting id.
     pub id: String,
-    /// `draft` until it has an agenda and pre-work, then `invited`.
-    pub status: &'static str,
+    /// `draft` until it has an agenda, pre-work and a space, then `invited`; `closed` once
+    /// held and closed, or `cancelled`.
+    pub status: MeetingStatusOut,
+    /// 0 at the first invitation, raised by every change to an invited meeting and by
+    /// cancelling it (calendars' `SEQUENCE`).
+    pub sequence: u32,
+    /// The thread its invitation started, once invited.
+    pub thread_id: Option<String>,
+    /// The link of its video call.
+    pub video_url: Option<String>,
+    /// When it was closed, in UTC.
+    pub closed_at: Option<String>,
     /// What it is about.
     pub title: String,
     /// Why it is held.
@@ -101,20 +160,29 @@ pub struct MeetingOut {
     /// The space its notes go to.
     pub space_id: Option<String>,
     /// Who attends, the organizer first.
-    pub participants: Vec<String>,
+    pub participants: Vec<ParticipantOut>,
     /// The agenda, in order.
     pub agenda: Vec<AgendaBody>,
     /// The pre-work, in order, each with its working minutes before the start.
     pub prework: Vec<PreworkBody>,
     /// When each participant's pre-work is due, in their own working time.
     pub prework_due: Vec<PreworkDueOut>,
+    /// Only when creating a complete meeting that stayed a draft: whom it would push over the
+    /// workspace's meeting-load target. The organizer may still invite with
+    /// `POST /api/v1/meetings/{id}/invite`.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub load_warnings: Vec<LoadWarningOut>,
 }
 
 impl From<&Meeting> for MeetingOut {
     fn from(m: &Meeting) -> Self {
         Self {
             id: m.id.to_string(),
-            status: m.status.as_str(),
+            status: m.status.into(),
+            sequence: m.sequence,
+            thread_id: m.thread_id.map(|t| t.to_string()),
+            video_url: m.video_url.clone(),
+            closed_at: m.closed_at.map(time),
             title: m.title.clone(),
             purpose: m.purpose.as_str(),
             justification: m.justification.clone(),
@@ -122,7 +190,19 @@ impl From<&Meeting> for MeetingOut {
             start: time(m.start),
             duration_minutes: m.duration_minutes,
             space_id: m.space_id.map(|s| s.to_string()),
-            participants: m.participants.iter().map(ToString::to_string).collect(),
+            participants: m
+                .participants
+                .iter()
+                .map(|id| ParticipantOut {
+                    member_id: id.to_string(),
+                    optional: m.optional.contains(id),
+                    prework_due_at: m
+                        .prework_due
+                        .iter()
+                        .find(|d| d.member_id == *id)
+                        .map(|d| time(d.due_at)),
+                })
+                .collect(),
             agenda: m
                 .agenda
                 .iter()
@@ -148,6 +228,24 @@ impl From<&Meeting> for MeetingOut {
                     due_at: time(d.due_at),
                 })
                 .collect(),
+            load_warnings: Vec::new(),
+        }
+    }
+}
+
+impl From<&Created> for MeetingOut {
+    fn from(c: &Created) -> Self {
+        Self {
+            load_warnings: c
+                .load_warnings
+                .iter()
+                .map(|w| LoadWarningOut {
+                    member_id: w.member_id.to_string(),
+                    share: w.share,
+                    target: w.target,
+                })
+                .collect(),
+            ..Self::from(&c.meeting)
         }
     }
 }
@@ -202,15 +300,19 @@ fn request(body: CreateMeeting) -> Result<MeetingRequest, CoreError> {
                 due_minutes_before: p.due_minutes_before.unwrap_or(DEFAULT_DUE_MINUTES_BEFORE),
             })
             .collect(),
+        video_url: body.video_url,
     })
 }
 
 /// Requests a meeting. A performance review, decision, urgent matter, hype call, hangout or
 /// celebration passes the purpose gate; any other purpose is answered first with the
 /// asynchronous alternatives (422 with `async_alternatives`) and goes ahead only with a
-/// written justification. The meeting is a draft until it has an agenda and pre-work, and
-/// invited once it has both; each participant's pre-work is due that many of *their own*
-/// working minutes before the start.
+/// written justification. The meeting is a draft until it has an agenda, pre-work and a space,
+/// and invited once it has all three: a thread "Meeting: <title>" starts in the space, whose
+/// opening post asks every other participant for their pre-work, due that many of *their own*
+/// working minutes before the start. A complete meeting that would push a participant over the
+/// workspace's meeting-load target stays a draft, with `load_warnings`. Whoever the start puts
+/// outside their working hours is optional.
 #[utoipa::path(post, path = "/api/v1/meetings", tag = "meetings", request_body = CreateMeeting,
     responses((status = 201, body = MeetingOut), (status = 422, body = Problem)))]
 pub async fn create(
@@ -218,8 +320,8 @@ pub async fn create(
     Caller(caller): Caller,
     body: JsonBody<CreateMeeting>,
 ) -> ApiResult<(StatusCode, Json<MeetingOut>)> {
-    let meeting = meetings::create(&state, &caller, request(body.value)?).await?;
-    Ok((StatusCode::CREATED, Json((&meeting).into())))
+    let created = meetings::create(&state, &caller, request(body.value)?).await?;
+    Ok((StatusCode::CREATED, Json((&created).into())))
 }
 
 /// One meeting, for its organizer and participants (404 for anyone else).
@@ -252,7 +354,7 @@ pub async fn list(
 /// A member's meeting load over `[from, to)`.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct MeetingLoadOut {
-    /// Minutes of the range in at least one invited meeting (overlaps count once).
+    /// Minutes of the range in at least one invited or held meeting (overlaps count once).
     pub meeting_minutes: i64,
     /// Working minutes of the range, by the member's schedule.
     pub working_minutes: i64,
@@ -278,6 +380,6 @@ pub async fn meeting_load(
         meeting_minutes: load.meeting_minutes,
         working_minutes: load.working_minutes,
         share: load.share(),
-        target: DEFAULT_TARGET,
+        target: meetings::load_target(&state, caller.workspace_id).await?,
     }))
 }

@@ -5,6 +5,7 @@ pub mod deliveries;
 pub mod doc;
 pub mod dto;
 pub mod hangouts;
+pub mod meeting_lifecycle;
 pub mod meeting_slots;
 pub mod meetings;
 pub mod members;
@@ -56,6 +57,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         hangouts::set, hangouts::current,
         calendars::create_feed, calendars::revoke_feed, calendars::add, calendars::list,
         calendars::remove,
+        meeting_lifecycle::invite, meeting_lifecycle::close, meeting_lifecycle::cancel,
     ),
     components(schemas(crate::error::Problem)),
     modifiers(&BearerAuth, &SharedAnswers, &FieldRules),
@@ -114,6 +116,9 @@ fn api() -> Router<AppState> {
         .route("/members/{id}/meeting-load", get(meetings::meeting_load))
         .route("/members/{id}/hangouts", put(hangouts::set))
         .route("/hangouts", get(hangouts::current))
+        .route("/meetings/{id}/invite", post(meeting_lifecycle::invite))
+        .route("/meetings/{id}/close", post(meeting_lifecycle::close))
+        .route("/meetings/{id}/cancel", post(meeting_lifecycle::cancel))
         .route("/relays", post(relays::create_relay))
         .route("/relays/{id}", get(relays::read_relay))
         .route("/relays/{id}/coverage", get(relays::coverage))

@@ -4,6 +4,7 @@
 use axum::Json;
 use axum::extract::State;
 use baton_core::delivery::{AuditEntry, UrgentBudget, UrgentLeg, UrgentOutcome};
+use baton_core::meeting::load;
 use baton_core::page::PageRequest;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -12,7 +13,7 @@ use super::dto::{PageQuery, time};
 use crate::auth::Caller;
 use crate::error::{ApiResult, Problem};
 use crate::extract::{JsonBody, QueryParams};
-use crate::services::urgent;
+use crate::services::{meetings, urgent};
 use crate::state::AppState;
 
 /// What the write decided about an urgent post, in a post's or thread's 201 answer.
@@ -45,12 +46,15 @@ impl From<UrgentOutcome> for UrgentOut {
 pub struct SettingsOut {
     /// Urgent sends each member may make per rolling seven days (default 3).
     pub urgent_budget: u32,
+    /// The share of working time the workspace aims to spend in meetings (default 0.05).
+    pub meeting_load_target: f64,
 }
 
-impl From<UrgentBudget> for SettingsOut {
-    fn from(b: UrgentBudget) -> Self {
+impl SettingsOut {
+    fn new(budget: UrgentBudget, meeting_load_target: f64) -> Self {
         Self {
-            urgent_budget: b.per_week(),
+            urgent_budget: budget.per_week(),
+            meeting_load_target,
         }
     }
 }
@@ -62,6 +66,8 @@ pub struct SettingsPatch {
     /// Urgent sends per member per rolling seven days, 0 to 50.
     #[serde(default, deserialize_with = "super::dto::whole_number")]
     pub urgent_budget: Option<i64>,
+    /// The share of working time to aim for in meetings: above 0, at most 1.
+    pub meeting_load_target: Option<f64>,
 }
 
 /// The workspace settings (admins).
@@ -71,11 +77,14 @@ pub async fn get_settings(
     State(state): State<AppState>,
     Caller(caller): Caller,
 ) -> ApiResult<Json<SettingsOut>> {
-    Ok(Json(urgent::budget(&state, &caller).await?.into()))
+    let budget = urgent::budget(&state, &caller).await?;
+    let target = meetings::load_target(&state, caller.workspace_id).await?;
+    Ok(Json(SettingsOut::new(budget, target)))
 }
 
 /// Changes the workspace settings (admins). A field left out keeps its value; an urgent
-/// budget outside 0–50 is refused with 422 and nothing is written.
+/// budget outside 0–50 or a meeting-load target outside (0, 1] is refused with 422 and
+/// nothing is written.
 #[utoipa::path(patch, path = "/api/v1/workspace/settings", tag = "workspace", request_body = SettingsPatch,
     responses((status = 200, body = SettingsOut), (status = 403, body = Problem), (status = 422, body = Problem)))]
 pub async fn patch_settings(
@@ -83,11 +92,21 @@ pub async fn patch_settings(
     Caller(caller): Caller,
     body: JsonBody<SettingsPatch>,
 ) -> ApiResult<Json<SettingsOut>> {
+    // Both fields are checked before either is written.
+    let target = body
+        .value
+        .meeting_load_target
+        .map(load::target)
+        .transpose()?;
     let budget = match body.value.urgent_budget {
         Some(n) => urgent::set_budget(&state, &caller, n).await?,
         None => urgent::budget(&state, &caller).await?,
     };
-    Ok(Json(budget.into()))
+    let target = match target {
+        Some(t) => meetings::set_load_target(&state, &caller, t).await?,
+        None => meetings::load_target(&state, caller.workspace_id).await?,
+    };
+    Ok(Json(SettingsOut::new(budget, target)))
 }
 
 /// One recipient of an urgent post and where it went.

@@ -1,17 +1,22 @@
 //! Meetings: the purpose gate, the plan's rules, each participant's pre-work deadline in their
-//! own working time, and reading a meeting only as one of its participants.
+//! own working time, who is optional, the meeting-load warning, and reading a meeting only as
+//! one of its participants. A complete meeting is invited as it is created (see
+//! [`super::meeting_lifecycle`] for the invitation and the later steps).
 
 use baton_core::Id;
-use baton_core::meeting::load::{MeetingLoad, meeting_load};
+use baton_core::meeting::lifecycle::{self, end};
+use baton_core::meeting::load::{self as load_rules, DEFAULT_TARGET, MeetingLoad, meeting_load};
 use baton_core::meeting::plan::{self, Plan};
 use baton_core::meeting::purpose::{self, Purpose, Refused};
-use baton_core::meeting::{AgendaItem, Meeting, PreworkDue, PreworkItem, prework};
+use baton_core::meeting::{AgendaItem, Meeting, MeetingStatus, PreworkDue, PreworkItem, prework};
 use baton_core::model::Member;
 use baton_core::page::{Page, PageRequest};
+use baton_core::schedule::Schedule;
 use jiff::Timestamp;
 
 use super::access::{member_in_full, missing, visible_space, workspace_member};
 use super::error::{ServiceError, ServiceResult};
+use super::meeting_lifecycle::invitation;
 use super::schedules::{schedule_of, schedules_of};
 use crate::state::AppState;
 
@@ -36,22 +41,49 @@ pub struct MeetingRequest {
     pub agenda: Vec<AgendaItem>,
     /// The pre-work, in order.
     pub prework: Vec<PreworkItem>,
+    /// The link of its video call, as given.
+    pub video_url: Option<String>,
 }
 
-/// Creates a meeting called by `caller`: a draft until it has an agenda and pre-work, invited
-/// once it has both. Each participant's pre-work is due that many of their own working minutes
-/// before the start. Nothing is written when any check fails.
+/// A participant whom a new meeting would push over the workspace's meeting-load target in
+/// the week it falls in (their week, from Monday in their zone).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct LoadWarning {
+    /// The participant.
+    pub member_id: Id,
+    /// Their share of working time in meetings that week, this meeting included.
+    pub share: f64,
+    /// The workspace's target.
+    pub target: f64,
+}
+
+/// A created meeting, and whom it would push over the load target (then it stays a draft).
+#[derive(Debug, Clone)]
+pub struct Created {
+    /// The meeting as stored.
+    pub meeting: Meeting,
+    /// Empty unless the meeting stayed a draft for the load.
+    pub load_warnings: Vec<LoadWarning>,
+}
+
+/// Creates a meeting called by `caller`: a draft until it has an agenda, pre-work and a space,
+/// invited (its thread started, see [`invitation`]) once it has all three, unless it would
+/// push a participant over the meeting-load target: then it stays a draft and the warnings say
+/// whom, and the organizer invites explicitly. Each participant's pre-work is due that many of
+/// their own working minutes before the start; whoever the meeting puts (partly) outside their
+/// working hours is optional. Nothing is written when any check fails.
 ///
 /// # Errors
 /// [`ServiceError::Unjustified`] when the purpose needs a justification that is missing or
-/// unfit; 422 naming the field for a bad plan, a participant who is not an active member the
-/// caller may know of, or a space the caller cannot see.
+/// unfit; 422 naming the field for a bad plan, a bad video link, a participant who is not an
+/// active member the caller may know of (or, for a complete meeting, cannot see its space), or
+/// a space the caller cannot see.
 #[tracing::instrument(skip_all, fields(caller = %caller.id))]
 pub async fn create(
     state: &AppState,
     caller: &Member,
     request: MeetingRequest,
-) -> ServiceResult<Meeting> {
+) -> ServiceResult<Created> {
     let justification =
         purpose::gate(request.purpose, request.justification.as_deref()).map_err(|refused| {
             match refused {
@@ -84,8 +116,14 @@ pub async fn create(
             })
         })?;
     }
-    let prework_due = prework_due(state, &members, request.start, &checked.prework).await?;
-    let meeting = Meeting {
+    let video_url = request
+        .video_url
+        .as_deref()
+        .map(lifecycle::video_url)
+        .transpose()?;
+    let schedules = schedules_of(state, &members).await?;
+    let prework_due = prework_due(&members, &schedules, request.start, &checked.prework)?;
+    let mut meeting = Meeting {
         workspace_id: caller.workspace_id,
         id: Id::random(),
         title: checked.title,
@@ -94,19 +132,120 @@ pub async fn create(
         organizer_id: caller.id,
         start: request.start,
         duration_minutes: request.duration_minutes,
-        status: checked.status,
+        status: MeetingStatus::Draft,
         space_id: request.space_id,
         created_at: now,
         participants,
         agenda: checked.agenda,
         prework: checked.prework,
         prework_due,
+        sequence: 0,
+        thread_id: None,
+        video_url,
+        optional: Vec::new(),
+        closed_at: None,
     };
+    meeting.optional = optional(&meeting, &members, &schedules)?;
+    let ws = caller.workspace_id;
+    if lifecycle::missing_for_invitation(&meeting).is_some() {
+        state.store.create_meeting(ws, meeting.clone()).await?;
+        return Ok(Created {
+            meeting,
+            load_warnings: Vec::new(),
+        });
+    }
+    // Complete: the invitation is built (and its checks made) before the load is weighed, so
+    // a meeting that stays a draft for its load is one that can be invited as it is.
+    let thread = invitation(state, caller, &meeting, now).await?;
+    let load_warnings = load_warnings(state, &meeting, &members, &schedules).await?;
+    if load_warnings.is_empty() {
+        meeting.status = MeetingStatus::Invited;
+        meeting.thread_id = Some(thread.id);
+        state
+            .store
+            .create_invited_meeting(ws, meeting.clone(), thread)
+            .await?;
+    } else {
+        state.store.create_meeting(ws, meeting.clone()).await?;
+    }
+    Ok(Created {
+        meeting,
+        load_warnings,
+    })
+}
+
+/// The participants but the organizer whom `meeting` puts (partly) outside their working
+/// hours, in participant order: optional by default.
+fn optional(
+    meeting: &Meeting,
+    members: &[Member],
+    schedules: &[Schedule],
+) -> ServiceResult<Vec<Id>> {
+    let (start, end) = (meeting.start, end(meeting));
+    let mut optional = Vec::new();
+    for (member, schedule) in members.iter().zip(schedules) {
+        if member.id != meeting.organizer_id && lifecycle::outside_hours(schedule, start, end)? {
+            optional.push(member.id);
+        }
+    }
+    Ok(optional)
+}
+
+/// The workspace's meeting-load target: the share of working time it aims to spend in
+/// meetings ([`DEFAULT_TARGET`] until an admin sets one).
+pub async fn load_target(state: &AppState, ws: Id) -> ServiceResult<f64> {
+    Ok(state
+        .store
+        .meeting_load_target(ws)
+        .await?
+        .unwrap_or(DEFAULT_TARGET))
+}
+
+/// Sets the workspace's meeting-load target (admins only); checked before anything is written.
+///
+/// # Errors
+/// 403 for a non-admin; 422 on `meeting_load_target` outside (0, 1].
+#[tracing::instrument(skip_all, fields(caller = %caller.id))]
+pub async fn set_load_target(state: &AppState, caller: &Member, target: f64) -> ServiceResult<f64> {
+    super::urgent::admin_only(caller, "change the workspace settings")?;
+    let target = load_rules::target(target)?;
     state
         .store
-        .create_meeting(caller.workspace_id, meeting.clone())
+        .set_meeting_load_target(caller.workspace_id, target, caller.id, state.clock.now())
         .await?;
-    Ok(meeting)
+    Ok(target)
+}
+
+/// Whom `meeting` would push over the workspace's target in its week (each participant's own
+/// week, from Monday in their zone), with their share this meeting included.
+async fn load_warnings(
+    state: &AppState,
+    meeting: &Meeting,
+    members: &[Member],
+    schedules: &[Schedule],
+) -> ServiceResult<Vec<LoadWarning>> {
+    let target = load_target(state, meeting.workspace_id).await?;
+    let mut warnings = Vec::new();
+    for (member, schedule) in members.iter().zip(schedules) {
+        let (from, to) = lifecycle::week_of(schedule.time_zone(), meeting.start)?;
+        let mut times: Vec<(Timestamp, Timestamp)> = state
+            .store
+            .meeting_times(meeting.workspace_id, &[member.id], from, to)
+            .await?
+            .into_iter()
+            .map(|(_, start, end)| (start, end))
+            .collect();
+        times.push((meeting.start, end(meeting)));
+        let share = meeting_load(schedule, &times, from, to)?.share();
+        if share > target {
+            warnings.push(LoadWarning {
+                member_id: member.id,
+                share,
+                target,
+            });
+        }
+    }
+    Ok(warnings)
 }
 
 /// The participants as members: each an active member of the caller's workspace whom the
@@ -135,19 +274,18 @@ async fn participants_in_sight(
 }
 
 /// When each participant's pre-work is due, in their own working time (none without pre-work).
-async fn prework_due(
-    state: &AppState,
+fn prework_due(
     members: &[Member],
+    schedules: &[Schedule],
     start: Timestamp,
     items: &[PreworkItem],
 ) -> ServiceResult<Vec<PreworkDue>> {
     if items.is_empty() {
         return Ok(Vec::new());
     }
-    let schedules = schedules_of(state, members).await?;
     members
         .iter()
-        .zip(&schedules)
+        .zip(schedules)
         .map(|(member, schedule)| {
             prework::due_for(schedule, start, items)
                 .map(|due_at| PreworkDue {

@@ -8,6 +8,7 @@ pub mod calendars;
 pub mod deliveries;
 pub mod error;
 pub mod hangouts;
+pub mod meeting_lifecycle;
 pub mod meeting_slots;
 pub mod meetings;
 pub mod members;

@@ -120,7 +120,8 @@ pub async fn budget_left(
     ))
 }
 
-fn admin_only(caller: &Member, what: &str) -> ServiceResult<()> {
+/// Refuses a caller who is not an admin of their workspace, saying what they tried to `what`.
+pub(super) fn admin_only(caller: &Member, what: &str) -> ServiceResult<()> {
     if caller.role.is_admin() {
         Ok(())
     } else {

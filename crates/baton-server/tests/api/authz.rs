@@ -885,6 +885,29 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             [401, 401, 401, 403, 403, 404, 403, 403, 404, 404, 401],
         ),
+        // Only its organizer (the author) takes a step; the meeting is an incomplete draft, so
+        // inviting or closing it is a conflict, and cancelling it (last) goes ahead.
+        row(
+            "POST",
+            "/api/v1/meetings/{id}/invite",
+            format!("/api/v1/meetings/{}/invite", w.meeting),
+            Some(json!({})),
+            [401, 401, 401, 404, 404, 409, 404, 403, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/meetings/{id}/close",
+            format!("/api/v1/meetings/{}/close", w.meeting),
+            Some(json!({"notes": "Done."})),
+            [401, 401, 401, 404, 404, 409, 404, 403, 404, 404, 401],
+        ),
+        row(
+            "POST",
+            "/api/v1/meetings/{id}/cancel",
+            format!("/api/v1/meetings/{}/cancel", w.meeting),
+            Some(json!({})),
+            [401, 401, 401, 404, 404, 200, 404, 403, 404, 404, 401],
+        ),
     ]
 }
 

@@ -111,12 +111,14 @@ app_test!(
             }),
         )
         .await;
+        let space = app.space(&owner, "general", "public").await;
+        app.join(&owner, &space, &bo).await;
         let meeting = app
             .post(
                 "/api/v1/meetings",
                 &owner,
                 json!({
-                    "title": "Vendor decision", "purpose": "decision",
+                    "title": "Vendor decision", "purpose": "decision", "space_id": space,
                     "participants": [bo.id], "duration_minutes": 45,
                     "start": "2026-03-09T14:00:00Z",
                     "agenda": [{"item": "Options", "owner_id": owner.id, "minutes": 45}],

@@ -228,7 +228,9 @@ app_test!(
         );
 
         // Both are in an invited meeting at 09:00–10:00 UTC, the first hour they share.
+        let space = app.space(&owner, "general", "public").await;
         let booked = json!({
+            "space_id": space,
             "title": "Pick the hosting vendor",
             "purpose": "decision",
             "participants": [lisbon.id],

@@ -10,7 +10,7 @@ use crate::app_test;
 use crate::common::{Actor, TestApp, assert_problem, nine_to_five};
 
 /// The owner (Berlin, the default 09:00–17:00), Yuki (Tokyo) and Maya (Los Angeles).
-async fn team(app: &TestApp) -> (Actor, Actor, Actor) {
+pub async fn team(app: &TestApp) -> (Actor, Actor, Actor) {
     let owner = app.workspace("Acme").await;
     let yuki = app.member(&owner, "yuki", "member").await;
     app.set_schedule(&yuki, nine_to_five("Asia/Tokyo")).await;
@@ -22,7 +22,7 @@ async fn team(app: &TestApp) -> (Actor, Actor, Actor) {
 
 /// A complete decision meeting with `participants`, Tuesday 2026-03-03 15:00 UTC (16:00 in
 /// Berlin, midnight in Tokyo, 07:00 in Los Angeles), its agenda led by `lead`.
-fn decision(participants: &[&Actor], lead: &Actor) -> Value {
+pub fn decision(participants: &[&Actor], lead: &Actor) -> Value {
     let ids: Vec<&str> = participants.iter().map(|a| a.id.as_str()).collect();
     json!({
         "title": "Pick the hosting vendor",
@@ -38,6 +38,13 @@ fn decision(participants: &[&Actor], lead: &Actor) -> Value {
     })
 }
 
+/// [`decision`] with its notes going to `space`: complete, so it is invited as it is created.
+pub fn planned(space: &str, participants: &[&Actor], lead: &Actor) -> Value {
+    let mut body = decision(participants, lead);
+    body["space_id"] = json!(space);
+    body
+}
+
 async fn listed(app: &TestApp, who: &Actor) -> Vec<Value> {
     let r = app.get("/api/v1/meetings", who).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
@@ -48,8 +55,13 @@ app_test!(
     pre_work_is_due_in_each_participants_own_working_hours,
     |app: TestApp| async move {
         let (owner, yuki, maya) = team(&app).await;
+        let space = app.space(&owner, "general", "public").await;
         let r = app
-            .post("/api/v1/meetings", &owner, decision(&[&yuki, &maya], &yuki))
+            .post(
+                "/api/v1/meetings",
+                &owner,
+                planned(&space, &[&yuki, &maya], &yuki),
+            )
             .await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         assert_eq!(r.json["status"], json!("invited"));
@@ -68,9 +80,14 @@ app_test!(
         let read = app.get(&format!("/api/v1/meetings/{id}"), &maya).await;
         assert_eq!(read.status, StatusCode::OK, "{:?}", read.json);
         assert_eq!(read.json, r.json);
+        // 15:00 UTC is midnight in Tokyo and 07:00 in Los Angeles: both optional.
         assert_eq!(
             read.json["participants"],
-            json!([owner.id, yuki.id, maya.id])
+            json!([
+                {"member_id": owner.id, "optional": false, "prework_due_at": "2026-03-03T11:00:00Z"},
+                {"member_id": yuki.id, "optional": true, "prework_due_at": "2026-03-03T04:00:00Z"},
+                {"member_id": maya.id, "optional": true, "prework_due_at": "2026-03-02T21:00:00Z"}
+            ])
         );
         assert_eq!(
             read.json["prework"],
@@ -93,6 +110,17 @@ app_test!(
         let b = app.post("/api/v1/meetings", &owner, bare).await;
         assert_eq!(b.json["status"], json!("draft"));
         assert_eq!(b.json["prework_due"], json!([]));
+        // Nor is a meeting without a space for its thread invited.
+        let homeless = app
+            .post("/api/v1/meetings", &owner, decision(&[&yuki], &yuki))
+            .await;
+        assert_eq!(
+            homeless.json["status"],
+            json!("draft"),
+            "{:?}",
+            homeless.json
+        );
+        assert_eq!(homeless.json["thread_id"], Value::Null);
     }
 );
 
@@ -331,8 +359,9 @@ app_test!(
         );
 
         // A 45-minute invited meeting and a draft: only the invited one takes time.
+        let space = app.space(&owner, "general", "public").await;
         let r = app
-            .post("/api/v1/meetings", &owner, decision(&[&yuki], &yuki))
+            .post("/api/v1/meetings", &owner, planned(&space, &[&yuki], &yuki))
             .await;
         assert_eq!(r.json["status"], json!("invited"), "{:?}", r.json);
         let mut draft = decision(&[&yuki], &yuki);

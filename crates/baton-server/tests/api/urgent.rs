@@ -190,7 +190,10 @@ app_test!(
             .await;
         assert_problem(&r, StatusCode::FORBIDDEN, "member sets the budget");
         let r = app.get("/api/v1/workspace/settings", &owner).await;
-        assert_eq!(r.json, json!({"urgent_budget": 3}));
+        assert_eq!(
+            r.json,
+            json!({"urgent_budget": 3, "meeting_load_target": 0.05})
+        );
     }
 );
 
@@ -217,7 +220,10 @@ app_test!(
                 .await;
             if bad.is_null() {
                 // Left out: nothing changes.
-                assert_eq!(r.json, json!({"urgent_budget": 3}));
+                assert_eq!(
+                    r.json,
+                    json!({"urgent_budget": 3, "meeting_load_target": 0.05})
+                );
             } else {
                 assert_problem(
                     &r,
@@ -238,7 +244,7 @@ app_test!(
         assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "unknown field");
         assert_eq!(
             app.get("/api/v1/workspace/settings", &owner).await.json,
-            json!({"urgent_budget": 3})
+            json!({"urgent_budget": 3, "meeting_load_target": 0.05})
         );
         let body = json!({"urgent_budget": 1});
         let r = app
@@ -250,7 +256,10 @@ app_test!(
                 &[],
             )
             .await;
-        assert_eq!(r.json, json!({"urgent_budget": 1}));
+        assert_eq!(
+            r.json,
+            json!({"urgent_budget": 1, "meeting_load_target": 0.05})
+        );
     }
 );
 
@@ -431,13 +440,19 @@ app_test!(
             );
         }
         let r = app.get("/api/v1/workspace/settings", &owner).await;
-        assert_eq!(r.json, json!({"urgent_budget": 3}));
+        assert_eq!(
+            r.json,
+            json!({"urgent_budget": 3, "meeting_load_target": 0.05})
+        );
         let saved = app
             .form("/admin/urgent/budget", &admin, &[("urgent_budget", "5")])
             .await;
         assert_eq!(saved.location(), "/admin/urgent?saved=budget");
         let r = app.get("/api/v1/workspace/settings", &owner).await;
-        assert_eq!(r.json, json!({"urgent_budget": 5}));
+        assert_eq!(
+            r.json,
+            json!({"urgent_budget": 5, "meeting_load_target": 0.05})
+        );
     }
 );
 

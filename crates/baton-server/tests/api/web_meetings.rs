@@ -7,18 +7,8 @@ use axum::http::StatusCode;
 use serde_json::Value;
 
 use crate::app_test;
-use crate::common::{Actor, Browser, TestApp, nine_to_five};
-
-/// The owner (Berlin), Yuki (Tokyo) and Maya (Los Angeles), each working 09:00–17:00.
-async fn team(app: &TestApp) -> (Actor, Actor, Actor) {
-    let owner = app.workspace("Acme").await;
-    let yuki = app.member(&owner, "yuki", "member").await;
-    app.set_schedule(&yuki, nine_to_five("Asia/Tokyo")).await;
-    let maya = app.member(&owner, "maya", "member").await;
-    app.set_schedule(&maya, nine_to_five("America/Los_Angeles"))
-        .await;
-    (owner, yuki, maya)
-}
+use crate::common::{Actor, Browser, TestApp};
+use crate::meetings::team;
 
 /// A complete decision meeting with Yuki, Tuesday 16:00 in Berlin (the test clock is Monday
 /// 2026-03-02 12:00 UTC), as the form posts it.
@@ -106,10 +96,11 @@ app_test!(
     the_form_requests_a_meeting_and_shows_it_in_everyones_time,
     |app: TestApp| async move {
         let (owner, yuki, maya) = team(&app).await;
+        let space = app.space(&owner, "general", "public").await;
+        app.join(&owner, &space, &yuki).await;
         let browser = app.browser(&owner).await;
-        let r = app
-            .form("/meetings", &browser, &decision(&yuki.id, &owner.id))
-            .await;
+        let form = with(&decision(&yuki.id, &owner.id), "space_id", &space);
+        let r = app.form("/meetings", &browser, &form).await;
         assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.html());
         let location = r.location();
         let id = location

@@ -77,6 +77,8 @@ struct Draft {
     start: String,
     duration: String,
     space: String,
+    /// The video call's link, as typed.
+    video_url: String,
     agenda: Vec<AgendaRow>,
     prework: Vec<PreworkRow>,
 }
@@ -131,6 +133,7 @@ impl Draft {
                 duration
             },
             space: one("space_id"),
+            video_url: one("video_url"),
             agenda,
             prework,
         }
@@ -199,6 +202,7 @@ impl Draft {
                 .filter(|s| !s.is_empty())
                 .map(|s| Id::parse("space_id", s))
                 .transpose()?,
+            video_url: Some(self.video_url.trim().to_owned()).filter(|v| !v.is_empty()),
             agenda,
             prework,
         })
@@ -371,7 +375,16 @@ pub(super) async fn create(
     };
     let draft_shown = draft.clone().padded(false, false);
     match created {
-        Ok(meeting) => Ok(Redirect::to(&format!("/meetings/{}", meeting.id)).into_response()),
+        Ok(created) => {
+            // A meeting the load target kept a draft says so on its page.
+            let warned = if created.load_warnings.is_empty() {
+                ""
+            } else {
+                "?warned=load"
+            };
+            let to = format!("/meetings/{}{warned}", created.meeting.id);
+            Ok(Redirect::to(&to).into_response())
+        }
         Err(ServiceError::Unjustified { detail, space_id }) => {
             let error = FieldError {
                 field: "justification".into(),

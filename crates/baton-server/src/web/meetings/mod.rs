@@ -1,7 +1,8 @@
 //! The meetings pages: the list (upcoming, drafts, to close), the request form with the purpose
 //! gate, and one meeting in every participant's own time.
 //!
-//! Owns: `/meetings`, `/meetings/new`, `POST /meetings`, `/meetings/{id}` and how a meeting
+//! Owns: `/meetings`, `/meetings/new`, `POST /meetings`, `/meetings/{id}` with the organizer's
+//! steps (`steps`: invite, cancel, close) and how a meeting
 //! reads for a person (purpose names, times in the viewer's zone). Does not own: the gate, the
 //! plan's rules or who may see a meeting (`services::meetings`), nor the slot search
 //! (`find_a_time`), whose chart lives here in [`chart`] because it draws a meeting's times.
@@ -9,12 +10,13 @@
 pub(super) mod chart;
 mod form;
 mod show;
+mod steps;
 
 use askama::Template;
 use axum::Router;
 use axum::extract::State;
 use axum::response::Response;
-use axum::routing::get;
+use axum::routing::{get, post};
 use baton_core::meeting::{Meeting, MeetingStatus, Purpose};
 use baton_core::model::Member;
 use baton_core::page::PageRequest;
@@ -33,6 +35,9 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings", get(list).post(form::create))
         .route("/meetings/new", get(form::new))
         .route("/meetings/{id}", get(show::show))
+        .route("/meetings/{id}/invite", post(steps::invite))
+        .route("/meetings/{id}/cancel", post(steps::cancel))
+        .route("/meetings/{id}/close", post(steps::close))
 }
 
 /// A purpose as people read it: its name and, in one line, what real time is kept for.
