@@ -248,6 +248,8 @@ enum Rule {
     Uuid,
     /// An integer in this range.
     Range(i64, i64),
+    /// A share of a whole: above 0, at most 1 (the meeting-load target).
+    Share,
     /// An IANA time zone of the server's time-zone database.
     TimeZone,
     /// A new password: 8 to 1024 characters (a common one is still refused, with 422).
@@ -334,6 +336,7 @@ const RULES: &[(&str, &str, Rule)] = {
         ("PreworkBody", "due_minutes_before", Rule::Range(0, 4800)),
         ("CreateHandoff", "to_id", Rule::Uuid),
         ("SettingsPatch", "urgent_budget", Rule::Range(0, 50)),
+        ("SettingsPatch", "meeting_load_target", Rule::Share),
         ("FindSlots", "participants", Rule::Uuid),
         ("FindSlots", "duration_minutes", Rule::Range(1, 480)),
         ("FindSlots", "recurrence", Rule::OneOf(&["weekly"])),
@@ -394,6 +397,10 @@ fn constrain(property: &mut utoipa::openapi::schema::Object, rule: &Rule) {
         Rule::Range(min, max) => {
             property.minimum = Some((*min).into());
             property.maximum = Some((*max).into());
+        }
+        Rule::Share => {
+            property.exclusive_minimum = Some(0.into());
+            property.maximum = Some(1.into());
         }
         Rule::TimeZone => {
             let mut names: Vec<String> = baton_core::tzdb::current()

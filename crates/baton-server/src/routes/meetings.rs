@@ -383,3 +383,40 @@ pub async fn meeting_load(
         target: meetings::load_target(&state, caller.workspace_id).await?,
     }))
 }
+
+/// A space's meeting load over `[from, to)`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SpaceLoadOut {
+    /// Its active members' minutes in meetings, summed.
+    pub meeting_minutes: i64,
+    /// Their working minutes, summed.
+    pub working_minutes: i64,
+    /// `meeting_minutes / working_minutes` (0 without working time).
+    pub share: f64,
+    /// The share the workspace aims for.
+    pub target: f64,
+    /// How many members it counts.
+    pub members: usize,
+}
+
+/// How much of a space's working time in [from, to) meetings take: its active members' meeting
+/// minutes against their working minutes, summed, against the workspace's target. Members
+/// only (a guest gets 403, as for schedules); 404 for a space the caller cannot see.
+#[utoipa::path(get, path = "/api/v1/spaces/{id}/meeting-load", tag = "meetings", params(("id" = String, Path), RangeQuery),
+    responses((status = 200, body = SpaceLoadOut), (status = 403, body = Problem), (status = 404, body = Problem), (status = 422, body = Problem)))]
+pub async fn space_meeting_load(
+    State(state): State<AppState>,
+    Caller(caller): Caller,
+    PathId(id): PathId,
+    QueryParams(q): QueryParams<RangeQuery>,
+) -> ApiResult<Json<SpaceLoadOut>> {
+    let (from, to) = schedules::range(&q.from, &q.to)?;
+    let (load, members) = meetings::space_load(&state, &caller, id, from, to).await?;
+    Ok(Json(SpaceLoadOut {
+        meeting_minutes: load.meeting_minutes,
+        working_minutes: load.working_minutes,
+        share: load.share(),
+        target: meetings::load_target(&state, caller.workspace_id).await?,
+        members,
+    }))
+}

@@ -53,6 +53,7 @@ pub const MAX_REQUEST_BYTES: usize = 1024 * 1024;
         webhooks::create_for_member, webhooks::list_for_member, webhooks::create_for_space,
         webhooks::list_for_space, webhooks::delete,
         meetings::create, meetings::read, meetings::list, meetings::meeting_load,
+        meetings::space_meeting_load,
         meeting_slots::find_slots,
         hangouts::set, hangouts::current,
         calendars::create_feed, calendars::revoke_feed, calendars::add, calendars::list,
@@ -114,6 +115,10 @@ fn api() -> Router<AppState> {
         .route("/meetings", post(meetings::create).get(meetings::list))
         .route("/meetings/{id}", get(meetings::read))
         .route("/members/{id}/meeting-load", get(meetings::meeting_load))
+        .route(
+            "/spaces/{id}/meeting-load",
+            get(meetings::space_meeting_load),
+        )
         .route("/members/{id}/hangouts", put(hangouts::set))
         .route("/hangouts", get(hangouts::current))
         .route("/meetings/{id}/invite", post(meeting_lifecycle::invite))

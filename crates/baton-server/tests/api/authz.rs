@@ -543,6 +543,17 @@ fn rows(w: &World) -> Vec<Row> {
             None,
             [401, 401, 401, 200, 200, 200, 200, 403, 404, 404, 401],
         ),
+        // A space's meeting load sums its members' working time: members only, guests 403.
+        row(
+            "GET",
+            "/api/v1/spaces/{id}/meeting-load",
+            format!(
+                "/api/v1/spaces/{}/meeting-load?from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z",
+                w.public_space
+            ),
+            None,
+            [401, 401, 401, 200, 200, 200, 200, 403, 403, 404, 401],
+        ),
         // Hangouts are never decided for someone else: only the member opts in.
         row(
             "PUT",

@@ -391,3 +391,38 @@ app_test!(
         );
     }
 );
+
+app_test!(
+    a_spaces_meeting_load_sums_its_members_time,
+    |app: TestApp| async move {
+        let (owner, yuki, maya) = team(&app).await;
+        let space = app.space(&owner, "general", "private").await;
+        app.join(&owner, &space, &yuki).await;
+        let r = app
+            .post("/api/v1/meetings", &owner, planned(&space, &[&yuki], &yuki))
+            .await;
+        assert_eq!(r.json["status"], json!("invited"), "{:?}", r.json);
+        let week = "from=2026-03-02T00:00:00Z&to=2026-03-09T00:00:00Z";
+        let path = format!("/api/v1/spaces/{space}/meeting-load?{week}");
+        let load = app.get(&path, &yuki).await;
+        assert_eq!(load.status, StatusCode::OK, "{:?}", load.json);
+        // The owner (Berlin) and Yuki (Tokyo), 2400 working minutes each, 45 in the meeting.
+        assert_eq!(
+            load.json,
+            json!({"meeting_minutes": 90, "working_minutes": 4800, "share": 0.01875,
+                   "target": 0.05, "members": 2})
+        );
+        // Maya is not in the private space: it does not exist for her.
+        let r = app.get(&path, &maya).await;
+        assert_problem(&r, StatusCode::NOT_FOUND, "a private space out of sight");
+        let guest = app.member(&owner, "gus", "guest").await;
+        app.join(&owner, &space, &guest).await;
+        let r = app.get(&path, &guest).await;
+        assert_problem(&r, StatusCode::FORBIDDEN, "a guest reading a team's load");
+        let backwards = format!(
+            "/api/v1/spaces/{space}/meeting-load?from=2026-03-09T00:00:00Z&to=2026-03-02T00:00:00Z"
+        );
+        let r = app.get(&backwards, &owner).await;
+        assert_problem(&r, StatusCode::UNPROCESSABLE_ENTITY, "a backwards range");
+    }
+);
