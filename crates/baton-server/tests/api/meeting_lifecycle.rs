@@ -12,7 +12,7 @@ use serde_json::{Value, json};
 
 use crate::app_test;
 use crate::common::{Actor, TestApp, assert_problem};
-use crate::meetings::{decision, planned, team};
+use crate::meetings::{decision, invited, planned, team};
 use crate::recorder::{Recorder, worker};
 
 /// The asks to `who` (open and answered), soonest due first.
@@ -184,15 +184,7 @@ app_test!(
 app_test!(
     a_held_meeting_is_closed_with_its_notes_and_an_ask_per_action_owner,
     |app: TestApp| async move {
-        let (owner, yuki, maya) = team(&app).await;
-        let space = app.space(&owner, "general", "public").await;
-        let r = app
-            .post(
-                "/api/v1/meetings",
-                &owner,
-                planned(&space, &[&yuki, &maya], &yuki),
-            )
-            .await;
+        let (owner, yuki, maya, _, r) = invited(&app).await;
         assert_eq!(r.json["status"], json!("invited"), "{:?}", r.json);
         let (id, thread) = (r.str("/id"), r.str("/thread_id"));
         let minutes = json!({
@@ -503,15 +495,7 @@ app_test!(
 app_test!(
     the_notes_reach_every_participant_at_their_window,
     |app: TestApp| async move {
-        let (owner, yuki, maya) = team(&app).await;
-        let space = app.space(&owner, "general", "public").await;
-        let r = app
-            .post(
-                "/api/v1/meetings",
-                &owner,
-                planned(&space, &[&yuki, &maya], &yuki),
-            )
-            .await;
+        let (owner, _, _, _, r) = invited(&app).await;
         let id = r.str("/id");
         app.clock
             .set("2026-03-03T16:00:00Z".parse().expect("an instant"));

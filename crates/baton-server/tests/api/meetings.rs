@@ -7,7 +7,7 @@ use axum::http::StatusCode;
 use serde_json::{Value, json};
 
 use crate::app_test;
-use crate::common::{Actor, TestApp, assert_problem, nine_to_five};
+use crate::common::{Actor, Reply, TestApp, assert_problem, nine_to_five};
 
 /// The owner (Berlin, the default 09:00–17:00), Yuki (Tokyo) and Maya (Los Angeles).
 pub async fn team(app: &TestApp) -> (Actor, Actor, Actor) {
@@ -45,6 +45,22 @@ pub fn planned(space: &str, participants: &[&Actor], lead: &Actor) -> Value {
     body
 }
 
+/// The [`team`], a public space and a [`planned`] meeting of the owner with Yuki and Maya
+/// (Yuki leading), invited as it is created: where most lifecycle stories start. Returns the
+/// team, the space and the creation's answer.
+pub async fn invited(app: &TestApp) -> (Actor, Actor, Actor, String, Reply) {
+    let (owner, yuki, maya) = team(app).await;
+    let space = app.space(&owner, "general", "public").await;
+    let r = app
+        .post(
+            "/api/v1/meetings",
+            &owner,
+            planned(&space, &[&yuki, &maya], &yuki),
+        )
+        .await;
+    (owner, yuki, maya, space, r)
+}
+
 async fn listed(app: &TestApp, who: &Actor) -> Vec<Value> {
     let r = app.get("/api/v1/meetings", who).await;
     assert_eq!(r.status, StatusCode::OK, "{:?}", r.json);
@@ -54,15 +70,7 @@ async fn listed(app: &TestApp, who: &Actor) -> Vec<Value> {
 app_test!(
     pre_work_is_due_in_each_participants_own_working_hours,
     |app: TestApp| async move {
-        let (owner, yuki, maya) = team(&app).await;
-        let space = app.space(&owner, "general", "public").await;
-        let r = app
-            .post(
-                "/api/v1/meetings",
-                &owner,
-                planned(&space, &[&yuki, &maya], &yuki),
-            )
-            .await;
+        let (owner, yuki, maya, _, r) = invited(&app).await;
         assert_eq!(r.status, StatusCode::CREATED, "{:?}", r.json);
         assert_eq!(r.json["status"], json!("invited"));
         // 240 working minutes back from the start, in each one's own hours: Berlin 16:00 →
